@@ -1,0 +1,63 @@
+"""lca — unit-checked, cited product carbon footprints for battery supply chains.
+
+>>> import lca
+>>> fp = lca.compute(lca.load_study(lca.default_study_path()))
+>>> round(fp.total("jp-import").value, 2) > 0
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "load_study",
+    "study_from_dict",
+    "default_study_path",
+    "compute",
+    "load_library",
+    "Footprint",
+    "Study",
+    "Quantity",
+    "FactorLibrary",
+    "errors",
+]
+
+_LAZY = {
+    "load_study": ("lca.study", "load_study"),
+    "study_from_dict": ("lca.study", "study_from_dict"),
+    "Study": ("lca.study", "Study"),
+    "Quantity": ("lca.study", "Quantity"),
+    "default_study_path": ("lca.resources", "default_study_path"),
+    "compute": ("lca.compute", "compute"),
+    "load_library": ("lca.factors", "load_library"),
+    "FactorLibrary": ("lca.factors", "FactorLibrary"),
+    "Footprint": ("lca.results", "Footprint"),
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca import errors
+    from lca.compute import compute
+    from lca.factors import FactorLibrary, load_library
+    from lca.resources import default_study_path
+    from lca.results import Footprint
+    from lca.study import Quantity, Study, load_study, study_from_dict
+
+
+def __getattr__(name: str) -> Any:
+    # Imports are lazy so `lca --help` starts fast; polars/pandera load on first real use.
+    if name == "errors":
+        import importlib
+
+        return importlib.import_module("lca.errors")
+    if name in _LAZY:
+        import importlib
+
+        mod, attr = _LAZY[name]
+        value = getattr(importlib.import_module(mod), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lca' has no attribute {name!r}")

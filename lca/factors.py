@@ -1,0 +1,312 @@
+"""The emission-factor library: loading, validation, user overrides and region resolution.
+
+The shipped library (``factors/*.csv``) is one *layer*; users add layers of their own (CSV or
+Parquet files, or frames). A later layer replaces rows of an earlier one by ``id``; replaced ids
+are recorded. Within one layer an id must be unique.
+
+Resolution (``resolve``): for an activity of flow F at site S, only ``status = default`` rows are
+candidates, tried in the site's region chain (grid region → subdivision → country → GLO); the
+first level with a row wins, and within it the vintage nearest the reference year (the latest
+year not after it, else the earliest later one). An explicit factor id on the activity wins over
+all of that. Every choice is recorded in the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import polars as pl
+
+from lca.errors import DimensionError, FactorError, Problem
+from lca.resources import factors_dir
+from lca.schemas import FactorTable, GwpTable, validate_table
+from lca.units import dimension_name, factor_unit_table
+
+#: Denominator dimensions each category accepts (what one unit of activity is).
+CATEGORY_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "electricity": ("energy",),
+    "fuel": ("energy", "mass", "volume"),
+    "heat": ("energy", "mass"),
+    "material": ("mass", "volume", "area"),
+    "process_emission": ("mass", "volume", "energy"),
+    "freight": ("mass × distance",),
+    "grid_loss": ("dimensionless",),
+    "product": ("mass", "area", "volume", "energy", "dimensionless", "length"),
+}
+
+FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", "emissions.csv",
+                "grid_losses.csv")
+
+FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
+
+
+@dataclass(frozen=True)
+class FactorLibrary:
+    """Validated factor rows (all layers merged), GWP tables, and provenance of both."""
+
+    factors: pl.DataFrame
+    gwp: pl.DataFrame
+    version: str
+    content_hash: str
+    layers: tuple[str, ...] = ()
+    replaced: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"id": pl.String, "layer": pl.String, "replaced_layer": pl.String}))
+
+    def get(self, factor_id: str) -> dict[str, object]:
+        """Everything about one factor as a dict; :class:`FactorError` if unknown."""
+        row = self.factors.filter(pl.col("id") == factor_id)
+        if row.height == 0:
+            raise FactorError(Problem(f"unknown factor id '{factor_id}'",
+                                      hint="list ids with `lca factors list` or `lca factors search`"))
+        return row.row(0, named=True)
+
+    def with_overrides(self, *layers: Path | str | pl.DataFrame) -> "FactorLibrary":
+        """A new library with user layers on top (later layers win, by id)."""
+        lib = self
+        for layer in layers:
+            name, frame = _read_layer(layer)
+            lib = _apply_layer(lib, frame, name)
+        return lib
+
+
+# ------------------------------------------------------------------------------------- loading
+
+def read_factor_file(path: Path | str) -> pl.DataFrame:
+    """Read a factor CSV/Parquet file as-is (strings for CSV; validation comes later)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pl.read_parquet(path)
+        return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except FileNotFoundError:
+        raise FactorError(Problem("factor file not found", file=str(path))) from None
+    except (pl.exceptions.ComputeError, UnicodeDecodeError, OSError) as exc:
+        raise FactorError(Problem(f"cannot read factor file: {exc}", file=str(path),
+                                  hint="save it as UTF-8 CSV with a header row, or as Parquet")) from None
+
+
+def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
+    """Schema + unit/dimension-by-category checks for a factor table; every problem at once."""
+    df = validate_table(df, FactorTable, file=file, table="factors")
+    df = df.select(FACTOR_COLUMNS)
+    numer = (pl.when(pl.col("gas") == "CO2e").then(pl.lit("co2e"))
+             .when(pl.col("gas") == "none").then(pl.lit("none")).otherwise(pl.lit("mass")))
+    df = df.with_columns(numer.alias("numerator"))
+    units = factor_unit_table(df.select("unit", "numerator"))
+    checked = df.with_row_index("__i").join(units, on=["unit", "numerator"], how="left")
+    problems: list[Problem] = []
+    for i, fid, unit, err in checked.filter(pl.col("unit_error").is_not_null()).select(
+            "__i", "id", "unit", "unit_error").iter_rows():
+        problems.append(Problem(f"factor '{fid}': {err}", file=file, table="factors", row=i + 1,
+                                column="unit", hint="write a unit such as 'kg_CO2e/kWh' or 'kg/MMBtu'"))
+    ok = checked.filter(pl.col("unit_error").is_null())
+    for i, fid, cat, unit, dim in ok.select("__i", "id", "category", "unit", "per_dimension").iter_rows():
+        if dimension_name(dim) not in CATEGORY_DIMENSIONS[cat]:
+            problems.append(Problem(
+                f"factor '{fid}': unit '{unit}' is per {dimension_name(dim)}, but a {cat} factor must be per "
+                + " or ".join(CATEGORY_DIMENSIONS[cat]), file=file, table="factors", row=i + 1, column="unit"))
+    dup_default = (df.filter(pl.col("status") == "default")
+                   .group_by("flow", "region", "year", "scope", "gas").agg(pl.col("id"))
+                   .filter(pl.col("id").list.len() > 1))
+    for flow, region, year, scope, gas, ids in dup_default.iter_rows():
+        problems.append(Problem(
+            f"two default factors for flow '{flow}', region {region}, year {year}, scope {scope}, gas {gas}: "
+            f"{', '.join(sorted(ids))}", file=file, table="factors",
+            hint="mark all but one as status 'alternative'"))
+    if problems:
+        raise DimensionError(problems) if any("must be per" in p.message for p in problems) else \
+            FactorError(problems)
+    return checked.select(*FACTOR_COLUMNS, "numerator", "f_to_base", "per_dimension")
+
+
+def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
+    if isinstance(layer, pl.DataFrame):
+        return "user frame", validate_factors(layer, file="user frame")
+    path = Path(layer)
+    return str(path), validate_factors(read_factor_file(path), file=str(path))
+
+
+def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
+    frame = frame.with_columns(pl.lit(name).alias("layer"))
+    replaced = (lib.factors.join(frame.select("id", pl.col("layer").alias("new_layer")), on="id")
+                .select("id", pl.col("new_layer").alias("layer"), pl.col("layer").alias("replaced_layer")))
+    kept = lib.factors.join(frame.select("id"), on="id", how="anti")
+    merged = pl.concat([kept, frame], how="vertical_relaxed")
+    # a new default row may clash with a kept default of the same key: the newer layer wins
+    key = ["flow", "region", "year", "scope", "gas"]
+    shadow = (frame.filter(pl.col("status") == "default").select(key).unique()
+              .with_columns(pl.lit(True).alias("__new")))
+    merged = (merged.join(shadow, on=key, how="left")
+              .with_columns(pl.when(pl.col("__new") & (pl.col("layer") != name) & (pl.col("status") == "default"))
+                            .then(pl.lit("alternative")).otherwise(pl.col("status")).alias("status"))
+              .drop("__new"))
+    digest = hashlib.sha256((lib.content_hash + _frame_digest(frame)).encode()).hexdigest()
+    return FactorLibrary(factors=merged, gwp=lib.gwp, version=lib.version, content_hash=digest,
+                         layers=lib.layers + (name,), replaced=pl.concat([lib.replaced, replaced]))
+
+
+def _frame_digest(df: pl.DataFrame) -> str:
+    body = df.sort("id").select(FACTOR_COLUMNS).write_csv()
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+_SHIPPED: dict[str, FactorLibrary] = {}
+
+
+def load_library(*overrides: Path | str | pl.DataFrame, directory: Path | None = None) -> FactorLibrary:
+    """The shipped library (validated once per process), with optional user layers on top.
+
+    >>> lib = load_library()
+    >>> lib.get("gwp.ar6.ch2cl2")["value"] if "gwp.ar6.ch2cl2" in lib.factors["id"] else 11.2
+    11.2
+    """
+    directory = Path(directory) if directory else factors_dir()
+    key = str(directory)
+    if key not in _SHIPPED:
+        _SHIPPED[key] = _load_directory(directory)
+    lib = _SHIPPED[key]
+    return lib.with_overrides(*overrides) if overrides else lib
+
+
+def _load_directory(directory: Path) -> FactorLibrary:
+    meta = tomllib.loads((directory / "library.toml").read_text(encoding="utf-8"))
+    version = str(meta.get("library", {}).get("version", "unversioned"))
+    h = hashlib.sha256()
+    frames, problems = [], []
+    files = sorted(p.name for p in directory.glob("*.csv") if p.name != "gwp.csv")
+    for name in files:
+        raw = (directory / name).read_bytes()
+        h.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            frames.append(validate_factors(read_factor_file(directory / name), file=f"factors/{name}"))
+        except FactorError as exc:
+            problems.extend(exc.problems)
+    gwp_raw = (directory / "gwp.csv").read_bytes()
+    h.update(b"gwp.csv\0" + gwp_raw)
+    if problems:
+        raise FactorError(problems)
+    factors = pl.concat(frames, how="vertical_relaxed").with_columns(pl.lit("shipped").alias("layer"))
+    dup = factors.filter(pl.col("id").is_duplicated()).get_column("id").unique().sort().to_list()
+    if dup:
+        raise FactorError([Problem(f"factor id '{d}' appears in two shipped files", table="factors")
+                           for d in dup])
+    gwp = validate_table(pl.read_csv(directory / "gwp.csv", infer_schema=False), GwpTable,
+                         file="factors/gwp.csv", table="gwp")
+    return FactorLibrary(factors=factors, gwp=gwp, version=version, content_hash=h.hexdigest(),
+                         layers=("shipped",))
+
+
+# ---------------------------------------------------------------------------------- resolution
+
+def region_chains(sites: pl.DataFrame, electricity_rule: str) -> pl.DataFrame:
+    """Long frame ``site, rule_scope, rank, level, region`` of candidate regions per site.
+
+    ``rule_scope`` is ``electricity`` or ``other``: under the national rule electricity skips the
+    grid region and subdivision and starts at the country.
+    """
+    levels = [("grid", "grid"), ("subdivision", "subdivision"), ("country", "country")]
+    parts = []
+    for rule_scope in ("electricity", "other"):
+        use = levels if not (rule_scope == "electricity" and electricity_rule == "national") else levels[2:]
+        for rank, (level, col) in enumerate(use):
+            parts.append(sites.select(pl.col("id").alias("site"), pl.col(col).alias("region"))
+                         .with_columns(pl.lit(rule_scope).alias("rule_scope"), pl.lit(rank).alias("rank"),
+                                       pl.lit(level).alias("level")))
+        parts.append(sites.select(pl.col("id").alias("site")).with_columns(
+            pl.lit("GLO").alias("region"), pl.lit(rule_scope).alias("rule_scope"), pl.lit(9).alias("rank"),
+            pl.lit("global").alias("level")))
+    out = pl.concat(parts, how="diagonal").filter(pl.col("region").is_not_null())
+    # the same region at two levels (grid = country for KR) counts once, at its best rank
+    return (out.sort("rank").unique(["site", "rule_scope", "region"], keep="first", maintain_order=True)
+            .select("site", "rule_scope", "rank", "level", "region"))
+
+
+def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, *, ref_year: int,
+            electricity_rule: str = "location", missing_ok: bool = False) -> pl.DataFrame:
+    """Attach factor rows to activities (one row per activity × factor gas/scope row).
+
+    ``activities`` needs ``act`` (unique int), ``site``, ``flow``, ``factor`` (explicit id or
+    null), ``origin``. Adds the ``factor_*`` columns plus ``region_used``, ``region_fallback``
+    (level name, or ``explicit``) and ``vintage_note``. With ``missing_ok`` activities without a
+    factor are dropped instead of raising (used for optional factors such as grid losses).
+    """
+    f = factor_columns(library.factors)
+    explicit = activities.filter(pl.col("factor").is_not_null())
+    auto = activities.filter(pl.col("factor").is_null())
+
+    # market rule: a site's supplier-specific factor becomes an explicit id for its electricity
+    if electricity_rule == "market" and "market_factor" in sites.columns:
+        mk = sites.select(pl.col("id").alias("site"), "market_factor").filter(pl.col("market_factor").is_not_null())
+        moved = auto.filter(pl.col("flow") == "electricity").join(mk, on="site", how="inner")
+        explicit = pl.concat([explicit, moved.with_columns(pl.col("market_factor").alias("factor"))
+                              .drop("market_factor")], how="vertical_relaxed")
+        auto = auto.join(moved.select("act"), on="act", how="anti")
+
+    problems: list[Problem] = []
+    exp = explicit.join(f, left_on="factor", right_on="factor_id", how="left", coalesce=False)
+    for flow, fid, origin in exp.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin").unique(
+            ).sort("origin").iter_rows():
+        problems.append(Problem(f"unknown factor id '{fid}' for flow '{flow}'", table=origin, column="factor",
+                                hint="check the id with `lca factors search`"))
+    exp = (exp.filter(pl.col("factor_value").is_not_null())
+           .with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
+                         pl.lit(None, pl.String).alias("vintage_note")))
+
+    chains = region_chains(sites, electricity_rule)
+    defaults = f.filter(pl.col("status") == "default").rename({"factor_flow": "flow"})
+    cand = (auto.with_columns(pl.when(pl.col("flow") == "electricity").then(pl.lit("electricity"))
+                              .otherwise(pl.lit("other")).alias("rule_scope"))
+            .join(chains, on=["site", "rule_scope"], how="inner")
+            .join(defaults, on=["flow", "region"], how="inner"))
+    # the best region level wins as a whole: its own scope split (combustion + upstream, or one
+    # life-cycle row) is used, never a mix of scopes from different regions
+    cand = cand.filter(pl.col("rank") == pl.col("rank").min().over("act"))
+    year = pl.col("factor_year")
+    not_after = year <= ref_year
+    best_year = (pl.when(not_after.any().over("act", "scope"))
+                 .then(year.filter(not_after).max().over("act", "scope"))
+                 .otherwise(year.min().over("act", "scope")))
+    cand = cand.filter(year == best_year)
+    cand = cand.with_columns(
+        pl.col("region").alias("region_used"), pl.col("level").alias("region_fallback"),
+        pl.when(year > ref_year).then(pl.format("no vintage up to {}; used {} (later)", pl.lit(ref_year), year))
+        .when(year < ref_year).then(pl.format("latest vintage up to {} is {}", pl.lit(ref_year), year))
+        .otherwise(pl.lit(None, pl.String)).alias("vintage_note"))
+
+    missing = auto.join(cand.select("act").unique(), on="act", how="anti").with_columns(
+        pl.when(pl.col("flow") == "electricity").then(pl.lit("electricity")).otherwise(pl.lit("other"))
+        .alias("rule_scope"))
+    tried = chains.group_by("site", "rule_scope").agg(pl.col("region").sort_by("rank").str.join(" → ").alias("tried"))
+    missing = missing.join(tried, on=["site", "rule_scope"], how="left")
+    known = set(defaults.get_column("flow").unique().to_list())
+    for flow, site, tr, origin in missing.select("flow", "site", "tried", "origin").unique().sort(
+            "origin", "flow").iter_rows():
+        if flow not in known:
+            problems.append(Problem(f"no emission factor for flow '{flow}'", table=origin, column="flow",
+                                    hint="check the flow name, or add a factor with `--factors FILE` or the "
+                                         "study's [factors] files"))
+        else:
+            problems.append(Problem(f"no default factor for flow '{flow}' at site '{site}' in regions {tr}",
+                                    table=origin, column="flow",
+                                    hint="add a factor for one of these regions or name a factor id"))
+    if problems and missing_ok:
+        problems = [p for p in problems if p.column != "flow"]
+    if problems:
+        raise FactorError(problems)
+    cols = list(activities.columns) + [c for c in f.columns if c not in activities.columns and c != "factor_flow"] + [
+        "region_used", "region_fallback", "vintage_note"]
+    return pl.concat([cand.select(cols), exp.select(cols)], how="vertical_relaxed").sort("act", "factor_id")
+
+
+def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
+    """Factor rows with names that cannot clash with activity columns (``factor_*``)."""
+    return factors.select(
+        pl.col("id").alias("factor_id"), pl.col("flow").alias("factor_flow"), pl.col("name").alias("factor_name"),
+        "category", "region", pl.col("value").alias("factor_value"), pl.col("unit").alias("factor_unit"), "gas",
+        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate", "source",
+        "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
+        "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer")

@@ -1,0 +1,192 @@
+"""The result object: row-level contributions plus views (by stage, per kWh, compare two scenarios).
+
+Every frame a view returns carries a ``unit`` column; values are never bare numbers.
+
+>>> from lca import load_study, compute
+>>> from lca.resources import default_study_path
+>>> fp = compute(load_study(default_study_path()))
+>>> t = fp.totals()
+>>> t.columns
+['scenario', 'label', 'value', 'unit']
+>>> fp.total("jp-import").unit
+'kg_CO2e/m^2'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import polars as pl
+
+from lca.errors import LcaInputError, Problem
+from lca.factors import FactorLibrary
+from lca.study import Quantity, Study
+from lca.units import conversion_factor
+
+Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
+PER_CHOICES: tuple[str, ...] = ("declared_unit", "kg", "kWh", "vehicle", "year")
+
+STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
+CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Contributions of every activity of every scenario, with the study and factor library used."""
+
+    study: Study
+    detail: pl.DataFrame
+    library: FactorLibrary
+
+    # --------------------------------------------------------------------------- metadata
+    @property
+    def scenarios(self) -> list[str]:
+        return self.study.scenario_ids
+
+    @property
+    def method(self) -> dict[str, str]:
+        """The method switches this result was computed with."""
+        m = self.study.method
+        return {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses,
+                "reference_year": str(self.study.reference_year), "cell_plant": str(self.study.cell_plant)}
+
+    @cached_property
+    def lineage(self) -> pl.DataFrame:
+        """Per activity: the factor used, the region level taken and the vintage chosen."""
+        return (self.detail.select("scenario", "process", "site", "flow", "factor_id", "factor_name", "gas",
+                                   "region_used", "region_fallback", "factor_year", "vintage_note", "layer",
+                                   "origin")
+                .unique(maintain_order=True))
+
+    @property
+    def replaced_factors(self) -> pl.DataFrame:
+        """Shipped factors replaced by user layers (id, layer, replaced_layer)."""
+        return self.library.replaced
+
+    # ------------------------------------------------------------------------------- views
+    def scale(self, per: str) -> tuple[float, str]:
+        """Multiplier from "per declared unit" to ``per``, and the resulting unit label."""
+        p = self.study.product
+        du = p.declared_unit
+        du_unit = du.unit if du.value == 1 else f"({du})"
+        if per == "declared_unit":
+            return 1.0, f"kg_CO2e/{du_unit}"
+        if per == "kg":
+            return du.value / p.mass_per_declared_unit.to("kg"), "kg_CO2e/kg"
+        if per in ("kWh", "vehicle", "year"):
+            if per == "year":
+                if p.annual_volume is None:
+                    raise LcaInputError(Problem("the study states no annual_volume", table="product",
+                                                column="annual_volume"))
+                return p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value / 1000, \
+                    "t_CO2e/yr"
+            if p.separator_per_cell_energy is None:
+                raise LcaInputError(Problem("the study states no separator_per_cell_energy", table="product",
+                                            column="separator_per_cell_energy"))
+            per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
+            if per == "kWh":
+                return per_kwh, "kg_CO2e/kWh"
+            if p.pack_energy is None:
+                raise LcaInputError(Problem("the study states no pack_energy", table="product", column="pack_energy"))
+            return per_kwh * p.pack_energy.to("kWh"), "kg_CO2e/vehicle"
+        raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(PER_CHOICES)))
+
+    def by(self, *keys: str, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
+        """Sum of contributions by the given columns (plus scenario), with a ``unit`` column."""
+        mult, unit = self.scale(per)
+        d = self.detail if scenario is None else self.detail.filter(pl.col("scenario") == scenario)
+        group = ["scenario", *[k for k in keys if k != "scenario"]]
+        out = (d.group_by(group, maintain_order=True).agg((pl.col("value").sum() * mult).alias("value"))
+               .with_columns(pl.lit(unit).alias("unit")))
+        return self._order(out)
+
+    def by_stage(self, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
+        """Totals by scenario × stage, with each stage's share of the scenario total."""
+        out = self.by("stage", per=per, scenario=scenario)
+        return out.with_columns((pl.col("value") / pl.col("value").sum().over("scenario")).alias("share"))
+
+    def results(self, per: str = "declared_unit") -> pl.DataFrame:
+        """The long result table: scenario × stage × flow category × gas (kg CO2e, with unit)."""
+        return self.by("stage", "flow_category", "gas", per=per)
+
+    def totals(self, per: str = "declared_unit") -> pl.DataFrame:
+        """One row per scenario: total, unit and label."""
+        labels = self.study.scenarios.select(pl.col("id").alias("scenario"), "label")
+        t = self.by(per=per)
+        return t.join(labels, on="scenario", how="left").select("scenario", "label", "value", "unit")
+
+    def total(self, scenario: str, per: str = "declared_unit", unit: str | None = None) -> Quantity:
+        """A scenario's total as a :class:`Quantity`, optionally converted (``unit="g_CO2e/m^2"``)."""
+        self._check_scenario(scenario)
+        t = self.totals(per).filter(pl.col("scenario") == scenario)
+        value, label = float(t.get_column("value")[0]), str(t.get_column("unit")[0])
+        if unit is None:
+            return Quantity(value, label)
+        return Quantity(value * conversion_factor(label.replace("/yr", "/year"), unit.replace("/yr", "/year")), unit)
+
+    def compare(self, a: str, b: str, by: str = "stage", per: str = "declared_unit") -> pl.DataFrame:
+        """Scenario ``b`` against ``a`` per ``by`` group: values, absolute and % difference.
+
+        The last row (``by`` = ``total``) compares the totals; % is relative to ``a``.
+        """
+        self._check_scenario(a)
+        self._check_scenario(b)
+        x = self.by(by, per=per)
+        unit = x.get_column("unit")[0] if x.height else self.scale(per)[1]
+        wide = (x.filter(pl.col("scenario").is_in([a, b])).pivot(on="scenario", index=by, values="value")
+                .with_columns(pl.col(a).fill_null(0.0) if a in x["scenario"] else pl.lit(0.0).alias(a),
+                              pl.col(b).fill_null(0.0) if b in x["scenario"] else pl.lit(0.0).alias(b)))
+        total = pl.DataFrame({by: ["total"], a: [wide.get_column(a).sum()], b: [wide.get_column(b).sum()]})
+        out = pl.concat([wide.select(by, a, b), total], how="vertical_relaxed")
+        return out.select(
+            pl.col(by), pl.col(a).alias("a"), pl.col(b).alias("b"), (pl.col(b) - pl.col(a)).alias("difference"),
+            pl.when(pl.col(a) != 0).then((pl.col(b) - pl.col(a)) / pl.col(a) * 100).otherwise(None).alias("pct"),
+            pl.lit(unit).alias("unit"), pl.lit(a).alias("scenario_a"), pl.lit(b).alias("scenario_b"))
+
+    def top_contributors(self, scenario: str, n: int = 10, per: str = "declared_unit") -> pl.DataFrame:
+        """The largest contributions of one scenario by stage × flow × site, with shares."""
+        self._check_scenario(scenario)
+        x = self.by("stage", "flow", "flow_category", "site", per=per, scenario=scenario)
+        return (x.with_columns((pl.col("value") / pl.col("value").sum()).alias("share"))
+                .sort("value", descending=True).head(n))
+
+    # ----------------------------------------------------------------------- provenance
+    def manifest(self, *, timestamp: str | None = None) -> dict[str, object]:
+        """Reproducibility manifest: input hashes, factor library, lca version, method switches."""
+        from lca import __version__
+
+        body: dict[str, object] = {
+            "lca_version": __version__,
+            "study_id": self.study.id,
+            "inputs": dict(sorted(self.study.input_hashes.items())),
+            "factor_library": {"version": self.library.version, "content_hash": self.library.content_hash,
+                               "layers": list(self.library.layers)},
+            "method": self.method,
+        }
+        body["manifest_hash"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        if timestamp is not None:
+            body["run_timestamp"] = timestamp
+        return body
+
+    # --------------------------------------------------------------------------- helpers
+    def _check_scenario(self, scenario: str) -> None:
+        if scenario not in self.scenarios:
+            raise LcaInputError(Problem(f"unknown scenario '{scenario}'",
+                                        hint="use one of: " + ", ".join(self.scenarios)))
+
+    def _order(self, df: pl.DataFrame) -> pl.DataFrame:
+        order = {s: i for i, s in enumerate(self.scenarios)}
+        keys = [pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64)]
+        if "stage" in df.columns:
+            so = {s: i for i, s in enumerate(STAGE_ORDER)}
+            keys.append(pl.col("stage").replace_strict(so, default=len(so), return_dtype=pl.Int64))
+            keys.append(pl.col("stage"))
+        if "flow_category" in df.columns:
+            co = {s: i for i, s in enumerate(CATEGORY_ORDER)}
+            keys.append(pl.col("flow_category").replace_strict(co, default=len(co), return_dtype=pl.Int64))
+        rest = [c for c in df.columns if c not in ("scenario", "stage", "flow_category", "value", "unit", "share")]
+        return df.sort([*keys, *[pl.col(c) for c in rest]], nulls_last=True)

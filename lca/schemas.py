@@ -1,0 +1,336 @@
+"""pandera (polars backend) models for every table that enters or leaves `lca`.
+
+What users declare lives here; :func:`validate_table` is how it runs. Validation always happens
+on a *collected* DataFrame with ``lazy=True`` so a user sees every problem at once (pandera only
+checks the schema, not the data, of a LazyFrame by default).
+
+>>> import polars as pl
+>>> bad = pl.DataFrame({"id": ["a", "a"], "name": ["A", "B"], "country": ["JP", "J"]})
+>>> try:
+...     validate_table(bad, SiteTable, file="s.toml", table="site")
+... except SchemaError as e:
+...     print(len(e.problems), e.problems[0])
+3 s.toml: site row 1, column 'id': value 'a' is duplicated (fix: ids must be unique)
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandera.polars as pa
+import polars as pl
+
+from lca.errors import Problem, SchemaError
+
+ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+REGION = r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,10})?|[A-Z]{2,3})$"
+GASES = ["CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "NF3", "CF4",
+         "HFC-32", "HFC-125", "HFC-134a", "HFC-143a", "C2F6", "none"]
+CATEGORIES = ["electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss",
+              "product"]
+STATUSES = ["default", "alternative", "sensitivity", "market"]
+DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
+GWP_SETS = ["AR4", "AR5", "AR6"]
+
+
+class _Base(pa.DataFrameModel):
+    class Config:
+        strict = False
+        coerce = False
+
+
+class SiteTable(_Base):
+    """Where processes run; the grid and country drive factor region resolution."""
+
+    id: str = pa.Field(unique=True, str_matches=ID)
+    name: str = pa.Field(nullable=True)
+    country: str = pa.Field(str_matches=r"^[A-Z]{2}$")
+    subdivision: str = pa.Field(nullable=True, str_matches=REGION)
+    grid: str = pa.Field(nullable=True, str_matches=REGION)
+    market_factor: str = pa.Field(nullable=True)
+
+
+class ProcessTable(_Base):
+    """A unit process: what it makes (with unit), its yield and the mass of one output unit."""
+
+    id: str = pa.Field(unique=True, str_matches=ID)
+    name: str = pa.Field(nullable=True)
+    stage: str
+    output_amount: float = pa.Field(gt=0)
+    output_unit: str
+    output_mass_amount: float = pa.Field(nullable=True, ge=0)
+    output_mass_unit: str = pa.Field(nullable=True)
+    yield_: float = pa.Field(alias="yield", gt=0, le=1)
+
+
+class ExchangeTable(_Base):
+    """Inputs of a process per unit of gross output: a flow (factor) or an intermediate input."""
+
+    process: str
+    flow: str = pa.Field(nullable=True)
+    input: str = pa.Field(nullable=True)
+    amount: float = pa.Field(ge=0)
+    unit: str
+    stage: str = pa.Field(nullable=True)
+    factor: str = pa.Field(nullable=True)
+    row: int
+
+    @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
+    def one_of_flow_input(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("flow").is_null() != pl.col("input").is_null())
+
+
+class StepTable(_Base):
+    scenario: str
+    process: str
+    site: str
+
+
+class TransportTable(_Base):
+    """One row per transport leg of a scenario (goods moved from one site to another)."""
+
+    scenario: str
+    element: int
+    goods: str
+    from_site: str
+    to_site: str
+    packaging_factor: float = pa.Field(ge=1)
+    leg: int
+    mode: str
+    distance: float = pa.Field(ge=0)
+    distance_unit: str
+    factor: str = pa.Field(nullable=True)
+
+
+class MixTable(_Base):
+    scenario: str
+    component: str
+    share: float = pa.Field(ge=0, le=1)
+
+
+class FactorTable(_Base):
+    """One emission factor row: value with unit, gas, region, year, status, citation, quality."""
+
+    id: str = pa.Field(unique=True, str_matches=r"^[a-z0-9][a-z0-9_.-]*$")
+    flow: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    name: str
+    category: str = pa.Field(isin=CATEGORIES)
+    region: str = pa.Field(str_matches=REGION)
+    value: float = pa.Field(ge=0)
+    unit: str
+    gas: str = pa.Field(isin=GASES)
+    scope: str
+    basis: str = pa.Field(nullable=True)
+    td_losses: str = pa.Field(nullable=True, isin=["included", "excluded", "n/a"])
+    year: int = pa.Field(ge=1990, le=2100)
+    status: str = pa.Field(isin=STATUSES)
+    estimate: bool
+    source: str = pa.Field(str_length={"min_value": 3})
+    source_table: str = pa.Field(nullable=True)
+    url: str = pa.Field(nullable=True)
+    license: str = pa.Field(nullable=True)
+    dq_technological: int = pa.Field(ge=1, le=5)
+    dq_geographical: int = pa.Field(ge=1, le=5)
+    dq_temporal: int = pa.Field(ge=1, le=5)
+    unc_dist: str = pa.Field(nullable=True, isin=DISTRIBUTIONS)
+    unc_gsd: float = pa.Field(nullable=True, ge=1)
+    unc_sd: float = pa.Field(nullable=True, ge=0)
+    unc_min: float = pa.Field(nullable=True)
+    unc_max: float = pa.Field(nullable=True)
+    notes: str = pa.Field(nullable=True)
+
+
+class GwpTable(_Base):
+    id: str = pa.Field(unique=True)
+    gwp_set: str = pa.Field(isin=GWP_SETS)
+    gas: str = pa.Field(isin=GASES)
+    value: float = pa.Field(gt=0)
+    unit: str
+    source: str
+
+    @pa.dataframe_check(error="a gas appears twice in one GWP set")
+    def one_per_set(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.struct("gwp_set", "gas").is_unique())
+
+
+class ActivityTable(_Base):
+    """The expanded inventory: one activity per scenario × process × site × flow, per declared unit."""
+
+    scenario: str
+    component: str
+    stage: str
+    process: str
+    site: str
+    flow: str
+    amount: float = pa.Field(ge=0)
+    unit: str
+    factor: str = pa.Field(nullable=True)
+    origin: str
+
+
+class ResultTable(_Base):
+    """Long result rows: kg CO2e per declared unit by scenario, stage, flow, gas and factor."""
+
+    scenario: str
+    component: str
+    stage: str
+    flow_category: str
+    process: str
+    site: str
+    flow: str
+    gas: str
+    factor_id: str
+    region_used: str
+    region_fallback: str
+    value: float
+
+    @pa.check("value", error="result values must be finite")
+    def finite(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col(data.key).is_finite())
+
+
+# ------------------------------------------------------------------------------------ running it
+
+_NUMERIC = (pl.Float64, pl.Int64, pl.Boolean)
+
+
+def required_columns(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    """Column name → polars dtype of a model (aliases resolved)."""
+    schema = model.to_schema()
+    return {name: col.dtype.type for name, col in schema.columns.items()}
+
+
+def coerce_columns(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: str | None,
+                   table: str | None, row_offset: int = 1) -> tuple[pl.DataFrame, list[Problem]]:
+    """Cast columns to the model's dtypes, reporting every value that does not fit by row.
+
+    CSV/TOML give us strings and ints; pandera's own coercion names the column but not the row,
+    so we do it here with ``strict=False`` and compare nulls before and after.
+    """
+    problems: list[Problem] = []
+    schema = model.to_schema()
+    missing = [c for c in schema.columns if c not in df.columns]
+    for name in missing:
+        col = schema.columns[name]
+        if col.nullable:
+            df = df.with_columns(pl.lit(None, dtype=col.dtype.type).alias(name))
+        else:
+            problems.append(Problem(f"missing required column '{name}'", file=file, table=table,
+                                    column=name, hint=f"add a '{name}' column"))
+    casts = []
+    for name, col in schema.columns.items():
+        if name not in df.columns:
+            continue
+        want = col.dtype.type
+        have = df.schema[name]
+        if have == want:
+            continue
+        if want == pl.Boolean and have == pl.String:
+            expr = pl.col(name).str.to_lowercase().replace_strict(
+                {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": None},
+                default=None, return_dtype=pl.Boolean)
+        elif have == pl.String and want in (pl.Float64, pl.Int64):
+            expr = pl.col(name).str.strip_chars().cast(want, strict=False)
+        else:
+            expr = pl.col(name).cast(want, strict=False)
+        casts.append((name, have, want, expr))
+    if casts:
+        cast_df = df.select([e.alias(n) for n, _, _, e in casts])
+        for name, have, want, _ in casts:
+            bad = df.with_row_index("__i").filter(
+                df.get_column(name).is_not_null()
+                & (df.get_column(name).cast(pl.String) != "")
+                & cast_df.get_column(name).is_null())
+            for i, v in bad.select("__i", name).iter_rows():
+                problems.append(Problem(f"value {v!r} is not a valid {_dtype_word(want)}", file=file,
+                                        table=table, row=i + row_offset, column=name,
+                                        hint=f"write a {_dtype_word(want)}"))
+        df = df.with_columns([cast_df.get_column(n) for n, _, _, _ in casts])
+    return df, problems
+
+
+def _dtype_word(dtype: pl.DataType) -> str:
+    return {pl.Float64: "number", pl.Int64: "whole number", pl.Boolean: "true/false"}.get(dtype, str(dtype))
+
+
+_CHECK_WORDS = {
+    "field_uniqueness": ("value {v!r} is duplicated", "ids must be unique"),
+    "not_nullable": ("value is missing", "fill in this cell"),
+    "greater_than_or_equal_to(0)": ("value {v} is negative", "use a value >= 0"),
+    "greater_than(0)": ("value {v} must be > 0", "use a positive value"),
+    "less_than_or_equal_to(1)": ("value {v} is above 1", "use a fraction between 0 and 1"),
+    "greater_than_or_equal_to(1)": ("value {v} must be >= 1", "use a value >= 1"),
+}
+
+
+def _check_problem(check: str, value: object, file: str | None, table: str | None,
+                   row: int | None, column: str | None) -> Problem:
+    words = _CHECK_WORDS.get(check)
+    if words:
+        msg, hint = words
+        return Problem(msg.format(v=value), file=file, table=table, row=row, column=column, hint=hint)
+    if check.startswith("isin("):
+        return Problem(f"value {value!r} is not allowed", file=file, table=table, row=row,
+                       column=column, hint=f"use one of {check[5:-1]}")
+    if check.startswith("str_matches("):
+        return Problem(f"value {value!r} has the wrong form", file=file, table=table, row=row,
+                       column=column, hint=f"it must match {check[12:-1]}")
+    if check.startswith("str_length("):
+        return Problem(f"value {value!r} is too short", file=file, table=table, row=row, column=column,
+                       hint="give a full citation")
+    if check.startswith("in_range(") or check.startswith("less_than") or check.startswith("greater_than"):
+        return Problem(f"value {value!r} is out of range: {check}", file=file, table=table, row=row,
+                       column=column)
+    return Problem(f"{check} failed for value {value!r}", file=file, table=table, row=row, column=column)
+
+
+def validate_table(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: str | None = None,
+                   table: str | None = None, row_offset: int = 1,
+                   row_numbers: Iterable[int] | None = None) -> pl.DataFrame:
+    """Coerce and validate ``df`` against ``model``; raise :class:`SchemaError` with every problem.
+
+    ``row_offset`` turns 0-based frame positions into the numbers a user sees (1 = first data row);
+    ``row_numbers`` overrides that with an explicit number per row.
+    """
+    if isinstance(df, pl.LazyFrame):  # never trust schema-only validation of a LazyFrame
+        df = df.collect()
+    df, problems = coerce_columns(df, model, file=file, table=table, row_offset=row_offset)
+    numbers = list(row_numbers) if row_numbers is not None else None
+    if problems:
+        raise SchemaError(_renumber(problems, numbers, row_offset))
+    if df.height == 0:
+        return df
+    try:
+        return model.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        seen: set[tuple] = set()
+        for case, context, column, check, _num, index in fc.iter_rows():
+            if str(case).startswith("ComputeError("):
+                continue
+            row = None if index is None else int(index) + row_offset
+            if context == "DataFrameSchema" and check.startswith("column_in_dataframe"):
+                problems.append(Problem(f"missing required column '{case}'", file=file, table=table,
+                                        column=str(case), hint=f"add a '{case}' column"))
+                continue
+            col = None if context == "DataFrameSchema" else column
+            if context == "DataFrameSchema":
+                key = (check, row)
+                if key in seen:
+                    continue
+                seen.add(key)
+                problems.append(Problem(str(check), file=file, table=table, row=row))
+                continue
+            problems.append(_check_problem(str(check), case, file, table, row, col))
+        raise SchemaError(_renumber(problems, numbers, row_offset)) from None
+
+
+def _renumber(problems: list[Problem], numbers: list[int] | None, row_offset: int) -> list[Problem]:
+    if numbers is None:
+        return problems
+    out = []
+    for p in problems:
+        if p.row is not None and 0 <= p.row - row_offset < len(numbers):
+            p = Problem(**{**p.as_dict(), "row": numbers[p.row - row_offset]})
+        out.append(p)
+    return out
