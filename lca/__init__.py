@@ -24,6 +24,17 @@ __all__ = [
     "Quantity",
     "FactorLibrary",
     "errors",
+    # exports and checks (lca.export), validation for CI (lca.validate), frames API (lca.frames)
+    "export_pact",
+    "check_pact",
+    "export_table",
+    "validate_paths",
+    "study_from_frames",
+    # uncertainty and sensitivity (lca.uncertainty)
+    "run_uncertainty",
+    "break_even",
+    # ledger scale (lca.ledger)
+    "compute_ledger",
 ]
 
 _LAZY = {
@@ -36,6 +47,14 @@ _LAZY = {
     "load_library": ("lca.factors", "load_library"),
     "FactorLibrary": ("lca.factors", "FactorLibrary"),
     "Footprint": ("lca.results", "Footprint"),
+    "export_pact": ("lca.export", "export_pact"),
+    "check_pact": ("lca.export", "check_pact"),
+    "export_table": ("lca.export", "export_table"),
+    "validate_paths": ("lca.validate", "validate_paths"),
+    "study_from_frames": ("lca.frames", "study_from_frames"),
+    "run_uncertainty": ("lca.uncertainty", "run_uncertainty"),
+    "break_even": ("lca.uncertainty", "break_even"),
+    "compute_ledger": ("lca.ledger", "compute_ledger"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover

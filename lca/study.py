@@ -35,7 +35,7 @@ CELL_PLANT = "cell_plant"
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors"}
+             "factors", "uncertainty", "pact"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,10 @@ class Study:
     company_ids: tuple[str, ...] = ()
     product_ids: tuple[str, ...] = ()
     product_category_cpc: str | None = None
+    #: raw ``[[uncertainty]]`` entries (parsed by :mod:`lca.uncertainty`)
+    uncertainty_spec: tuple[Mapping[str, Any], ...] = ()
+    #: raw ``[pact]`` table (read by :mod:`lca.export`)
+    pact_spec: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def scenario_ids(self) -> list[str]:
@@ -333,7 +337,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
         mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
-        product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"))
+        product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
+        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=dict(doc.get("pact", {})))
 
 
 def _product(p: Any, file: str) -> Product:

@@ -1,0 +1,92 @@
+"""``lca run``: compute a study and print results by scenario and stage."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
+                                 handle_errors, out_console)
+
+
+class RunFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+@handle_errors
+def run(
+    study: Optional[Path] = STUDY_ARG,
+    per: Per = typer.Option(Per.declared_unit, "--per", help="Express results per declared unit, kg, kWh of "
+                                                            "cell, vehicle, or per year of supply."),
+    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to."),
+    gwp: Optional[Gwp] = typer.Option(None, "--gwp", help="GWP100 set (overrides the study).",
+                                      case_sensitive=False),
+    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
+                                                               help="location | market | national."),
+    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="Add grid T&D losses (included)."),
+    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file (CSV/Parquet) on top "
+                                                                         "of the library; repeatable."),
+    compare: Optional[List[str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
+                                                                        "(default: the study's comparison).",
+                                                show_default=False),
+    output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table | csv | json"),
+) -> None:
+    """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).
+
+    Example: lca run --per kWh --cell-plant holland
+    """
+    fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
+                       electricity_rule=electricity_rule, td_losses=td_losses)
+    stages = fp.by_stage(per=per.value)
+    if output_format is RunFormat.csv:
+        typer.echo(stages.write_csv(), nl=False)
+        return
+    if output_format is RunFormat.json:
+        typer.echo(stages.write_json())
+        return
+    _print_tables(fp, stages, per.value, compare)
+
+
+def _print_tables(fp, stages, per: str, compare) -> None:
+    from rich.table import Table
+
+    console = out_console()
+    totals = fp.totals(per)
+    unit = totals.get_column("unit")[0]
+    s = fp.study
+    console.print(f"[bold]{s.title}[/]", markup=True)
+    console.print(f"declared unit {s.product.declared_unit} · {fp.method['gwp']} · electricity "
+                  f"{fp.method['electricity_rule']} · T&D losses {fp.method['td_losses']} · cell plant "
+                  f"{s.cell_plant} · factors {fp.library.version}", markup=False)
+    stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
+    table = Table(title=f"Footprint by stage ({unit})", title_justify="left")
+    table.add_column("scenario")
+    for st in stage_names:
+        table.add_column(st.replace("_", " "), justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for sid, label, total, _ in totals.iter_rows():
+        row = stages.filter(stages["scenario"] == sid)
+        vals = dict(zip(row["stage"], row["value"]))
+        table.add_row(sid, *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
+    console.print(table)
+    pair = tuple(compare) if compare else fp.study.comparison
+    if pair and len(pair) == 2:
+        a, b = pair
+        cmp = fp.compare(a, b, per=per)
+        t2 = Table(title=f"{b} vs {a} ({unit})", title_justify="left")
+        for col in ("stage", a, b, "difference", "%"):
+            t2.add_column(col, justify="left" if col == "stage" else "right")
+        for st, va, vb, d, pct, *_ in cmp.iter_rows():
+            t2.add_row(st, fmt(va), fmt(vb), fmt(d), "–" if pct is None else f"{pct:+.1f} %")
+        console.print(t2)
+    elif compare:
+        raise typer.BadParameter("--compare needs exactly two scenario ids")
