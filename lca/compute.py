@@ -13,7 +13,7 @@ from typing import Sequence
 import polars as pl
 
 from lca.errors import DimensionError, FactorError, Problem
-from lca.factors import FactorLibrary, load_library, resolve
+from lca.factors import FactorLibrary, electricity_flows, load_library, resolve
 from lca.inventory import build_inventory
 from lca.schemas import ResultTable, validate_table
 from lca.study import Study
@@ -64,7 +64,7 @@ def characterise(resolved: pl.DataFrame, gwp: pl.DataFrame, *, file: str | None 
 def apply_td_losses(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, ref_year: int,
                     rule: str) -> pl.DataFrame:
     """Gross electricity up for grid losses where a loss factor exists: amount / (1 − loss)."""
-    el = act.filter(pl.col("flow") == "electricity").select(
+    el = act.filter(pl.col("flow").is_in(electricity_flows(library))).select(
         "act", "site", pl.lit("grid_loss").alias("flow"), pl.lit(None, pl.String).alias("factor"), "origin")
     if el.height == 0:
         return act.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))

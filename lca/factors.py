@@ -235,13 +235,14 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     factor are dropped instead of raising (used for optional factors such as grid losses).
     """
     f = factor_columns(library.factors)
+    is_elec = pl.col("flow").is_in(electricity_flows(library))
     explicit = activities.filter(pl.col("factor").is_not_null())
     auto = activities.filter(pl.col("factor").is_null())
 
     # market rule: a site's supplier-specific factor becomes an explicit id for its electricity
     if electricity_rule == "market" and "market_factor" in sites.columns:
         mk = sites.select(pl.col("id").alias("site"), "market_factor").filter(pl.col("market_factor").is_not_null())
-        moved = auto.filter(pl.col("flow") == "electricity").join(mk, on="site", how="inner")
+        moved = auto.filter(is_elec).join(mk, on="site", how="inner")
         explicit = pl.concat([explicit, moved.with_columns(pl.col("market_factor").alias("factor"))
                               .drop("market_factor")], how="vertical_relaxed")
         auto = auto.join(moved.select("act"), on="act", how="anti")
@@ -258,8 +259,8 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
 
     chains = region_chains(sites, electricity_rule)
     defaults = f.filter(pl.col("status") == "default").rename({"factor_flow": "flow"})
-    cand = (auto.with_columns(pl.when(pl.col("flow") == "electricity").then(pl.lit("electricity"))
-                              .otherwise(pl.lit("other")).alias("rule_scope"))
+    cand = (auto.with_columns(pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other"))
+                              .alias("rule_scope"))
             .join(chains, on=["site", "rule_scope"], how="inner")
             .join(defaults, on=["flow", "region"], how="inner"))
     # the best region level wins as a whole: its own scope split (combustion + upstream, or one
@@ -278,8 +279,7 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
         .otherwise(pl.lit(None, pl.String)).alias("vintage_note"))
 
     missing = auto.join(cand.select("act").unique(), on="act", how="anti").with_columns(
-        pl.when(pl.col("flow") == "electricity").then(pl.lit("electricity")).otherwise(pl.lit("other"))
-        .alias("rule_scope"))
+        pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other")).alias("rule_scope"))
     tried = chains.group_by("site", "rule_scope").agg(pl.col("region").sort_by("rank").str.join(" → ").alias("tried"))
     missing = missing.join(tried, on=["site", "rule_scope"], how="left")
     known = set(defaults.get_column("flow").unique().to_list())
@@ -300,6 +300,12 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     cols = list(activities.columns) + [c for c in f.columns if c not in activities.columns and c != "factor_flow"] + [
         "region_used", "region_fallback", "vintage_note"]
     return pl.concat([cand.select(cols), exp.select(cols)], how="vertical_relaxed").sort("act", "factor_id")
+
+
+def electricity_flows(library: FactorLibrary) -> list[str]:
+    """Flows whose factors are grid electricity (the electricity rule applies to them)."""
+    return (library.factors.filter(pl.col("category") == "electricity").get_column("flow").unique().sort()
+            .to_list())
 
 
 def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:

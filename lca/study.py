@@ -451,8 +451,13 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
     frames = []
     if erows:
         inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
-        frames.append(validate_table(inline, ExchangeTable, file=file, table="exchanges",
-                                     row_numbers=inline.get_column("row").to_list()))
+        origins = inline.get_column("origin").to_list()
+        try:
+            frames.append(validate_table(inline, ExchangeTable, file=file, table="exchanges"))
+        except SchemaError as exc:  # name the TOML entry, not a frame position
+            raise StudyError([Problem(**{**p.as_dict(), "table": origins[p.row - 1], "row": None})
+                              if p.row is not None and 0 < p.row <= len(origins) else p
+                              for p in exc.problems]) from None
     if "exchanges" in tables:
         name = str(tables["exchanges"])
         t = _read_table(base, name, file=file)

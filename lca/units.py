@@ -37,7 +37,7 @@ t_CO2e = 1e3 * kg_CO2e = tCO2e
 kt_CO2e = 1e6 * kg_CO2e = ktCO2e
 Mt_CO2e = 1e9 * kg_CO2e = MtCO2e
 tkm = tonne * kilometer
-MMBtu = 1e6 * Btu = mmBtu
+MMBtu = 1e6 * Btu_it = mmBtu
 """
 
 #: Whole-token spellings people write, mapped to what pint understands.

@@ -1,0 +1,175 @@
+"""The numbers a PACT ProductFootprint carries, computed from a :class:`~lca.results.Footprint`.
+
+One row per scenario, all in kg CO2e per declared unit (column ``unit``) unless named ``*_pct`` or
+``dqr_*``. Everything is derived from the inputs, nothing is typed in:
+
+* ``total`` = sum of every contribution (= ``fp.totals()``); ``fossil`` = contributions whose
+  ``carbon_origin`` is ``fossil``; ``biogenic_non_co2`` = the ``biogenic`` ones (non-fossil CH4).
+  Biogenic CO2 uptake is not modelled by the engine, so it is 0.
+* ``packaging`` = the ``packaging`` stage; ``outbound`` = transport legs that end at the study's
+  cell plant; ``aircraft`` = legs whose mode contains ``air``.
+* ``primary_pct`` = share of the footprint (excluding biogenic uptake) computed with factors from a
+  *user* layer (study ``[factors] files``, ``--factors`` or frames), i.e. supplier-specific data;
+  contributions from the shipped, cited library are secondary. 0 % for the default study.
+* ``dqr_technological/geographical/temporal`` = contribution-weighted means (weights = |value|)
+  of the factors' 1–5 ratings; ``dqr_reliability`` (1–3) weights 1 primary, 2 cited secondary,
+  3 estimate.
+
+>>> import lca
+>>> fp = lca.compute(lca.load_study(lca.default_study_path()))
+>>> f = scenario_figures(fp)
+>>> f.filter(pl.col("scenario") == "jp-import").get_column("primary_pct")[0]
+0.0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from lca.results import Footprint
+
+PRIMARY = pl.col("layer") != "shipped"
+
+
+def _outbound_rows(fp: Footprint) -> pl.DataFrame:
+    """``component, origin`` of transport legs that deliver to the cell plant."""
+    plant = fp.study.cell_plant
+    legs = fp.study.transport
+    if plant is None or legs.height == 0:
+        return pl.DataFrame(schema={"component": pl.String, "origin": pl.String, "outbound": pl.Boolean})
+    return (legs.filter(pl.col("to_site") == plant)
+            .select(pl.col("scenario").alias("component"), "origin", pl.lit(True).alias("outbound")).unique())
+
+
+def scenario_figures(fp: Footprint) -> pl.DataFrame:
+    """One row per scenario with every PACT figure (see the module docstring for the rules)."""
+    d = fp.detail.join(_outbound_rows(fp), on=["component", "origin"], how="left")
+    v = pl.col("value")
+    w = v.abs()
+    primary = PRIMARY & ~pl.col("estimate")
+    reliability = pl.when(primary).then(1.0).when(pl.col("estimate")).then(3.0).otherwise(2.0)
+    # plain sums, then division: weighted means are sum(w·q)/sum(w)
+    agg = d.group_by("scenario").agg(
+        v.sum().alias("total"),
+        v.filter(pl.col("carbon_origin") == "fossil").sum().alias("fossil"),
+        v.filter(pl.col("carbon_origin") == "biogenic").sum().alias("biogenic_non_co2"),
+        v.filter(pl.col("stage") == "packaging").sum().alias("packaging"),
+        (pl.col("stage") == "packaging").any().alias("has_packaging"),
+        v.filter(pl.col("outbound").fill_null(False)).sum().alias("outbound"),
+        v.filter(pl.col("mode").fill_null("").str.contains("air")).sum().alias("aircraft"),
+        v.filter(PRIMARY).sum().alias("primary"),
+        w.sum().alias("weight"),
+        (w * pl.col("dq_technological")).sum().alias("w_tech"),
+        (w * pl.col("dq_geographical")).sum().alias("w_geo"),
+        (w * pl.col("dq_temporal")).sum().alias("w_temp"),
+        (w * reliability).sum().alias("w_rel"),
+        PRIMARY.all().alias("all_primary"),
+    )
+    safe = pl.when(pl.col("weight") > 0).then(pl.col("weight")).otherwise(None)
+    out = agg.select(
+        "scenario", "total", "fossil", "biogenic_non_co2", pl.lit(0.0).alias("biogenic_uptake"), "packaging",
+        "has_packaging", "outbound", "aircraft",
+        pl.when(pl.col("total") != 0).then(pl.col("primary") / pl.col("total") * 100).otherwise(0.0)
+        .alias("primary_pct"),
+        (pl.col("w_tech") / safe).alias("dqr_technological"),
+        (pl.col("w_geo") / safe).alias("dqr_geographical"),
+        (pl.col("w_temp") / safe).alias("dqr_temporal"),
+        (pl.col("w_rel") / safe).alias("dqr_reliability"),
+        "all_primary",
+        pl.lit(fp.scale("declared_unit")[1]).alias("unit"),
+    )
+    order = pl.DataFrame({"scenario": fp.scenarios, "__o": list(range(len(fp.scenarios)))})
+    return order.join(out, on="scenario", how="left").sort("__o").drop("__o")
+
+
+def secondary_sources(fp: Footprint) -> dict[str, list[dict[str, str]]]:
+    """Per scenario: the cited sources (name, vintage year) of secondary factors used, sorted."""
+    d = (fp.detail.filter(~PRIMARY & (pl.col("value") != 0))
+         .select("scenario", pl.col("source").alias("name"), pl.col("factor_year").cast(pl.String).alias("version"))
+         .unique().sort("scenario", "name", "version"))
+    out: dict[str, list[dict[str, str]]] = {s: [] for s in fp.scenarios}
+    for sid, name, version in d.iter_rows():
+        out[sid].append({"name": name, "version": version})
+    return out
+
+
+# ------------------------------------------------------------------------ study-level facts
+
+def _final_process(fp: Footprint, scenario: str) -> str | None:
+    """The process that makes the delivered product in a system scenario."""
+    s = fp.study
+    row = s.scenarios.filter(pl.col("id") == scenario).row(0, named=True)
+    if row["product"]:
+        return str(row["product"])
+    procs = s.steps.filter(pl.col("scenario") == scenario).get_column("process").to_list()
+    consumed = set(s.exchanges.filter(pl.col("process").is_in(procs) & pl.col("input").is_not_null())
+                   .get_column("input").to_list())
+    finals = [p for p in procs if p not in consumed]
+    return finals[0] if len(finals) == 1 else (procs[-1] if procs else None)
+
+
+def production_country(fp: Footprint, scenario: str) -> str | None:
+    """Country of the last production site; for a mix, the common country of its parts (else None)."""
+    s = fp.study
+    kind = s.scenarios.filter(pl.col("id") == scenario).get_column("kind")[0]
+    if kind == "mix":
+        parts = s.mixes.filter((pl.col("scenario") == scenario) & (pl.col("share") > 0)).get_column("component")
+        countries = {production_country(fp, c) for c in parts.to_list()}
+        return countries.pop() if len(countries) == 1 else None
+    final = _final_process(fp, scenario)
+    site = s.steps.filter((pl.col("scenario") == scenario) & (pl.col("process") == final)).get_column("site")
+    if site.len() == 0:
+        return None
+    return s.sites.filter(pl.col("id") == site[0]).get_column("country")[0]
+
+
+def _site_name(fp: Footprint, site: str) -> str:
+    name = fp.study.sites.filter(pl.col("id") == site).get_column("name")
+    return str(name[0]) if name.len() and name[0] else site
+
+
+def boundary_description(fp: Footprint, scenario: str) -> str:
+    """Plain-language system boundary of one scenario from its steps, transport and stages."""
+    s = fp.study
+    row = s.scenarios.filter(pl.col("id") == scenario).row(0, named=True)
+    if row["kind"] == "mix":
+        parts = s.mixes.filter(pl.col("scenario") == scenario)
+        mix = "; ".join(f"{share * 100:g} % {comp}: {boundary_description(fp, comp)}"
+                        for comp, share in parts.select("component", "share").iter_rows())
+        return f"Supply mix of scenarios (weighted by share). {mix}"
+    procs = s.processes.select("id", "name")
+    steps = s.steps.filter(pl.col("scenario") == scenario).join(procs, left_on="process", right_on="id", how="left")
+    made = "; ".join(f"{name or proc} at {_site_name(fp, site)}" for proc, site, name in
+                     steps.select("process", "site", "name").iter_rows())
+    legs = s.transport.filter(pl.col("scenario") == scenario)
+    moves = []
+    for (el,), g in legs.group_by("element", maintain_order=True):
+        first = g.row(0, named=True)
+        path = ", ".join(f"{m} {d:g} {u}" for m, d, u in g.select("mode", "distance", "distance_unit").iter_rows())
+        moves.append(f"{first['goods']} {first['from_site']} → {first['to_site']} ({path}; shipped mass "
+                     f"× {first['packaging_factor']:g} for packaging)")
+    stages = ", ".join(fp.detail.filter(pl.col("scenario") == scenario).get_column("stage").unique(maintain_order=True))
+    text = (f"Cradle-to-gate of {s.product.name} plus delivery to the customer's cell plant"
+            f"{' (' + _site_name(fp, s.cell_plant) + ')' if s.cell_plant else ''}. Processes: {made}.")
+    if moves:
+        text += " Transport: " + "; ".join(moves) + "."
+    return text + f" Stages included: {stages}. Capital goods and end of life are outside the boundary."
+
+
+def declared_unit(fp: Footprint) -> dict[str, Any]:
+    """PACT declared unit name, the amount in that unit, and product mass per declared unit (kg)."""
+    from lca.errors import ExportCheckError, Problem
+    from lca.units import conversion_factor, unit_info
+
+    du = fp.study.product.declared_unit
+    dim = unit_info(du.unit).dimension
+    for pact_name, unit in (("square meter", "m^2"), ("kilogram", "kg"), ("kilowatt hour", "kWh"),
+                            ("cubic meter", "m^3"), ("ton kilometer", "tkm")):
+        if unit_info(unit).dimension == dim:
+            return {"name": pact_name, "amount": du.value * conversion_factor(du.unit, unit),
+                    "mass_kg": fp.study.product.mass_per_declared_unit.to("kg")}
+    raise ExportCheckError(Problem(f"declared unit '{du}' has no PACT equivalent", table="product",
+                                   column="declared_unit",
+                                   hint="PACT accepts area, mass, energy, volume or ton-km declared units"))

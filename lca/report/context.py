@@ -1,0 +1,384 @@
+"""Build the report's context: a plain dict of display-ready values from a Footprint.
+
+Everything the template shows is computed here (or in :mod:`lca.report.provenance` and
+:mod:`lca.report.uncertainty`), so the template only lays out strings. Sentences that state a
+finding ("base-film electricity dominates", "moving only the coating changes little") are derived
+from the numbers, never written in advance.
+
+>>> import lca
+>>> fp = lca.compute(lca.load_study(lca.default_study_path()))
+>>> ctx = build_context(fp, timestamp="2026-01-01T00:00:00Z")
+>>> ctx["summary"]["headline"].startswith("(b)")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from lca.errors import LcaInputError
+from lca.report import charts, fmt
+from lca.report.charts_map import process_map
+from lca.results import STAGE_ORDER
+
+#: views of the result, with how each follows from the declared unit
+VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
+
+
+def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
+    """All values of the report for ``fp`` (a :class:`~lca.results.Footprint`)."""
+    from lca.report import provenance
+    from lca.report.uncertainty import uncertainty_context
+
+    study = fp.study
+    labels = dict(study.scenarios.select("id", "label").iter_rows())
+    kinds = dict(study.scenarios.select("id", "kind").iter_rows())
+    pair = _pair(fp)
+    stages_df = fp.by_stage()
+    stages = _stage_list(stages_df)
+    ctx: dict[str, Any] = {
+        "study": _study_info(fp),
+        "labels": labels,
+        "pair": None if pair is None else {"a": pair[0], "b": pair[1], "a_label": labels[pair[0]],
+                                           "b_label": labels[pair[1]]},
+        "stages": [{"id": s, "label": fmt.stage(s)} for s in stages],
+    }
+    ctx["summary"] = _summary(fp, pair, labels, stages_df, stages)
+    ctx["product"] = _product(fp, labels)
+    ctx["boundary"] = _boundary(fp, labels, kinds)
+    ctx["results"] = _results(fp, labels, stages_df, stages)
+    ctx["comparison"] = _comparison(fp, pair, labels)
+    ctx["contributions"] = _contributions(fp, pair, labels)
+    ctx["transport"] = provenance.transport(fp, labels, kinds)
+    ctx["electricity"] = provenance.electricity(fp, kinds)
+    ctx["gases"] = provenance.gases(fp, labels)
+    ctx["quality"] = provenance.quality(fp, labels, kinds)
+    ctx["factors"] = provenance.factor_table(fp)
+    ctx["assumptions"] = provenance.assumptions(fp)
+    ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
+    ctx["manifest"] = provenance.manifest(fp, timestamp)
+    return ctx
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+def _pair(fp: Any) -> tuple[str, str] | None:
+    """The headline comparison: the study's, else the first two scenarios."""
+    if fp.study.comparison:
+        return tuple(fp.study.comparison)  # type: ignore[return-value]
+    ids = fp.scenarios
+    return (ids[0], ids[1]) if len(ids) >= 2 else None
+
+
+def _stage_list(stages_df: pl.DataFrame) -> list[str]:
+    present = stages_df.get_column("stage").unique().to_list()
+    return [s for s in STAGE_ORDER if s in present] + sorted(s for s in present if s not in STAGE_ORDER)
+
+
+def _study_info(fp: Any) -> dict[str, Any]:
+    s = fp.study
+    return {"id": s.id, "title": s.title, "description": s.description, "product": s.product.name,
+            "company": s.company_name, "period": f"{s.reference_start.isoformat()} to {s.reference_end.isoformat()}",
+            "gwp": fp.method["gwp"], "rule": fp.method["electricity_rule"], "td": fp.method["td_losses"],
+            "declared_unit": fmt.unit(str(s.product.declared_unit)),
+            "unit": fmt.unit(fp.scale("declared_unit")[1]), "cell_plant": _site_name(fp, s.cell_plant)}
+
+
+def _site_name(fp: Any, site: str | None) -> str | None:
+    if site is None:
+        return None
+    names = dict(fp.study.sites.select("id", "name").iter_rows())
+    return str(names.get(site) or site)
+
+
+def _stage_wide(stages_df: pl.DataFrame, ids: list[str], stages: list[str]) -> dict[str, dict[str, float]]:
+    """scenario → stage → value (0 where a scenario has no such stage)."""
+    out: dict[str, dict[str, float]] = {sid: {s: 0.0 for s in stages} for sid in ids}
+    for sid, st, v in stages_df.select("scenario", "stage", "value").iter_rows():
+        out[sid][st] = v
+    return out
+
+
+def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
+    totals = fp.totals()
+    unit = totals.get_column("unit")[0]
+    wide = _stage_wide(stages_df, fp.scenarios, stages)
+    bars = [(labels[sid], [(s, wide[sid][s]) for s in stages]) for sid in fp.scenarios]
+    chart = charts.stacked_bars(
+        "fig-totals", "Carbon footprint by scenario and life-cycle stage",
+        f"Horizontal stacked bars, one per scenario, in {fmt.unit(unit)}. " + "; ".join(
+            f"{labels[sid]}: {fmt.num(v)}" for sid, v in totals.select("scenario", "value").iter_rows()) + ".",
+        bars, unit)
+    ranked = totals.sort("value")
+    lo, hi = ranked.row(0, named=True), ranked.row(-1, named=True)
+    findings = [f"Across the {totals.height} scenarios the footprint ranges from {fmt.qty(lo['value'], unit)} "
+                f"({lo['label']}) to {fmt.qty(hi['value'], unit)} ({hi['label']})."]
+    cat = fp.by("flow_category")
+    cat = cat.with_columns((pl.col("value") / pl.col("value").sum().over("scenario")).alias("share"))
+    el = cat.filter(pl.col("flow_category") == "electricity")
+    if el.height:
+        findings.append(f"Electricity is {fmt.pct(el['share'].min())} to {fmt.pct(el['share'].max())} of the "
+                        f"footprint, depending on where the film is made: the grid a plant draws from is the "
+                        f"main lever.")
+    tr = cat.filter(pl.col("flow_category") == "transport")
+    if tr.height:
+        findings.append(f"Transport to the cell plant is {fmt.pct(tr['share'].min())} to "
+                        f"{fmt.pct(tr['share'].max())} of the footprint.")
+    headline = "Only one scenario was computed, so there is no comparison."
+    if pair is not None:
+        headline = _headline(fp, pair, labels)
+    return {"headline": headline, "findings": findings, "chart": chart, "unit": fmt.unit(unit),
+            "totals": [{"id": r["scenario"], "label": r["label"], "value": fmt.num(r["value"]),
+                        "per_kwh": fmt.num(r["value"] * _mult(fp, "kWh")) if _mult(fp, "kWh") else "–"}
+                       for r in totals.iter_rows(named=True)],
+            "kwh_unit": fmt.unit(_unit(fp, "kWh"))}
+
+
+def _mult(fp: Any, per: str) -> float | None:
+    try:
+        return fp.scale(per)[0]
+    except LcaInputError:
+        return None
+
+
+def _unit(fp: Any, per: str) -> str:
+    try:
+        return fp.scale(per)[1]
+    except LcaInputError:
+        return ""
+
+
+def _diff_by(fp: Any, a: str, b: str, *keys: str) -> pl.DataFrame:
+    """b − a by ``keys`` (missing groups count as zero)."""
+    x = fp.by(*keys).filter(pl.col("scenario").is_in([a, b]))
+    w = x.pivot(on="scenario", index=list(keys), values="value")
+    for c in (a, b):
+        w = w.with_columns(pl.col(c).fill_null(0.0)) if c in w.columns else w.with_columns(pl.lit(0.0).alias(c))
+    return w.with_columns((pl.col(b) - pl.col(a)).alias("diff"), pl.col(a).alias("a"), pl.col(b).alias("b"))
+
+
+def _phrase(stage: str, category: str) -> str:
+    if category == stage or category == "transport":
+        return fmt.stage(stage).lower()
+    return f"{fmt.stage(stage).lower()} {fmt.category(category).lower()}"
+
+
+def _headline(fp: Any, pair: tuple[str, str], labels: dict[str, str]) -> str:
+    a, b = pair
+    ta, tb = fp.total(a), fp.total(b)
+    diff = tb.value - ta.value
+    rel = diff / ta.value if ta.value else 0.0
+    u = ta.unit
+    if abs(rel) < 0.0005:
+        return (f"{labels[b]} and {labels[a]} have the same footprint within 0.05 %: "
+                f"{fmt.qty(tb.value, u)} against {fmt.qty(ta.value, u)}.")
+    verb = "lowers" if diff < 0 else "raises"
+    text = (f"{labels[b]} {verb} the footprint by {fmt.pct(abs(rel))} ({fmt.qty(abs(diff), u)}) compared with "
+            f"{labels[a]}: {fmt.num(tb.value)} instead of {fmt.num(ta.value)} {fmt.unit(u)}")
+    d = _diff_by(fp, a, b, "stage", "flow_category").sort(pl.col("diff").abs(), descending=True)
+    drivers = [r for r in d.iter_rows(named=True) if abs(r["diff"]) >= 0.1 * abs(diff) and r["diff"] * diff > 0][:2]
+    if drivers:
+        text += ", because of " + " and ".join(
+            f"{_phrase(r['stage'], r['flow_category'])} ({fmt.num(r['diff'], signed=True)})" for r in drivers)
+    stage_d = _diff_by(fp, a, b, "stage")
+    same = stage_d.filter(pl.col("diff").abs() <= 1e-12 * max(abs(ta.value), 1e-30)).sort("a", descending=True)
+    if same.height:
+        top = same.row(0, named=True)
+        text += (f"; {fmt.stage(top['stage']).lower()}, {fmt.pct(top['a'] / ta.value)} of the baseline, "
+                 f"is unchanged")
+    return text + "."
+
+
+def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
+    p = fp.study.product
+    du = fmt.unit(str(p.declared_unit))
+    mass = fmt.unit(str(p.mass_per_declared_unit))
+    how = {
+        "declared_unit": ("per declared unit", f"{du} of product", "× 1"),
+        "kg": ("per kg of product", f"{du} has {mass}", f"× {fmt.num(_mult(fp, 'kg') or 0, 4)} ({du} per kg)"),
+        "kWh": ("per kWh of cell capacity",
+                f"{fmt.unit(str(p.separator_per_cell_energy))} of separator" if p.separator_per_cell_energy else "",
+                f"× {fmt.num(_mult(fp, 'kWh') or 0, 4)}"),
+        "vehicle": ("per vehicle pack",
+                    f"{fmt.unit(str(p.pack_energy))} pack" if p.pack_energy else "",
+                    f"× {fmt.num(_mult(fp, 'vehicle') or 0, 4)} ({du} per vehicle)"),
+        "year": ("per year of supply", f"{fmt.num(p.annual_volume.value)} {fmt.unit(p.annual_volume.unit)} a year"
+                 if p.annual_volume else "", f"× {fmt.num((_mult(fp, 'year') or 0) * 1000, 4)} ÷ 1000 (kg → t)"),
+    }
+    views = []
+    for per in VIEWS:
+        if _mult(fp, per) is None:
+            continue
+        t = fp.totals(per)
+        label, basis, factor = how[per]
+        views.append({"label": label, "basis": basis, "factor": factor,
+                      "unit": fmt.unit(t.get_column("unit")[0]),
+                      "values": [fmt.num(v) for v in t.get_column("value")]})
+    from lca.inventory import process_scales
+
+    scales = process_scales(fp.study)
+    names = dict(fp.study.processes.select("id", "name").iter_rows())
+    yields = dict(fp.study.processes.select("id", "yield").iter_rows())
+    flows = [{"scenario": labels[s], "process": names.get(pr) or pr, "site": _site_name(fp, site),
+              "scale": fmt.num(sc, 4), "yield": fmt.num(yields.get(pr), 3)}
+             for s, pr, site, sc in scales.select("scenario", "process", "site", "scale").iter_rows()]
+    return {"name": p.name, "declared_unit": du, "mass": mass, "views": views,
+            "scenario_ids": fp.scenarios, "scenario_labels": [labels[s] for s in fp.scenarios],
+            "shipped_ratio": fmt.num(p.shipped_mass_ratio, 3),
+            "shipped_mass": fmt.qty(p.mass_per_declared_unit.value * p.shipped_mass_ratio,
+                                    p.mass_per_declared_unit.unit),
+            "cell_plant": _site_name(fp, fp.study.cell_plant), "reference_flows": flows}
+
+
+def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
+    study = fp.study
+    names = dict(study.processes.select("id", "name").iter_rows())
+    site_names = dict(study.sites.select("id", "name").iter_rows())
+    maps = []
+    for sid in fp.scenarios:
+        if kinds[sid] != "system":
+            mix = study.mixes.filter(pl.col("scenario") == sid)
+            maps.append({"id": sid, "label": labels[sid], "mix": [f"{fmt.pct(sh, decimals=0)} {labels[c]}"
+                                                                   for c, sh in mix.select("component", "share")
+                                                                   .iter_rows()]})
+            continue
+        steps = study.steps.filter(pl.col("scenario") == sid)
+        legs = study.transport.filter(pl.col("scenario") == sid).sort("element", "leg")
+        order: list[str] = []
+        for site in steps.get_column("site").to_list() + legs.get_column("to_site").to_list():
+            if site not in order:
+                order.append(site)
+        nodes = []
+        for site in order:
+            procs = [fmt.humanise(p) for p in steps.filter(pl.col("site") == site).get_column("process")]
+            role = "production" if procs else "customer"
+            if site == study.cell_plant:
+                procs.append("cell plant (delivery point)")
+            nodes.append({"site": str(site_names.get(site) or site).split(" — ")[0], "processes": procs,
+                          "role": role})
+        edges = []
+        for (el, goods, src, dst), g in legs.group_by(["element", "goods", "from_site", "to_site"],
+                                                     maintain_order=True):
+            edges.append({"source": order.index(src), "target": order.index(dst),
+                          "goods": fmt.humanise(goods),
+                          "legs": [f"{fmt.mode(m)} {fmt.num(d, 4)} {u}" for m, d, u in
+                                   g.select("mode", "distance", "distance_unit").iter_rows()]})
+        desc = ("Process map. " + "; ".join(f"{n['site']}: {', '.join(n['processes'])}" for n in nodes) + ". "
+                + "; ".join(f"{e['goods']} shipped from {nodes[e['source']]['site']} to {nodes[e['target']]['site']}"
+                            f" by {', then '.join(e['legs'])}" for e in edges) + ".")
+        rows = [{"what": f"{fmt.humanise(p)}", "where": str(site_names.get(s) or s)}
+                for p, s in steps.select("process", "site").iter_rows()]
+        rows += [{"what": f"transport of {e['goods']}",
+                  "where": f"{nodes[e['source']]['site']} → {nodes[e['target']]['site']}: " + ", ".join(e["legs"])}
+                 for e in edges]
+        maps.append({"id": sid, "label": labels[sid],
+                     "svg": process_map(f"fig-map-{sid}", f"Process map: {labels[sid]}", desc, nodes, edges),
+                     "rows": rows})
+    stages = [{"label": fmt.stage(s), "eu": eu, "what": what} for s, eu, what in (
+        ("raw_materials", "Raw material acquisition and pre-processing",
+         "production of resin, paraffin oil, solvent, ceramic and binder, to the factory gate"),
+        ("base_film", "Main product production", "extrusion, stretching, extraction and drying of the base film: "
+                                                 "electricity, heat and solvent losses"),
+        ("coating", "Main product production", "ceramic coating, drying, slitting and packing"),
+        ("packaging", "Main product production", "cores, wrap and pallets (production of the materials)"),
+        ("transport", "Distribution", "every freight leg between plants and to the cell plant, well-to-wheel"),
+    ) if s in _stage_list(fp.by_stage())]
+    return {"maps": maps, "stages": stages, "processes": [{"id": k, "name": v} for k, v in names.items()]}
+
+
+def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
+    wide = _stage_wide(stages_df, fp.scenarios, stages)
+    totals = dict(fp.totals().select("scenario", "value").iter_rows())
+    unit = fmt.unit(fp.scale("declared_unit")[1])
+    by_stage = [{"label": labels[sid], "cells": [(fmt.num(wide[sid][s]), fmt.pct(wide[sid][s] / totals[sid]))
+                                                 for s in stages], "total": fmt.num(totals[sid])}
+                for sid in fp.scenarios]
+    cat = fp.by("flow_category")
+    cats = [c for c in ("electricity", "heat", "materials", "process_emissions", "transport")
+            if c in cat.get_column("flow_category").to_list()]
+    cats += sorted(c for c in cat.get_column("flow_category").unique().to_list() if c not in cats)
+    cw: dict[str, dict[str, float]] = {sid: {c: 0.0 for c in cats} for sid in fp.scenarios}
+    for sid, c, v in cat.select("scenario", "flow_category", "value").iter_rows():
+        cw[sid][c] = v
+    by_cat = [{"label": labels[sid], "cells": [(fmt.num(cw[sid][c]), fmt.pct(cw[sid][c] / totals[sid])) for c in cats],
+               "total": fmt.num(totals[sid])} for sid in fp.scenarios]
+    return {"unit": unit, "stages": [fmt.stage(s) for s in stages], "by_stage": by_stage,
+            "categories": [fmt.category(c) for c in cats], "by_category": by_cat}
+
+
+def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
+    if pair is None:
+        return None
+    a, b = pair
+    cmp = fp.compare(a, b)
+    unit = cmp.get_column("unit")[0]
+    rows = [{"stage": fmt.stage(r["stage"]), "a": fmt.num(r["a"]), "b": fmt.num(r["b"]),
+             "diff": fmt.num(r["difference"], signed=True),
+             "pct": "–" if r["pct"] is None else fmt.pct(r["pct"] / 100, signed=True),
+             "total": r["stage"] == "total"} for r in cmp.iter_rows(named=True)]
+    steps = [(r["stage"], r["difference"]) for r in cmp.filter(pl.col("stage") != "total").iter_rows(named=True)]
+    ta, tb = cmp.filter(pl.col("stage") == "total").select("a", "b").row(0)
+    chart = charts.waterfall(
+        "fig-waterfall", f"From {labels[a]} to {labels[b]}, by stage",
+        f"Waterfall in {fmt.unit(unit)}: starts at {fmt.num(ta)} for {labels[a]}, then "
+        + ", ".join(f"{fmt.stage(s)} {fmt.num(d, signed=True)}" for s, d in steps)
+        + f", ending at {fmt.num(tb)} for {labels[b]}.",
+        (_short(labels[a]), ta), steps, (_short(labels[b]), tb), unit)
+    totals = fp.totals()
+    base = totals.filter(pl.col("scenario") == a).get_column("value")[0]
+    against = [{"label": r["label"], "value": fmt.num(r["value"]), "diff": fmt.num(r["value"] - base, signed=True),
+                "pct": fmt.pct((r["value"] - base) / base, signed=True) if base else "–", "is_base": r["scenario"] == a}
+               for r in totals.iter_rows(named=True)]
+    return {"a_label": labels[a], "b_label": labels[b], "unit": fmt.unit(unit), "rows": rows, "chart": chart,
+            "against": against}
+
+
+def _short(label: str) -> str:
+    """Scenario label for a narrow chart slot: its "(x)" tag when it has one."""
+    if label.startswith("(") and ")" in label[:5]:
+        return label[: label.index(")") + 1]
+    return label
+
+
+def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
+    sids = list(pair) if pair else fp.scenarios[:1]
+    unit = fp.scale("declared_unit")[1]
+    site_names = dict(fp.study.sites.select("id", "name").iter_rows())
+    tables, sentences = [], []
+    for sid in sids:
+        top = fp.top_contributors(sid, n=8)
+        items = [(f"{fmt.stage(r['stage'])}: {fmt.humanise(r['flow'])} ({r['site']})", r["value"], r["stage"],
+                  r["share"]) for r in top.iter_rows(named=True)]
+        tables.append({"label": labels[sid], "rows": [
+            {"stage": fmt.stage(r["stage"]), "flow": fmt.humanise(r["flow"]), "category": fmt.category(r["flow_category"]),
+             "site": str(site_names.get(r["site"]) or r["site"]).split(" — ")[0], "value": fmt.num(r["value"]),
+             "share": fmt.pct(r["share"])} for r in top.iter_rows(named=True)]})
+        if sid == sids[0]:
+            chart = charts.contribution_bars(
+                "fig-contrib", f"Largest contributors: {labels[sid]}",
+                f"Horizontal bars of the eight largest contributions to {labels[sid]}, in {fmt.unit(unit)}: "
+                + "; ".join(f"{lab} {fmt.num(v)} ({fmt.pct(sh)})" for lab, v, _, sh in items) + ".", items, unit)
+        first = top.row(0, named=True)
+        sentences.append(f"In {labels[sid]}, the largest single contributor is {fmt.humanise(first['flow'])} in "
+                         f"{fmt.stage(first['stage']).lower()} at {str(site_names.get(first['site']) or first['site']).split(' — ')[0]}: "
+                         f"{fmt.pct(first['share'])} of the total ({fmt.qty(first['value'], unit)}).")
+    if pair:
+        a, b = pair
+        d = _diff_by(fp, a, b, "stage")
+        ta = fp.total(a).value
+        changed = d.filter(pl.col("diff").abs() > 1e-12 * max(abs(ta), 1e-30))
+        steps = fp.study.steps
+        moved = (steps.filter(pl.col("scenario") == a).join(steps.filter(pl.col("scenario") == b), on="process",
+                                                             suffix="_b")
+                 .filter(pl.col("site") != pl.col("site_b")))
+        if changed.height and d.height > changed.height:
+            share = changed.get_column("a").sum() / ta if ta else 0.0
+            what = " and ".join(fmt.stage(s).lower() for s in changed.get_column("stage"))
+            moved_txt = (" Only " + ", ".join(fmt.humanise(p) for p in moved.get_column("process"))
+                         + " moves between the two scenarios.") if moved.height else ""
+            sentences.append(f"Between {labels[a]} and {labels[b]} only {what} differ; in {labels[a]} these make "
+                             f"up {fmt.pct(share)} of the total, so changing them can move the total by at most "
+                             f"that much — the other {fmt.pct(1 - share)} is the same in both.{moved_txt}")
+    return {"chart": chart, "tables": tables, "sentences": sentences, "unit": fmt.unit(unit)}

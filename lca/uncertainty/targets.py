@@ -1,0 +1,151 @@
+"""Named study parameters ("targets") that uncertainty entries and break-even analyses refer to.
+
+A target is a dotted name:
+
+=========================================  ==========================================================
+``process.<process>.<flow or input>``      an exchange amount of a process (every scenario using it)
+``process.<process>.yield``                a process yield (good output / gross output)
+``process.<process>.output_mass``          mass of one output unit (drives shipped mass)
+``transport.distance``                     every transport leg's distance (one shared draw)
+``transport.<mode>.distance``              the distance of every leg of that mode
+``transport.<from>.<to>.distance``         the legs of the route from one site to another
+``transport.packaging_factor``             shipped mass / product mass of every transport
+``product.separator_per_cell_energy``      per-kWh views only (also ``pack_energy``,
+                                           ``mass_per_declared_unit`` for per-vehicle / per-kg views)
+``factor.<factor id>``                     one emission factor, wherever it is used
+``grid.<site>``                            the electricity emission rate at one site (break-even only)
+=========================================  ==========================================================
+
+How the footprint depends on a study target is found by rebuilding the inventory with the target
+doubled (halved for yields) and comparing activity amounts: ``amount ∝ target^e`` per activity.
+This covers the product graph (a coating yield also scales the base film it consumes) without
+re-implementing it here.
+
+>>> from lca.resources import default_study_path
+>>> from lca.study import load_study
+>>> t = resolve_target(load_study(default_study_path()), "process.base_film.electricity")
+>>> t.kind, str(t.current)
+('exchange', '0.14 kWh')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from lca.errors import Problem, StudyError
+from lca.study import Quantity, Study
+
+#: product quantities that only matter in some views: target → {view: exponent}
+VIEW_TARGETS: dict[str, dict[str, int]] = {
+    "separator_per_cell_energy": {"kWh": 1, "vehicle": 1},
+    "pack_energy": {"vehicle": 1},
+    "mass_per_declared_unit": {"kg": -1},
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved target: its kind, filter and current value (``None`` if it has several values)."""
+
+    name: str
+    kind: str
+    current: Quantity | None
+    key: tuple[str, ...] = ()
+
+
+def resolve_target(study: Study, name: str, *, file: str | None = None, where: str | None = None) -> Target:
+    """Check a target name against the study and return what it refers to (:class:`StudyError` if unknown)."""
+    file = file or str(study.path or "study")
+    parts = name.split(".")
+
+    def fail(msg: str, hint: str) -> StudyError:
+        return StudyError(Problem(msg, file=file, table=where, column="target", hint=hint))
+
+    head = parts[0]
+    if head == "process" and len(parts) == 3:
+        pid, what = parts[1], parts[2]
+        procs = study.processes.filter(pl.col("id") == pid)
+        if procs.height == 0:
+            raise fail(f"unknown process '{pid}' in target '{name}'",
+                       "use one of: " + ", ".join(study.processes.get_column("id").to_list()))
+        if what == "yield":
+            return Target(name, "yield", Quantity(float(procs.get_column("yield")[0]), "dimensionless"), (pid,))
+        if what == "output_mass":
+            amount = procs.get_column("output_mass_amount")[0]
+            if amount is None:
+                raise fail(f"process '{pid}' has no output_mass", 'add output_mass = "5.5 g" to the process')
+            return Target(name, "output_mass", Quantity(float(amount), procs.get_column("output_mass_unit")[0]),
+                          (pid,))
+        ex = study.exchanges.filter((pl.col("process") == pid)
+                                    & ((pl.col("flow") == what) | (pl.col("input") == what)))
+        if ex.height == 0:
+            known = study.exchanges.filter(pl.col("process") == pid).select(
+                pl.coalesce("flow", "input")).to_series().to_list()
+            raise fail(f"process '{pid}' has no exchange '{what}'",
+                       "use yield, output_mass or one of: " + ", ".join(known))
+        return Target(name, "exchange", _single(ex, "amount", "unit"), (pid, what))
+    if head == "transport" and parts[-1] in ("distance", "packaging_factor") and len(parts) in (2, 3, 4):
+        legs = study.transport
+        if legs.height == 0:
+            raise fail("the study has no transport legs", "remove this entry")
+        if parts[-1] == "packaging_factor":
+            if len(parts) != 2:
+                raise fail(f"unknown target '{name}'", "write transport.packaging_factor")
+            return Target(name, "packaging", _single(legs.with_columns(pl.lit("dimensionless").alias("u")),
+                                                     "packaging_factor", "u"), ())
+        sel = parts[1:-1]
+        if len(sel) == 1:
+            legs = legs.filter(pl.col("mode") == sel[0])
+            if legs.height == 0:
+                raise fail(f"no transport leg has mode '{sel[0]}'",
+                           "use one of: " + ", ".join(sorted(study.transport.get_column("mode").unique())))
+        elif len(sel) == 2:
+            legs = legs.filter((pl.col("from_site") == sel[0]) & (pl.col("to_site") == sel[1]))
+            if legs.height == 0:
+                raise fail(f"no transport goes from '{sel[0]}' to '{sel[1]}'", "check the site ids")
+        return Target(name, "distance", _single(legs, "distance", "distance_unit"), tuple(sel))
+    if head == "product" and len(parts) == 2 and parts[1] in VIEW_TARGETS:
+        q = getattr(study.product, parts[1])
+        if q is None:
+            raise fail(f"the study states no {parts[1]}", f"add {parts[1]} to [product]")
+        return Target(name, "view", q, (parts[1],))
+    if head == "factor" and len(parts) >= 2:
+        return Target(name, "factor", None, (".".join(parts[1:]),))
+    if head == "grid" and len(parts) == 2:
+        if parts[1] not in study.sites.get_column("id").to_list():
+            raise fail(f"unknown site '{parts[1]}' in target '{name}'", "use a site id")
+        return Target(name, "grid", None, (parts[1],))
+    raise fail(f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
+                                           "process.base_film.electricity or transport.container_ship.distance")
+
+
+def _single(frame: pl.DataFrame, value: str, unit: str) -> Quantity | None:
+    pairs = frame.select(value, unit).unique()
+    if pairs.height == 1:
+        return Quantity(float(pairs.item(0, 0)), str(pairs.item(0, 1)))
+    return None
+
+
+def perturbed(study: Study, target: Target, ratio: float) -> Study:
+    """A copy of ``study`` with the target multiplied by ``ratio`` (study targets only)."""
+    if target.kind == "exchange":
+        pid, what = target.key
+        hit = (pl.col("process") == pid) & ((pl.col("flow") == what) | (pl.col("input") == what))
+        return replace(study, exchanges=study.exchanges.with_columns(
+            pl.when(hit).then(pl.col("amount") * ratio).otherwise(pl.col("amount")).alias("amount")))
+    if target.kind in ("yield", "output_mass"):
+        col = "yield" if target.kind == "yield" else "output_mass_amount"
+        hit = pl.col("id") == target.key[0]
+        return replace(study, processes=study.processes.with_columns(
+            pl.when(hit).then(pl.col(col) * ratio).otherwise(pl.col(col)).alias(col)))
+    if target.kind == "packaging":
+        return replace(study, transport=study.transport.with_columns(pl.col("packaging_factor") * ratio))
+    if target.kind == "distance":
+        sel = target.key
+        hit = (pl.lit(True) if not sel else (pl.col("mode") == sel[0]) if len(sel) == 1
+               else (pl.col("from_site") == sel[0]) & (pl.col("to_site") == sel[1]))
+        return replace(study, transport=study.transport.with_columns(
+            pl.when(hit).then(pl.col("distance") * ratio).otherwise(pl.col("distance")).alias("distance")))
+    raise ValueError(f"target kind {target.kind} is not a study quantity")
