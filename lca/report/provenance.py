@@ -1,0 +1,214 @@
+"""Report context for where numbers come from: transport legs, electricity, gases, data quality,
+factor citations, assumptions and the reproducibility manifest.
+
+Each function takes a :class:`~lca.results.Footprint` and returns display-ready dicts/lists.
+
+>>> import lca
+>>> fp = lca.compute(lca.load_study(lca.default_study_path()))
+>>> q = quality(fp, {s: s for s in fp.scenarios}, dict(fp.study.scenarios.select("id", "kind").iter_rows()))
+>>> q["primary_share_max"]
+'0.0 %'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from lca.report import fmt
+
+RULE_TEXT = {
+    "location": "Location-based: each plant's electricity is charged at the average emission rate of the grid "
+                "it draws from (US eGRID subregion, Canadian province, Japanese utility area or country), "
+                "falling back to the country average where no finer factor exists.",
+    "market": "Market-based: a plant's supplier-specific factor (contractual instrument) is used where the study "
+              "gives one; other plants fall back to the location-based grid average.",
+    "national": "National grid mix: every plant is charged at its country's average grid factor, whatever its "
+                "regional grid (the EU Battery Regulation draft rule).",
+}
+
+
+def _sites(fp: Any) -> dict[str, str]:
+    return {k: str(v or k).split(" — ")[0] for k, v in fp.study.sites.select("id", "name").iter_rows()}
+
+
+def _system(detail: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    return detail.filter(pl.col("scenario").is_in([s for s, k in kinds.items() if k == "system"]))
+
+
+def transport(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
+    """Per leg of each system scenario: goods, route, mode, distance, shipped mass, tonne-km, emissions."""
+    names = _sites(fp)
+    tr = _system(fp.detail, kinds).filter(pl.col("flow_category") == "transport")
+    legs = (tr.group_by("scenario", "act", maintain_order=True)
+            .agg(pl.col("process").first(), pl.col("site").first(), pl.col("mode").first(),
+                 pl.col("distance_km").first(), pl.col("shipped_kg").first(), pl.col("amount").first(),
+                 pl.col("unit").first(), pl.col("factor_id").first(), pl.col("value").sum()))
+    totals = dict(fp.totals().select("scenario", "value").iter_rows())
+    scen = []
+    for sid in fp.scenarios:
+        if kinds[sid] != "system":
+            continue
+        g = legs.filter(pl.col("scenario") == sid).sort("act")
+        rows = []
+        for r in g.iter_rows(named=True):
+            route = r["process"]
+            if " → " in route:
+                src, dst = route.split(" → ", 1)
+                route = f"{names.get(src, src)} → {names.get(dst, dst)}"
+            rows.append({"route": route, "mode": fmt.mode(r["mode"]), "distance": fmt.num(r["distance_km"], 4),
+                         "shipped": fmt.num(r["shipped_kg"] * 1000, 3), "tkm": fmt.num(r["amount"], 3),
+                         "factor": r["factor_id"], "value": fmt.num(r["value"]),
+                         "share": fmt.pct(r["value"] / totals[sid])})
+        sum_v = g.get_column("value").sum()
+        scen.append({"label": labels[sid], "rows": rows, "total": fmt.num(sum_v),
+                     "share": fmt.pct(sum_v / totals[sid]) if totals[sid] else "–",
+                     "tkm": fmt.num(g.get_column("amount").sum(), 3)})
+    p = fp.study.product
+    return {"scenarios": scen, "unit": fmt.unit(fp.scale("declared_unit")[1]),
+            "ratio": fmt.num(p.shipped_mass_ratio, 3),
+            "has_air": bool(tr.filter(pl.col("mode").str.contains("air")).height)}
+
+
+def electricity(fp: Any, kinds: dict[str, str]) -> dict[str, Any]:
+    """Grid factor per site actually used: region asked for and taken, factor, basis, year, source."""
+    names = _sites(fp)
+    grids = dict(fp.study.sites.select("id", "grid").iter_rows())
+    el = _system(fp.detail, kinds).filter(pl.col("flow_category") == "electricity")
+    # kg CO2e per kWh actually charged = sum over gas rows / activity energy (any energy unit → kWh)
+    per_act = (el.group_by("act", maintain_order=True)
+               .agg(pl.col("site").first(), pl.col("value").sum(),
+                    (pl.col("amount").first() * pl.col("a_to_base").first() / 3.6e6).alias("kwh"),
+                    pl.col("factor_id").unique().sort().str.join(", ").alias("factors")))
+    intensity = (per_act.group_by("site", "factors", maintain_order=True)
+                 .agg((pl.col("value").sum() / pl.col("kwh").sum()).alias("kg_per_kwh")))
+    meta = (el.select("site", "factor_id", "factor_value", "factor_unit", "gas", "region_used", "region_fallback",
+                      "basis", "factor_year", "td_losses", "source", "vintage_note")
+            .unique(maintain_order=True))
+    rows = []
+    for site, factors, kg in intensity.sort("site").iter_rows():
+        m = meta.filter((pl.col("site") == site)).row(0, named=True)
+        rows.append({"site": names.get(site, site), "grid": grids.get(site) or "–", "used": m["region_used"],
+                     "level": m["region_fallback"], "factors": factors,
+                     "published": ", ".join(f"{fmt.num(v, 4)} {fmt.unit(u)} ({fmt.gas(g)})" for v, u, g in
+                                            meta.filter(pl.col("site") == site)
+                                            .select("factor_value", "factor_unit", "gas").iter_rows()),
+                     "charged": fmt.num(kg, 3), "basis": m["basis"], "year": m["factor_year"],
+                     "td": m["td_losses"], "source": m["source"], "note": m["vintage_note"] or ""})
+    fallbacks = [r for r in rows if r["level"] not in ("grid", "explicit")]
+    return {"rule": fp.method["electricity_rule"], "rule_text": RULE_TEXT.get(fp.method["electricity_rule"], ""),
+            "td": fp.method["td_losses"], "rows": rows,
+            "fallbacks": [f"{r['site']}: no factor for grid {r['grid']}, the {r['level']}-level factor "
+                          f"{r['used']} is used" for r in fallbacks]}
+
+
+def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
+    """GWP values used, results by gas, fossil vs biogenic per scenario."""
+    d = fp.detail
+    gset = fp.method["gwp"]
+    used = d.select("gas").unique().sort("gas").get_column("gas").to_list()
+    gwp = fp.library.gwp.filter((pl.col("gwp_set") == gset) & pl.col("gas").is_in(used)).sort("gas")
+    gwp_rows = [{"gas": fmt.gas(r["gas"]), "value": fmt.num(float(r["value"]), 4), "id": r["id"],
+                 "source": r["source"], "table": r["source_table"]} for r in gwp.iter_rows(named=True)]
+    totals = dict(fp.totals().select("scenario", "value").iter_rows())
+    by_gas = fp.by("gas")
+    cols = [g for g in used]
+    wide = {sid: {g: 0.0 for g in cols} for sid in fp.scenarios}
+    for sid, g, v in by_gas.select("scenario", "gas", "value").iter_rows():
+        wide[sid][g] = v
+    origin = fp.by("carbon_origin")
+    ow = {sid: {"fossil": 0.0, "biogenic": 0.0} for sid in fp.scenarios}
+    for sid, o, v in origin.select("scenario", "carbon_origin", "value").iter_rows():
+        ow[sid][o] = ow[sid].get(o, 0.0) + v
+    return {"set": gset, "gwp": gwp_rows, "gases": [fmt.gas(g) for g in cols],
+            "gas_note": "CO₂e rows are factors already characterised by their publisher (life-cycle or "
+                        "well-to-wheel factors); the other gases are characterised here with the GWP100 values above.",
+            "by_gas": [{"label": labels[s], "cells": [fmt.num(wide[s][g]) for g in cols]} for s in fp.scenarios],
+            "origin": [{"label": labels[s], "fossil": fmt.num(ow[s]["fossil"]), "biogenic": fmt.num(ow[s]["biogenic"]),
+                        "fossil_share": fmt.pct(ow[s]["fossil"] / totals[s]) if totals[s] else "–"}
+                       for s in fp.scenarios],
+            "unit": fmt.unit(fp.scale("declared_unit")[1])}
+
+
+def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
+    """DQR per significant input, value-weighted DQR, estimate and primary-data shares, region fallbacks."""
+    d = _system(fp.detail, kinds)
+    tot = d.group_by("scenario").agg(pl.col("value").sum().alias("tot"))
+    d = d.join(tot, on="scenario")
+    by_input = (d.group_by("flow", "factor_id", "scenario")
+                .agg((pl.col("value").sum() / pl.col("tot").first()).alias("share"))
+                .group_by("flow", "factor_id")
+                .agg(pl.col("share").min().alias("lo"), pl.col("share").max().alias("hi")))
+    meta = d.select("factor_id", "dq_technological", "dq_geographical", "dq_temporal", "estimate",
+                    "region_used").unique(subset=["factor_id"], keep="first")
+    sig = (by_input.filter(pl.col("hi") >= 0.01).join(meta, on="factor_id", how="left")
+           .sort(["hi", "factor_id"], descending=[True, False]))
+    inputs = [{"flow": fmt.humanise(r["flow"]), "factor": r["factor_id"], "region": r["region_used"],
+               "share": fmt.pct(r["lo"]) if abs(r["lo"] - r["hi"]) < 5e-4 else f"{fmt.pct(r['lo'])} – {fmt.pct(r['hi'])}",
+               "tech": r["dq_technological"], "geo": r["dq_geographical"], "temp": r["dq_temporal"],
+               "estimate": "yes" if r["estimate"] else "no"} for r in sig.iter_rows(named=True)]
+    n_small = by_input.filter(pl.col("hi") < 0.01).height
+    w = pl.col("value") / pl.col("tot")
+    per = (d.group_by("scenario", maintain_order=True)
+           .agg((w * pl.col("dq_technological")).sum().alias("tech"), (w * pl.col("dq_geographical")).sum().alias("geo"),
+                (w * pl.col("dq_temporal")).sum().alias("temp"),
+                (w * pl.col("estimate").cast(pl.Float64)).sum().alias("estimate"),
+                (w * (pl.col("layer") != "shipped").cast(pl.Float64)).sum().alias("primary")))
+    per_rows = {r["scenario"]: r for r in per.iter_rows(named=True)}
+    scen = [{"label": labels[s], "tech": fmt.num(per_rows[s]["tech"], 2), "geo": fmt.num(per_rows[s]["geo"], 2),
+             "temp": fmt.num(per_rows[s]["temp"], 2), "estimate": fmt.pct(per_rows[s]["estimate"]),
+             "primary": fmt.pct(per_rows[s]["primary"])} for s in fp.scenarios if s in per_rows]
+    primary_max = max([r["primary"] for r in per_rows.values()] + [0.0])
+    grids = fp.study.sites.select(pl.col("id").alias("site"), "grid")
+    fb = (d.filter(~pl.col("region_fallback").is_in(["grid", "explicit"]))
+          .join(grids, on="site", how="left")
+          .group_by("flow", "region_used", "region_fallback")
+          .agg(pl.col("site").unique().sort().str.join(", ").alias("sites"),
+               pl.col("grid").unique().sort().str.join(", ").alias("grids"))
+          .sort("region_fallback", "flow"))
+    names = _sites(fp)
+    fallbacks = [{"flow": fmt.humanise(r["flow"]), "asked": r["grids"], "used": r["region_used"],
+                  "level": r["region_fallback"],
+                  "sites": ", ".join(names.get(s, s) for s in r["sites"].split(", "))} for r in fb.iter_rows(named=True)]
+    return {"inputs": inputs, "n_small": n_small, "scenarios": scen, "fallbacks": fallbacks,
+            "primary_share_max": fmt.pct(primary_max), "primary_zero": primary_max == 0.0,
+            "layers": list(fp.library.layers)}
+
+
+def factor_table(fp: Any) -> dict[str, Any]:
+    """Every factor the results use, with its full citation (source, table, URL, licence, year)."""
+    used = fp.detail.select("factor_id").unique()
+    f = fp.library.factors.join(used, left_on="id", right_on="factor_id", how="semi").sort("id")
+    rows = [{"id": r["id"], "name": r["name"], "value": fmt.num(r["value"], 4), "unit": fmt.unit(r["unit"]),
+             "gas": fmt.gas(r["gas"]), "region": r["region"], "year": r["year"], "source": r["source"],
+             "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith("http") else None,
+             "url_text": r["url"], "license": r["license"], "layer": r["layer"],
+             "estimate": bool(r["estimate"])} for r in f.iter_rows(named=True)]
+    replaced = [{"id": i, "layer": ly, "replaced": rl} for i, ly, rl in fp.library.replaced.iter_rows()]
+    return {"rows": rows, "version": fp.library.version, "replaced": replaced}
+
+
+def assumptions(fp: Any) -> dict[str, Any]:
+    """The study's activity data per process (with yields) and the fixed list of exclusions."""
+    s = fp.study
+    ex = s.exchanges.sort("process", "row")
+    yields = dict(s.processes.select("id", "yield").iter_rows())
+    rows = [{"process": fmt.humanise(p), "what": fmt.humanise(fl or f"{inp} (intermediate)"),
+             "amount": fmt.num(a, 4), "unit": fmt.unit(u), "stage": fmt.stage(st) if st else "default"}
+            for p, fl, inp, a, u, st in ex.select("process", "flow", "input", "amount", "unit", "stage").iter_rows()]
+    return {"exchanges": rows,
+            "yields": [{"process": fmt.humanise(p), "yield": fmt.pct(y, decimals=0)} for p, y in yields.items()],
+            "ratio": fmt.num(s.product.shipped_mass_ratio, 3)}
+
+
+def manifest(fp: Any, timestamp: str) -> dict[str, Any]:
+    """The reproducibility manifest as rows for a table."""
+    m = fp.manifest(timestamp=timestamp)
+    lib = m["factor_library"]
+    return {"raw": m, "inputs": list(m["inputs"].items()),
+            "method": list(m["method"].items()),
+            "rows": [("lca version", m["lca_version"]), ("study id", m["study_id"]),
+                     ("factor library version", lib["version"]), ("factor library SHA-256", lib["content_hash"]),
+                     ("factor layers", ", ".join(lib["layers"])), ("manifest SHA-256", m["manifest_hash"]),
+                     ("run timestamp", m.get("run_timestamp", ""))]}

@@ -1,0 +1,189 @@
+"""The study's ``[[uncertainty]]`` entries: parsing and unit checks.
+
+Each entry gives one uncertain input (one shared draw) for one or more targets
+(see :mod:`lca.uncertainty.targets`)::
+
+    [[uncertainty]]
+    target = "process.base_film.electricity"   # or a list: one draw scales all of them
+    dist = "triangular"                        # lognormal | normal | triangular | uniform | none
+    min = "0.084 kWh"                          # same dimension as the target (converted by pint)
+    max = "0.245 kWh"
+    # mode = "0.14 kWh"                        # triangular only; default: the study value
+    note = "research range 0.12-0.35 kWh/m² finished × 0.70 yield"
+
+``lognormal`` takes ``gsd`` (a number >= 1; the median is the study value), ``normal`` takes ``sd``
+(a quantity). Bounds may also be relative to the study value: ``"-10 %"`` / ``"+10 %"`` are
+deviations, ``"90 %"`` is a share of it. Dimensionless targets (yields) accept plain numbers.
+
+>>> from lca.resources import default_study_path
+>>> from lca.study import load_study
+>>> s = load_study(default_study_path())
+>>> [p] = parse_spec(s, [{"target": "transport.distance", "dist": "uniform", "min": "-10 %", "max": "+10 %"}])
+>>> p.dist.low, p.dist.high
+(0.9, 1.1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from lca.errors import LcaInputError, Problem, StudyError
+from lca.study import Study, parse_quantity
+from lca.units import conversion_factor
+from lca.uncertainty.distributions import KINDS, Distribution
+from lca.uncertainty.targets import Target, resolve_target
+
+KEYS = {"target", "dist", "min", "max", "mode", "gsd", "sd", "note", "source"}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One uncertain input from the study: its targets and the distribution of their multiplier."""
+
+    name: str
+    targets: tuple[Target, ...]
+    dist: Distribution
+    unit: str | None
+    current: float | None
+    note: str = ""
+
+
+def parse_spec(study: Study, entries: Sequence[Mapping[str, Any]] | None = None, *,
+               factor_values: Mapping[str, tuple[float, str]] | None = None) -> list[InputSpec]:
+    """Parse ``[[uncertainty]]`` entries (default: ``study.uncertainty_spec``); every problem at once.
+
+    ``factor_values`` maps factor id → (value, unit) for ``factor.<id>`` targets.
+    """
+    file = str(study.path or "study")
+    entries = study.uncertainty_spec if entries is None else entries
+    out: list[InputSpec] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, e in enumerate(entries, 1):
+        where = f"uncertainty #{i}"
+        try:
+            out.append(_entry(study, e, file, where, factor_values or {}))
+        except LcaInputError as exc:
+            problems += exc.problems
+            continue
+        for t in out[-1].targets:
+            if t.name in seen:
+                problems.append(Problem(f"target '{t.name}' already has an uncertainty (entry #{seen[t.name]})",
+                                        file=file, table=where, column="target", hint="keep one entry per target"))
+            seen[t.name] = i
+    if problems:
+        raise StudyError(problems)
+    return out
+
+
+def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
+           factor_values: Mapping[str, tuple[float, str]]) -> InputSpec:
+    if not isinstance(e, Mapping):
+        raise StudyError(Problem("an [[uncertainty]] entry must be a table", file=file, table=where))
+    problems = [Problem(f"unknown key '{k}'", file=file, table=where, column=k,
+                        hint="allowed keys: " + ", ".join(sorted(KEYS))) for k in e if k not in KEYS]
+    raw = e.get("target")
+    names = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+    if not names or not all(isinstance(n, str) for n in names):
+        problems.append(Problem("missing target", file=file, table=where, column="target",
+                                hint='write target = "process.base_film.electricity"'))
+    kind = e.get("dist")
+    if kind not in KINDS:
+        problems.append(Problem(f"unknown distribution {kind!r}", file=file, table=where, column="dist",
+                                hint="use one of: " + ", ".join(KINDS)))
+    if problems:
+        raise StudyError(problems)
+    targets = []
+    for n in names:
+        try:
+            t = resolve_target(study, n, file=file, where=where)
+        except StudyError as exc:
+            problems += exc.problems
+            continue
+        if t.kind == "grid":
+            problems.append(Problem(f"'{n}' is for break-even analysis only", file=file, table=where,
+                                    column="target", hint="give the factor's uncertainty: factor.<id>"))
+        if t.kind == "factor":
+            if t.key[0] not in factor_values:
+                problems.append(Problem(f"factor '{t.key[0]}' is not used by this study", file=file, table=where,
+                                        column="target"))
+                continue
+            from lca.study import Quantity
+            t = Target(t.name, "factor", Quantity(*factor_values[t.key[0]]), t.key)
+        targets.append(t)
+    if problems:
+        raise StudyError(problems)
+    first = targets[0]
+    unit = first.current.unit if first.current is not None else None
+    x0 = first.current.value if first.current is not None else None
+
+    def rel(key: str) -> float | None:
+        if key not in e:
+            return None
+        return _relative(e[key], key, x0, unit, file, where, spread=(key == "sd"))
+
+    if kind == "lognormal":
+        gsd = e.get("gsd")
+        if not isinstance(gsd, (int, float)) or isinstance(gsd, bool) or gsd < 1:
+            raise StudyError(Problem(f"gsd must be a number >= 1, got {gsd!r}", file=file, table=where,
+                                     column="gsd", hint="gsd = 1.2 means ×/÷ 1.2 is one standard deviation"))
+        dist = Distribution("lognormal", gsd=float(gsd))
+    elif kind == "normal":
+        sd = rel("sd")
+        if sd is None or sd < 0:
+            raise StudyError(Problem("normal needs sd >= 0", file=file, table=where, column="sd",
+                                     hint='write sd = "0.02 kWh" or sd = "10 %"'))
+        dist = Distribution("normal", rel_sd=sd)
+    elif kind in ("triangular", "uniform"):
+        lo, hi, mode = rel("min"), rel("max"), rel("mode")
+        if lo is None or hi is None:
+            raise StudyError(Problem(f"{kind} needs min and max", file=file, table=where,
+                                     column="min" if lo is None else "max"))
+        mode = 1.0 if mode is None else mode
+        if not lo <= hi or (kind == "triangular" and not lo <= mode <= hi):
+            raise StudyError(Problem(
+                f"need min <= {'mode (default: the study value) <= ' if kind == 'triangular' else ''}max",
+                file=file, table=where, column="min",
+                hint=f"the study value is {x0:g} {unit}" if x0 is not None else None))
+        if lo < 0:
+            raise StudyError(Problem("min is negative", file=file, table=where, column="min"))
+        dist = Distribution(kind, low=lo, mode=mode, high=hi)
+    else:
+        dist = Distribution("none")
+    return InputSpec(name=" + ".join(names), targets=tuple(targets), dist=dist, unit=unit, current=x0,
+                     note=str(e.get("note", "")))
+
+
+def _relative(value: Any, key: str, x0: float | None, unit: str | None, file: str, where: str,
+              spread: bool = False) -> float:
+    """A bound as a multiple of the study value (an ``sd`` as a fraction of it)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        text = value.strip()[:-1].strip()
+        try:
+            pct = float(text)
+        except ValueError:
+            raise StudyError(Problem(f"'{value}' is not a percentage", file=file, table=where, column=key)) from None
+        if spread or text[0] not in "+-":
+            return pct / 100.0
+        return 1.0 + pct / 100.0
+    if x0 is None or unit is None:
+        raise StudyError(Problem(f"the target has several values in the study, so '{key}' must be relative",
+                                 file=file, table=where, column=key, hint='write e.g. "-10 %" and "+10 %"'))
+    if x0 == 0:
+        raise StudyError(Problem("the study value is 0: a relative uncertainty is undefined", file=file,
+                                 table=where, column=key))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            conversion_factor(unit, "dimensionless")
+        except LcaInputError:
+            raise StudyError(Problem(f"{value} has no unit", file=file, table=where, column=key,
+                                     hint=f'write it with its unit, e.g. "{value} {unit}", or as a percentage')) from None
+        return float(value) / x0
+    q = parse_quantity(value, file=file, where=where, key=key)
+    try:
+        factor = conversion_factor(q.unit, unit)
+    except LcaInputError:
+        raise StudyError(Problem(f"'{value}' cannot be converted to the target's unit '{unit}'", file=file,
+                                 table=where, column=key, hint=f"give it in {unit} or as a percentage")) from None
+    return q.value * factor / x0
