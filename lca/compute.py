@@ -32,46 +32,99 @@ def gwp_table(library: FactorLibrary, gwp_set: str) -> pl.DataFrame:
                                       schema={"gas": pl.String, "gwp": pl.Float64, "gwp_id": pl.String})])
 
 
-def characterise(resolved: pl.DataFrame, gwp: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
-    """Convert units and characterise: adds ``value`` (kg CO2e) and ``gwp`` to resolved activities.
+def multiplier_table(pairs: pl.DataFrame, factors: pl.DataFrame, gwp: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct (factor_id, activity unit): the kg CO2e per unit of activity.
 
-    Rows whose activity unit does not have the dimension the factor expects raise
-    :class:`DimensionError` listing every such row.
+    ``multiplier = a_to_base × factor_value × f_to_base × gwp``. Pint is asked once per distinct
+    unit; dimension checks happen here, on the small table, never on the big one.
     """
-    units = unit_table(resolved.get_column("unit")).rename({"to_base": "a_to_base", "dimension": "a_dimension"})
-    df = resolved.join(units, on="unit", how="left").join(gwp, on="gas", how="left")
-    problems = [Problem(err, file=file, table=o, column="unit", hint="see README 'Units' for accepted spellings")
-                for err, o in df.filter(pl.col("unit_error").is_not_null()).select("unit_error", "origin")
-                .unique(maintain_order=True).iter_rows()]
-    wrong = df.filter(pl.col("unit_error").is_null() & (pl.col("a_dimension") != pl.col("per_dimension")))
-    for unit, adim, fid, funit, pdim, origin in wrong.select("unit", "a_dimension", "factor_id", "factor_unit",
-                                                            "per_dimension", "origin").unique(maintain_order=True
-                                                                                              ).iter_rows():
-        problems.append(Problem(
-            f"unit '{unit}' is {dimension_name(adim)}, but factor '{fid}' ({funit}) expects {dimension_name(pdim)}",
-            file=file, table=origin, column="unit",
-            hint=f"express the amount in a {dimension_name(pdim)} unit or name another factor"))
-    nogwp = df.filter(pl.col("gwp").is_null() & (pl.col("gas") != "none"))
-    for gas, fid in nogwp.select("gas", "factor_id").unique().sort("gas").iter_rows():
-        problems.append(Problem(f"no GWP for gas '{gas}' (factor '{fid}') in the chosen set", table="gwp"))
+    units = unit_table(pairs.get_column("unit")).rename({"to_base": "a_to_base", "dimension": "a_dimension"})
+    slim = factors.select("factor_id", "factor_value", "factor_unit", "f_to_base", "per_dimension", "gas")
+    return (pairs.join(units, on="unit", how="left")
+            .join(slim, on="factor_id", how="left")
+            .join(gwp, on="gas", how="left")
+            .with_columns((pl.col("a_to_base") * pl.col("factor_value") * pl.col("f_to_base") * pl.col("gwp"))
+                          .alias("multiplier"),
+                          (pl.col("unit_error").is_null() & (pl.col("a_dimension") != pl.col("per_dimension")))
+                          .alias("dimension_mismatch")))
+
+
+def _multiplier_problems(mt: pl.DataFrame, frame: pl.DataFrame | pl.LazyFrame, file: str | None) -> list[Problem]:
+    bad = mt.filter(pl.col("unit_error").is_not_null() | pl.col("dimension_mismatch")
+                    | (pl.col("gwp").is_null() & (pl.col("gas") != "none")) | pl.col("factor_value").is_null())
+    if bad.height == 0:
+        return []
+    # only now look at the big frame, to name the rows concerned
+    where = (frame.lazy().join(bad.lazy().select("factor_id", "unit"), on=["factor_id", "unit"], how="semi")
+             .select("factor_id", "unit", "origin").unique(maintain_order=True).head(200).collect())
+    origins = where.group_by("factor_id", "unit", maintain_order=True).agg(pl.col("origin"))
+    bad = bad.join(origins, on=["factor_id", "unit"], how="left")
+    problems: list[Problem] = []
+    for r in bad.iter_rows(named=True):
+        tables = r["origin"] or [None]
+        for origin in tables:
+            if r["unit_error"] is not None:
+                problems.append(Problem(r["unit_error"], file=file, table=origin, column="unit",
+                                        hint="see README 'Units' for accepted spellings"))
+            elif r["factor_value"] is None:
+                problems.append(Problem(f"unknown factor id '{r['factor_id']}'", file=file, table=origin,
+                                        column="factor"))
+            elif r["dimension_mismatch"]:
+                pdim = dimension_name(r["per_dimension"])
+                problems.append(Problem(
+                    f"unit '{r['unit']}' is {dimension_name(r['a_dimension'])}, but factor '{r['factor_id']}' "
+                    f"({r['factor_unit']}) expects {pdim}", file=file, table=origin, column="unit",
+                    hint=f"express the amount in a {pdim} unit or name another factor"))
+            else:
+                problems.append(Problem(f"no GWP for gas '{r['gas']}' (factor '{r['factor_id']}') in the chosen set",
+                                        file=file, table=origin))
+    return problems
+
+
+def characterise(frame: pl.DataFrame | pl.LazyFrame, factors: pl.DataFrame, gwp: pl.DataFrame, *,
+                 file: str | None = None) -> pl.DataFrame | pl.LazyFrame:
+    """Add ``a_to_base``, ``gwp``, ``multiplier`` and ``value`` (kg CO2e) to activities with a ``factor_id``.
+
+    ``factors`` is :func:`lca.factors.factor_columns` of the library (or a subset of its rows).
+    A row whose unit does not have the dimension its factor expects raises
+    :class:`DimensionError` listing every such row; nothing mismatched reaches a sum. Lazy in,
+    lazy out: only the distinct (factor, unit) pairs are collected.
+    """
+    schema = frame.lazy().collect_schema()
+    keys = ("factor_id", "unit")
+    pairs = frame.lazy().select(keys).unique().collect().with_columns(pl.col(k).cast(pl.String) for k in keys)
+    mt = multiplier_table(pairs, factors, gwp)
+    problems = _multiplier_problems(mt, frame, file)
     if problems:
-        raise DimensionError(problems) if wrong.height else FactorError(problems)
-    return df.with_columns(
-        (pl.col("amount") * pl.col("a_to_base") * pl.col("factor_value") * pl.col("f_to_base") * pl.col("gwp"))
-        .alias("value")).drop("unit_error")
+        raise DimensionError(problems) if mt.get_column("dimension_mismatch").any() else FactorError(problems)
+    # join on the frame's own key dtypes (Categorical keys keep the hot path off string hashing)
+    small = mt.lazy().select(*keys, "a_to_base", "gwp", "multiplier").with_columns(
+        pl.col(k).cast(schema[k]) for k in keys)
+    joined = frame.lazy().join(small, on=list(keys), how="left")
+    out = joined.with_columns((pl.col("amount") * pl.col("multiplier")).alias("value"))
+    return out if isinstance(frame, pl.LazyFrame) else out.collect()
 
 
-def apply_td_losses(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, ref_year: int,
+def apply_td_losses(out: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, ref_year: int,
                     rule: str) -> pl.DataFrame:
-    """Gross electricity up for grid losses where a loss factor exists: amount / (1 − loss)."""
-    el = act.filter(pl.col("flow").is_in(electricity_flows(library))).select(
-        "act", "site", pl.lit("grid_loss").alias("flow"), pl.lit(None, pl.String).alias("factor"), "origin")
+    """Gross electricity up for grid losses: value / (1 − loss) where the grid factor excludes them.
+
+    Factors that already include T&D losses (``td_losses = included``, e.g. Korea's consumption-end
+    factor) are left alone, so losses are never counted twice. ``td_loss_factor`` names the loss
+    factor used (null where none applied).
+    """
+    el = (out.filter((pl.col("category") == "electricity") & (pl.col("td_losses") == "excluded"))
+          .select("act", "site", pl.lit("grid_loss").alias("flow"), pl.lit(None, pl.String).alias("factor"),
+                  "origin").unique("act"))
     if el.height == 0:
-        return act.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
+        return out.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
     loss = resolve(el, sites, library, ref_year=ref_year, electricity_rule=rule, missing_ok=True)
     loss = loss.select("act", pl.col("factor_value").alias("loss"), pl.col("factor_id").alias("td_loss_factor"))
-    return (act.join(loss, on="act", how="left")
-            .with_columns((pl.col("amount") / (1.0 - pl.col("loss").fill_null(0.0))).alias("amount"))
+    applies = (pl.col("category") == "electricity") & (pl.col("td_losses") == "excluded")
+    return (out.join(loss, on="act", how="left")
+            .with_columns(pl.when(applies).then(pl.col("td_loss_factor")).otherwise(None).alias("td_loss_factor"),
+                          pl.when(applies).then(pl.col("value") / (1.0 - pl.col("loss").fill_null(0.0)))
+                          .otherwise(pl.col("value")).alias("value"))
             .drop("loss"))
 
 
@@ -79,15 +132,17 @@ def contributions(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary
                   gwp_set: str = "AR6", electricity_rule: str = "location", td_losses: str = "excluded",
                   file: str | None = None) -> pl.DataFrame:
     """Row-level contributions for an activity frame: resolve, convert, characterise, label."""
-    if td_losses == "included":
-        act = apply_td_losses(act, sites, library, ref_year, electricity_rule)
-    else:
-        act = act.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
     try:
         resolved = resolve(act, sites, library, ref_year=ref_year, electricity_rule=electricity_rule)
     except FactorError as exc:
         raise exc.with_file(file) if file else exc
-    out = characterise(resolved, gwp_table(library, gwp_set), file=file)
+    factors = resolved.select(*[c for c in resolved.columns if c.startswith("factor_")], "f_to_base",
+                              "per_dimension", "gas").unique("factor_id")
+    out = characterise(resolved, factors, gwp_table(library, gwp_set), file=file)
+    if td_losses == "included":
+        out = apply_td_losses(out, sites, library, ref_year, electricity_rule)
+    else:
+        out = out.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
     category = pl.col("category").replace_strict(FLOW_CATEGORY, default="other")
     stage = (pl.when(pl.col("stage_default") & (pl.col("category").is_in(["material", "product"])))
              .then(pl.lit("raw_materials")).otherwise(pl.col("stage")))

@@ -24,6 +24,7 @@ import polars as pl
 from lca.errors import DimensionError, FactorError, Problem
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
+from lca.errors import SchemaError
 from lca.units import dimension_name, factor_unit_table
 
 #: Denominator dimensions each category accepts (what one unit of activity is).
@@ -91,7 +92,10 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
 
 def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
     """Schema + unit/dimension-by-category checks for a factor table; every problem at once."""
-    df = validate_table(df, FactorTable, file=file, table="factors")
+    try:
+        df = validate_table(df, FactorTable, file=file, table="factors")
+    except SchemaError as exc:
+        raise FactorError(exc.problems) from None
     df = df.select(FACTOR_COLUMNS)
     numer = (pl.when(pl.col("gas") == "CO2e").then(pl.lit("co2e"))
              .when(pl.col("gas") == "none").then(pl.lit("none")).otherwise(pl.lit("mass")))

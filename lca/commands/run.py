@@ -69,7 +69,7 @@ def _print_tables(fp, stages, per: str, compare) -> None:
                   f"{s.cell_plant} · factors {fp.library.version}", markup=False)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     table = Table(title=f"Footprint by stage ({unit})", title_justify="left")
-    table.add_column("scenario")
+    table.add_column("scenario", no_wrap=True)
     for st in stage_names:
         table.add_column(st.replace("_", " "), justify="right")
     table.add_column("total", justify="right", style="bold")
