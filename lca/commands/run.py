@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import typer
 
@@ -35,9 +35,9 @@ def run(
     td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="Add grid T&D losses (included)."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file (CSV/Parquet) on top "
                                                                          "of the library; repeatable."),
-    compare: Optional[List[str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
-                                                                        "(default: the study's comparison).",
-                                                show_default=False),
+    compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
+                                                                              "(default: the study's comparison).",
+                                                      show_default=False),
     output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table | csv | json"),
 ) -> None:
     """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).
@@ -78,7 +78,7 @@ def _print_tables(fp, stages, per: str, compare) -> None:
         vals = dict(zip(row["stage"], row["value"]))
         table.add_row(sid, *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
     console.print(table)
-    pair = tuple(compare) if compare else fp.study.comparison
+    pair = tuple(compare) if compare and all(compare) else fp.study.comparison
     if pair and len(pair) == 2:
         a, b = pair
         cmp = fp.compare(a, b, per=per)
@@ -88,5 +88,3 @@ def _print_tables(fp, stages, per: str, compare) -> None:
         for st, va, vb, d, pct, *_ in cmp.iter_rows():
             t2.add_row(st, fmt(va), fmt(vb), fmt(d), "–" if pct is None else f"{pct:+.1f} %")
         console.print(t2)
-    elif compare:
-        raise typer.BadParameter("--compare needs exactly two scenario ids")
