@@ -8,16 +8,19 @@ typed error naming the rows; it never reaches a sum.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import polars as pl
 
 from lca.errors import DimensionError, FactorError, Problem
-from lca.factors import FactorLibrary, electricity_flows, load_library, resolve
+from lca.factors import FactorLibrary, load_library, resolve
 from lca.inventory import build_inventory
 from lca.schemas import ResultTable, validate_table
 from lca.study import Study
 from lca.units import dimension_name, unit_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca.results import Footprint
 
 #: Flow categories as reported (factor category → report category).
 FLOW_CATEGORY = {"electricity": "electricity", "fuel": "heat", "heat": "heat", "material": "materials",

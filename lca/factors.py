@@ -17,7 +17,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+
 
 import polars as pl
 

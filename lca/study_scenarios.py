@@ -1,0 +1,123 @@
+"""Scenarios: product systems (steps + transport legs, routes resolved) and supply mixes."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lca.errors import Problem, SchemaError, StudyError
+from lca.schemas import MixTable, StepTable, TransportTable, validate_table
+from lca.study_parse import _check_keys, _split_amount
+
+CELL_PLANT = "cell_plant"
+
+
+def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
+    problems: list[Problem] = []
+    srows, steps, legs, mixes = [], [], [], []
+    ids = [e.get("id") for e in entries]
+    if not entries:
+        problems.append(Problem("no scenarios", file=file, table="scenario", hint="add at least one [[scenario]]"))
+    for d in {i for i in ids if ids.count(i) > 1}:
+        problems.append(Problem(f"scenario id '{d}' is defined twice", file=file, table="scenario"))
+    for i, e in enumerate(entries, 1):
+        sid = e.get("id")
+        where = f"scenario '{sid or f'#{i}'}'"
+        problems += _check_keys(e, {"id", "label", "description", "steps", "transport", "mix", "product"},
+                                file=file, where=where)
+        if not sid:
+            problems.append(Problem("scenario without an id", file=file, table=where, column="id"))
+            continue
+        if "mix" in e:
+            if "steps" in e:
+                problems.append(Problem("a scenario is either a mix or has steps, not both", file=file, table=where))
+            shares = e["mix"]
+            total = 0.0
+            for comp, share in shares.items():
+                if comp not in ids:
+                    problems.append(Problem(f"mix component '{comp}' is not a scenario", file=file, table=where,
+                                            column="mix"))
+                if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
+                    problems.append(Problem(f"share of '{comp}' must be a number between 0 and 1", file=file,
+                                            table=where, column="mix"))
+                    continue
+                total += share
+                mixes.append({"scenario": sid, "component": comp, "share": float(share)})
+            if abs(total - 1.0) > 1e-9:
+                problems.append(Problem(f"mix shares add up to {total:g}, not 1", file=file, table=where,
+                                        column="mix", hint="make the shares sum to 1 (e.g. 0.6 and 0.4)"))
+            srows.append({"id": sid, "label": e.get("label", sid), "description": e.get("description"),
+                          "kind": "mix", "product": None})
+            continue
+        st = e.get("steps", [])
+        if not st:
+            problems.append(Problem("scenario has no steps", file=file, table=where, column="steps",
+                                    hint='add steps = [{ process = "...", site = "..." }]'))
+        in_scen = set()
+        for j, s in enumerate(st, 1):
+            p, site = s.get("process"), s.get("site")
+            if p not in process_ids:
+                problems.append(Problem(f"unknown process '{p}'", file=file, table=f"{where} step #{j}",
+                                        column="process", hint="use one of: " + ", ".join(sorted(process_ids))))
+            if site not in site_ids:
+                problems.append(Problem(f"unknown site '{site}'", file=file, table=f"{where} step #{j}",
+                                        column="site", hint="use one of: " + ", ".join(sorted(site_ids))))
+            if p in in_scen:
+                problems.append(Problem(f"process '{p}' appears twice", file=file, table=f"{where} step #{j}"))
+            in_scen.add(p)
+            steps.append({"scenario": sid, "process": p, "site": site})
+        for k, t in enumerate(e.get("transport", []), 1):
+            twhere = f"{where} transport #{k}"
+            problems += _check_keys(t, {"goods", "from", "to", "legs", "packaging_factor"}, file=file, where=twhere)
+            src, dst = t.get("from"), t.get("to")
+            dst = plant if dst == CELL_PLANT else dst
+            if t.get("to") == CELL_PLANT and plant is None:
+                problems.append(Problem("transport goes to 'cell_plant' but the study names no cell_plant",
+                                        file=file, table=twhere, column="to",
+                                        hint='set cell_plant = "<site id>" in [study]'))
+                continue
+            for col, v in (("from", src), ("to", dst)):
+                if v not in site_ids:
+                    problems.append(Problem(f"unknown site '{v}'", file=file, table=twhere, column=col))
+            if t.get("goods") not in in_scen:
+                problems.append(Problem(f"goods '{t.get('goods')}' is not a process of this scenario", file=file,
+                                        table=twhere, column="goods"))
+            tlegs = t.get("legs")
+            if tlegs is None:
+                tlegs = routes.get((src, dst))
+                if tlegs is None:
+                    problems.append(Problem(f"no route from '{src}' to '{dst}'", file=file, table=twhere,
+                                            hint="add legs = [...] here or a [[route]] with these ends"))
+                    continue
+            pf = t.get("packaging_factor", ratio)
+            for m, leg in enumerate(tlegs, 1):
+                lwhere = f"{twhere} leg #{m}"
+                try:
+                    dist, unit = _split_amount(leg, file=file, where=lwhere)
+                except StudyError as exc:
+                    problems += exc.problems
+                    continue
+                legs.append({"scenario": sid, "element": k, "goods": t.get("goods"), "from_site": src,
+                             "to_site": dst, "packaging_factor": float(pf), "leg": m, "mode": leg.get("mode"),
+                             "distance": dist, "distance_unit": unit, "factor": leg.get("factor"),
+                             "origin": lwhere})
+        srows.append({"id": sid, "label": e.get("label", sid), "description": e.get("description"),
+                      "kind": "system", "product": e.get("product")})
+    sschema = {"id": pl.String, "label": pl.String, "description": pl.String, "kind": pl.String,
+               "product": pl.String}
+    scen = pl.DataFrame(srows, schema=sschema)
+    steps_df = pl.DataFrame(steps, schema={"scenario": pl.String, "process": pl.String, "site": pl.String})
+    tschema = {"scenario": pl.String, "element": pl.Int64, "goods": pl.String, "from_site": pl.String,
+               "to_site": pl.String, "packaging_factor": pl.Float64, "leg": pl.Int64, "mode": pl.String,
+               "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "origin": pl.String}
+    legs_df = pl.DataFrame(legs, schema=tschema, strict=False)
+    mix_df = pl.DataFrame(mixes, schema={"scenario": pl.String, "component": pl.String, "share": pl.Float64})
+    for frame, model, table in ((steps_df, StepTable, "scenario steps"), (legs_df, TransportTable, "transport"),
+                                (mix_df, MixTable, "mix")):
+        try:
+            validate_table(frame, model, file=file, table=table)
+        except SchemaError as exc:
+            problems += exc.problems
+    for leg_dist, origin in legs_df.select("distance", "origin").iter_rows():
+        if leg_dist is not None and not (leg_dist == leg_dist and abs(leg_dist) != float("inf")):
+            problems.append(Problem("distance is not finite", file=file, table=origin, column="distance"))
+    return scen, steps_df, legs_df, mix_df, problems

@@ -1,0 +1,183 @@
+"""Study sections that are tables: product, sites, processes with their exchanges, routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import polars as pl
+
+from lca.errors import Problem, SchemaError, StudyError
+from lca.schemas import ExchangeTable, ProcessTable, SiteTable, validate_table
+from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity
+
+
+def _product(p: Any, file: str) -> Product:
+    if not isinstance(p, Mapping):
+        raise StudyError(Problem("missing [product] section", file=file, table="product",
+                                 hint='add [product] with name, declared_unit = "1 m^2" and mass_per_declared_unit'))
+    problems = _check_keys(p, {"name", "declared_unit", "mass_per_declared_unit", "separator_per_cell_energy",
+                               "pack_energy", "annual_volume", "shipped_mass_ratio"}, file=file, where="product")
+    out: dict[str, Any] = {}
+    specs = {"declared_unit": None, "mass_per_declared_unit": "mass", "separator_per_cell_energy": None,
+             "pack_energy": "energy", "annual_volume": None}
+    for key, dim in specs.items():
+        if key not in p:
+            if key in ("declared_unit", "mass_per_declared_unit"):
+                problems.append(Problem(f"missing '{key}'", file=file, table="product", column=key))
+            continue
+        try:
+            out[key] = parse_quantity(p[key], file=file, where="product", key=key, expect=dim)
+        except StudyError as exc:
+            problems += exc.problems
+    if not problems:
+        from lca.units import unit_info
+        du = unit_info(out["declared_unit"].unit).dimension
+        if out["declared_unit"].value <= 0:
+            problems.append(Problem("declared unit amount must be > 0", file=file, table="product",
+                                    column="declared_unit"))
+        spe = out.get("separator_per_cell_energy")
+        if spe is not None and unit_info(spe.unit).dimension != unit_info(f"({out['declared_unit'].unit})/kWh").dimension:
+            problems.append(Problem(f"separator_per_cell_energy '{spe}' must be declared units per energy "
+                                    f"(e.g. {out['declared_unit'].unit}/kWh)", file=file, table="product",
+                                    column="separator_per_cell_energy"))
+        vol = out.get("annual_volume")
+        if vol is not None and unit_info(vol.unit).dimension != du:
+            problems.append(Problem(f"annual_volume '{vol}' must have the declared unit's dimension", file=file,
+                                    table="product", column="annual_volume"))
+    ratio = p.get("shipped_mass_ratio", 1.0)
+    if not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or ratio < 1:
+        problems.append(Problem(f"shipped_mass_ratio must be a number >= 1, got {ratio!r}", file=file,
+                                table="product", column="shipped_mass_ratio"))
+    if problems:
+        raise StudyError(problems)
+    return Product(name=str(p.get("name", "product")), shipped_mass_ratio=float(ratio), **out)
+
+
+def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str) -> pl.DataFrame:
+    cols = ["id", "name", "country", "subdivision", "grid", "market_factor"]
+    problems: list[Problem] = []
+    for i, e in enumerate(entries, 1):
+        problems += _check_keys(e, set(cols), file=file, where=f"site #{i}")
+    if problems:
+        raise StudyError(problems)
+    inline = pl.DataFrame([{c: (None if e.get(c) is None else str(e.get(c))) for c in cols} for e in entries],
+                          schema={c: pl.String for c in cols})
+    frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
+    if "sites" in tables:
+        name = str(tables["sites"])
+        frames.append(validate_table(_read_table(base, name, file=file), SiteTable, file=str(base / name),
+                                     table="sites").select(cols))
+    if not frames:
+        raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
+    sites = pl.concat([f.select(cols) for f in frames])
+    dup = sites.filter(pl.col("id").is_duplicated()).get_column("id").unique().to_list()
+    if dup:
+        raise StudyError([Problem(f"site id '{d}' is defined twice", file=file, table="site") for d in dup])
+    return sites
+
+
+def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
+               file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges"}
+    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "note"}
+    problems: list[Problem] = []
+    prows, erows = [], []
+    for i, e in enumerate(entries, 1):
+        where = f"process '{e.get('id', f'#{i}')}'"
+        problems += _check_keys(e, allowed, file=file, where=where)
+        try:
+            out = parse_quantity(e.get("output", "1 dimensionless"), file=file, where=where, key="output")
+            mass = parse_quantity(e["output_mass"], file=file, where=where, key="output_mass",
+                                  expect="mass") if "output_mass" in e else None
+        except StudyError as exc:
+            problems += exc.problems
+            continue
+        prows.append({"id": e.get("id"), "name": e.get("name"), "stage": e.get("stage", e.get("id")),
+                      "output_amount": out.value, "output_unit": out.unit,
+                      "output_mass_amount": None if mass is None else mass.value,
+                      "output_mass_unit": None if mass is None else mass.unit, "yield": e.get("yield", 1.0)})
+        for j, x in enumerate(e.get("exchanges", []), 1):
+            xwhere = f"{where} exchange #{j}"
+            problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
+            try:
+                amount, unit = _split_amount(x, file=file, where=xwhere)
+            except StudyError as exc:
+                problems += exc.problems
+                continue
+            erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
+                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"), "row": j,
+                          "origin": f"{where} exchange #{j}"})
+    if problems:
+        raise StudyError(problems)
+    if not prows:
+        raise StudyError(Problem("no processes", file=file, table="process", hint="add at least one [[process]]"))
+    processes = pl.DataFrame(prows, schema={"id": pl.String, "name": pl.String, "stage": pl.String,
+                                            "output_amount": pl.Float64, "output_unit": pl.String,
+                                            "output_mass_amount": pl.Float64, "output_mass_unit": pl.String,
+                                            "yield": pl.Float64}, strict=False)
+    processes = validate_table(processes, ProcessTable, file=file, table="process")
+    ex_schema = {"process": pl.String, "flow": pl.String, "input": pl.String, "amount": pl.Float64,
+                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "row": pl.Int64, "origin": pl.String}
+    frames = []
+    if erows:
+        inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
+        origins = inline.get_column("origin").to_list()
+        try:
+            frames.append(validate_table(inline, ExchangeTable, file=file, table="exchanges"))
+        except SchemaError as exc:  # name the TOML entry, not a frame position
+            raise StudyError([Problem(**{**p.as_dict(), "table": origins[p.row - 1], "row": None})
+                              if p.row is not None and 0 < p.row <= len(origins) else p
+                              for p in exc.problems]) from None
+    if "exchanges" in tables:
+        name = str(tables["exchanges"])
+        t = _read_table(base, name, file=file)
+        t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
+        t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
+        t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
+        frames.append(t.select(list(ex_schema)))
+    exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
+    bad = exchanges.filter(~pl.col("amount").is_finite())
+    if bad.height:
+        raise StudyError([Problem("amount is not finite", file=file, table=o, column="amount")
+                          for o in bad.get_column("origin")])
+    return processes, exchanges
+
+
+def _check_exchange_refs(exchanges: pl.DataFrame, processes: pl.DataFrame, file: str) -> None:
+    ids = set(processes.get_column("id").to_list())
+    problems = [Problem(f"exchange belongs to unknown process '{p}'", file=file, table=o, column="process")
+                for p, o in exchanges.select("process", "origin").iter_rows() if p not in ids]
+    problems += [Problem(f"input '{i}' is not a process", file=file, table=o, column="input",
+                         hint="an intermediate input must name a [[process]] id")
+                 for i, o in exchanges.filter(pl.col("input").is_not_null()).select("input", "origin").iter_rows()
+                 if i not in ids]
+    if problems:
+        raise StudyError(problems)
+
+
+def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
+            file: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    routes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    for i, e in enumerate(entries, 1):
+        where = f"route #{i} ({e.get('from')} → {e.get('to')})"
+        problems += _check_keys(e, {"from", "to", "legs"}, file=file, where=where)
+        key = (str(e.get("from")), str(e.get("to")))
+        if key in routes:
+            problems.append(Problem("route defined twice", file=file, table=where))
+        routes[key] = list(e.get("legs", []))
+    if "routes" in tables:
+        name = str(tables["routes"])
+        t = _read_table(base, name, file=file)
+        need = {"from", "to", "mode", "distance", "unit"}
+        if not need <= set(t.columns):
+            raise StudyError(Problem(f"routes table needs columns {sorted(need)}", file=str(base / name)))
+        for r in t.iter_rows(named=True):
+            routes.setdefault((r["from"], r["to"]), []).append(
+                {"mode": r["mode"], "amount": float(r["distance"]), "unit": r["unit"], "factor": r.get("factor")})
+    if problems:
+        raise StudyError(problems)
+    return routes
+
+
