@@ -28,6 +28,25 @@ def default_fp(default_study):
     return lca.compute(default_study)
 
 
+UNCERTAINTY_MARK = "# ------------------------------------------------------------------------------ uncertainty"
+
+
+def default_text_without_uncertainty() -> str:
+    """The default study's TOML without its [[uncertainty]] block (for tests that add their own)."""
+    import lca
+
+    text = lca.default_study_path().read_text(encoding="utf-8")
+    return text.split(UNCERTAINTY_MARK)[0]
+
+
+@pytest.fixture(scope="session")
+def bare_default_study(default_study):
+    """The default study with no study-parameter uncertainty (factor uncertainty only)."""
+    from dataclasses import replace
+
+    return replace(default_study, uncertainty_spec=())
+
+
 @pytest.fixture(scope="session")
 def tiny_path() -> Path:
     return TINY

@@ -124,7 +124,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 CORE_MODULES = ["lca.errors", "lca.units", "lca.schemas", "lca.study", "lca.inventory", "lca.factors",
-                "lca.compute", "lca.results", "lca"]
+                "lca.pipeline", "lca.results", "lca"]
 
 
 @pytest.mark.parametrize("name", CORE_MODULES)

@@ -96,7 +96,7 @@ def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | Non
 
 def compute_study(study: Optional[Path], *, factors: list[Path] | None = None, **kw: Any):
     """Load and compute in one go (the common case for commands)."""
-    from lca.compute import compute
+    from lca.pipeline import compute
 
     return compute(load(study, **kw), factors=factors or [])
 

@@ -1,9 +1,127 @@
-"""CLI commands for this area (registered by `lca.cli`)."""
+"""``lca export`` (PACT v2.3/v3.0 JSON, CSV/Parquet/JSON tables) and ``lca check`` (PACT methodology rules)."""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+
+from lca.commands.common import STUDY_ARG, ElectricityRule, Gwp, Per, handle_errors, load
+
+
+class ExportFormat(str, Enum):
+    pact_v3 = "pact-v3"
+    pact_v2 = "pact-v2"
+    csv = "csv"
+    parquet = "parquet"
+    json = "json"
+
+
+class Table(str, Enum):
+    results = "results"
+    inventory = "inventory"
+
+
+class Spec(str, Enum):
+    v2 = "v2"
+    v3 = "v3"
 
 
 def register(app: typer.Typer) -> None:
-    """Not built yet: this area's commands are added by its issue."""
+    app.command("export")(export)
+    app.command("check")(check)
+
+
+@handle_errors
+def export(
+    study: Optional[Path] = STUDY_ARG,
+    output_format: ExportFormat = typer.Option(ExportFormat.pact_v3, "--format",
+                                               help="pact-v3 | pact-v2 | csv | parquet | json"),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="One scenario id (PACT: a single object); "
+                                                                     "default: every scenario (a JSON array)."),
+    table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
+                                                               "inventory (expanded activities)."),
+    per: Per = typer.Option(Per.declared_unit, "--per", help="Tables only: express results per declared unit, "
+                                                             "kg, kWh, vehicle or year."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
+                                                                       "(not for parquet)."),
+    created: Optional[str] = typer.Option(None, "--created", help="PACT 'created' timestamp (ISO 8601); default "
+                                                                  "now. Pin it for reproducible files."),
+    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to."),
+    gwp: Optional[Gwp] = typer.Option(None, "--gwp", help="GWP100 set (PACT accepts AR5/AR6).", case_sensitive=False),
+    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
+                                                               help="location | market | national."),
+    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file on top of the library; "
+                                                                         "repeatable."),
+) -> None:
+    """Export PACT v2.3/v3.0 ProductFootprints, or result/inventory tables (CSV, Parquet, JSON).
+
+    PACT exports pass the `lca check` rules first: if one fails, nothing is written (exit code 1).
+
+    Example: lca export --format pact-v3 --created 2026-01-01T00:00:00Z -o pcf.json
+    """
+    import json
+
+    from lca.pipeline import compute
+    from lca.export import export_pact, export_table
+    from lca.outputs import write_atomic
+
+    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule)
+    fp = compute(s, factors=factors or [])
+    if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+        version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
+        docs = export_pact(fp, version, scenario, created=created)
+        text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+    else:
+        if output_format is ExportFormat.parquet and output is None:
+            raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
+        data = export_table(fp, table.value, output_format.value, per=per.value, scenario=scenario)
+        if output is not None:
+            write_atomic(output, data)
+            return
+        text = data if isinstance(data, str) else data.decode()
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        typer.echo(text, nl=False)
+
+
+@handle_errors
+def check(
+    file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
+                                show_default=False),
+    spec: Optional[Spec] = typer.Option(None, "--spec", help="v2 (2.3) or v3 (3.0); default: from specVersion."),
+) -> None:
+    """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
+
+    Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
+    fields per version and reference period, geography fields exclusive; one line per broken rule.
+
+    Example: lca check pcf.json --spec v3
+    """
+    import json
+
+    from lca.commands.common import out_console
+    from lca.errors import ExportCheckError, Problem
+    from lca.export import check_pact, detect_version
+
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExportCheckError(Problem("file not found", file=str(file))) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportCheckError(Problem(f"not valid JSON: {exc}", file=str(file))) from None
+    if not isinstance(doc, (dict, list)) or doc == []:
+        raise ExportCheckError(Problem("expected a ProductFootprint object or a non-empty array", file=str(file)))
+    version = spec.value if spec else detect_version(doc)
+    if version is None:
+        raise ExportCheckError(Problem("cannot tell the PACT version from specVersion", file=str(file),
+                                       hint="pass --spec v2 or --spec v3"))
+    problems = check_pact(doc, version, file=str(file))
+    if problems:
+        raise ExportCheckError(problems)
+    n = 1 if isinstance(doc, dict) else len(doc)
+    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks",
+                        markup=False)

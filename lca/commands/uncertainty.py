@@ -1,9 +1,137 @@
-"""CLI commands for this area (registered by `lca.cli`)."""
+"""``lca uncertainty``: Monte Carlo of every scenario, P(B < A), sensitivity and break-even values."""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional, Tuple
+
 import typer
+
+from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
+                                 handle_errors, out_console)
+
+#: runs at least this long (iterations) get a progress bar on stderr
+PROGRESS_FROM = 50_000
+
+
+class UncFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class UncTable(str, Enum):
+    summary = "summary"
+    differences = "differences"
+    sensitivity = "sensitivity"
+    tornado = "tornado"
+    breakeven = "breakeven"
+    inputs = "inputs"
 
 
 def register(app: typer.Typer) -> None:
-    """Not built yet: this area's commands are added by its issue."""
+    app.command("uncertainty")(uncertainty)
+
+
+@handle_errors
+def uncertainty(
+    study: Optional[Path] = STUDY_ARG,
+    iterations: int = typer.Option(10_000, "--iterations", "-n", min=1, help="Monte Carlo iterations (>= 1)."),
+    seed: int = typer.Option(20250101, "--seed", help="Random seed; the same seed gives the same numbers."),
+    compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Scenario ids A B: report P(B < A) "
+                                                      "and break-even values (default: the study's comparison).",
+                                                      show_default=False),
+    per: Per = typer.Option(Per.declared_unit, "--per", help="declared_unit | kg | kWh | vehicle | year."),
+    output_format: UncFormat = typer.Option(UncFormat.table, "--format", help="table | csv | json"),
+    table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),
+    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
+    gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
+    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule"),
+    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses"),
+    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
+) -> None:
+    """Propagate factor and study uncertainties (Monte Carlo, common random numbers across scenarios).
+
+    Example: lca uncertainty --iterations 100000 --seed 1 --compare jp-import charlotte-coated
+    """
+    from lca.uncertainty import run_uncertainty
+
+    fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
+                       electricity_rule=electricity_rule, td_losses=td_losses)
+    pair = list(compare) if compare else None
+    if iterations >= PROGRESS_FROM:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("Monte Carlo"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                      TimeElapsedColumn(), console=err_console(), transient=True) as bar:
+            task = bar.add_task("mc", total=iterations)
+            result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair,
+                                     progress=lambda n: bar.advance(task, n))
+    else:
+        result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair)
+    if output_format is UncFormat.csv:
+        typer.echo(getattr(result, table.value).write_csv(), nl=False)
+        return
+    if output_format is UncFormat.json:
+        import json
+
+        doc = {"iterations": result.iterations, "seed": result.seed, "unit": result.unit, "per": result.per,
+               "comparison": list(result.comparison) if result.comparison else None,
+               "description": result.description()}
+        for name in ("summary", "differences", "sensitivity", "tornado", "breakeven", "inputs"):
+            doc[name] = getattr(result, name).to_dicts()
+        typer.echo(json.dumps(doc, indent=1))
+        return
+    _print(fp, result)
+
+
+def _print(fp, r) -> None:
+    import polars as pl
+    from rich.table import Table
+
+    console = out_console()
+    console.print(f"[bold]{fp.study.title}[/]")
+    console.print(f"{r.iterations:,} iterations · seed {r.seed} · common random numbers across scenarios · "
+                  f"{r.inputs.height} uncertain inputs", markup=False)
+    t = Table(title=f"Totals ({r.unit})", title_justify="left")
+    for col in ("scenario", "deterministic", "mean", "median", "2.5 %", "97.5 %"):
+        t.add_column(col, justify="left" if col == "scenario" else "right")
+    det = dict(fp.totals(r.per).select("scenario", "value").iter_rows())
+    for s, _st, mean, med, lo, hi, _u in r.summary.filter(pl.col("stage") == "total").iter_rows():
+        t.add_row(s, fmt(det[s]), fmt(mean), fmt(med), fmt(lo), fmt(hi))
+    console.print(t)
+    if r.comparison is None:
+        return
+    a, b = r.comparison
+    diffs = r.differences.filter(pl.col("scenario_a") == a)
+    for _a, sb, mean, _med, lo, hi, p, unit in diffs.iter_rows():
+        word = "lower" if p >= 0.5 else "higher"
+        text = f"{sb} is {word} than {a} in {_share(p if p >= 0.5 else 1 - p)} of draws"
+        console.print(f"[bold]{text}[/]" if sb == b else text, markup=sb == b, highlight=False)
+        if sb == b:
+            console.print(f"  difference {b} − {a}: mean {fmt(mean)} {unit}, 95 % interval {fmt(lo)} to "
+                          f"{fmt(hi)}", markup=False)
+    sens = r.sensitivity.filter(pl.col("target") == f"{b} vs {a}").head(5)
+    if sens.height:
+        st = Table(title=f"What drives the difference {b} − {a} (squared Spearman rank correlation)",
+                   title_justify="left")
+        st.add_column("input")
+        st.add_column("r²", justify="right")
+        for _t, name, r2 in sens.iter_rows():
+            st.add_row(name, f"{r2:.3f}")
+        console.print(st)
+    if r.breakeven.height:
+        bt = Table(title=f"Break-even: value making {b} equal to {a}", title_justify="left")
+        for col in ("parameter", "current", "break-even", "unit", "note"):
+            bt.add_column(col, justify="right" if col in ("current", "break-even") else "left")
+        for _a, _b, param, cur, be, unit, note in r.breakeven.iter_rows():
+            bt.add_row(param, fmt(cur), "–" if be is None else fmt(be), unit, note)
+        console.print(bt)
+
+
+def _share(p: float) -> str:
+    """"71 %"; never rounds a share short of all draws up to "100 %"."""
+    if 0.995 <= p < 1.0:
+        return "more than 99 %"
+    return f"{p * 100:.0f} %"

@@ -136,7 +136,7 @@ def boundary_description(fp: Footprint, scenario: str) -> str:
     row = s.scenarios.filter(pl.col("id") == scenario).row(0, named=True)
     if row["kind"] == "mix":
         parts = s.mixes.filter(pl.col("scenario") == scenario)
-        mix = "; ".join(f"{share * 100:g} % {comp}: {boundary_description(fp, comp)}"
+        mix = " | ".join(f"{share * 100:g} % {comp}: {boundary_description(fp, comp)}"
                         for comp, share in parts.select("component", "share").iter_rows())
         return f"Supply mix of scenarios (weighted by share). {mix}"
     procs = s.processes.select("id", "name")

@@ -65,9 +65,9 @@ def inventory_frame(fp: Footprint) -> pl.DataFrame:
 
 
 def export_table(fp: Footprint, what: What = "results", format: Format = "csv", path: Path | str | None = None,
-                 *, per: str = "declared_unit") -> str | bytes | Path:
+                 *, per: str = "declared_unit", scenario: str | None = None) -> str | bytes | Path:
     """Serialise the result or inventory table. With ``path`` write it atomically and return the path;
-    without, return the text (csv, json) or bytes (parquet).
+    without, return the text (csv, json) or bytes (parquet). ``scenario`` keeps one scenario's rows.
 
     >>> import lca
     >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -82,6 +82,9 @@ def export_table(fp: Footprint, what: What = "results", format: Format = "csv", 
         frame = inventory_frame(fp)
     else:
         raise LcaInputError(Problem(f"unknown table '{what}'", hint="use results or inventory"))
+    if scenario is not None:
+        fp._check_scenario(scenario)
+        frame = frame.filter(pl.col("scenario") == scenario)
     if format == "csv":
         data: str | bytes = frame.write_csv()
     elif format == "json":

@@ -1,0 +1,74 @@
+"""Benchmark: Monte Carlo of the default study (issue #6 target: 100,000 iterations in about a second).
+
+Run: python bench/bench_montecarlo.py [ITERATIONS] [--study PATH] [--per VIEW]
+
+Prints the wall time of each phase (compile, draw, simulate, statistics) and of the whole
+``run_uncertainty`` call (best of 3), plus peak memory: tracemalloc's peak of Python/numpy
+allocations during one run, and the process's peak RSS (``resource.getrusage``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).parents[1])]  # run from a checkout without installing
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("iterations", nargs="?", type=int, default=100_000)
+    ap.add_argument("--study", default=None)
+    ap.add_argument("--per", default="declared_unit")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    import lca
+    from lca.uncertainty import compile_model, run_uncertainty
+    from lca.uncertainty.montecarlo import draw_multipliers, simulate
+
+    fp = lca.compute(lca.load_study(args.study or lca.default_study_path()))
+    n = args.iterations
+    run_uncertainty(fp, iterations=1000, seed=1, per=args.per)  # warm-up: imports, pint cache
+
+    t = time.perf_counter()
+    model = compile_model(fp, per=args.per)
+    t_compile = time.perf_counter() - t
+    t = time.perf_counter()
+    m = draw_multipliers(model, n, 1)
+    t_draw = time.perf_counter() - t
+    t = time.perf_counter()
+    groups = simulate(model, m)
+    t_sim = time.perf_counter() - t
+    pats, _ = model.patterns()
+
+    best = float("inf")
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        r = run_uncertainty(fp, iterations=n, seed=1, per=args.per)
+        best = min(best, time.perf_counter() - t)
+
+    tracemalloc.start()
+    run_uncertainty(fp, iterations=n, seed=1, per=args.per)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+    print(f"study {fp.study.id}: {len(model.scenarios)} scenarios, {model.contrib.size} contribution rows, "
+          f"{len(model.inputs)} uncertain inputs, {pats.shape[0]} distinct dependence patterns")
+    print(f"iterations           {n:,}")
+    print(f"compile model        {t_compile * 1000:8.1f} ms")
+    print(f"draw multipliers     {t_draw * 1000:8.1f} ms")
+    print(f"simulate totals      {t_sim * 1000:8.1f} ms   ({groups.shape[1]} scenario×stage sums per draw)")
+    print(f"run_uncertainty      {best * 1000:8.1f} ms   (best of {args.repeat}; incl. statistics, "
+          f"all {r.differences.height} ordered differences, sensitivity, tornado, break-even)")
+    print(f"peak traced memory   {peak / 2**20:8.1f} MiB (tracemalloc, one run)")
+    print(f"peak RSS (process)   {rss:8.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

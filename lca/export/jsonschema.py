@@ -1,0 +1,161 @@
+"""JSON Schema (draft 2020-12) for every input table and the study file, so non-Python systems can
+validate too. Table schemas are generated from the pandera models in :mod:`lca.schemas`; a table
+is an array of row objects (one per CSV row, values typed as after coercion). Deterministic:
+sorted keys, no timestamps.
+
+>>> s = table_schemas()["factors"]
+>>> s["items"]["properties"]["gas"]["enum"][:2]
+['CO2e', 'CO2']
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "https://lca.example/schemas/"
+
+_TYPES = {pl.String: "string", pl.Float64: "number", pl.Int64: "integer", pl.Boolean: "boolean"}
+_BOUNDS = {"greater_than_or_equal_to": ("min_value", "minimum"), "greater_than": ("min_value", "exclusiveMinimum"),
+           "less_than_or_equal_to": ("max_value", "maximum"), "less_than": ("max_value", "exclusiveMaximum")}
+
+
+def _column(col: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": _TYPES.get(col.dtype.type, "string")}
+    for check in col.checks:
+        stats = check.statistics or {}
+        if check.name == "str_matches":
+            out["pattern"] = stats["pattern"]
+        elif check.name == "isin":
+            out["enum"] = list(stats["allowed_values"])
+        elif check.name in _BOUNDS:
+            key, word = _BOUNDS[check.name]
+            out[word] = stats[key]
+        elif check.name == "in_range":
+            out["minimum"], out["maximum"] = stats["min_value"], stats["max_value"]
+        elif check.name == "str_length":
+            if stats.get("min_value") is not None:
+                out["minLength"] = stats["min_value"]
+            if stats.get("max_value") is not None:
+                out["maxLength"] = stats["max_value"]
+    if col.unique:
+        out["x-unique"] = True  # JSON Schema cannot say "unique within a column"; stated for readers
+    if col.nullable:
+        out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+def model_schema(model: type[pa.DataFrameModel], name: str, *, drop: tuple[str, ...] = (),
+                 description: str | None = None) -> dict[str, Any]:
+    """A table schema: an array of rows whose properties come from the pandera ``model``."""
+    schema = model.to_schema()
+    props = {n: _column(c) for n, c in schema.columns.items() if n not in drop}
+    required = [n for n, c in schema.columns.items() if n not in drop and not c.nullable]
+    row = {"type": "object", "properties": props, "required": required}
+    return {"$schema": DIALECT, "$id": f"{BASE_ID}{name}.schema.json", "title": f"lca {name} table",
+            "description": description or (model.__doc__ or "").strip(), "type": "array", "items": row}
+
+
+def _routes_schema() -> dict[str, Any]:
+    row = {"type": "object", "required": ["from", "to", "mode", "distance", "unit"], "properties": {
+        "from": {"type": "string"}, "to": {"type": "string"}, "mode": {"type": "string"},
+        "distance": {"type": "number", "minimum": 0}, "unit": {"type": "string"},
+        "factor": {"type": ["string", "null"]}}}
+    return {"$schema": DIALECT, "$id": f"{BASE_ID}routes.schema.json", "title": "lca routes table",
+            "description": "Transport legs between two sites (one row per leg, in order).", "type": "array",
+            "items": row}
+
+
+def study_schema() -> dict[str, Any]:
+    """The study TOML structure (as parsed to JSON: dates as strings, quantities as "7.9 g")."""
+    q = {"oneOf": [{"type": "string", "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*\S.*$"},
+                   {"type": "object", "required": ["value", "unit"],
+                    "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}
+    amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}]}
+    ident = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"}
+    obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
+                                 "properties": props, "required": list(req)}
+    exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
+                    "unit": {"type": "string"}, "stage": {"type": "string"}, "factor": {"type": "string"},
+                    "note": {"type": "string"}}, ["amount"])
+    leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
+               "factor": {"type": "string"}}, ["mode", "distance"])
+    site = model_schema(__import__("lca.schemas", fromlist=["SiteTable"]).SiteTable, "sites")["items"]
+    return {
+        "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",
+        "description": "Structure of a study TOML file; see docs/study-format.md. Cross-references (site, "
+                       "process and scenario ids) and units are checked by `lca validate`.",
+        **obj({
+            "study": obj({"id": ident, "title": {"type": "string"}, "description": {"type": "string"},
+                          "reference_period": obj({"start": {"type": "string", "format": "date"},
+                                                   "end": {"type": "string", "format": "date"}}, ["start", "end"]),
+                          "cell_plant": {"type": "string"}, "company_name": {"type": "string"},
+                          "company_ids": {"type": "array", "items": {"type": "string", "pattern": "^urn:"}},
+                          "product_ids": {"type": "array", "items": {"type": "string", "pattern": "^urn:"}},
+                          "product_category_cpc": {"type": "string"}}, ["id", "reference_period"]),
+            "method": obj({"gwp": {"enum": ["AR6", "AR5", "AR4"]},
+                           "electricity_rule": {"enum": ["location", "market", "national"]},
+                           "td_losses": {"enum": ["excluded", "included"]}}),
+            "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
+                            "separator_per_cell_energy": q, "pack_energy": q, "annual_volume": q,
+                            "shipped_mass_ratio": {"type": "number", "minimum": 1}},
+                           ["declared_unit", "mass_per_declared_unit"]),
+            "site": {"type": "array", "items": {**site, "additionalProperties": False}},
+            "process": {"type": "array", "items": obj({
+                "id": ident, "name": {"type": "string"}, "stage": {"type": "string"}, "output": q,
+                "output_mass": q, "yield": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "exchanges": {"type": "array", "items": exchange}}, ["id"])},
+            "route": {"type": "array", "items": obj({"from": {"type": "string"}, "to": {"type": "string"},
+                                                     "legs": {"type": "array", "items": leg}}, ["from", "to"])},
+            "scenario": {"type": "array", "items": obj({
+                "id": ident, "label": {"type": "string"}, "description": {"type": "string"},
+                "product": {"type": "string"},
+                "steps": {"type": "array", "items": obj({"process": {"type": "string"}, "site": {"type": "string"}},
+                                                        ["process", "site"])},
+                "transport": {"type": "array", "items": obj({
+                    "goods": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+                    "legs": {"type": "array", "items": leg}, "packaging_factor": {"type": "number", "minimum": 1}},
+                    ["goods", "from", "to"])},
+                "mix": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}}},
+                ["id"])},
+            "comparison": obj({"baseline": {"type": "string"}, "alternative": {"type": "string"}}),
+            "tables": obj({"sites": {"type": "string"}, "exchanges": {"type": "string"}, "routes": {"type": "string"}}),
+            "factors": obj({"files": {"type": "array", "items": {"type": "string"}}}),
+            "uncertainty": {"type": "array", "items": {"type": "object"}},
+            "pact": {"type": "object"},
+        }, ["study", "product", "site", "process", "scenario"]),
+    }
+
+
+def table_schemas() -> dict[str, dict[str, Any]]:
+    """Name → JSON Schema of every input table (sites, exchanges, routes, factors, gwp, activities)."""
+    from lca.schemas import ActivityTable, ExchangeTable, FactorTable, GwpTable, SiteTable
+
+    return {
+        "sites": model_schema(SiteTable, "sites"),
+        "exchanges": model_schema(ExchangeTable, "exchanges", drop=("row",),
+                                  description="Inputs of a process per unit of gross output; each row has "
+                                              "exactly one of 'flow' or 'input'."),
+        "routes": _routes_schema(),
+        "factors": model_schema(FactorTable, "factors"),
+        "gwp": model_schema(GwpTable, "gwp"),
+        "activities": model_schema(ActivityTable, "activities"),
+    }
+
+
+def write_schemas(directory: Path | str) -> list[Path]:
+    """Write ``<name>.schema.json`` for every table plus ``study.schema.json``; return the paths."""
+    from lca.outputs import write_atomic
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    docs = {**table_schemas(), "study": study_schema()}
+    return [write_atomic(directory / f"{name}.schema.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            for name, doc in sorted(docs.items())]

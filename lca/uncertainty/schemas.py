@@ -1,0 +1,84 @@
+"""pandera models of the uncertainty result frames (the contract with reports and exports)."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from lca.schemas import validate_table
+
+
+class _Out(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = False
+
+
+class _Finite(_Out):
+    @pa.dataframe_check(error="statistics must be finite")
+    def finite(cls, data) -> pl.LazyFrame:
+        nums = [c for c, t in data.lazyframe.collect_schema().items() if t == pl.Float64]
+        return data.lazyframe.select(pl.all_horizontal([pl.col(c).is_finite() | pl.col(c).is_null()
+                                                        for c in nums]))
+
+
+class SummaryFrame(_Finite):
+    """Per scenario and stage (stage ``total`` for the scenario total)."""
+
+    scenario: str
+    stage: str
+    mean: float
+    median: float
+    p2_5: float
+    p97_5: float
+    unit: str
+
+
+class DifferenceFrame(_Finite):
+    """Distribution of ``B − A`` for ordered pairs; ``prob_b_lower`` = share of draws with B < A."""
+
+    scenario_a: str
+    scenario_b: str
+    mean: float
+    median: float
+    p2_5: float
+    p97_5: float
+    prob_b_lower: float = pa.Field(ge=0, le=1)
+    unit: str
+
+
+class SensitivityFrame(_Finite):
+    """Squared Spearman rank correlation of each input with a total (``target`` = scenario) or a
+    difference (``target`` = ``"B vs A"``)."""
+
+    target: str
+    input: str
+    spearman_r2: float = pa.Field(ge=0, le=1)
+
+
+class TornadoFrame(_Finite):
+    """Scenario total with one input at its 2.5th (``low``) and 97.5th (``high``) percentile."""
+
+    scenario: str
+    input: str
+    low: float
+    high: float
+    base: float
+    unit: str
+
+
+class BreakevenFrame(_Finite):
+    """Value of a parameter at which two scenarios' totals are equal (null if there is none)."""
+
+    scenario_a: str
+    scenario_b: str
+    parameter: str
+    current: float
+    breakeven: float = pa.Field(nullable=True)
+    unit: str
+    note: str
+
+
+def checked(df: pl.DataFrame, model: type[pa.DataFrameModel], table: str) -> pl.DataFrame:
+    """Validate a result frame before it leaves the package."""
+    return validate_table(df, model, table=table)

@@ -1,0 +1,162 @@
+"""The study's [[uncertainty]] entries: format, unit checks, targets, and what they do to draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import lca
+from conftest import default_text_without_uncertainty
+from lca.uncertainty import compile_model, parse_spec, run_uncertainty
+
+BLOCK = '''
+[[uncertainty]]
+target = "process.base_film.electricity"
+dist = "triangular"
+min = "0.084 kWh"
+max = "245 Wh"
+note = "research range 0.12-0.35 kWh per m2 finished, x 0.70"
+
+[[uncertainty]]
+target = "process.base_film.yield"
+dist = "triangular"
+min = 0.60
+max = 0.85
+
+[[uncertainty]]
+target = ["process.base_film.dichloromethane_to_air", "process.base_film.dichloromethane"]
+dist = "triangular"
+min = "0.11 g"
+max = "1.1 g"
+
+[[uncertainty]]
+target = "product.separator_per_cell_energy"
+dist = "triangular"
+min = "6 m^2/kWh"
+max = "15 m^2/kWh"
+
+[[uncertainty]]
+target = "transport.container_ship.distance"
+dist = "uniform"
+min = "-10 %"
+max = "+10 %"
+'''
+
+
+def _study(tmp_path: Path, block: str):
+    text = default_text_without_uncertainty() + block
+    path = tmp_path / "study.toml"
+    path.write_text(text, encoding="utf-8")
+    return lca.load_study(path)
+
+
+def _problems(tmp_path: Path, block: str) -> list[str]:
+    study = _study(tmp_path, block)
+    with pytest.raises(lca.errors.StudyError) as exc:
+        parse_spec(study)
+    return [str(p) for p in exc.value.problems]
+
+
+@pytest.fixture(scope="module")
+def spec_fp(tmp_path_factory):
+    return lca.compute(_study(tmp_path_factory.mktemp("spec"), BLOCK))
+
+
+def test_entries_parse_with_units_converted(spec_fp):
+    specs = {s.name: s for s in parse_spec(spec_fp.study)}
+    el = specs["process.base_film.electricity"]
+    assert (el.dist.kind, el.unit, el.current) == ("triangular", "kWh", 0.14)
+    assert el.dist.low == pytest.approx(0.6) and el.dist.high == pytest.approx(1.75)  # 245 Wh = 0.245 kWh
+    y = specs["process.base_film.yield"]
+    assert y.dist.low == pytest.approx(0.6 / 0.7) and y.dist.high == pytest.approx(0.85 / 0.7)
+    ship = specs["transport.container_ship.distance"]
+    assert ship.current is None and (ship.dist.low, ship.dist.high) == (0.9, 1.1)
+
+
+def test_exponents_follow_the_product_graph(spec_fp):
+    m = compile_model(spec_fp, per="kWh")
+    d = spec_fp.detail
+    names = [i.name for i in m.inputs]
+    e_yield = m.exponents[names.index("process.base_film.yield")]
+    film = (d.get_column("process") == "base_film").to_numpy()
+    assert set(e_yield[film]) == {-1.0} and set(e_yield[~film]) == {0.0}
+    e_el = m.exponents[names.index("process.base_film.electricity")]
+    hit = ((d.get_column("process") == "base_film") & (d.get_column("flow") == "electricity")).to_numpy()
+    assert set(e_el[hit]) == {1.0} and set(e_el[~hit]) == {0.0}
+    e_dcm = m.exponents[names.index("process.base_film.dichloromethane_to_air + process.base_film.dichloromethane")]
+    dcm = d.get_column("flow").is_in(["dichloromethane", "dichloromethane_to_air"]).to_numpy()
+    assert set(e_dcm[dcm]) == {1.0} and set(e_dcm[~dcm]) == {0.0}
+    # m² per kWh applies to every row in the per-kWh view only
+    assert set(m.exponents[names.index("product.separator_per_cell_energy")]) == {1.0}
+    m_du = compile_model(spec_fp)
+    assert set(m_du.exponents[names.index("product.separator_per_cell_energy")]) == {0.0}
+
+
+def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_default_study):
+    base = run_uncertainty(lca.compute(bare_default_study), iterations=3000, seed=2, per="kWh")
+    wide = run_uncertainty(spec_fp, iterations=3000, seed=2, per="kWh")
+
+    def width(r):
+        row = r.summary.filter((pl.col("scenario") == "jp-import") & (pl.col("stage") == "total")).row(0, named=True)
+        return row["p97_5"] - row["p2_5"]
+
+    assert width(wide) > 1.5 * width(base)
+    top = wide.sensitivity.filter(pl.col("target") == "jp-import").get_column("input")[0]
+    assert top == "product.separator_per_cell_energy"
+    tri = wide.inputs.filter(pl.col("input") == "process.base_film.electricity").row(0, named=True)
+    assert tri["unit"] == "kWh" and 0.084 < tri["p2_5"] < 0.14 < tri["p97_5"] < 0.245
+
+
+def test_uncertainty_argument_overrides_the_study(default_fp):
+    spec = [{"target": "factor.grid.jp.meti-r6", "dist": "uniform", "min": "0.40 kg/kWh", "max": "0.46 kg/kWh"}]
+    r = run_uncertainty(default_fp, iterations=2000, seed=4, uncertainty=spec)
+    row = r.inputs.filter(pl.col("input") == "factor.grid.jp.meti-r6").row(0, named=True)
+    assert row["distribution"].startswith("uniform") and row["unit"] == "kg/kWh"
+    assert "factor grid.jp.meti-r6" not in r.inputs.get_column("input").to_list()
+
+
+@pytest.mark.parametrize("block, words", [
+    ('[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "triangular"\nmin = "0.1 kg"\n'
+     'max = "0.3 kWh"\n', "cannot be converted"),
+    ('[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "triangular"\nmin = "0.3 kWh"\n'
+     'max = "0.2 kWh"\n', "min <="),
+    ('[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "triangular"\nmin = 0.1\nmax = 0.3\n',
+     "has no unit"),
+    ('[[uncertainty]]\ntarget = "process.nope.electricity"\ndist = "lognormal"\ngsd = 1.2\n', "unknown process"),
+    ('[[uncertainty]]\ntarget = "process.base_film.steam"\ndist = "lognormal"\ngsd = 1.2\n', "no exchange"),
+    ('[[uncertainty]]\ntarget = "transport.truck.distance"\ndist = "uniform"\nmin = "90 km"\nmax = "110 km"\n',
+     "must be relative"),
+    ('[[uncertainty]]\ntarget = "transport.rail.distance"\ndist = "uniform"\nmin = "-5 %"\nmax = "5 %"\n',
+     "no transport leg has mode"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "beta"\n', "unknown distribution"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 0.5\n', "gsd must be"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "normal"\nsdev = "5 %"\n', "unknown key 'sdev'"),
+    ('[[uncertainty]]\ntarget = "grid.charlotte"\ndist = "lognormal"\ngsd = 1.1\n', "break-even analysis only"),
+    ('[[uncertainty]]\ntarget = "factor.grid.kr.nope"\ndist = "lognormal"\ngsd = 1.1\n', "not used by this study"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 1.1\n'
+     '[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 1.2\n', "already has"),
+])
+def test_bad_entries_name_the_entry_and_key(tmp_path, block, words):
+    problems = _problems(tmp_path, block)
+    assert any(words in p for p in problems), problems
+    assert all("uncertainty #" in p and "study.toml" in p for p in problems), problems
+
+
+def test_bad_entry_from_the_cli_is_exit_1_without_traceback(tmp_path, cli):
+    study = _study(tmp_path, '[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "triangular"\n')
+    res = cli("uncertainty", study.path, "-n", "10")
+    assert res.exit_code == 1
+    assert "triangular needs min and max" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_normal_sd_as_quantity_and_percent(tmp_path):
+    study = _study(tmp_path, '[[uncertainty]]\ntarget = "process.coating.electricity"\ndist = "normal"\n'
+                             'sd = "3 Wh"\n[[uncertainty]]\ntarget = "process.coating.boehmite"\n'
+                             'dist = "normal"\nsd = "10 %"\n')
+    a, b = parse_spec(study)
+    assert a.dist.rel_sd == pytest.approx(0.1) and b.dist.rel_sd == pytest.approx(0.1)
+    draws = run_uncertainty(lca.compute(study), iterations=50, seed=1).draws_total["jp-import"]
+    assert np.all(np.isfinite(draws))
