@@ -20,6 +20,10 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+        # mkstemp creates 0600; give the file the permissions a plain open() would have
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -27,17 +27,29 @@ def report(
     electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule"),
     td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses"),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
+    uncertainty: bool = typer.Option(False, "--uncertainty", help="Run a Monte Carlo analysis and include it."),
+    iterations: int = typer.Option(10_000, "--iterations", min=100, help="Monte Carlo iterations (with "
+                                                                          "--uncertainty)."),
+    seed: int = typer.Option(42, "--seed", help="Random seed of the Monte Carlo analysis (fixed: reproducible)."),
 ) -> None:
     """Compute the study and write a self-contained HTML report (no network, inline SVG).
 
-    Example: lca report -o separator-report.html --pdf
+    Example: lca report -o separator-report.html --pdf --uncertainty --iterations 20000
     """
-    from lca.report import render_html, write_pdf, now_iso
+    from lca.errors import OutputError
     from lca.outputs import write_atomic
+    from lca.report import now_iso, render_html, write_pdf
 
     fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
                        electricity_rule=electricity_rule, td_losses=td_losses)
-    html = render_html(fp, timestamp=timestamp or now_iso())
+    unc = None
+    if uncertainty:
+        try:
+            from lca.uncertainty import run_uncertainty
+        except ImportError:
+            raise OutputError("--uncertainty needs lca.uncertainty, which this build does not include") from None
+        unc = run_uncertainty(fp, iterations=iterations, seed=seed)
+    html = render_html(fp, timestamp=timestamp or now_iso(), uncertainty=unc)
     write_atomic(output, html)
     err_console().print(f"wrote {output} ({len(html.encode()) / 1024:.0f} KiB)", markup=False)
     if pdf:

@@ -60,7 +60,7 @@ def _defs(chart_id: str, stages: Sequence[str]) -> str:
 
 
 def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}" {FONT} font-size="12">'
             f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>')
@@ -144,7 +144,7 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
     for t in ticks:
         out.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.num(t, 3))}</text>')
+                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" fill="{MUTED}" '
                f'font-size="11">{escape(fmt.unit(unit))}</text>')
     for i, ((label, parts), total) in enumerate(zip(bars, totals)):
@@ -191,7 +191,7 @@ def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], st
     for t in ticks:
         out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{left - 6}" y="{sy(t):.1f}" text-anchor="end" '
-                   f'dominant-baseline="middle" fill="{MUTED}" font-size="11">{escape(fmt.num(t))}</text>')
+                   f'dominant-baseline="middle" fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
     out.append(f'<text x="12" y="{(y0 + y1) / 2:.1f}" transform="rotate(-90 12 {(y0 + y1) / 2:.1f})" '
                f'text-anchor="middle" fill="{MUTED}" font-size="11">{escape(fmt.unit(unit))}</text>')
 
@@ -234,7 +234,7 @@ def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tupl
     for t in ticks:
         out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.num(t))}</text>')
+                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 29}" text-anchor="middle" fill="{MUTED}" '
                f'font-size="11">{escape(fmt.unit(unit))}</text>')
     for i, (label, v, s, share) in enumerate(items):
@@ -254,7 +254,7 @@ def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tupl
 def intervals(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, float, float, float]], unit: str,
               *, width: int = 680) -> Markup:
     """Median with 95 % interval per row: (label, p2_5, median, p97_5)."""
-    label_w, right, top, row_h = 230, 30, 10, 26
+    label_w, right, top, row_h = 230, 30, 10, 34
     lo = min(r[1] for r in rows)
     hi = max(r[3] for r in rows)
     ticks = nice_ticks(min(0.0, lo), hi)
@@ -266,12 +266,12 @@ def intervals(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, fl
     for t in ticks:
         out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.num(t))}</text>')
+                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" fill="{MUTED}" '
                f'font-size="11">{escape(fmt.unit(unit))}</text>')
     for i, (label, p_lo, med, p_hi) in enumerate(rows):
         y = top + i * row_h + row_h / 2
-        out.append(_text_lines(x0 - 8, y, _wrap(label, 34, 1), size=11))
+        out.append(_text_lines(x0 - 8, y, _wrap(label, 36), size=11))
         out.append(f'<line x1="{sx(p_lo):.1f}" y1="{y:.1f}" x2="{sx(p_hi):.1f}" y2="{y:.1f}" stroke="{INK}" '
                    f'stroke-width="2"/><circle cx="{sx(med):.1f}" cy="{y:.1f}" r="4" fill="#1d3557">'
                    f'<title>{escape(label)}: median {escape(fmt.num(med))}, 95 % interval '
@@ -294,7 +294,7 @@ def histogram(chart_id: str, title: str, desc: str, series: Sequence[tuple[str, 
     for t in ticks:
         out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{y0}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{y0 + 14}" text-anchor="middle" fill="{MUTED}" '
-                   f'font-size="11">{escape(fmt.num(t))}</text>')
+                   f'font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
     out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 30}" text-anchor="middle" fill="{MUTED}" font-size="11">'
                f'{escape(fmt.unit(unit))}</text>')
     styles = [("#1d3557", ""), ("#b4533c", ' stroke-dasharray="5 3"'), ("#7a5a2b", ' stroke-dasharray="1 2"')]

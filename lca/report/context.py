@@ -200,12 +200,12 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
         "kg": ("per kg of product", f"{du} has {mass}", f"× {fmt.num(_mult(fp, 'kg') or 0, 4)} ({du} per kg)"),
         "kWh": ("per kWh of cell capacity",
                 f"{fmt.unit(str(p.separator_per_cell_energy))} of separator" if p.separator_per_cell_energy else "",
-                f"× {fmt.num(_mult(fp, 'kWh') or 0, 4)}"),
+                f"× {fmt.exact(_mult(fp, 'kWh') or 0)}"),
         "vehicle": ("per vehicle pack",
                     f"{fmt.unit(str(p.pack_energy))} pack" if p.pack_energy else "",
-                    f"× {fmt.num(_mult(fp, 'vehicle') or 0, 4)} ({du} per vehicle)"),
+                    f"× {fmt.exact(_mult(fp, 'vehicle') or 0)} ({du} per vehicle)"),
         "year": ("per year of supply", f"{fmt.num(p.annual_volume.value)} {fmt.unit(p.annual_volume.unit)} a year"
-                 if p.annual_volume else "", f"× {fmt.num((_mult(fp, 'year') or 0) * 1000, 4)} ÷ 1000 (kg → t)"),
+                 if p.annual_volume else "", f"× {fmt.exact((_mult(fp, 'year') or 0) * 1000)} ÷ 1000 (kg → t)"),
     }
     views = []
     for per in VIEWS:
@@ -221,8 +221,8 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
     scales = process_scales(fp.study)
     names = dict(fp.study.processes.select("id", "name").iter_rows())
     yields = dict(fp.study.processes.select("id", "yield").iter_rows())
-    flows = [{"scenario": labels[s], "process": names.get(pr) or pr, "site": _site_name(fp, site),
-              "scale": fmt.num(sc, 4), "yield": fmt.num(yields.get(pr), 3)}
+    flows = [{"scenario": labels[s], "process": fmt.humanise(pr), "site": str(_site_name(fp, site)).split(" — ")[0],
+              "scale": fmt.num(sc, 4), "yield": fmt.exact(yields.get(pr))}
              for s, pr, site, sc in scales.select("scenario", "process", "site", "scale").iter_rows()]
     return {"name": p.name, "declared_unit": du, "mass": mass, "views": views,
             "scenario_ids": fp.scenarios, "scenario_labels": [labels[s] for s in fp.scenarios],
@@ -240,7 +240,8 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
     for sid in fp.scenarios:
         if kinds[sid] != "system":
             mix = study.mixes.filter(pl.col("scenario") == sid)
-            maps.append({"id": sid, "label": labels[sid], "mix": [f"{fmt.pct(sh, decimals=0)} {labels[c]}"
+            maps.append({"id": sid, "label": labels[sid], "svg": None, "rows": [],
+                         "mix": [f"{fmt.pct(sh, decimals=0)} {labels[c]}"
                                                                    for c, sh in mix.select("component", "share")
                                                                    .iter_rows()]})
             continue
@@ -255,27 +256,27 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
             procs = [fmt.humanise(p) for p in steps.filter(pl.col("site") == site).get_column("process")]
             role = "production" if procs else "customer"
             if site == study.cell_plant:
-                procs.append("cell plant (delivery point)")
+                procs.append("cell plant")
             nodes.append({"site": str(site_names.get(site) or site).split(" — ")[0], "processes": procs,
                           "role": role})
         edges = []
         for (el, goods, src, dst), g in legs.group_by(["element", "goods", "from_site", "to_site"],
                                                      maintain_order=True):
             edges.append({"source": order.index(src), "target": order.index(dst),
-                          "goods": fmt.humanise(goods),
-                          "legs": [f"{fmt.mode(m)} {fmt.num(d, 4)} {u}" for m, d, u in
+                          "goods": f"output of {fmt.humanise(goods)}",
+                          "legs": [f"{fmt.mode(m)} {fmt.exact(d)} {u}" for m, d, u in
                                    g.select("mode", "distance", "distance_unit").iter_rows()]})
         desc = ("Process map. " + "; ".join(f"{n['site']}: {', '.join(n['processes'])}" for n in nodes) + ". "
                 + "; ".join(f"{e['goods']} shipped from {nodes[e['source']]['site']} to {nodes[e['target']]['site']}"
                             f" by {', then '.join(e['legs'])}" for e in edges) + ".")
         rows = [{"what": f"{fmt.humanise(p)}", "where": str(site_names.get(s) or s)}
                 for p, s in steps.select("process", "site").iter_rows()]
-        rows += [{"what": f"transport of {e['goods']}",
+        rows += [{"what": f"transport, {e['goods']}",
                   "where": f"{nodes[e['source']]['site']} → {nodes[e['target']]['site']}: " + ", ".join(e["legs"])}
                  for e in edges]
         maps.append({"id": sid, "label": labels[sid],
                      "svg": process_map(f"fig-map-{sid}", f"Process map: {labels[sid]}", desc, nodes, edges),
-                     "rows": rows})
+                     "rows": rows, "mix": []})
     stages = [{"label": fmt.stage(s), "eu": eu, "what": what} for s, eu, what in (
         ("raw_materials", "Raw material acquisition and pre-processing",
          "production of resin, paraffin oil, solvent, ceramic and binder, to the factory gate"),

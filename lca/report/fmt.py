@@ -7,9 +7,13 @@ values large), a true minus sign and a narrow no-break space as thousands separa
 '0.189'
 >>> num(-0.0062178)
 '−0.00622'
->>> num(700000.0)
+>>> num(700000.0).replace(THIN, ' ')
 '700 000'
->>> pct(0.0329607)
+>>> num(132047.3).replace(THIN, ' ')
+'132 000'
+>>> exact(17800.0) == '17' + THIN + '800', exact(0.4025), exact(10.0)
+(True, '0.4025', '10')
+>>> pct(0.0329607).replace(THIN, ' ')
 '3.3 %'
 >>> unit("kg_CO2e/m^2")
 'kg CO₂e/m²'
@@ -49,11 +53,14 @@ def num(value: float | None, sig: int = 3, *, signed: bool = False) -> str:
         return "–"
     if value == 0:
         return "0"
+    value = float(f"{value:.{sig - 1}e}")  # round to sig digits first: 99.96 → 100, then format
     mag = math.floor(math.log10(abs(value)))
     if mag < -6 or mag > 12:
         m, e = f"{value:.{sig - 1}e}".split("e")
         return f"{m.replace('-', MINUS)}{THIN}×{THIN}10{_sup(int(e))}"
     decimals = max(0, sig - 1 - mag)
+    if mag >= sig:  # large numbers: round to sig digits too (132 047 → 132 000)
+        value = round(value, sig - 1 - mag)
     text = f"{abs(value):.{decimals}f}"
     if "." in text:
         whole, frac = text.split(".")
@@ -62,6 +69,31 @@ def num(value: float | None, sig: int = 3, *, signed: bool = False) -> str:
         text = _group(text)
     sign = MINUS if value < 0 else ("+" if signed else "")
     return sign + text
+
+
+def exact(value: float | None) -> str:
+    """An input as written (up to 6 significant digits, no padding zeros): distances, amounts, factors."""
+    if value is None:
+        return "–"
+    text = f"{value:.6g}"
+    if "e" in text:
+        return num(value, 6)
+    whole, _, frac = text.partition(".")
+    sign = MINUS if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    return sign + _group(whole) + (f".{frac}" if frac else "")
+
+
+def tick(value: float, step: float) -> str:
+    """An axis tick label with just the decimals its step needs (0.05 → '0.05', not '0.0500')."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+    if step > 0 and round(step * 10 ** decimals, 6) % 1:
+        decimals += 1
+    text = f"{abs(value):.{decimals}f}"
+    if float(text) == 0:
+        return "0"
+    whole, _, frac = text.partition(".")
+    return (MINUS if value < 0 else "") + _group(whole) + (f".{frac}" if frac else "")
 
 
 def _sup(e: int) -> str:

@@ -6,7 +6,7 @@ Each function takes a :class:`~lca.results.Footprint` and returns display-ready 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
 >>> q = quality(fp, {s: s for s in fp.scenarios}, dict(fp.study.scenarios.select("id", "kind").iter_rows()))
->>> q["primary_share_max"]
+>>> q["primary_share_max"].replace(fmt.THIN, " ")
 '0.0 %'
 """
 
@@ -57,7 +57,7 @@ def transport(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
             if " → " in route:
                 src, dst = route.split(" → ", 1)
                 route = f"{names.get(src, src)} → {names.get(dst, dst)}"
-            rows.append({"route": route, "mode": fmt.mode(r["mode"]), "distance": fmt.num(r["distance_km"], 4),
+            rows.append({"route": route, "mode": fmt.mode(r["mode"]), "distance": fmt.exact(r["distance_km"]),
                          "shipped": fmt.num(r["shipped_kg"] * 1000, 3), "tkm": fmt.num(r["amount"], 3),
                          "factor": r["factor_id"], "value": fmt.num(r["value"]),
                          "share": fmt.pct(r["value"] / totals[sid])})
@@ -91,7 +91,7 @@ def electricity(fp: Any, kinds: dict[str, str]) -> dict[str, Any]:
         m = meta.filter((pl.col("site") == site)).row(0, named=True)
         rows.append({"site": names.get(site, site), "grid": grids.get(site) or "–", "used": m["region_used"],
                      "level": m["region_fallback"], "factors": factors,
-                     "published": ", ".join(f"{fmt.num(v, 4)} {fmt.unit(u)} ({fmt.gas(g)})" for v, u, g in
+                     "published": ", ".join(f"{fmt.exact(v)} {fmt.unit(u)} ({fmt.gas(g)})" for v, u, g in
                                             meta.filter(pl.col("site") == site)
                                             .select("factor_value", "factor_unit", "gas").iter_rows()),
                      "charged": fmt.num(kg, 3), "basis": m["basis"], "year": m["factor_year"],
@@ -168,10 +168,15 @@ def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str,
                pl.col("grid").unique().sort().str.join(", ").alias("grids"))
           .sort("region_fallback", "flow"))
     names = _sites(fp)
+    regional = fb.filter(pl.col("region_fallback") != "global")
     fallbacks = [{"flow": fmt.humanise(r["flow"]), "asked": r["grids"], "used": r["region_used"],
                   "level": r["region_fallback"],
-                  "sites": ", ".join(names.get(s, s) for s in r["sites"].split(", "))} for r in fb.iter_rows(named=True)]
+                  "sites": ", ".join(names.get(s, s) for s in r["sites"].split(", "))}
+                 for r in regional.iter_rows(named=True)]
+    global_flows = [fmt.humanise(f) for f in fb.filter(pl.col("region_fallback") == "global")
+                    .get_column("flow").unique().sort().to_list()]
     return {"inputs": inputs, "n_small": n_small, "scenarios": scen, "fallbacks": fallbacks,
+            "global_flows": global_flows,
             "primary_share_max": fmt.pct(primary_max), "primary_zero": primary_max == 0.0,
             "layers": list(fp.library.layers)}
 
@@ -180,7 +185,7 @@ def factor_table(fp: Any) -> dict[str, Any]:
     """Every factor the results use, with its full citation (source, table, URL, licence, year)."""
     used = fp.detail.select("factor_id").unique()
     f = fp.library.factors.join(used, left_on="id", right_on="factor_id", how="semi").sort("id")
-    rows = [{"id": r["id"], "name": r["name"], "value": fmt.num(r["value"], 4), "unit": fmt.unit(r["unit"]),
+    rows = [{"id": r["id"], "name": r["name"], "value": fmt.exact(r["value"]), "unit": fmt.unit(r["unit"]),
              "gas": fmt.gas(r["gas"]), "region": r["region"], "year": r["year"], "source": r["source"],
              "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith("http") else None,
              "url_text": r["url"], "license": r["license"], "layer": r["layer"],
@@ -195,7 +200,7 @@ def assumptions(fp: Any) -> dict[str, Any]:
     ex = s.exchanges.sort("process", "row")
     yields = dict(s.processes.select("id", "yield").iter_rows())
     rows = [{"process": fmt.humanise(p), "what": fmt.humanise(fl or f"{inp} (intermediate)"),
-             "amount": fmt.num(a, 4), "unit": fmt.unit(u), "stage": fmt.stage(st) if st else "default"}
+             "amount": fmt.exact(a), "unit": fmt.unit(u), "stage": fmt.stage(st) if st else "default"}
             for p, fl, inp, a, u, st in ex.select("process", "flow", "input", "amount", "unit", "stage").iter_rows()]
     return {"exchanges": rows,
             "yields": [{"process": fmt.humanise(p), "yield": fmt.pct(y, decimals=0)} for p, y in yields.items()],

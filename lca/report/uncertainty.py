@@ -16,7 +16,7 @@ from typing import Any
 
 from lca.report import charts, fmt
 
-HOW_TO = "lca report --uncertainty (or lca uncertainty for the tables alone)"
+HOW_TO = ("lca report --uncertainty", "lca uncertainty")
 
 
 def _frame(obj: Any, name: str):
@@ -28,8 +28,9 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
     """Display values of an uncertainty result, or the plain statement that none was run."""
     if unc is None:
         return {"ran": False, "how": HOW_TO}
-    out: dict[str, Any] = {"ran": True, "how": HOW_TO, "iterations": fmt.num(getattr(unc, "iterations", None) or 0, 6),
-                           "seed": getattr(unc, "seed", None)}
+    out: dict[str, Any] = {"ran": True, "how": HOW_TO, "iterations": fmt.exact(getattr(unc, "iterations", None) or 0),
+                           "seed": getattr(unc, "seed", None), "totals": [], "interval_chart": None, "stages": [],
+                           "differences": [], "sensitivity": [], "tornado": [], "breakeven": [], "histogram": None}
     lab = lambda s: labels.get(s, s)  # noqa: E731
     summ = _frame(unc, "summary")
     if summ is not None:
@@ -53,7 +54,9 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
         out["differences"] = [{"a": lab(r["scenario_a"]), "b": lab(r["scenario_b"]), "mean": fmt.num(r["mean"], signed=True),
                                "median": fmt.num(r["median"], signed=True), "lo": fmt.num(r["p2_5"], signed=True),
                                "hi": fmt.num(r["p97_5"], signed=True), "prob": fmt.pct(r["prob_b_lower"], decimals=0),
-                               "unit": fmt.unit(r["unit"]), "sentence": _diff_sentence(r, lab)}
+                               "unit": fmt.unit(r["unit"]),
+                               "sentence": _diff_sentence(r, lab) if pair is None or
+                               (r["scenario_a"], r["scenario_b"]) == tuple(pair) else ""}
                               for r in diff.iter_rows(named=True)]
     sens = _frame(unc, "sensitivity")
     if sens is not None:
@@ -63,6 +66,13 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
                               if r2 is not None and r2 >= 0.01][:20]
     tor = _frame(unc, "tornado")
     if tor is not None:
+        import polars as pl
+
+        if pair is not None:  # the compared scenarios only, largest swings first, 8 each
+            tor = tor.filter(pl.col("scenario").is_in(list(pair)))
+        tor = (tor.with_columns((pl.col("high") - pl.col("low")).abs().alias("_swing"))
+               .sort(["scenario", "_swing", "input"], descending=[False, True, False])
+               .group_by("scenario", maintain_order=True).head(8))
         out["tornado"] = [{"label": lab(r["scenario"]), "input": r["input"], "low": fmt.num(r["low"]),
                            "high": fmt.num(r["high"]), "base": fmt.num(r["base"]), "unit": fmt.unit(r["unit"])}
                           for r in tor.iter_rows(named=True)]
