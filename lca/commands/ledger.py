@@ -1,9 +1,74 @@
-"""CLI commands for this area (registered by `lca.cli`)."""
+"""CLI command ``lca ledger``: per-lot footprints for a shipments table (registered by `lca.cli`)."""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+from lca.commands.common import err_console, fmt, handle_errors, out_console
+
+
+class OnError(str, Enum):
+    fail = "fail"
+    skip = "skip"
+
+
+class PartitionBy(str, Enum):
+    period = "period"
 
 
 def register(app: typer.Typer) -> None:
-    """Not built yet: this area's commands are added by its issue."""
+    """Add ``ledger`` to the app."""
+
+    @app.command("ledger")
+    @handle_errors
+    def ledger(
+        shipments: Path = typer.Argument(..., help="Shipments/lots table: .csv, .parquet or a folder of Parquet files.",
+                                         show_default=False),
+        out: Path = typer.Option(..., "-o", "--out", help="Output Parquet file (a folder with --partition-by)."),
+        study: Optional[Path] = typer.Option(None, "--study", "-s",
+                                             help="Study TOML; default: the bundled separator study."),
+        plant_data: Optional[Path] = typer.Option(None, "--plant-data",
+                                                  help="Primary plant data (plant, period, carrier, energy, output)."),
+        on_error: OnError = typer.Option(OnError.fail, "--on-error", case_sensitive=False,
+                                         help="fail: exit 1 listing bad lots, write nothing; skip: write them "
+                                              "to the rejects file."),
+        rejects: Optional[Path] = typer.Option(None, "--rejects",
+                                               help="Rejects file (default: OUT stem + .rejects.parquet)."),
+        partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by",
+                                                           help="Write one folder per period (YYYY-MM)."),
+        m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll",
+                                                  help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
+        max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
+    ) -> None:
+        """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
+        from lca.ledger import compute_ledger
+
+        with err_console().status("computing the ledger (streaming)…", spinner="dots"):
+            r = compute_ledger(shipments, study, out=out, plant_data=plant_data, on_error=on_error.value,
+                               rejects=rejects, partition_by=partition_by.value if partition_by else None,
+                               m2_per_roll=m2_per_roll, max_listed=max_listed)
+        _print_summary(r)
+
+
+def _print_summary(r) -> None:
+    from rich.table import Table
+
+    con = out_console()
+    for key, title in (("period", "month"), ("destination_plant", "destination plant"), ("scenario", "route")):
+        t = Table(title=f"Totals by {title}", title_justify="left")
+        for col, just in ((title, "left"), ("lots", "right"), (f"quantity ({r.plan.declared_unit})", "right"),
+                          ("footprint (kg_CO2e)", "right")):
+            t.add_column(col, justify=just)
+        for k, n, q, f, _u in r.summary[key].iter_rows():
+            t.add_row(str(k), f"{n:,}", fmt(q), fmt(f))
+        con.print(t)
+    total, unit = r.total
+    con.print(f"lots in: {r.n_in:,}  written: {r.n_out:,}  rejected: {r.n_rejected:,}  "
+              f"(in = written + rejected: {'yes' if r.n_in == r.n_out + r.n_rejected else 'NO'})")
+    con.print(f"total: {fmt(total)} {unit} → {r.out}")
+    if r.rejects_path is not None:
+        con.print(f"rejected lots with reasons → {r.rejects_path}")

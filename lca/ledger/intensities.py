@@ -90,7 +90,7 @@ def footprints_by_destination(study, destinations: Sequence[str], *, factors: Se
     Returns ``({destination: Footprint}, {destination: reason})``; a destination the study cannot
     deliver to (not a site, no route) gets a reason instead of a footprint.
     """
-    from lca.compute import compute
+    from lca.pipeline import compute
     from lca.factors import load_library
     from lca.study import load_study
 

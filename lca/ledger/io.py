@@ -1,0 +1,135 @@
+"""Reading shipments and plant data (CSV or Parquet, lazily) and writing results atomically.
+
+>>> import polars as pl
+>>> lf = normalize(pl.LazyFrame({"lot_id": [1], "date": ["2025-03-01"], "quantity": ["12.5"],
+...     "unit": ["m2"], "route": ["jp-import"], "destination_plant": ["liberty"]}), file="x.csv")
+>>> lf.collect().row(0)
+('1', datetime.date(2025, 3, 1), None, 12.5, 'm2', 'jp-import', None, 'liberty')
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from lca.errors import LcaInputError, OutputError, Problem
+from lca.ledger.schemas import OPTIONAL_COLUMNS, SHIPMENT_COLUMNS, PlantDataTable, ShipmentTable
+from lca.schemas import validate_table
+
+#: Rows of the input checked with pandera's data checks (the engine checks every row's rules).
+VALIDATE_ROWS = 100_000
+_DIMS = ("scenario", "unit", "destination_plant")
+
+
+def scan_lots(path: Path | str) -> pl.LazyFrame:
+    """Lazily open a shipments file (``.csv`` or ``.parquet``, or a folder/glob of Parquet files)."""
+    p = Path(path)
+    name = str(path)
+    if not any(ch in name for ch in "*?[") and not p.exists():
+        raise LcaInputError(Problem("shipments file not found", file=name, hint="check the path"))
+    if p.suffix.lower() == ".csv":
+        return pl.scan_csv(p, infer_schema=False)  # all text; typed below, bad cells → bad rows
+    if p.is_dir():
+        return pl.scan_parquet(p / "**" / "*.parquet")
+    if p.suffix.lower() in (".parquet", ".pq") or "*" in name:
+        return pl.scan_parquet(name)
+    raise LcaInputError(Problem("unsupported file type", file=name, hint="use .csv or .parquet"))
+
+
+def normalize(lots: pl.LazyFrame, *, file: str | None = None) -> pl.LazyFrame:
+    """Rename ``route`` → ``scenario``, add optional columns, and type every column.
+
+    Text that is not a number or an ISO date becomes null, so the lot is reported as a bad row
+    (with its lot id) instead of failing the whole file. Scenario, unit and destination may be
+    String, Categorical or Enum (kept as they are: the engine encodes them itself).
+    """
+    schema = lots.collect_schema()
+    if "scenario" not in schema and "route" in schema:
+        lots = lots.rename({"route": "scenario"})
+        schema = lots.collect_schema()
+    missing = [c for c in SHIPMENT_COLUMNS if c not in schema and c not in OPTIONAL_COLUMNS]
+    if missing:
+        raise LcaInputError([Problem(f"missing required column '{c}'", file=file, table="shipments", column=c,
+                                     hint=f"add a '{c}' column (see docs/ledger.md)") for c in missing])
+    exprs = []
+    for c, want in SHIPMENT_COLUMNS.items():
+        if c not in schema:
+            exprs.append(pl.lit(None, dtype=want).alias(c))
+            continue
+        have = schema[c]
+        if c in _DIMS and isinstance(have, (pl.Categorical, pl.Enum)):
+            exprs.append(pl.col(c))
+        elif have == want:
+            exprs.append(pl.col(c))
+        elif want == pl.Date() and have == pl.String():
+            exprs.append(pl.col(c).str.strip_chars().str.to_date("%Y-%m-%d", strict=False))
+        elif want == pl.Float64() and have == pl.String():
+            exprs.append(pl.col(c).str.strip_chars().cast(pl.Float64, strict=False))
+        else:
+            exprs.append(pl.col(c).cast(want, strict=False))
+    return lots.select(exprs)
+
+
+def check_sample(lots: pl.LazyFrame, *, file: str | None = None) -> None:
+    """pandera on the first :data:`VALIDATE_ROWS` rows (types and columns of the whole table)."""
+    try:
+        head = lots.head(VALIDATE_ROWS).with_columns(pl.col(c).cast(pl.String) for c in _DIMS).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file)) from None
+    validate_table(head, ShipmentTable, file=file, table="shipments")
+
+
+def read_plant_data(source: Path | str | pl.DataFrame) -> tuple[pl.DataFrame, str | None]:
+    """Read and validate primary plant data (CSV/Parquet or a frame). Small: always collected."""
+    file = None
+    if isinstance(source, pl.DataFrame):
+        df = source
+    else:
+        file = str(source)
+        p = Path(source)
+        if not p.exists():
+            raise LcaInputError(Problem("plant data file not found", file=file, hint="check the path"))
+        try:
+            df = pl.read_csv(p, infer_schema=False) if p.suffix.lower() == ".csv" else pl.read_parquet(p)
+        except pl.exceptions.PolarsError as exc:
+            raise LcaInputError(Problem(f"cannot read: {exc}".splitlines()[0], file=file)) from None
+    if df.height == 0:
+        raise LcaInputError(Problem("plant data table is empty", file=file, table="plant data"))
+    return validate_table(df, PlantDataTable, file=file, table="plant data"), file
+
+
+def fresh_path(target: Path) -> Path:
+    """A temporary sibling of ``target`` (same folder, so ``os.replace`` is atomic)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    os.unlink(tmp)
+    return Path(tmp)
+
+
+def publish(tmp: Path, target: Path) -> None:
+    """Move a finished temporary file or folder onto ``target`` (replacing what was there)."""
+    if tmp.is_dir():
+        old = None
+        if target.exists():
+            old = fresh_path(target)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    else:
+        os.replace(tmp, target)
+
+
+def discard(*paths: Path | None) -> None:
+    """Remove temporary outputs of a failed run."""
+    for p in paths:
+        if p is None or not p.exists():
+            continue
+        shutil.rmtree(p) if p.is_dir() else p.unlink()

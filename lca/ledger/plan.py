@@ -1,0 +1,106 @@
+"""Build a :class:`~lca.ledger.engine.LedgerPlan` from a study, plant data and the distinct values
+of the lots (scenarios, units, destinations, date range) — all small.
+
+>>> from datetime import date
+>>> from lca.pipeline import compute
+>>> from lca.resources import default_study_path
+>>> from lca.study import load_study
+>>> study = load_study(default_study_path())
+>>> plan = build_plan(study, Dimensions(["jp-import"], ["m^2"], ["liberty"], date(2025, 1, 1), date(2025, 1, 31)))
+>>> plan.intensity[0] == compute(study).total("jp-import").value
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Sequence
+
+import polars as pl
+
+from lca.ledger.engine import _EPOCH, LedgerPlan
+from lca.ledger.intensities import declared_unit, footprints_by_destination, plant_overrides, unit_lookup
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """Distinct values seen in the lots (nulls excluded) and their date range."""
+
+    scenarios: list[str]
+    units: list[str]
+    destinations: list[str]
+    first: date | None
+    last: date | None
+
+    @classmethod
+    def of(cls, lots: pl.LazyFrame) -> "Dimensions":
+        """One pass over four columns of the lots."""
+        row = lots.select(
+            *[pl.col(c).drop_nulls().unique().cast(pl.String).sort().implode()
+              for c in ("scenario", "unit", "destination_plant")],
+            pl.col("date").min().alias("first"), pl.col("date").max().alias("last")).collect().row(0)
+        return cls(list(row[0]), list(row[1]), list(row[2]), row[3], row[4])
+
+
+def _months(first: date, last: date) -> list[str]:
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2_per_roll: str | None = None,
+               factors: Sequence = (), plant_file: str | None = None) -> LedgerPlan:
+    """Intensities for every scenario × destination × plant-data month, and the lookup arrays."""
+    du = declared_unit(study)
+    units = unit_lookup(dims.units, du, m2_per_roll=m2_per_roll)
+    fps, why = footprints_by_destination(study, dims.destinations, factors=factors)
+    dests = [d for d in dims.destinations if d in fps]
+    scen = study.scenario_ids
+    periods_pd = sorted(set(plant.get_column("period").to_list())) if plant is not None and plant.height else []
+    n_p = len(periods_pd) + 1
+    intensity: list[float] = []
+    used: list[bool] = []
+    for s in scen:
+        for d in dests:
+            fp = fps[d]
+            base = float(fp.total(s).value)
+            delta = {}
+            if periods_pd:
+                ov = plant_overrides(fp, plant, du, file=plant_file).filter(pl.col("scenario") == s)
+                delta = dict(ov.select("period", "delta").iter_rows())
+            intensity.append(base)
+            used.append(False)
+            for per in periods_pd:
+                intensity.append(base + delta.get(per, 0.0))
+                used.append(per in delta)
+    first = dims.first or date(2000, 1, 1)
+    last = dims.last or first
+    n_days = (last - first).days + 1
+    labels = _months(first, last)
+    pidx = {p: i + 1 for i, p in enumerate(periods_pd)}
+    ym0 = first.year * 12 + first.month - 1
+    day_period: list[int] = []
+    day_pcode: list[int] = []
+    for k in range(n_days):  # one entry per calendar day of the lots (a few thousand at most)
+        day = first + timedelta(days=k)
+        day_period.append(day.year * 12 + day.month - 1 - ym0)
+        day_pcode.append(pidx.get(labels[day_period[-1]], 0))
+    any_fp = next(iter(fps.values()), None)
+    lib = any_fp.library if any_fp is not None else None
+    return LedgerPlan(
+        scenarios=list(dims.scenarios),
+        scenario_index=[scen.index(s) if s in scen else None for s in dims.scenarios],
+        units=list(dims.units), unit_to_declared=units["to_declared"].to_list(),
+        unit_reason=units["reason"].to_list(),
+        destinations=list(dims.destinations),
+        destination_index=[dests.index(d) if d in dests else None for d in dims.destinations],
+        destination_reason=[why.get(d) for d in dims.destinations],
+        n_dest=max(len(dests), 1), n_pcodes=n_p, intensity=intensity or [0.0], plant_used=used or [False],
+        first_day=(first - _EPOCH).days, day_pcode=day_pcode, day_period=day_period, periods=labels,
+        declared_unit=du.unit if du.value == 1 else du.label, intensity_unit=f"kg_CO2e/{du.label}",
+        lineage={"study_id": study.id,
+                 "factor_library": lib.version if lib is not None else "",
+                 "factor_library_hash": lib.content_hash if lib is not None else ""})

@@ -1,0 +1,192 @@
+"""Ledger: per-lot footprint = study intensity × quantity in declared units; bad rows; plant data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from lca.pipeline import compute
+from lca.errors import LcaInputError
+from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA, compute_ledger
+from lca.resources import default_study_path
+from lca.study import load_study
+
+FT2 = 0.09290304  # m² per ft², exact by definition
+
+
+@pytest.fixture(scope="module")
+def totals():
+    """Study-level intensities (kg CO2e/m²) per destination plant, from the engine core."""
+    out = {}
+    for plant in ("liberty", "holland"):
+        fp = compute(load_study(default_study_path(), cell_plant=plant))
+        out[plant] = {s: fp.total(s).value for s in fp.scenarios}
+    return out
+
+
+def lots(**cols) -> pl.DataFrame:
+    n = len(cols["quantity"])
+    base = {"lot_id": [f"L{i}" for i in range(n)], "date": [date(2025, 3, 15)] * n, "product": ["sep"] * n,
+            "unit": ["m^2"] * n, "scenario": ["jp-import"] * n, "origin_plant": ["moriyama"] * n,
+            "destination_plant": ["liberty"] * n}
+    base.update(cols)
+    return pl.DataFrame(base, schema_overrides={"quantity": pl.Float64})
+
+
+def test_lot_equals_intensity_times_quantity_with_unit_variants(totals):
+    df = lots(quantity=[1000.0, 1000.0 / FT2, 3.0, 2.0, 5.0],
+              unit=["m^2", "ft^2", "roll", "1200 m^2", "m2"],
+              scenario=["jp-import", "ontario", "cn-import", "supply-mix-2028", "kr-import"],
+              destination_plant=["liberty", "holland", "liberty", "holland", "liberty"])
+    r = compute_ledger(df, m2_per_roll="1200")
+    got = r.lots.sort("lot_id")
+    assert r.n_in == 5 and r.n_out == 5 and r.n_rejected == 0
+    m2 = [1000.0, 1000.0, 3600.0, 2400.0, 5.0]
+    want = [totals[d][s] for s, d in zip(df["scenario"], df["destination_plant"])]
+    assert got["declared_quantity"].to_list() == pytest.approx(m2, rel=1e-12)
+    assert got["intensity"].to_list() == want  # the study's own number, not a re-computation
+    assert got["footprint"].to_list() == pytest.approx([a * b for a, b in zip(m2, want)], rel=1e-12)
+    assert got.columns == list(LEDGER_SCHEMA)
+    assert set(got["intensity_unit"]) == {"kg_CO2e/m^2"} and set(got["footprint_unit"]) == {"kg_CO2e"}
+    assert set(got["study_id"]) == {"separator-na"} and not any(got["plant_data"])
+    assert got["period"].to_list() == ["2025-03"] * 5
+
+
+def test_destination_changes_the_last_leg_only(totals):
+    r = compute_ledger(lots(quantity=[1.0, 1.0], destination_plant=["liberty", "holland"]))
+    a, b = r.lots.sort("destination_plant")["intensity"].to_list()
+    assert a != b and (a, b) == (totals["holland"]["jp-import"], totals["liberty"]["jp-import"])
+
+
+def test_bad_rows_fail_with_lot_ids():
+    df = lots(quantity=[1.0, -2.0, 3.0, float("nan"), 5.0, 6.0, 7.0],
+              scenario=["jp-import", "jp-import", "nowhere", "jp-import", "jp-import", "jp-import", "jp-import"],
+              unit=["m^2", "m^2", "m^2", "m^2", "kg", "blorp", "m^2"],
+              lot_id=["A", "B", "C", "D", "E", "F", None])
+    with pytest.raises(LcaInputError) as e:
+        compute_ledger(df)
+    text = str(e.value)
+    for lot, why in (("'B'", "negative quantity"), ("'C'", "unknown scenario 'nowhere'"),
+                     ("'D'", "not finite"), ("'E'", "mass"), ("'F'", "unknown unit")):
+        assert f"lot {lot}: " in text and why in text
+    assert "row 7: missing lot id" in text and "6 bad lots" in text
+
+
+def test_skip_mode_reconciles_and_writes_rejects(tmp_path):
+    df = lots(quantity=[1.0, -2.0, 3.0, 4.0], unit=["m^2", "m^2", "roll", "m^2"],
+              destination_plant=["liberty", "liberty", "liberty", "charlotte"])
+    out = tmp_path / "ledger.parquet"
+    r = compute_ledger(df, out=out, on_error="skip", rejects=tmp_path / "bad.parquet")
+    assert (r.n_in, r.n_out, r.n_rejected) == (4, 1, 3)
+    rej = pl.read_parquet(tmp_path / "bad.parquet").sort("row")
+    assert rej.columns == list(REJECT_SCHEMA)
+    assert rej["lot_id"].to_list() == ["L1", "L2", "L3"]
+    assert "negative" in rej["reason"][0] and "--m2-per-roll" in rej["reason"][1]
+    assert "cannot deliver to 'charlotte'" in rej["reason"][2]
+    assert pl.read_parquet(out)["lot_id"].to_list() == ["L0"]
+
+
+def test_fail_mode_writes_nothing(tmp_path):
+    out = tmp_path / "ledger.parquet"
+    with pytest.raises(LcaInputError):
+        compute_ledger(lots(quantity=[1.0, -1.0]), out=out)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_text_cells_become_bad_rows(tmp_path):
+    p = tmp_path / "lots.csv"
+    p.write_text("lot_id,date,quantity,unit,route,destination_plant\n"
+                 "A,2025-01-02,10,m2,ontario,liberty\nB,2025-13-40,10,m2,ontario,liberty\n"
+                 "C,2025-01-03,ten,m2,ontario,liberty\n", encoding="utf-8")
+    r = compute_ledger(p, out=tmp_path / "o.parquet", on_error="skip")
+    assert (r.n_in, r.n_out, r.n_rejected) == (3, 1, 2)
+    rej = pl.read_parquet(r.rejects_path).sort("row")
+    assert rej["reason"].to_list() == ["missing or invalid date", "missing or invalid quantity"]
+    assert rej["row"].to_list() == [2, 3]
+
+
+def test_missing_column_is_a_clear_error(tmp_path):
+    with pytest.raises(LcaInputError, match="missing required column 'quantity'"):
+        compute_ledger(pl.DataFrame({"lot_id": ["A"], "date": [date(2025, 1, 1)], "unit": ["m^2"],
+                                     "scenario": ["ontario"], "destination_plant": ["liberty"]}))
+
+
+def test_plant_data_overrides_electricity_for_its_month(totals):
+    fp = compute(load_study(default_study_path()))
+    d = fp.detail.filter((pl.col("scenario") == "ontario") & (pl.col("site") == "port_colborne")
+                         & (pl.col("flow") == "electricity"))
+    ef = (d["value"] / (d["amount"] * d["a_to_base"] / 3.6e6)).to_list()[0]  # kg CO2e per kWh
+    old = d["value"].sum()
+    plant = pl.DataFrame({"plant": ["port_colborne"], "period": ["2025-03"], "carrier": ["electricity"],
+                          "energy": [150.0], "energy_unit": ["MWh"], "output": [1.0e6], "output_unit": ["m^2"]})
+    df = lots(quantity=[100.0, 100.0, 100.0], scenario=["ontario", "ontario", "jp-import"],
+              date=[date(2025, 3, 1), date(2025, 4, 1), date(2025, 3, 1)])
+    r = compute_ledger(df, plant_data=plant).lots.sort("lot_id")
+    base = totals["liberty"]["ontario"]
+    expect = base - old + 0.15 * ef  # 150 MWh / 1e6 m² = 0.15 kWh per m²
+    assert r["intensity"].to_list() == pytest.approx([expect, base, totals["liberty"]["jp-import"]], rel=1e-12)
+    assert r["plant_data"].to_list() == [True, False, False]
+
+
+def test_plant_data_errors_name_rows(tmp_path):
+    p = tmp_path / "plant.csv"
+    p.write_text("plant,period,carrier,energy,energy_unit,output,output_unit\n"
+                 "mars,2025-03,electricity,1,kWh,1,m^2\nport_colborne,2025-03,natural_gas,1,kg,1,m^2\n")
+    with pytest.raises(LcaInputError) as e:
+        compute_ledger(lots(quantity=[1.0]), plant_data=p)
+    assert "row 1, column 'plant'" in str(e.value) and "row 2, column 'energy_unit'" in str(e.value)
+
+
+def test_streamed_equals_in_memory_and_partitions(tmp_path):
+    import sys
+    sys.path.insert(0, "bench")
+    from gen_ledger import make_lots
+
+    df = make_lots(5000, seed=3)
+    mem = compute_ledger(df).lots
+    compute_ledger(df, out=tmp_path / "p", partition_by="period")
+    back = pl.read_parquet(tmp_path / "p" / "**" / "*.parquet", hive_partitioning=False)
+    cols = list(LEDGER_SCHEMA)
+    assert_frame_equal(back.select(cols).sort("lot_id"), mem.sort("lot_id"))
+    assert sorted(p.name for p in (tmp_path / "p").iterdir())[0] == "period=2025-01"
+
+
+def test_output_is_deterministic(tmp_path):
+    df = lots(quantity=[1.0, 2.0, 3.0])
+    compute_ledger(df, out=tmp_path / "a.parquet")
+    compute_ledger(df, out=tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1e7, allow_nan=False), st.sampled_from(["m^2", "ft^2", "km^2", "cm2"]),
+                          st.sampled_from(["jp-import", "ontario", "cn-import"])), min_size=1, max_size=30))
+def test_property_sum_is_linear_and_order_free(rows):
+    q, u, s = map(list, zip(*rows))
+    df = lots(quantity=q, unit=u, scenario=s, lot_id=[f"L{i}" for i in range(len(q))],
+              date=[date(2025, 1, 1)] * len(q), origin_plant=["x"] * len(q), product=["p"] * len(q),
+              destination_plant=["liberty"] * len(q))
+    a = compute_ledger(df).lots
+    b = compute_ledger(df.reverse()).lots
+    assert_frame_equal(a.sort("lot_id"), b.sort("lot_id"))
+    doubled = compute_ledger(df.with_columns(pl.col("quantity") * 2)).lots
+    assert doubled["footprint"].sum() == pytest.approx(2 * a["footprint"].sum(), rel=1e-9, abs=1e-9)
+
+
+def test_enum_columns_price_like_strings():
+    df = lots(quantity=[1.0, 2.0, 3.0, 4.0], scenario=["ontario", "nowhere", "jp-import", "ontario"],
+              unit=["ft^2", "m^2", "kg", "m^2"], destination_plant=["holland", "liberty", "liberty", "mars"])
+    enum = df.with_columns(pl.col("scenario").cast(pl.Enum(["zz", "nowhere", "ontario", "jp-import"])),
+                           pl.col("unit").cast(pl.Enum(["kg", "m^2", "ft^2"])),
+                           pl.col("destination_plant").cast(pl.Enum(["mars", "liberty", "holland"])))
+    a, b = compute_ledger(df, on_error="skip"), compute_ledger(enum, on_error="skip")
+    assert_frame_equal(a.lots, b.lots)
+    assert_frame_equal(a.rejects, b.rejects)
+    assert a.rejects["reason"].to_list()[:2] == ["unknown scenario 'nowhere'",
+                                                 "unit 'kg' is mass, not area like the declared unit 'm^2'"]
+    assert "'mars' is not a site" in a.rejects["reason"][2]

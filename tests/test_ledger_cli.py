@@ -1,0 +1,44 @@
+"""`lca ledger` on the command line: exit codes, summaries, rejects, no partial outputs."""
+
+from __future__ import annotations
+
+import polars as pl
+from typer.testing import CliRunner
+
+from lca.cli import app
+
+CSV = ("lot_id,date,product,quantity,unit,scenario,origin_plant,destination_plant\n"
+       "A,2025-01-02,sep,100,m2,ontario,port_colborne,liberty\n"
+       "B,2025-02-03,sep,2,roll,jp-import,moriyama,holland\n"
+       "C,2025-02-04,sep,-5,m2,jp-import,moriyama,liberty\n")
+
+
+def run(*args):
+    return CliRunner().invoke(app, list(map(str, args)))
+
+
+def test_fail_lists_lot_ids_and_writes_nothing(tmp_path):
+    (tmp_path / "lots.csv").write_text(CSV)
+    r = run("ledger", tmp_path / "lots.csv", "-o", tmp_path / "out.parquet", "--m2-per-roll", "1200")
+    assert r.exit_code == 1
+    assert "lot 'C': negative quantity" in r.stderr and "1 bad lot" in r.stderr
+    assert "Traceback" not in r.output + r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lots.csv"]
+
+
+def test_skip_writes_output_rejects_and_summaries(tmp_path):
+    (tmp_path / "lots.csv").write_text(CSV)
+    r = run("ledger", tmp_path / "lots.csv", "-o", tmp_path / "out.parquet", "--on-error", "skip",
+            "--m2-per-roll", "1200 m^2", "--rejects", tmp_path / "rej.parquet")
+    assert r.exit_code == 0, r.output + r.stderr
+    for text in ("Totals by month", "Totals by destination plant", "Totals by route", "2025-02",
+                 "lots in: 3  written: 2  rejected: 1", "holland"):
+        assert text in r.stdout
+    assert pl.read_parquet(tmp_path / "out.parquet")["declared_quantity"].to_list() == [100.0, 2400.0]
+    assert pl.read_parquet(tmp_path / "rej.parquet")["lot_id"].to_list() == ["C"]
+
+
+def test_unknown_study_is_exit_1(tmp_path):
+    (tmp_path / "lots.csv").write_text(CSV)
+    r = run("ledger", tmp_path / "lots.csv", "-o", tmp_path / "o.parquet", "--study", tmp_path / "nope.toml")
+    assert r.exit_code == 1 and "study file not found" in r.stderr
