@@ -44,7 +44,24 @@ def _root(version: bool = typer.Option(False, "--version", help="Print the lca v
 
 def main() -> None:
     """Console-script entry point."""
+    _use_pint_cache()
     sys.exit(common.run_app(app))
+
+
+def _use_pint_cache() -> None:
+    # Interactive start-up matters: let pint cache its parsed definitions (results are unaffected).
+    import os
+    from pathlib import Path
+
+    if os.environ.get("LCA_NO_CACHE") or "LCA_PINT_CACHE" in os.environ:
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "lca" / "pint"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    os.environ["LCA_PINT_CACHE"] = str(folder)
 
 
 if __name__ == "__main__":  # pragma: no cover
