@@ -15,6 +15,14 @@ STUDY_ARG = typer.Argument(None, help="Study TOML file; default: the bundled sep
                            show_default=False)
 
 
+class OutputFormat(str, Enum):
+    """How a command prints tables: a rich table for people, CSV or JSON for programs."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 class Per(str, Enum):
     declared_unit = "declared_unit"
     kg = "kg"

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from lca.commands.common import err_console, fmt, handle_errors, out_console
+from lca.commands.common import OutputFormat, err_console, fmt, handle_errors, out_console
 
 factors_app = typer.Typer(help="Browse, search and validate the emission-factor library.",
                           no_args_is_help=True)
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 LIST_COLUMNS = ["id", "flow", "category", "region", "value", "unit", "gas", "scope", "year", "status", "estimate",
@@ -34,13 +27,13 @@ def _library(extra: Optional[List[Path]]):
     return load_library(*(extra or []))
 
 
-def _emit(df, output_format: ListFormat, title: str) -> None:
+def _emit(df, output_format: OutputFormat, title: str) -> None:
     import polars as pl
 
-    if output_format is ListFormat.csv:
+    if output_format is OutputFormat.csv:
         typer.echo(df.write_csv(), nl=False)
         return
-    if output_format is ListFormat.json:
+    if output_format is OutputFormat.json:
         typer.echo(df.write_json())
         return
     from rich.table import Table
@@ -70,7 +63,7 @@ def list_factors(
     status: Optional[str] = typer.Option(None, "--status", help="default, alternative, sensitivity, market."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="Also load this user factor file."),
-    output_format: ListFormat = typer.Option(ListFormat.table, "--format", help="table | csv | json"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
 ) -> None:
     """List factors, filtered. Example: lca factors list --region US-SRVC"""
     import polars as pl
@@ -120,7 +113,7 @@ def show(
 def search(
     text: str = typer.Argument(..., help="Words to find in id, name, flow, region, source or notes."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="Also load this user factor file."),
-    output_format: ListFormat = typer.Option(ListFormat.table, "--format", help="table | csv | json"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
 ) -> None:
     """Find factors whose id, name, flow, region, source or notes contain all the words."""
     import polars as pl

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
+from lca.commands.common import (OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
                                  handle_errors, out_console)
-
-
-class RunFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +31,7 @@ def run(
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
                                                                               "(default: the study's comparison).",
                                                       show_default=False),
-    output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table | csv | json"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
 ) -> None:
     """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).
 
@@ -47,10 +40,10 @@ def run(
     fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
                        electricity_rule=electricity_rule, td_losses=td_losses)
     stages = fp.by_stage(per=per.value)
-    if output_format is RunFormat.csv:
+    if output_format is OutputFormat.csv:
         typer.echo(stages.write_csv(), nl=False)
         return
-    if output_format is RunFormat.json:
+    if output_format is OutputFormat.json:
         typer.echo(stages.write_json())
         return
     _print_tables(fp, stages, per.value, compare)

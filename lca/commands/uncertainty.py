@@ -8,17 +8,11 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
+from lca.commands.common import (OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
                                  handle_errors, out_console)
 
 #: runs at least this long (iterations) get a progress bar on stderr
 PROGRESS_FROM = 50_000
-
-
-class UncFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class UncTable(str, Enum):
@@ -43,7 +37,7 @@ def uncertainty(
                                                       "and break-even values (default: the study's comparison).",
                                                       show_default=False),
     per: Per = typer.Option(Per.declared_unit, "--per", help="declared_unit | kg | kWh | vehicle | year."),
-    output_format: UncFormat = typer.Option(UncFormat.table, "--format", help="table | csv | json"),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
     table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),
     cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
     gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
@@ -70,10 +64,10 @@ def uncertainty(
                                      progress=lambda n: bar.advance(task, n))
     else:
         result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair)
-    if output_format is UncFormat.csv:
+    if output_format is OutputFormat.csv:
         typer.echo(getattr(result, table.value).write_csv(), nl=False)
         return
-    if output_format is UncFormat.json:
+    if output_format is OutputFormat.json:
         import json
 
         doc = {"iterations": result.iterations, "seed": result.seed, "unit": result.unit, "per": result.per,
