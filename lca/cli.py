@@ -33,13 +33,18 @@ def _register() -> None:
 _register()
 
 
-@app.callback()
-def _root(version: bool = typer.Option(False, "--version", help="Print the lca version and exit.")) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from lca import __version__
 
         typer.echo(f"lca {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", help="Print the lca version and exit.",
+                                       callback=_print_version, is_eager=True)) -> None:
+    """Unit-checked, cited product carbon footprints for battery supply chains."""
 
 
 def main() -> None:

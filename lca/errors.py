@@ -57,7 +57,9 @@ class LcaInputError(LcaError):
     def __init__(self, problems: Iterable[Problem] | Problem | str):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
-        self.problems: list[Problem] = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        # the same problem found twice (e.g. by two checks) is reported once, in order
+        self.problems: list[Problem] = list(dict.fromkeys(p if isinstance(p, Problem) else Problem(p)
+                                                          for p in problems))
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def with_file(self, file: str) -> "LcaInputError":

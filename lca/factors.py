@@ -79,13 +79,16 @@ class FactorLibrary:
 def read_factor_file(path: Path | str) -> pl.DataFrame:
     """Read a factor CSV/Parquet file as-is (strings for CSV; validation comes later)."""
     path = Path(path)
+    if path.is_dir():
+        raise FactorError(Problem("is a folder, not a factor file", file=str(path),
+                                  hint="name a CSV or Parquet file"))
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path)
         return pl.read_csv(path, infer_schema=False, encoding="utf8")
     except FileNotFoundError:
         raise FactorError(Problem("factor file not found", file=str(path))) from None
-    except (pl.exceptions.ComputeError, UnicodeDecodeError, OSError) as exc:
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
         raise FactorError(Problem(f"cannot read factor file: {exc}", file=str(path),
                                   hint="save it as UTF-8 CSV with a header row, or as Parquet")) from None
 
@@ -107,12 +110,17 @@ def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFra
             "__i", "id", "unit", "unit_error").iter_rows():
         problems.append(Problem(f"factor '{fid}': {err}", file=file, table="factors", row=i + 1,
                                 column="unit", hint="write a unit such as 'kg_CO2e/kWh' or 'kg/MMBtu'"))
-    ok = checked.filter(pl.col("unit_error").is_null())
-    for i, fid, cat, unit, dim in ok.select("__i", "id", "category", "unit", "per_dimension").iter_rows():
-        if dimension_name(dim) not in CATEGORY_DIMENSIONS[cat]:
-            problems.append(Problem(
-                f"factor '{fid}': unit '{unit}' is per {dimension_name(dim)}, but a {cat} factor must be per "
-                + " or ".join(CATEGORY_DIMENSIONS[cat]), file=file, table="factors", row=i + 1, column="unit"))
+    allowed = pl.DataFrame([(cat, dim) for cat, dims in CATEGORY_DIMENSIONS.items() for dim in dims],
+                           schema={"category": pl.String, "dimension_name": pl.String}, orient="row")
+    dims = checked.select("per_dimension").unique().drop_nulls()
+    dims = dims.with_columns(pl.Series("dimension_name", [dimension_name(d) for d in dims.get_column("per_dimension")],
+                                       dtype=pl.String))
+    wrong = (checked.filter(pl.col("unit_error").is_null()).join(dims, on="per_dimension", how="left")
+             .join(allowed, on=["category", "dimension_name"], how="anti"))
+    for i, fid, cat, unit, dname in wrong.select("__i", "id", "category", "unit", "dimension_name").iter_rows():
+        problems.append(Problem(
+            f"factor '{fid}': unit '{unit}' is per {dname}, but a {cat} factor must be per "
+            + " or ".join(CATEGORY_DIMENSIONS[cat]), file=file, table="factors", row=i + 1, column="unit"))
     dup_default = (df.filter(pl.col("status") == "default")
                    .group_by("flow", "region", "year", "scope", "gas").agg(pl.col("id"))
                    .filter(pl.col("id").list.len() > 1))
@@ -236,11 +244,12 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
 
     ``activities`` needs ``act`` (unique int), ``site``, ``flow``, ``factor`` (explicit id or
     null), ``origin``. Adds the ``factor_*`` columns plus ``region_used``, ``region_fallback``
-    (level name, or ``explicit``) and ``vintage_note``. With ``missing_ok`` activities without a
+    (level name, or ``explicit``), ``vintage_note`` and ``method_note`` (e.g. a market-rule gap). With ``missing_ok`` activities without a
     factor are dropped instead of raising (used for optional factors such as grid losses).
     """
     f = factor_columns(library.factors)
-    is_elec = pl.col("flow").is_in(electricity_flows(library))
+    # grid losses belong to the grid, so they follow the electricity rule's region chain too
+    is_elec = pl.col("flow").is_in([*electricity_flows(library), "grid_loss"])
     explicit = activities.filter(pl.col("factor").is_not_null())
     auto = activities.filter(pl.col("factor").is_null())
 
@@ -251,6 +260,14 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
         explicit = pl.concat([explicit, moved.with_columns(pl.col("market_factor").alias("factor"))
                               .drop("market_factor")], how="vertical_relaxed")
         auto = auto.join(moved.select("act"), on="act", how="anti")
+    market_gap = pl.lit(None, pl.String)
+    if electricity_rule == "market":
+        # GHG Protocol: without a contractual instrument the residual mix applies; we ship none, so
+        # the location factor stands in, and the result says so
+        market_gap = (pl.when(is_elec).then(pl.format("no supplier-specific factor (market_factor) for site '{}': "
+                                                       "location-based grid factor used as a proxy for the residual "
+                                                       "mix", pl.col("site")))
+                      .otherwise(pl.lit(None, pl.String)))
 
     problems: list[Problem] = []
     exp = explicit.join(f, left_on="factor", right_on="factor_id", how="left", coalesce=False)
@@ -260,7 +277,7 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
                                 hint="check the id with `lca factors search`"))
     exp = (exp.filter(pl.col("factor_value").is_not_null())
            .with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
-                         pl.lit(None, pl.String).alias("vintage_note")))
+                         pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note")))
 
     chains = region_chains(sites, electricity_rule)
     defaults = f.filter(pl.col("status") == "default").rename({"factor_flow": "flow"})
@@ -273,15 +290,17 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     cand = cand.filter(pl.col("rank") == pl.col("rank").min().over("act"))
     year = pl.col("factor_year")
     not_after = year <= ref_year
-    best_year = (pl.when(not_after.any().over("act", "scope"))
-                 .then(year.filter(not_after).max().over("act", "scope"))
-                 .otherwise(year.min().over("act", "scope")))
+    vintage_group = ("act", "scope", "gas")  # each gas of a multi-gas factor gets its own nearest vintage
+    best_year = (pl.when(not_after.any().over(vintage_group))
+                 .then(year.filter(not_after).max().over(vintage_group))
+                 .otherwise(year.min().over(vintage_group)))
     cand = cand.filter(year == best_year)
     cand = cand.with_columns(
         pl.col("region").alias("region_used"), pl.col("level").alias("region_fallback"),
         pl.when(year > ref_year).then(pl.format("no vintage up to {}; used {} (later)", pl.lit(ref_year), year))
         .when(year < ref_year).then(pl.format("latest vintage up to {} is {}", pl.lit(ref_year), year))
-        .otherwise(pl.lit(None, pl.String)).alias("vintage_note"))
+        .otherwise(pl.lit(None, pl.String)).alias("vintage_note"),
+        market_gap.alias("method_note"))
 
     missing = auto.join(cand.select("act").unique(), on="act", how="anti").with_columns(
         pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other")).alias("rule_scope"))
@@ -303,7 +322,7 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     if problems:
         raise FactorError(problems)
     cols = list(activities.columns) + [c for c in f.columns if c not in activities.columns and c != "factor_flow"] + [
-        "region_used", "region_fallback", "vintage_note"]
+        "region_used", "region_fallback", "vintage_note", "method_note"]
     return pl.concat([cand.select(cols), exp.select(cols)], how="vertical_relaxed").sort("act", "factor_id")
 
 

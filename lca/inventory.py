@@ -13,7 +13,7 @@ from graphlib import CycleError, TopologicalSorter
 
 import polars as pl
 
-from lca.errors import GraphError, Problem, StudyError
+from lca.errors import GraphError, LcaInputError, Problem, StudyError
 from lca.study import Study
 from lca.units import conversion_factor, unit_table
 
@@ -73,7 +73,7 @@ def process_scales(study: Study) -> pl.DataFrame:
         fp = procs[final]
         try:
             per_du = conversion_factor(study.product.declared_unit.unit, fp["output_unit"])
-        except StudyError:
+        except LcaInputError:
             problems.append(Problem(f"the declared unit '{study.product.declared_unit}' and the output of "
                                     f"'{final}' ('{fp['output_unit']}') have different dimensions",
                                     file=file, table=where))
@@ -88,7 +88,7 @@ def process_scales(study: Study) -> pl.DataFrame:
                 np_ = procs[needed]
                 try:
                     conv = conversion_factor(unit, np_["output_unit"])
-                except StudyError:
+                except LcaInputError:
                     problems.append(Problem(f"input '{needed}' is given in '{unit}' but '{needed}' makes "
                                             f"'{np_['output_unit']}'", file=file, table=origin, column="unit"))
                     continue

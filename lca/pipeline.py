@@ -124,10 +124,15 @@ def apply_td_losses(out: pl.DataFrame, sites: pl.DataFrame, library: FactorLibra
     loss = resolve(el, sites, library, ref_year=ref_year, electricity_rule=rule, missing_ok=True)
     loss = loss.select("act", pl.col("factor_value").alias("loss"), pl.col("factor_id").alias("td_loss_factor"))
     applies = (pl.col("category") == "electricity") & (pl.col("td_losses") == "excluded")
+    gap = pl.format("no grid-loss factor for region {} (site '{}'): T&D losses not added", pl.col("region_used"),
+                    pl.col("site"))
     return (out.join(loss, on="act", how="left")
             .with_columns(pl.when(applies).then(pl.col("td_loss_factor")).otherwise(None).alias("td_loss_factor"),
                           pl.when(applies).then(pl.col("value") / (1.0 - pl.col("loss").fill_null(0.0)))
-                          .otherwise(pl.col("value")).alias("value"))
+                          .otherwise(pl.col("value")).alias("value"),
+                          pl.when(applies & pl.col("loss").is_null())
+                          .then(pl.concat_str([pl.col("method_note"), gap], separator="; ", ignore_nulls=True))
+                          .otherwise(pl.col("method_note")).alias("method_note"))
             .drop("loss"))
 
 

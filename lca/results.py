@@ -58,9 +58,15 @@ class Footprint:
     def lineage(self) -> pl.DataFrame:
         """Per activity: the factor used, the region level taken and the vintage chosen."""
         return (self.detail.select("scenario", "process", "site", "flow", "factor_id", "factor_name", "gas",
-                                   "region_used", "region_fallback", "factor_year", "vintage_note", "layer",
-                                   "origin")
+                                   "region_used", "region_fallback", "factor_year", "vintage_note",
+                                   "method_note", "layer", "origin")
                 .unique(maintain_order=True))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once."""
+        notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
+        return [part for note in notes for part in dict.fromkeys(note.split("; "))]
 
     @property
     def replaced_factors(self) -> pl.DataFrame:
@@ -75,8 +81,8 @@ class Footprint:
         du_unit = du.unit if du.value == 1 else f"({du})"
         if per == "declared_unit":
             return 1.0, f"kg_CO2e/{du_unit}"
-        if per == "kg":
-            return du.value / p.mass_per_declared_unit.to("kg"), "kg_CO2e/kg"
+        if per == "kg":  # mass_per_declared_unit is the mass of one declared unit (e.g. of "2 m^2")
+            return 1.0 / p.mass_per_declared_unit.to("kg"), "kg_CO2e/kg"
         if per in ("kWh", "vehicle", "year"):
             if per == "year":
                 if p.annual_volume is None:

@@ -102,6 +102,17 @@ class TransportTable(_Base):
     factor: str = pa.Field(nullable=True)
 
 
+class RouteTable(_Base):
+    """Legs of routes between sites, as a table file beside a study (``[tables] routes``)."""
+
+    from_: str = pa.Field(alias="from")
+    to: str
+    mode: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    distance: float = pa.Field(ge=0)
+    unit: str
+    factor: str = pa.Field(nullable=True)
+
+
 class MixTable(_Base):
     scenario: str
     component: str

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
+from lca.study_parse import Product, Quantity, _check_keys, parse_quantity, shape_problems
 from lca.study_scenarios import CELL_PLANT, _scenarios
 from lca.study_tables import _check_exchange_refs, _processes, _product, _routes, _sites
 
@@ -143,6 +143,9 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     problems = [Problem(f"unknown section '{k}'", file=file, table=k,
                         hint="allowed sections: " + ", ".join(sorted(_TOP_KEYS)))
                 for k in doc if k not in _TOP_KEYS]
+    shape = shape_problems(doc, file)
+    if shape:
+        raise StudyError(problems + shape)
     head = doc.get("study", {})
     if not isinstance(head, Mapping) or "id" not in head:
         problems.append(Problem("missing [study] section with an 'id'", file=file, table="study",
@@ -220,7 +223,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                         table="comparison", column=k))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
-    factor_files = tuple(base / str(p) for p in fdoc.get("files", []))
+    listed = fdoc.get("files", [])
+    factor_files = tuple(base / str(p) for p in ([listed] if isinstance(listed, str) else listed))
     for p in factor_files:
         if not p.is_file():
             problems.append(Problem(f"factor file '{p.name}' not found next to the study", file=file,

@@ -84,6 +84,9 @@ def _split_amount(entry: Mapping[str, Any], *, file: str, where: str) -> tuple[f
         if not m or not m.group(2):
             raise StudyError(Problem(f"'{amount}' is not a number followed by a unit", file=file, table=where,
                                      hint='write e.g. "7.9 g"'))
+        if unit is not None:
+            raise StudyError(Problem(f"the unit is given twice ('{amount}' and unit = '{unit}')", file=file,
+                                     table=where, column="unit", hint="keep one of them"))
         return float(m.group(1)), m.group(2)
     if isinstance(amount, (int, float)) and not isinstance(amount, bool):
         if unit is None:
@@ -114,3 +117,78 @@ def _read_table(base: Path, name: str, *, file: str) -> pl.DataFrame:
                                  hint="use UTF-8 CSV with a header row, or Parquet")) from None
 
 
+
+
+# ----------------------------------------------------------------------------- document shape
+
+_TABLE, _TABLES, _NUMBER = "a table", "an array of tables ([[...]] or [{...}, ...])", "a number"
+TOP_SHAPES = {"study": _TABLE, "method": _TABLE, "product": _TABLE, "site": _TABLES, "process": _TABLES,
+              "route": _TABLES, "scenario": _TABLES, "comparison": _TABLE, "tables": _TABLE, "factors": _TABLE,
+              "uncertainty": _TABLES, "pact": _TABLE}
+
+
+def _is(value: Any, shape: str) -> bool:
+    if shape == _TABLE:
+        return isinstance(value, Mapping)
+    if shape == _TABLES:
+        return isinstance(value, list) and all(isinstance(v, Mapping) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def shape_problems(doc: Mapping[str, Any], file: str) -> list[Problem]:
+    """Structural type errors (a string where a list of tables belongs, a bool as a yield, …).
+
+    Checked before anything is parsed, so later code can rely on the shapes and a user gets a
+    message instead of a traceback.
+    """
+    problems: list[Problem] = []
+
+    def need(value: Any, shape: str, table: str, column: str | None = None) -> bool:
+        if _is(value, shape):
+            return True
+        problems.append(Problem(f"must be {shape}, got {type(value).__name__} {value!r:.60}", file=file,
+                                table=table, column=column))
+        return False
+
+    for key, shape in TOP_SHAPES.items():
+        if key in doc:
+            need(doc[key], shape, key)
+    if _is(doc.get("process", []), _TABLES):
+        for i, p in enumerate(doc.get("process", []), 1):
+            where = f"process '{p.get('id', f'#{i}')}'"
+            if "exchanges" in p:
+                need(p["exchanges"], _TABLES, where, "exchanges")
+            if "yield" in p:
+                need(p["yield"], _NUMBER, where, "yield")
+    if _is(doc.get("route", []), _TABLES):
+        for i, r in enumerate(doc.get("route", []), 1):
+            if "legs" in r:
+                need(r["legs"], _TABLES, f"route #{i}", "legs")
+    if _is(doc.get("scenario", []), _TABLES):
+        for i, sc in enumerate(doc.get("scenario", []), 1):
+            where = f"scenario '{sc.get('id', f'#{i}')}'"
+            for key in ("steps", "transport"):
+                if key in sc:
+                    need(sc[key], _TABLES, where, key)
+            if "mix" in sc and need(sc["mix"], _TABLE, where, "mix"):
+                for comp, share in sc["mix"].items():
+                    need(share, _NUMBER, where, f"mix.{comp}")
+            if _is(sc.get("transport", []), _TABLES):
+                for k, t in enumerate(sc.get("transport", []), 1):
+                    if "legs" in t:
+                        need(t["legs"], _TABLES, f"{where} transport #{k}", "legs")
+                    if "packaging_factor" in t:
+                        need(t["packaging_factor"], _NUMBER, f"{where} transport #{k}", "packaging_factor")
+    files = doc.get("factors", {}).get("files") if _is(doc.get("factors", {}), _TABLE) else None
+    if files is not None and not (isinstance(files, str) or (isinstance(files, list)
+                                                             and all(isinstance(f, str) for f in files))):
+        problems.append(Problem("must be a file name or a list of file names", file=file, table="factors",
+                                column="files"))
+    return problems
+
+
+def unknown_columns(df: pl.DataFrame, allowed: set[str], *, file: str, table: str) -> list[Problem]:
+    """Columns a table file has but the format does not know (typos such as 'factr')."""
+    return [Problem(f"unknown column '{c}'", file=file, table=table, column=c,
+                    hint="allowed columns: " + ", ".join(sorted(allowed)))
+            for c in df.columns if c not in allowed]

@@ -8,8 +8,12 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.schemas import ExchangeTable, ProcessTable, SiteTable, validate_table
-from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity
+from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
+from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
+
+SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor"}
+EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
+ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
 
 
 def _product(p: Any, file: str) -> Product:
@@ -66,8 +70,11 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
     if "sites" in tables:
         name = str(tables["sites"])
-        frames.append(validate_table(_read_table(base, name, file=file), SiteTable, file=str(base / name),
-                                     table="sites").select(cols))
+        table = _read_table(base, name, file=file)
+        extra = unknown_columns(table, SITE_COLUMNS, file=str(base / name), table="sites")
+        if extra:
+            raise StudyError(extra)
+        frames.append(validate_table(table, SiteTable, file=str(base / name), table="sites").select(cols))
     if not frames:
         raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
     sites = pl.concat([f.select(cols) for f in frames])
@@ -132,6 +139,9 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
     if "exchanges" in tables:
         name = str(tables["exchanges"])
         t = _read_table(base, name, file=file)
+        extra = unknown_columns(t, EXCHANGE_COLUMNS, file=str(base / name), table="exchanges")
+        if extra:
+            raise StudyError(extra)
         t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
         t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
         t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
@@ -169,13 +179,17 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
         routes[key] = list(e.get("legs", []))
     if "routes" in tables:
         name = str(tables["routes"])
+        path = str(base / name)
         t = _read_table(base, name, file=file)
-        need = {"from", "to", "mode", "distance", "unit"}
-        if not need <= set(t.columns):
-            raise StudyError(Problem(f"routes table needs columns {sorted(need)}", file=str(base / name)))
-        for r in t.iter_rows(named=True):
-            routes.setdefault((r["from"], r["to"]), []).append(
-                {"mode": r["mode"], "amount": float(r["distance"]), "unit": r["unit"], "factor": r.get("factor")})
+        problems += unknown_columns(t, ROUTE_COLUMNS, file=path, table="routes")
+        try:
+            t = validate_table(t, RouteTable, file=path, table="routes")
+        except SchemaError as exc:
+            raise StudyError(problems + exc.problems) from None
+        legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
+                                                "factor").alias("leg"))
+        for (src, dst), group in legs.group_by("from", "to", maintain_order=True):
+            routes.setdefault((src, dst), []).extend(group.get_column("leg").to_list())
     if problems:
         raise StudyError(problems)
     return routes

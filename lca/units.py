@@ -44,7 +44,7 @@ MMBtu = 1e6 * Btu_it = mmBtu
 TOKEN_ALIASES: dict[str, str] = {
     "m2": "m^2", "m3": "m^3", "km2": "km^2", "cm2": "cm^2", "mm2": "mm^2", "cm3": "cm^3",
     "ft2": "ft^2", "ft3": "ft^3", "sqm": "m^2", "sqft": "ft^2", "in2": "in^2",
-    "t": "tonne", "tonnes": "tonne", "metric_ton": "tonne", "mt": "tonne",
+    "t": "tonne", "tonnes": "tonne", "metric_ton": "tonne",
     "tons_short": "short_ton", "short_tons": "short_ton", "shortton": "short_ton",
     "kwh": "kWh", "Kwh": "kWh", "KWh": "kWh", "KWH": "kWh", "kWhe": "kWh",
     "mwh": "MWh", "Mwh": "MWh", "MWH": "MWh", "gwh": "GWh", "GWH": "GWh",
@@ -59,15 +59,17 @@ TOKEN_ALIASES: dict[str, str] = {
 AMBIGUOUS: dict[str, str] = {
     "ton": "write 'short_ton' (2000 lb, US) or 'tonne' (1000 kg, metric)",
     "tons": "write 'short_ton' (2000 lb, US) or 'tonne' (1000 kg, metric)",
-    "gallon_any": "write 'gallon' (US) or 'imperial_gallon'",
+    "mt": "'mt' reads as millitonne or metric ton: write 'tonne' (or 't'); for megatonnes write 'Mt'",
+    "MT": "'MT' is used for metric tons but reads as megatonnes: write 'tonne' (or 't'), or 'Mt' for megatonnes",
+    "MT_CO2e": "'MTCO2e' is used for metric tons but reads as megatonnes: write 't CO2e' (or 'Mt CO2e')",
 }
 
+# The mass prefix is case-sensitive (Mt = megatonne, but EPA's "MT" means metric ton, so MT/mt
+# are refused as ambiguous); the CO2e spelling itself is not.
 _CO2E = re.compile(
-    r"(?<![A-Za-z_])(Mt|kt|kg|g|t|tonnes?|lb)\s*[_ ]?CO2[-_ ]?e(?:q|quivalent)?(?![A-Za-z0-9_])",
-    re.IGNORECASE,
-)
-_CO2E_PREFIX = {"mt": "Mt_CO2e", "kt": "kt_CO2e", "kg": "kg_CO2e", "g": "g_CO2e", "t": "t_CO2e",
-                "tonne": "t_CO2e", "tonnes": "t_CO2e", "lb": "(0.45359237 kg_CO2e)"}
+    r"(?<![A-Za-z_])(Mt|MT|mt|kt|kg|g|t|tonnes?|lb)\s*[_ ]?(?i:CO2[-_ ]?e(?:q|quivalent)?)(?![A-Za-z0-9_])")
+_CO2E_PREFIX = {"Mt": "Mt_CO2e", "MT": "MT_CO2e", "mt": "MT_CO2e", "kt": "kt_CO2e", "kg": "kg_CO2e",
+                "g": "g_CO2e", "t": "t_CO2e", "tonne": "t_CO2e", "tonnes": "t_CO2e", "lb": "(0.45359237 kg_CO2e)"}
 _TKM = re.compile(r"(?<![A-Za-z_])(?:t|tonnes?|tonne)\s*[-*·. ]\s*km(?![A-Za-z0-9_])")
 _PER = re.compile(r"\s+per\s+", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-zµ_][A-Za-z0-9µ_]*")
@@ -137,13 +139,14 @@ def normalize_unit(text: str) -> str:
         raise UnitError(Problem("empty unit", hint="write a unit such as 'kg' or 'kWh'"))
     s = s.replace("·", "*").replace("²", "^2").replace("³", "^3")
     s = _PER.sub("/", s)
-    s = _CO2E.sub(lambda m: _CO2E_PREFIX[m.group(1).lower()], s)
+    s = _CO2E.sub(lambda m: _CO2E_PREFIX[m.group(1)], s)
     s = _TKM.sub("tkm", s)
 
     def token(m: re.Match[str]) -> str:
         word = m.group(0)
         if word in AMBIGUOUS:
-            raise UnitError(Problem(f"'{word}' is ambiguous: {AMBIGUOUS[word]}"))
+            advice = AMBIGUOUS[word]
+            raise UnitError(Problem(advice if advice.startswith("'") else f"'{word}' is ambiguous: {advice}"))
         return TOKEN_ALIASES.get(word, word)
 
     return _TOKEN.sub(token, s)

@@ -47,6 +47,20 @@ CASES = {
     "cycle": ('{ flow = "tiny_power", amount = "1 kWh" },', '{ input = "coat", amount = "1 m^2" },',
               ["cycle"]),
     "missing product": ('[product]', '[produkt]', ["unknown section 'produkt'"]),
+    "yield as text": ('yield = 0.5', 'yield = "half"', ["process 'film'", "must be a number"]),
+    "yield as bool": ('yield = 0.5', 'yield = true', ["process 'film'", "must be a number"]),
+    "steps as text": ('steps = [ { process = "film", site = "mill" } ]', 'steps = "film"',
+                      ["scenario 'one-site'", "column 'steps'", "array of tables"]),
+    "legs as text": ('legs = [ { mode = "tinytruck", distance = "100 km" } ]', 'legs = "truck"',
+                     ["transport #1", "column 'legs'"]),
+    "exchange as text": ('{ flow = "tiny_gas", amount = "1 MJ" },', '"tiny_gas",', ["column 'exchanges'"]),
+    "mix as text": ('mix = { "one-site" = 0.5, "two-step" = 0.5 }', 'mix = "one-site"', ["column 'mix'"]),
+    "bad share": ('mix = { "one-site" = 0.5, "two-step" = 0.5 }', 'mix = { "one-site" = 1.5, "two-step" = -0.5 }',
+                  ["between 0 and 1, got 1.5", "got -0.5"]),
+    "output of another dimension": ('output = "1 m^2"\noutput_mass = "12 g"', 'output = "1 kWh"\noutput_mass = "12 g"',
+                                    ["scenario 'two-step'", "'coat'"]),
+    "unit given twice": ('{ flow = "tiny_resin", amount = "10 g" }',
+                         '{ flow = "tiny_resin", amount = "10 g", unit = "kg" }', ["unit is given twice"]),
 }
 
 
@@ -94,3 +108,45 @@ def test_usage_error_is_exit_2(cli):
 def test_missing_study_file(cli, tmp_path):
     r = cli("run", tmp_path / "nope.toml")
     assert r.exit_code == 1 and "study file not found" in r.stderr
+
+
+def test_factor_files_as_a_single_string(tmp_path, cli):
+    path = _variant(tmp_path, 'files = ["factors.csv"]', 'files = "factors.csv"')
+    assert cli("run", path).exit_code == 0
+
+
+def test_routes_table_with_a_bad_distance(tmp_path, cli):
+    path = _variant(tmp_path, "[factors]", '[tables]\nroutes = "r.csv"\n\n[factors]')
+    (tmp_path / "r.csv").write_text("from,to,mode,distance,unit\nmill,plant,tinytruck,abc,km\n")
+    r = cli("run", path)
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    assert "r.csv" in r.stderr and "row 1" in r.stderr and "'abc' is not a valid number" in r.stderr
+
+
+def test_unknown_column_in_a_table_file(tmp_path, cli):
+    path = _variant(tmp_path, "[factors]", '[tables]\nsites = "s.csv"\n\n[factors]')
+    (tmp_path / "s.csv").write_text("id,name,country,grdi\nmill3,Third,ZZ,ZZ-NORTH\n")
+    r = cli("run", path)
+    assert r.exit_code == 1 and "unknown column 'grdi'" in r.stderr
+
+
+@pytest.mark.parametrize("args", [("report", "-o", "{tmp}"), ("export", "--format", "csv", "-o", "{tmp}")])
+def test_output_to_a_folder_is_an_error(args, tmp_path, cli):
+    r = cli(*[a.format(tmp=tmp_path) for a in args])
+    assert r.exit_code == 1 and "is a folder" in r.stderr and "[bold" not in r.stderr
+
+
+def test_factor_folder_is_an_error(tmp_path, cli):
+    r = cli("factors", "validate", tmp_path)
+    assert r.exit_code == 1 and "is a folder" in r.stderr
+
+
+@pytest.mark.parametrize("args", [("report", "--timestamp", "notatime"), ("export", "--created", "yesterday")])
+def test_timestamps_must_be_iso(args, cli, tmp_path):
+    r = cli(*args, "-o", tmp_path / "x")
+    assert r.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_version(cli):
+    r = cli("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("lca ")

@@ -169,3 +169,24 @@ def test_method_switches_are_recorded(default_study):
     assert fp.method["gwp"] == "AR5" and fp.method["electricity_rule"] == "national"
     lin = fp.lineage.filter((pl.col("site") == "charlotte") & (pl.col("flow") == "electricity"))
     assert set(lin.get_column("region_used")) == {"US"}
+
+
+def test_each_egrid_vintage_is_chosen_for_its_year(default_study):
+    import datetime as dt
+    from dataclasses import replace
+
+    fp = lca.compute(replace(default_study, reference_start=dt.date(2022, 1, 1), reference_end=dt.date(2022, 12, 31)))
+    lin = fp.lineage.filter((pl.col("site") == "charlotte") & (pl.col("flow") == "electricity"))
+    assert set(lin.get_column("factor_id")) == {"grid.egrid2022.us-srvc"}
+
+
+def test_td_losses_gaps_are_reported_not_silent(default_study):
+    fp = lca.compute(default_study.with_method(td_losses="included"))
+    assert any("CA-ON" in w and "T&D losses not added" in w for w in fp.warnings)
+    assert not lca.compute(default_study).warnings
+
+
+def test_national_rule_takes_grid_losses_from_the_country(default_study):
+    fp = lca.compute(default_study.with_method(td_losses="included", electricity_rule="national"))
+    used = fp.detail.filter((pl.col("site") == "charlotte") & (pl.col("flow") == "electricity"))
+    assert set(used.get_column("td_loss_factor")) == {"ggl.egrid2023r2.us"}

@@ -106,6 +106,18 @@ def test_cli_works_from_any_working_directory(tmp_path):
     assert "jp-import" in r.stdout
 
 
+def test_installed_console_script_from_outside_the_repo(tmp_path):
+    """The installed wheel (not the source tree) finds its data: run `lca` from a temp dir."""
+    script = Path(sys.executable).with_name("lca")
+    if not script.exists():
+        pytest.skip("the lca console script is not installed next to this Python")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LCA_NO_CACHE": "1"}
+    r = subprocess.run([str(script), "report", "-o", "r.html", "--timestamp", "2026-01-01T00:00:00Z"],
+                       cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "r.html").stat().st_size > 50_000
+
+
 def test_readme_python_example_runs():
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)

@@ -102,3 +102,23 @@ def test_manifest_is_deterministic(tiny_fp):
     b = tiny_fp.manifest(timestamp="2026-01-01T00:00:00Z")
     assert a == b and len(a["manifest_hash"]) == 64
     assert a["factor_library"]["layers"][0] == "shipped"
+
+
+def test_per_kg_uses_the_mass_of_one_declared_unit(tiny_doc):
+    from pathlib import Path
+
+    from lca.study import study_from_dict
+
+    tiny_doc["product"]["declared_unit"] = "2 m^2"
+    tiny_doc["product"]["mass_per_declared_unit"] = "20 g"
+    s = study_from_dict(tiny_doc, base=Path(__file__).parent / "data" / "tiny")
+    fp = lca.compute(s)
+    # twice the area per declared unit, twice the mass: kg CO2e per kg is unchanged
+    assert fp.total("one-site").value == pytest.approx(2 * ONE)
+    assert fp.total("one-site", per="kg").value == pytest.approx(ONE / 0.010)
+    assert fp.total("one-site", per="kWh").value == pytest.approx(ONE * 10)
+
+
+def test_market_rule_without_instrument_is_said(tiny_path):
+    fp = lca.compute(lca.load_study(tiny_path).with_method(electricity_rule="market"))
+    assert any("no supplier-specific factor" in w and "'mill'" in w for w in fp.warnings)

@@ -71,3 +71,14 @@ def test_factor_units_split_numerator_and_denominator():
 
 def test_one_application_registry():
     assert registry() is registry()
+
+
+@pytest.mark.parametrize("text", ["MTCO2e/MWh", "mtCO2e", "MT", "mt"])
+def test_mt_is_refused_not_read_as_megatonnes(text):
+    info = unit_info(text)
+    assert info.to_base is None and "tonne" in info.error
+
+
+def test_megatonnes_need_the_exact_spelling():
+    assert unit_info("Mt CO2e").to_base == 1e9
+    assert unit_info("kg co2e").to_base == 1.0

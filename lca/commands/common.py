@@ -71,7 +71,8 @@ def report_problems(exc: Exception) -> None:
         for p in exc.problems:
             console.print(f"  - {p}", markup=False)
     else:
-        console.print(f"[bold red]error:[/] {exc}", markup=False)
+        console.print("[bold red]error:[/] ", end="")
+        console.print(str(exc), markup=False)
 
 
 def handle_errors(func: F) -> F:
@@ -103,10 +104,15 @@ def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | Non
 
 
 def compute_study(study: Optional[Path], *, factors: list[Path] | None = None, **kw: Any):
-    """Load and compute in one go (the common case for commands)."""
+    """Load and compute in one go (the common case for commands); method gaps go to stderr."""
     from lca.pipeline import compute
 
-    return compute(load(study, **kw), factors=factors or [])
+    fp = compute(load(study, **kw), factors=factors or [])
+    if fp.warnings:
+        console = err_console()
+        for w in dict.fromkeys(fp.warnings):
+            console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    return fp
 
 
 def run_app(app: typer.Typer) -> int:
@@ -130,3 +136,18 @@ def fmt(value: float, digits: int = 4) -> str:
         decimals = max(0, digits - 1 - mag)
         return f"{value:,.{decimals}f}"
     return f"{value:.{digits - 1}e}"
+
+
+def iso_timestamp(value: Optional[str]) -> Optional[str]:
+    """Typer callback: accept only ISO 8601 date-times (``2026-01-01T00:00:00Z``), normalised to UTC ``Z``."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import STUDY_ARG, ElectricityRule, Gwp, Per, handle_errors, load
+from lca.commands.common import STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, handle_errors, iso_timestamp, load
 
 
 class ExportFormat(str, Enum):
@@ -47,12 +47,13 @@ def export(
                                                              "kg, kWh, vehicle or year."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
                                                                        "(not for parquet)."),
-    created: Optional[str] = typer.Option(None, "--created", help="PACT 'created' timestamp (ISO 8601); default "
+    created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "
                                                                   "now. Pin it for reproducible files."),
     cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to."),
     gwp: Optional[Gwp] = typer.Option(None, "--gwp", help="GWP100 set (PACT accepts AR5/AR6).", case_sensitive=False),
     electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
                                                                help="location | market | national."),
+    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included (grid T&D losses)."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file on top of the library; "
                                                                          "repeatable."),
 ) -> None:
@@ -68,7 +69,7 @@ def export(
     from lca.export import export_pact, export_table
     from lca.outputs import write_atomic
 
-    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule)
+    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
     fp = compute(s, factors=factors or [])
     if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"

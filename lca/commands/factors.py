@@ -13,6 +13,8 @@ factors_app = typer.Typer(help="Browse, search and validate the emission-factor 
                           no_args_is_help=True)
 
 
+SHORT_STATUS = {"alternative": "alt.", "sensitivity": "sens."}
+
 LIST_COLUMNS = ["id", "flow", "category", "region", "value", "unit", "gas", "scope", "year", "status", "estimate",
                 "source"]
 
@@ -38,15 +40,19 @@ def _emit(df, output_format: OutputFormat, title: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    from rich import box
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for c in ("id", "region", "value", "unit", "gas", "year", "status"):
-        table.add_column(c, justify="right" if c in ("value", "year") else "left", no_wrap=c == "id")
+        table.add_column(c, justify="right" if c in ("value", "year") else "left",
+                         no_wrap=True)
     for r in df.iter_rows(named=True):
         table.add_row(r["id"], r["region"], fmt(r["value"]), r["unit"], r["gas"], str(r["year"]),
-                      r["status"] + (" (estimate)" if r["estimate"] else ""))
+                      SHORT_STATUS.get(r["status"], r["status"]) + ("*" if r["estimate"] else ""))
     out_console().print(table)
     if df.height:
-        err_console().print("details and citation: lca factors show ID · all columns: --format csv", markup=False)
+        err_console().print("* = engineering estimate · alt. = alternative dataset · sens. = sensitivity only · "
+                            "details and citation: lca factors show ID · all columns: --format csv", markup=False)
     if df.height == 0:
         err_console().print("no factor matches these filters", markup=False)
     _ = pl

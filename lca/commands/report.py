@@ -7,8 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_study, err_console, \
-    handle_errors
+from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_study, err_console,
+                                 handle_errors, iso_timestamp)
 
 
 def register(app: typer.Typer) -> None:
@@ -20,12 +20,15 @@ def report(
     study: Optional[Path] = STUDY_ARG,
     output: Path = typer.Option(Path("separator-report.html"), "-o", "--output", help="HTML file to write."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print the report to PDF with headless Chromium."),
-    timestamp: Optional[str] = typer.Option(None, "--timestamp", help="Pin the run timestamp (ISO 8601) for "
-                                                                      "byte-identical reports."),
+    timestamp: Optional[str] = typer.Option(None, "--timestamp", callback=iso_timestamp,
+                                            help="Pin the run timestamp (ISO 8601) for byte-identical reports."),
     cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
     gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule"),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses"),
+    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
+                                                               help="location | market | national (overrides the "
+                                                                    "study)."),
+    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D "
+                                                                           "losses (overrides the study)."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
     uncertainty: bool = typer.Option(False, "--uncertainty", help="Run a Monte Carlo analysis and include it."),
     iterations: int = typer.Option(10_000, "--iterations", min=100, help="Monte Carlo iterations (with "

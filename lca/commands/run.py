@@ -50,6 +50,7 @@ def run(
 
 
 def _print_tables(fp, stages, per: str, compare) -> None:
+    from rich import box
     from rich.table import Table
 
     console = out_console()
@@ -61,11 +62,13 @@ def _print_tables(fp, stages, per: str, compare) -> None:
                   f"{fp.method['electricity_rule']} · T&D losses {fp.method['td_losses']} · cell plant "
                   f"{s.cell_plant} · factors {fp.library.version}", markup=False)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
-    table = Table(title=f"Footprint by stage ({unit})", title_justify="left")
+    # a light table so seven columns of numbers fit an 80-column terminal without truncation
+    table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,
+                  collapse_padding=True, pad_edge=False)
     table.add_column("scenario", no_wrap=True)
     for st in stage_names:
-        table.add_column(st.replace("_", " "), justify="right")
-    table.add_column("total", justify="right", style="bold")
+        table.add_column(st.replace("_", "\n"), justify="right", no_wrap=True, min_width=7)
+    table.add_column("total", justify="right", style="bold", no_wrap=True, min_width=7)
     for sid, label, total, _ in totals.iter_rows():
         row = stages.filter(stages["scenario"] == sid)
         vals = dict(zip(row["stage"], row["value"]))
@@ -75,7 +78,7 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     if pair and len(pair) == 2:
         a, b = pair
         cmp = fp.compare(a, b, per=per)
-        t2 = Table(title=f"{b} vs {a} ({unit})", title_justify="left")
+        t2 = Table(title=f"{b} vs {a} ({unit})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
         for col in ("stage", a, b, "difference", "%"):
             t2.add_column(col, justify="left" if col == "stage" else "right")
         for st, va, vb, d, pct, *_ in cmp.iter_rows():

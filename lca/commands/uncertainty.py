@@ -41,8 +41,11 @@ def uncertainty(
     table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),
     cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
     gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule"),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses"),
+    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
+                                                               help="location | market | national (overrides the "
+                                                                    "study)."),
+    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D "
+                                                                           "losses (overrides the study)."),
     factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
 ) -> None:
     """Propagate factor and study uncertainties (Monte Carlo, common random numbers across scenarios).

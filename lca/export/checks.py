@@ -246,7 +246,22 @@ def _decimals(doc: Doc, pcf: Doc, v: str):
     return None
 
 
+DATE_TIMES = ("created", "updated", "validityPeriodStart", "validityPeriodEnd")
+PCF_DATE_TIMES = ("referencePeriodStart", "referencePeriodEnd")
+DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _date_times(doc: Doc, pcf: Doc, v: str):
+    bad = [k for k in DATE_TIMES if k in doc and not (isinstance(doc[k], str) and DATE_TIME_RE.match(doc[k]))]
+    bad += [f"pcf.{k}" for k in PCF_DATE_TIMES if k in pcf and not (
+        isinstance(pcf[k], str) and DATE_TIME_RE.match(pcf[k]))]
+    if bad:
+        return (f"not RFC 3339 date-times with a time zone (e.g. 2026-01-01T00:00:00Z): {', '.join(bad)}", bad)
+    return None
+
+
 RULES: dict[str, Callable[[Doc, Doc, str], tuple[str, list[str]] | None]] = {
+    "date-times": _date_times,
     "required-fields": _required, "parts-add-up": _parts, "biogenic-uptake": _uptake, "parts-within-total": _within,
     "packaging-flag": _packaging_flag, "exemptions": _exemptions, "dqr-range": _dqr,
     "primary-data-share": _primary, "validity": _validity, "geography": _geography, "gwp": _gwp,

@@ -109,7 +109,8 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     s = fp.study
     label = s.scenarios.filter(pl.col("id") == scenario).get_column("label")[0]
     doc: dict[str, Any] = {
-        "id": str(uuid.uuid5(_NS, f"{s.id}\0{scenario}\0{version}")),
+        # deterministic, and different whenever inputs, factors or method differ (manifest hash)
+        "id": str(uuid.uuid5(_NS, f"{s.id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}")),
         "specVersion": SPEC_VERSION[version],
     }
     if version == "v2":

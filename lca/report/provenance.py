@@ -98,7 +98,7 @@ def electricity(fp: Any, kinds: dict[str, str]) -> dict[str, Any]:
                      "td": m["td_losses"], "source": m["source"], "note": m["vintage_note"] or ""})
     fallbacks = [r for r in rows if r["level"] not in ("grid", "explicit")]
     return {"rule": fp.method["electricity_rule"], "rule_text": RULE_TEXT.get(fp.method["electricity_rule"], ""),
-            "td": fp.method["td_losses"], "rows": rows,
+            "td": fp.method["td_losses"], "rows": rows, "gaps": fp.warnings,
             "fallbacks": [f"{r['site']}: no factor for grid {r['grid']}, the {r['level']}-level factor "
                           f"{r['used']} is used" for r in fallbacks]}
 
