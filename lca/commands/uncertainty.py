@@ -92,11 +92,13 @@ def _print(fp, r) -> None:
     console.print(f"{r.iterations:,} iterations · seed {r.seed} · common random numbers across scenarios · "
                   f"{r.inputs.height} uncertain inputs", markup=False)
     t = Table(title=f"Totals ({r.unit})", title_justify="left")
-    for col in ("scenario", "deterministic", "mean", "median", "2.5 %", "97.5 %"):
+    for col in ("scenario", "deterministic", "(percentile)", "mean", "median", "2.5 %", "97.5 %"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     det = dict(fp.totals(r.per).select("scenario", "value").iter_rows())
     for s, _st, mean, med, lo, hi, _u in r.summary.filter(pl.col("stage") == "total").iter_rows():
-        t.add_row(s, fmt(det[s]), fmt(mean), fmt(med), fmt(lo), fmt(hi))
+        # skewed input ranges move the point estimate away from the median: say where it sits
+        at = float((r.draws_total[s] <= det[s]).mean() * 100)
+        t.add_row(s, fmt(det[s]), f"{at:.0f}", fmt(mean), fmt(med), fmt(lo), fmt(hi))
     console.print(t)
     if r.comparison is None:
         return

@@ -36,7 +36,8 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
     if summ is not None:
         tot = summ.filter(summ["stage"] == "total")
         out["totals"] = [{"label": lab(r["scenario"]), "mean": fmt.num(r["mean"]), "median": fmt.num(r["median"]),
-                          "lo": fmt.num(r["p2_5"]), "hi": fmt.num(r["p97_5"]), "unit": fmt.unit(r["unit"])}
+                          "lo": fmt.num(r["p2_5"]), "hi": fmt.num(r["p97_5"]), "unit": fmt.unit(r["unit"]),
+                          "point_at": _point_percentile(fp, unc, r["scenario"])}
                          for r in tot.iter_rows(named=True)]
         if tot.height:
             unit = tot["unit"][0]
@@ -86,6 +87,21 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
     if draws and pair and all(s in draws for s in pair):
         out["histogram"] = _histogram(draws, pair, lab, unit=str(summ["unit"][0]) if summ is not None else "")
     return out
+
+
+def _point_percentile(fp: Any, unc: Any, scenario: str) -> str:
+    """Where the deterministic result sits among the draws (skewed inputs move it off the median)."""
+    draws = (getattr(unc, "draws_total", None) or {}).get(scenario)
+    if fp is None or draws is None or len(draws) == 0:
+        return ""
+    import numpy as np
+
+    per = getattr(unc, "per", "declared_unit") if isinstance(getattr(unc, "per", None), str) else "declared_unit"
+    try:
+        point = fp.total(scenario, per=per).value
+    except Exception:  # a fake or partial result object: say nothing rather than guess
+        return ""
+    return f"{100 * float(np.mean(np.asarray(draws) <= point)):.0f}"
 
 
 def _diff_sentence(r: dict[str, Any], lab) -> str:
