@@ -190,3 +190,37 @@ def test_enum_columns_price_like_strings():
     assert a.rejects["reason"].to_list()[:2] == ["unknown scenario 'nowhere'",
                                                  "unit 'kg' is mass, not area like the declared unit 'm^2'"]
     assert "'mars' is not a site" in a.rejects["reason"][2]
+
+
+def test_text_columns_are_enum_and_lineage_is_in_the_footer(tmp_path):
+    import pyarrow.parquet as pq
+
+    from lca.ledger.engine import ENUM_COLUMNS, as_exchange
+
+    df = lots(quantity=[1.0, 2.0, 3.0], scenario=["ontario", "jp-import", "ontario"],
+              destination_plant=["holland", "liberty", "liberty"])
+    r = compute_ledger(df, out=tmp_path / "o.parquet")
+    back = pl.read_parquet(tmp_path / "o.parquet")
+    assert back["lot_id"].to_list() == ["L0", "L1", "L2"]  # input order kept
+    assert all(isinstance(back[c].dtype, pl.Enum) for c in ENUM_COLUMNS)
+    assert back["scenario"].dtype == pl.Enum(["jp-import", "ontario"])  # categories: values seen, sorted
+    assert back["study_id"].dtype == pl.Enum(["separator-na"])  # lineage: one category, 1 byte a row
+    assert as_exchange(back).schema == pl.Schema(LEDGER_SCHEMA)
+    meta = pq.read_metadata(tmp_path / "o.parquet").metadata
+    assert meta[b"lca.study_id"] == b"separator-na" and meta[b"lca.intensity_unit"] == b"kg_CO2e/m^2"
+    assert meta[b"lca.factor_library_hash"].decode() == back["factor_library_hash"][0]
+    arrow = pq.read_table(tmp_path / "o.parquet")  # other readers see plain (dictionary) text
+    assert arrow.column("scenario").to_pylist() == ["ontario", "jp-import", "ontario"]
+    assert r.summary["scenario"]["scenario"].to_list() == ["jp-import", "ontario"]
+    assert r.summary["scenario"]["lots"].to_list() == [1, 2]
+
+
+def test_null_text_cells_are_bad_rows_with_reasons():
+    df = lots(quantity=[1.0, 2.0, 3.0, 4.0], scenario=["ontario", None, "ontario", "ontario"],
+              destination_plant=["liberty", "liberty", None, "liberty"], unit=["m^2", "m^2", "m^2", None],
+              product=[None] * 4)
+    r = compute_ledger(df, on_error="skip")
+    assert (r.n_in, r.n_out, r.n_rejected) == (4, 1, 3)
+    assert r.rejects.sort("row")["reason"].to_list() == ["missing scenario", "missing destination plant",
+                                                         "missing unit"]
+    assert r.lots["product"].to_list() == [None]

@@ -10,7 +10,7 @@ import polars as pl
 
 from lca.errors import LcaInputError, Problem
 from lca.ledger import io
-from lca.ledger.engine import LedgerPlan, bad_lots, good_lots, price
+from lca.ledger.engine import LedgerPlan, as_exchange, bad_lots, good_lots, price
 from lca.ledger.plan import Dimensions, build_plan
 from lca.ledger.schemas import LedgerTable, RejectTable
 from lca.schemas import validate_table
@@ -21,6 +21,7 @@ OnError = Literal["fail", "skip"]
 #: distinct-count statistics about 2-2.5 s; writing, not pricing, bounds the streaming path.
 PARQUET = {"compression": "lz4",
            "statistics": {"min": True, "max": True, "distinct_count": False, "null_count": True}}
+_SUMMARY_KEYS = ("period", "destination_plant", "scenario")
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,22 @@ class LedgerResult:
         return float(t.get_column("footprint").sum()), "kg_CO2e"
 
 
-def _summaries(lots: pl.LazyFrame) -> list[pl.LazyFrame]:
-    """Totals by month, destination plant and scenario (route), each with its unit."""
-    return [lots.group_by(k).agg(pl.len().alias("lots"), pl.col("declared_quantity").sum(),
-                                 pl.col("footprint").sum())
-            .with_columns(pl.lit("kg_CO2e").alias("footprint_unit")).sort(k)
-            for k in ("period", "destination_plant", "scenario")]
+def _totals(lots: pl.LazyFrame) -> pl.LazyFrame:
+    """Lots, quantity and footprint per month × destination × scenario: one small group-by on
+    Enum codes. In memory it runs in the pass that prices the lots; streamed, it reads the
+    written file back (5 narrow columns), which measured faster than a third branch off the
+    priced stream (and three group-bys branching off it buffered 3.2 GB on 50 M lots)."""
+    return lots.group_by(*_SUMMARY_KEYS).agg(pl.len().alias("lots"), pl.col("declared_quantity").sum(),
+                                             pl.col("footprint").sum())
+
+
+def _summaries(totals: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Totals by month, destination plant and scenario (route), each with its unit; keys as text
+    in category order (months chronological, names sorted)."""
+    return {k: totals.group_by(k).agg(pl.col("lots").sum().cast(pl.UInt32), pl.col("declared_quantity").sum(),
+                                      pl.col("footprint").sum())
+            .sort(k).with_columns(pl.col(k).cast(pl.String), pl.lit("kg_CO2e").alias("footprint_unit"))
+            for k in _SUMMARY_KEYS}
 
 
 def _fail(bad: pl.DataFrame, n_bad: int, file: str | None, limit: int) -> LcaInputError:
@@ -106,13 +117,12 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
 
 
 def _in_memory(good, bad, plan, on_error, file, max_listed) -> LedgerResult:
-    g, b = pl.collect_all([good, bad])
+    g, b, totals = pl.collect_all([good, bad, _totals(good)])  # one pass: priced once, shared
     if b.height and on_error == "fail":
         raise _fail(b, b.height, file, max_listed)
-    validate_table(g.head(io.VALIDATE_ROWS), LedgerTable, table="ledger")
+    validate_table(as_exchange(g.head(io.VALIDATE_ROWS)), LedgerTable, table="ledger")
     validate_table(b.head(io.VALIDATE_ROWS), RejectTable, table="rejects")
-    summary = dict(zip(("period", "destination_plant", "scenario"), pl.collect_all(_summaries(g.lazy()))))
-    return LedgerResult(g.height + b.height, g.height, b.height, plan, summary, lots=g, rejects=b)
+    return LedgerResult(g.height + b.height, g.height, b.height, plan, _summaries(totals), lots=g, rejects=b)
 
 
 def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_listed) -> LedgerResult:
@@ -122,15 +132,16 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
     tmp_rej = io.fresh_path(rej_target)
     target = pl.PartitionBy(tmp_out, key="period") if partition_by == "period" else tmp_out
     try:
+        # One streaming pass prices the input once; good lots and rejects branch off it.
         pl.collect_all([good.sink_parquet(target, metadata=meta, mkdir=True, lazy=True, **PARQUET),
                         bad.sink_parquet(tmp_rej, lazy=True, **PARQUET)])
-        written = pl.scan_parquet(tmp_out / "**" / "*.parquet" if tmp_out.is_dir() else tmp_out)
-        n_bad = pl.scan_parquet(tmp_rej).select(pl.len()).collect().item()
+        n_bad = pl.scan_parquet(tmp_rej).select(pl.len()).collect().item()  # from the footer
         if n_bad and on_error == "fail":
             raise _fail(pl.scan_parquet(tmp_rej).head(max_listed).collect(), n_bad, file, max_listed)
-        validate_table(written.head(io.VALIDATE_ROWS).collect(), LedgerTable, table="ledger")
+        written = pl.scan_parquet(tmp_out / "**" / "*.parquet" if tmp_out.is_dir() else tmp_out)
+        validate_table(as_exchange(written.head(io.VALIDATE_ROWS).collect()), LedgerTable, table="ledger")
         validate_table(pl.scan_parquet(tmp_rej).head(io.VALIDATE_ROWS).collect(), RejectTable, table="rejects")
-        summary = dict(zip(("period", "destination_plant", "scenario"), pl.collect_all(_summaries(written))))
+        summary = _summaries(_totals(written).collect())
         n_out = int(summary["period"].get_column("lots").sum())
         io.publish(tmp_out, out)
         if n_bad or rejects:

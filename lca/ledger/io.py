@@ -22,7 +22,7 @@ from lca.schemas import validate_table
 
 #: Rows of the input checked with pandera's data checks (the engine checks every row's rules).
 VALIDATE_ROWS = 100_000
-_DIMS = ("scenario", "unit", "destination_plant")
+_DIMS = ("scenario", "unit", "destination_plant", "product", "origin_plant")  # text kept as Enum/Categorical
 
 
 def scan_lots(path: Path | str) -> pl.LazyFrame:

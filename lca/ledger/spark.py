@@ -15,9 +15,9 @@ from typing import Iterator
 
 import polars as pl
 
-from lca.ledger.engine import LEDGER_SCHEMA, REJECT_SCHEMA, LedgerPlan, bad_lots, good_lots, price
+from lca.ledger.engine import LEDGER_SCHEMA, REJECT_SCHEMA, LedgerPlan, as_exchange, bad_lots, good_lots, price
 from lca.ledger.io import normalize
-from lca.ledger.plan import Dimensions, build_plan
+from lca.ledger.plan import TEXT_COLUMNS, Dimensions, build_plan
 
 _SPARK_TYPES = {pl.String(): "string", pl.Date(): "date", pl.Float64(): "double", pl.Boolean(): "boolean",
                 pl.Int64(): "bigint"}
@@ -40,8 +40,9 @@ def _batches(plan: LedgerPlan, which: str):
             df = pl.from_arrow(rb)
             lots = normalize(df.lazy()).with_columns(pl.lit(None, dtype=pl.UInt32).alias("row"))
             priced = price(lots, plan)
-            out = (good_lots if which == "good" else bad_lots)(priced, plan)
-            # exact declared types and order: the JVM reads columns by position and type
+            out = (as_exchange(good_lots(priced, plan)) if which == "good" else bad_lots(priced, plan))
+            # exact declared types and order (Enum text as String): the JVM reads columns by
+            # position and type
             yield from out.collect().to_arrow().to_batches()
 
     return run
@@ -52,11 +53,12 @@ def dimensions(sdf) -> Dimensions:
     from pyspark.sql import functions as F
 
     row = sdf.agg(*[F.sort_array(F.collect_set(F.col(c).cast("string"))).alias(c)
-                    for c in ("scenario", "unit", "destination_plant")],
+                    for c in TEXT_COLUMNS if c in sdf.columns],
                   F.min(F.col("date").cast("date")).alias("first"),
                   F.max(F.col("date").cast("date")).alias("last")).collect()[0]
     return Dimensions(list(row["scenario"]), list(row["unit"]), list(row["destination_plant"]),
-                      row["first"], row["last"])
+                      row["first"], row["last"], *[list(row[c]) if c in sdf.columns else []
+                                                   for c in ("product", "origin_plant")])
 
 
 def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None):
