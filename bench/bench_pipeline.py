@@ -61,10 +61,10 @@ def engine(acts: pl.DataFrame) -> pl.DataFrame:
     lib = load_library()
     factors = factor_columns(lib.factors)
     out = characterise(acts.lazy(), factors, gwp_table(lib, "AR6"))
-    groups = factors.select("factor_id", "category", "gas")
-    return (out.group_by("scenario", "stage", "factor_id").agg(pl.col("value").sum())
-            .join(groups.lazy().with_columns(pl.col("factor_id").cast(pl.Categorical)), on="factor_id").group_by("scenario", "stage", "category", "gas")
-            .agg(pl.col("value").sum()).collect())
+    by_factor = out.group_by("scenario", "stage", "factor_id").agg(pl.col("value").sum()).collect()
+    groups = factors.select("factor_id", "category", "gas").with_columns(pl.col("factor_id").cast(pl.Categorical))
+    return (by_factor.join(groups, on="factor_id").group_by("scenario", "stage", "category", "gas")
+            .agg(pl.col("value").sum()))
 
 
 def per_row_pint(acts: pl.DataFrame) -> float:

@@ -103,9 +103,20 @@ def characterise(frame: pl.DataFrame | pl.LazyFrame, factors: pl.DataFrame, gwp:
     # join on the frame's own key dtypes (Categorical keys keep the hot path off string hashing)
     small = mt.lazy().select(*keys, "a_to_base", "gwp", "multiplier").with_columns(
         pl.col(k).cast(schema[k]) for k in keys)
-    joined = frame.lazy().join(small, on=list(keys), how="left")
+    if all(isinstance(schema[k], pl.Categorical) for k in keys):
+        # two u32 category codes packed into one u64: one integer hash instead of two
+        joined = (frame.lazy().with_columns(_packed_pair().alias("__pair"))
+                  .join(small.with_columns(_packed_pair().alias("__pair")).drop(*keys), on="__pair", how="left")
+                  .drop("__pair"))
+    else:
+        joined = frame.lazy().join(small, on=list(keys), how="left")
     out = joined.with_columns((pl.col("amount") * pl.col("multiplier")).alias("value"))
     return out if isinstance(frame, pl.LazyFrame) else out.collect()
+
+
+def _packed_pair() -> pl.Expr:
+    code = lambda k: pl.col(k).to_physical().cast(pl.UInt64)  # noqa: E731
+    return code("factor_id") * (1 << 32) + code("unit")
 
 
 def apply_td_losses(out: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, ref_year: int,
