@@ -4,6 +4,8 @@
     /usr/bin/time -v python bench/bench_ledger.py memory --rows 10_000_000
     python bench/gen_ledger.py --rows 50_000_000 --files 10 --out bench/data/lots
     /usr/bin/time -v python bench/bench_ledger.py stream --data bench/data/lots
+    /usr/bin/time -v python bench/bench_ledger.py stream --data bench/data/lots --partition --out bench/data/ledger
+    /usr/bin/time -v python bench/bench_ledger.py dups --data bench/data/lots
     /usr/bin/time -v python bench/bench_ledger.py pint --rows 20_000
 
 memory: lots already in RAM (scenario/unit/plants as pl.Enum, as a ledger held in memory is), the
@@ -74,16 +76,31 @@ def memory(rows: int) -> None:
         del df, r
 
 
-def stream(data: Path, out: Path) -> None:
+def stream(data: Path, out: Path, partition: bool = False) -> None:
     from lca.ledger import compute_ledger
 
     t = time.perf_counter()
-    r = compute_ledger(data, out=out, on_error="skip")
+    r = compute_ledger(data, out=out, on_error="skip", partition_by="period" if partition else None)
     dt = time.perf_counter() - t
-    print(f"streamed {r.n_in:,} lots → {r.n_out:,} written, {r.n_rejected:,} rejected in {dt:.2f} s "
+    how = " (partitioned by period)" if partition else ""
+    print(f"streamed{how} {r.n_in:,} lots → {r.n_out:,} written, {r.n_rejected:,} rejected in {dt:.2f} s "
           f"= {r.n_in / dt / 1e6:.1f} M rows/s; total {r.total[0]:.6g} {r.total[1]}")
-    size = sum(p.stat().st_size for p in Path(out).parent.glob(Path(out).name + "*"))
+    size = sum(p.stat().st_size for p in Path(out).parent.glob(Path(out).name + "*") if p.is_file())
+    size += sum(p.stat().st_size for p in Path(out).rglob("*.parquet")) if Path(out).is_dir() else 0
     print(f"output {size / 1e6:.0f} MB")
+
+
+def dups(data: Path) -> None:
+    """The duplicate-id pre-pass alone (hash every lot id, sort, verify candidates): time and, under
+    /usr/bin/time -v, its peak memory."""
+    from lca.ledger import io
+    from lca.ledger.duplicates import duplicate_lot_ids
+
+    lots = io.normalize(io.scan_lots(data))
+    t = time.perf_counter()
+    found = duplicate_lot_ids(lots)
+    dt = time.perf_counter() - t
+    print(f"duplicate-id pass: {len(found):,} duplicated ids in {dt:.2f} s")
 
 
 def pint_baseline(rows: int) -> None:
@@ -110,12 +127,14 @@ def pint_baseline(rows: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["membw", "memory", "stream", "pint"])
+    ap.add_argument("mode", choices=["membw", "memory", "stream", "dups", "pint"])
+    ap.add_argument("--partition", action="store_true", help="stream: --partition-by period")
     ap.add_argument("--rows", type=lambda x: int(x.replace("_", "")), default=10_000_000)
     ap.add_argument("--data", type=Path, default=Path("bench/data/lots"))
     ap.add_argument("--out", type=Path, default=Path("bench/data/ledger.parquet"))
     a = ap.parse_args()
-    {"membw": membw, "memory": lambda: memory(a.rows), "stream": lambda: stream(a.data, a.out),
+    {"membw": membw, "memory": lambda: memory(a.rows), "stream": lambda: stream(a.data, a.out, a.partition),
+     "dups": lambda: dups(a.data),
      "pint": lambda: pint_baseline(a.rows)}[a.mode]()
 
 

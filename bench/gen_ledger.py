@@ -23,8 +23,9 @@ FIRST_DAY = 20089  # 2025-01-01
 
 
 def make_lots(n: int, *, seed: int = 7, start: int = 0, bad_fraction: float = 0.0,
-              categorical: bool = False) -> pl.DataFrame:
-    """``n`` lots with ids ``L{start}..``; ``bad_fraction`` of them get a negative quantity.
+              categorical: bool = False, duplicates: int = 0) -> pl.DataFrame:
+    """``n`` lots with ids ``L{start}..``; ``bad_fraction`` of them get a negative quantity;
+    the last ``duplicates`` lots repeat the ids of the first ones (so 2 × ``duplicates`` are bad).
 
     ``categorical=True`` keeps scenario/unit/plants as ``pl.Enum`` (how a ledger sits in memory).
     """
@@ -46,7 +47,12 @@ def make_lots(n: int, *, seed: int = 7, start: int = 0, bad_fraction: float = 0.
         "quantity": qty,
         "unit": pl.Series(UNITS, dtype=ue).gather(u), "scenario": pl.Series(SCENARIOS, dtype=se).gather(s),
         "origin_plant": origin.gather(s), "destination_plant": pl.Series(DESTINATIONS, dtype=de).gather(d),
-    }).with_columns(pl.format("L{}", pl.col("lot_id")).alias("lot_id"))
+    })
+    if duplicates:
+        i = pl.col("lot_id")
+        df = df.with_columns(pl.when(i >= start + n - duplicates).then(i - (n - duplicates)).otherwise(i)
+                             .alias("lot_id"))
+    df = df.with_columns(pl.format("L{}", pl.col("lot_id")).alias("lot_id"))
     if not categorical:
         df = df.with_columns(pl.col(c).cast(pl.String) for c in
                              ("product", "unit", "scenario", "origin_plant", "destination_plant"))
@@ -61,16 +67,17 @@ def main() -> None:
     ap.add_argument("--csv", type=Path, help="one CSV file instead")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--bad-fraction", type=float, default=0.0)
+    ap.add_argument("--duplicates", type=int, default=0, help="per file: last N lots repeat the first N ids")
     a = ap.parse_args()
     if a.csv:
         a.csv.parent.mkdir(parents=True, exist_ok=True)
-        make_lots(a.rows, seed=a.seed, bad_fraction=a.bad_fraction).write_csv(a.csv)
+        make_lots(a.rows, seed=a.seed, bad_fraction=a.bad_fraction, duplicates=a.duplicates).write_csv(a.csv)
         return
     a.out.mkdir(parents=True, exist_ok=True)
     per = -(-a.rows // a.files)
     for i in range(a.files):
         n = min(per, a.rows - i * per)
-        make_lots(n, seed=a.seed, start=i * per, bad_fraction=a.bad_fraction).write_parquet(
+        make_lots(n, seed=a.seed, start=i * per, bad_fraction=a.bad_fraction, duplicates=a.duplicates).write_parquet(
             a.out / f"lots-{i:03d}.parquet")
 
 

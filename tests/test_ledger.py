@@ -224,3 +224,132 @@ def test_null_text_cells_are_bad_rows_with_reasons():
     assert r.rejects.sort("row")["reason"].to_list() == ["missing scenario", "missing destination plant",
                                                          "missing unit"]
     assert r.lots["product"].to_list() == [None]
+
+
+def test_duplicate_lot_ids_are_bad_rows_every_occurrence(tmp_path):
+    df = lots(quantity=[1.0, 2.0, 3.0, 4.0, -5.0, 6.0], lot_id=["A", "B", "A", "C", "B", "A"])
+    mem = compute_ledger(df, on_error="skip")
+    assert (mem.n_in, mem.n_out, mem.n_rejected) == (6, 1, 5)
+    assert mem.lots["lot_id"].to_list() == ["C"]
+    rej = mem.rejects.sort("row")
+    assert rej["row"].to_list() == [1, 2, 3, 5, 6]
+    # the duplicate rule comes before the others: an auditor sees every row that claims the id
+    assert rej["reason"].to_list() == ["duplicate lot id"] * 5
+    out = tmp_path / "o.parquet"
+    r = compute_ledger(df, out=out, on_error="skip")  # streamed: same split, reconciled
+    assert (r.n_in, r.n_out, r.n_rejected) == (6, 1, 5)
+    assert pl.read_parquet(out)["lot_id"].to_list() == ["C"]
+    assert_frame_equal(pl.read_parquet(r.rejects_path).sort("row"), rej)
+
+
+def test_duplicate_lot_ids_fail_listing_them(tmp_path):
+    df = lots(quantity=[1.0, 2.0, 3.0], lot_id=["A", "B", "A"])
+    with pytest.raises(LcaInputError) as e:
+        compute_ledger(df, out=tmp_path / "o.parquet")
+    text = str(e.value)
+    assert "row 1: lot 'A': duplicate lot id" in text and "row 3: lot 'A': duplicate lot id" in text
+    assert "'B'" not in text and "2 bad lots" in text
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_duplicates_across_parquet_files_and_hash_candidates(tmp_path):
+    from lca.ledger.duplicates import duplicate_lot_ids
+
+    (tmp_path / "in").mkdir()
+    lots(quantity=[1.0, 2.0], lot_id=["A", "B"]).write_parquet(tmp_path / "in" / "a.parquet")
+    lots(quantity=[3.0, 4.0], lot_id=["C", "A"]).write_parquet(tmp_path / "in" / "b.parquet")
+    r = compute_ledger(tmp_path / "in", out=tmp_path / "o.parquet", on_error="skip")
+    assert (r.n_in, r.n_out, r.n_rejected) == (4, 2, 2)
+    assert set(pl.read_parquet(r.rejects_path)["lot_id"]) == {"A"}
+    # many ids, few repeats (and nulls, which are not ids): exact, whatever the hashes do
+    ids = [f"L{i}" for i in range(50_000)] + ["L7", "L49999", "L7", None, None]
+    assert duplicate_lot_ids(pl.LazyFrame({"lot_id": ids})) == ["L49999", "L7"]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_full_stream_invariant_catches_what_the_pandera_sample_misses(tmp_path, monkeypatch, streamed):
+    import lca.ledger.api as api
+    from lca.errors import OutputError
+
+    real = api.good_lots
+
+    def corrupt(priced, plan):  # a bug that spares the first row, which is all pandera samples here
+        g = real(priced, plan)
+        return g.with_columns(pl.when(pl.col("lot_id") == "L2").then(pl.col("footprint") * 1.5)
+                              .otherwise(pl.col("footprint")).alias("footprint"))
+
+    monkeypatch.setattr(api.io, "VALIDATE_ROWS", 1)
+    df = lots(quantity=[1.0, 2.0, 3.0])
+    assert compute_ledger(df).n_out == 3  # uncorrupted: passes
+    monkeypatch.setattr(api, "good_lots", corrupt)
+    with pytest.raises(OutputError, match="max [|]footprint - declared_quantity × intensity[|] = "):
+        compute_ledger(df, out=tmp_path / "o.parquet" if streamed else None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invariant_counts_non_finite_and_negative():
+    from lca.errors import OutputError
+    from lca.ledger.api import _check_invariants
+
+    ok = pl.DataFrame({"max_residual": [0.0, None], "non_finite": [0, 0], "negative": [0, 0]})
+    _check_invariants(ok)
+    with pytest.raises(OutputError, match="0 kg_CO2e, 2 non-finite and 1 negative lots"):
+        _check_invariants(ok.with_columns(non_finite=pl.Series([1, 1]), negative=pl.Series([0, 1])))
+
+
+def _kwh_and_old(fp, scenario, site):
+    """Study contribution (kg CO2e/m²) of electricity at ``site`` in ``scenario`` and its kWh per m²."""
+    d = fp.detail.filter((pl.col("scenario") == scenario) & (pl.col("site") == site)
+                         & (pl.col("flow") == "electricity"))
+    kwh = d.group_by("act").agg((pl.col("amount") * pl.col("a_to_base")).first())["amount"].sum() / 3.6e6
+    return d["value"].sum(), kwh
+
+
+def test_plant_data_for_an_upstream_plant_uses_its_own_output(totals):
+    """Moriyama makes base film only in charlotte-coated: its metered kWh per m² of *base film* count
+    1/0.95 times per m² coated (coating yield 0.95); in jp-import it also coats, so its output is
+    coated m² (scale 1). Supply mix 2028 = 0.6 charlotte-coated + 0.4 jp-import."""
+    fp = compute(load_study(default_study_path()))
+    plant = pl.DataFrame({"plant": ["moriyama"], "period": ["2025-03"], "carrier": ["electricity"],
+                          "energy": [100.0], "energy_unit": ["MWh"], "output": [5.0e5], "output_unit": ["m^2"]})
+    scen = ["charlotte-coated", "jp-import", "supply-mix-2028", "ontario"]
+    r = compute_ledger(lots(quantity=[1.0] * 4, scenario=scen), plant_data=plant).lots.sort("lot_id")
+    old_c, kwh_c = _kwh_and_old(fp, "charlotte-coated", "moriyama")
+    old_j, kwh_j = _kwh_and_old(fp, "jp-import", "moriyama")
+    ef_c, ef_j = old_c / kwh_c, old_j / kwh_j  # kg CO2e per kWh of Japanese grid electricity
+    new_c = 0.2 / 0.95 * ef_c  # 100 MWh / 5e5 m² base film = 0.2 kWh/m² base film
+    new_j = 0.2 * ef_j
+    base = totals["liberty"]
+    want = [base["charlotte-coated"] - old_c + new_c, base["jp-import"] - old_j + new_j,
+            base["supply-mix-2028"] + 0.6 * (new_c - old_c) + 0.4 * (new_j - old_j), base["ontario"]]
+    assert r["intensity"].to_list() == pytest.approx(want, rel=1e-12)
+    assert r["plant_data"].to_list() == [True, True, True, False]
+    assert new_c != pytest.approx(0.2 * ef_c)  # the old rule (output = finished m²) was off by 1/0.95
+
+
+def test_plant_data_carrier_the_study_lacks_at_that_site_is_an_error(tmp_path):
+    p = tmp_path / "plant.csv"
+    p.write_text("plant,period,carrier,energy,energy_unit,output,output_unit\n"
+                 "moriyama,2025-03,electricity,1,MWh,1000,m^2\nliberty,2025-03,electricity,1,MWh,1000,m^2\n"
+                 "moriyama,2025-04,natural_gas,1,MWh,1000,kg\n")
+    with pytest.raises(LcaInputError) as e:
+        compute_ledger(lots(quantity=[1.0]), plant_data=p)
+    text = str(e.value)
+    assert "row 2, column 'carrier'" in text and "has no electricity at site 'liberty'" in text
+    assert "row 3, column 'output_unit'" in text and "unit 'kg' is mass" in text
+    assert "row 1" not in text
+
+
+def test_partitions_skip_empty_months_and_keep_input_order(tmp_path):
+    df = lots(quantity=[1.0, 2.0, 3.0, -4.0], lot_id=["A", "B", "C", "D"],
+              date=[date(2025, 3, 9), date(2025, 1, 2), date(2025, 3, 1), date(2025, 2, 1)])
+    r = compute_ledger(df, out=tmp_path / "p", partition_by="period", on_error="skip")
+    assert (r.n_in, r.n_out, r.n_rejected) == (4, 3, 1)
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["period=2025-01", "period=2025-03"]
+    march = pl.read_parquet(tmp_path / "p" / "period=2025-03" / "lots.parquet")
+    assert march["lot_id"].to_list() == ["A", "C"] and set(march["period"]) == {"2025-03"}
+    # every lot rejected: still a valid (empty) output with its schema, and nothing dropped
+    r = compute_ledger(df.filter(pl.col("lot_id") == "D"), out=tmp_path / "q", partition_by="period",
+                       on_error="skip")
+    assert (r.n_in, r.n_out, r.n_rejected) == (1, 0, 1)
+    assert pl.read_parquet(tmp_path / "q" / "**" / "*.parquet").columns == list(LEDGER_SCHEMA)

@@ -32,7 +32,8 @@ def test_skip_writes_output_rejects_and_summaries(tmp_path):
             "--m2-per-roll", "1200 m^2", "--rejects", tmp_path / "rej.parquet")
     assert r.exit_code == 0, r.output + r.stderr
     for text in ("Totals by month", "Totals by destination plant", "Totals by route", "2025-02",
-                 "lots in: 3  written: 2  rejected: 1", "holland"):
+                 "lots in: 3  written: 2  rejected: 1", "holland",
+                 "pandera (types, columns) on the first 3 rows only", "duplicate ids"):
         assert text in r.stdout
     assert pl.read_parquet(tmp_path / "out.parquet")["declared_quantity"].to_list() == [100.0, 2400.0]
     assert pl.read_parquet(tmp_path / "rej.parquet")["lot_id"].to_list() == ["C"]
@@ -42,3 +43,11 @@ def test_unknown_study_is_exit_1(tmp_path):
     (tmp_path / "lots.csv").write_text(CSV)
     r = run("ledger", tmp_path / "lots.csv", "-o", tmp_path / "o.parquet", "--study", tmp_path / "nope.toml")
     assert r.exit_code == 1 and "study file not found" in r.stderr
+
+
+def test_duplicate_lot_id_fails_naming_every_row(tmp_path):
+    (tmp_path / "lots.csv").write_text(CSV.replace("C,2025-02-04,sep,-5", "A,2025-02-04,sep,5"))
+    r = run("ledger", tmp_path / "lots.csv", "-o", tmp_path / "out.parquet", "--m2-per-roll", "1200")
+    assert r.exit_code == 1
+    assert "row 1: lot 'A': duplicate lot id" in r.stderr and "row 3: lot 'A': duplicate lot id" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lots.csv"]

@@ -49,7 +49,8 @@ def lots():
     # a few more kinds of bad row, generated here (one engine makes all inputs)
     return df.with_columns(
         pl.when(pl.col("lot_id") == "L5").then(pl.lit("nowhere")).otherwise(pl.col("scenario")).alias("scenario"),
-        pl.when(pl.col("lot_id") == "L6").then(pl.lit("kg")).otherwise(pl.col("unit")).alias("unit"))
+        pl.when(pl.col("lot_id") == "L6").then(pl.lit("kg")).otherwise(pl.col("unit")).alias("unit"),
+        pl.when(pl.col("lot_id") == "L7").then(pl.lit("L8")).otherwise(pl.col("lot_id")).alias("lot_id"))
 
 
 def test_spark_equals_polars_row_for_row(spark, lots):
@@ -68,3 +69,5 @@ def test_spark_equals_polars_row_for_row(spark, lots):
     assert_frame_equal(rej.drop("row").sort("lot_id"), want, check_exact=True)
     assert got.height + rej.height == lots.height
     assert {"L5", "L6"} <= set(rej["lot_id"])
+    # a duplicated id is found across batches (one Spark group-by), every occurrence rejected
+    assert rej.filter(pl.col("lot_id") == "L8")["reason"].to_list() == ["duplicate lot id"] * 2

@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
         rejects: Optional[Path] = typer.Option(None, "--rejects",
                                                help="Rejects file (default: OUT stem + .rejects.parquet)."),
         partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by",
-                                                           help="Write one folder per period (YYYY-MM)."),
+                                                           help="Write one folder per period (period=YYYY-MM/lots.parquet): one streaming sink per month, "
+                                                                "peak memory about that of a single file."),
         m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll",
                                                   help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
         max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
@@ -70,5 +71,6 @@ def _print_summary(r) -> None:
     con.print(f"lots in: {r.n_in:,}  written: {r.n_out:,}  rejected: {r.n_rejected:,}  "
               f"(in = written + rejected: {'yes' if r.n_in == r.n_out + r.n_rejected else 'NO'})")
     con.print(f"total: {fmt(total)} {unit} → {r.out}")
+    con.print(r.checks)
     if r.rejects_path is not None:
         con.print(f"rejected lots with reasons → {r.rejects_path}")

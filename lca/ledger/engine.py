@@ -78,6 +78,7 @@ class LedgerPlan:
     lineage: dict[str, str] = field(default_factory=dict)
     products: list[str] = field(default_factory=list)  # Enum categories of the pass-through columns
     origins: list[str] = field(default_factory=list)
+    duplicate_ids: list[str] = field(default_factory=list)  # lot ids seen more than once: all bad
 
     @classmethod
     def example(cls) -> "LedgerPlan":
@@ -164,6 +165,13 @@ def _codes(plan: LedgerPlan, schema) -> _Codes:
                   re["unit"](plan.unit_reason), label)
 
 
+def _duplicate(plan: LedgerPlan) -> pl.Expr:
+    """True for a lot whose id the plan lists as duplicated; a constant False (free) when none is."""
+    if not plan.duplicate_ids:
+        return pl.lit(False)
+    return pl.col("lot_id").cast(pl.String).is_in(pl.Series(plan.duplicate_ids, dtype=pl.String).implode())
+
+
 def price(lots: pl.LazyFrame, plan: LedgerPlan) -> pl.LazyFrame:
     """Add ``declared_quantity``, ``intensity``, ``footprint``, ``period``, ``plant_data`` and ``_ok``.
 
@@ -193,7 +201,7 @@ def price(lots: pl.LazyFrame, plan: LedgerPlan) -> pl.LazyFrame:
                 _lookup(plan.plant_used, pl.Boolean(), pl.col("_key")).alias("plant_data"))
             .with_columns(
                 (pl.col("declared_quantity") * pl.col("intensity")).alias("footprint"),
-                (pl.col("lot_id").is_not_null() & pl.col("intensity").is_not_null()
+                (pl.col("lot_id").is_not_null() & ~_duplicate(plan) & pl.col("intensity").is_not_null()
                  & pl.col("declared_quantity").is_not_null() & q.is_finite() & (q >= 0))
                 .fill_null(False).alias("_ok")))
 
@@ -203,6 +211,7 @@ def reason(plan: LedgerPlan, schema) -> pl.Expr:
     k = _codes(plan, schema)
     q = pl.col("quantity")
     return (pl.when(pl.col("lot_id").is_null()).then(pl.lit("missing lot id"))
+            .when(_duplicate(plan)).then(pl.lit("duplicate lot id"))
             .when(pl.col("date").is_null()).then(pl.lit("missing or invalid date"))
             .when(pl.col("period").is_null()).then(pl.lit("date outside the planned range"))
             .when(pl.col("scenario").is_null()).then(pl.lit("missing scenario"))

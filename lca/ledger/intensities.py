@@ -8,8 +8,9 @@ The override rule: for scenario *s*, plant *X*, month *m* and carrier *c* (elect
 natural_gas), the study's contributions of flow *c* at site *X* (summed over processes and, in a
 supply mix, weighted by share) are replaced by ``energy / output`` of *X* in *m* — expressed per
 declared unit — times the same kg CO2e per unit of energy the study used there (factor × GWP,
-all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``). Plant output is counted
-in declared units of the finished product (see docs/ledger.md, "Primary plant data").
+all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``). Plant output is in the
+plant's own product (base film at a film plant), converted to "per declared unit of finished
+product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "Primary plant data").
 """
 
 from __future__ import annotations
@@ -117,43 +118,109 @@ def footprints_by_destination(study, destinations: Sequence[str], *, factors: Se
     return done, why
 
 
-def plant_overrides(fp, plant: pl.DataFrame, du: DeclaredUnit, *, file: str | None = None) -> pl.DataFrame:
+_ENERGY = "[length]^2 [mass] [time]^-2"
+
+
+def site_outputs(study) -> pl.DataFrame:
+    """What leaves each site in each system scenario: ``scenario, site, process, out_dim, out_per_du``.
+
+    The site's output process is the one no other process *at the same site* consumes (Moriyama
+    makes base film and coats it in ``jp-import``: coating; it only makes base film in
+    ``charlotte-coated``: base film). ``out_per_du`` is how much of that output, in SI base units
+    (m² for area), one declared unit of finished product needs: process scale (reference outputs
+    per declared unit, yields included, :func:`lca.inventory.process_scales`) × the reference
+    output amount × its unit's SI multiplier.
+    """
+    from lca.inventory import process_scales
+    from lca.units import unit_table
+
+    scales = process_scales(study)
+    edges = study.exchanges.filter(pl.col("input").is_not_null()).select(
+        pl.col("process").alias("consumer"), pl.col("input").alias("process"))
+    internal = (edges.join(scales.select("scenario", pl.col("process").alias("consumer"), pl.col("site").alias("at")),
+                           on="consumer")
+                .join(scales, on=["scenario", "process"]).filter(pl.col("site") == pl.col("at"))
+                .select("scenario", "process").unique())
+    procs = study.processes.select(pl.col("id").alias("process"), "output_amount", "output_unit")
+    units = unit_table(procs.get_column("output_unit")).select(
+        pl.col("unit").alias("output_unit"), pl.col("to_base").alias("u_base"), pl.col("dimension").alias("out_dim"))
+    return (scales.join(internal, on=["scenario", "process"], how="anti").join(procs, on="process")
+            .join(units, on="output_unit")
+            .select("scenario", "site", "process", "out_dim",
+                    (pl.col("scale") * pl.col("output_amount") * pl.col("u_base")).alias("out_per_du")))
+
+
+def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.DataFrame, study,
+                    file: str | None) -> list[Problem]:
+    """Every bad cell of the plant data (pint once per distinct unit; Problems only for bad rows)."""
+    from lca.units import unit_table
+
+    def where(r: int, col: str, msg: str, hint: str) -> Problem:
+        return Problem(msg, file=file, table="plant data", row=r, column=col, hint=hint)
+
+    sites = study.sites.get_column("id")
+    e = unit_table(plant.get_column("energy_unit")).rename({"unit": "energy_unit"})
+    o = unit_table(plant.get_column("output_unit")).rename(
+        {"unit": "output_unit", "dimension": "o_dim", "unit_error": "o_error", "to_base": "o_base"})
+    dims = outputs.group_by("site").agg(pl.col("out_dim").unique().sort()).rename({"site": "plant"})
+    rows = (plant.with_row_index("row", offset=1).join(e, on="energy_unit", how="left")
+            .join(o, on="output_unit", how="left").join(dims, on="plant", how="left")
+            .join(carriers.with_columns(pl.lit(True).alias("modelled")), on=["plant", "carrier"], how="left")
+            .sort("row"))
+    out: list[Problem] = []
+    for r, p in rows.filter(~pl.col("plant").is_in(sites.implode())).select("row", "plant").iter_rows():
+        out.append(where(r, "plant", f"plant '{p}' is not a site of study '{study.id}'", "use a site id of the study"))
+    for r, u, err, dim in rows.filter(pl.col("unit_error").is_not_null() | (pl.col("dimension") != _ENERGY)).select(
+            "row", "energy_unit", "unit_error", "dimension").iter_rows():
+        out.append(where(r, "energy_unit", err or f"unit '{u}' is {dimension_name(dim or '?')}, not energy",
+                         "use kWh, MWh, MJ, GJ, MMBtu or therm"))
+    known = rows.filter(pl.col("plant").is_in(sites.implode()))
+    for r, p, c in known.filter(pl.col("modelled").is_null()).select("row", "plant", "carrier").iter_rows():
+        out.append(where(r, "carrier", f"study '{study.id}' has no {c} at site '{p}' in any scenario, so plant "
+                         "data cannot replace it", f"remove the row, or model {c} in the process run at '{p}'"))
+    bad_o = known.filter(pl.col("o_error").is_not_null()
+                         | (pl.col("out_dim").is_not_null() & ~pl.col("out_dim").list.contains(pl.col("o_dim"))))
+    for r, p, u, err, dim, want in bad_o.select("row", "plant", "output_unit", "o_error", "o_dim",
+                                                "out_dim").iter_rows():
+        out.append(where(r, "output_unit", err or f"unit '{u}' is {dimension_name(dim or '?')}, but what leaves "
+                         f"'{p}' is {' or '.join(dimension_name(x) for x in want)}",
+                         "give output in the plant's own product unit (e.g. m^2 of base film)"))
+    return out
+
+
+def plant_overrides(fp, plant: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
     """Change of intensity per scenario × period from plant data (kg CO2e per declared unit).
 
     Returns ``scenario, period, delta`` for every scenario that runs a process at a plant with
-    data; ``delta`` = new − old contribution of the replaced flows.
+    data; ``delta`` = new − old contribution of the replaced flows. Plant output is in the plant's
+    own output (e.g. m² of base film), so energy per declared unit = energy / output × what
+    leaves the site per declared unit (:func:`site_outputs`: process scale, yields included).
+    Raises :class:`LcaInputError` naming row and column for a bad unit, an unknown plant, or a
+    carrier the study does not have at that site (it would otherwise be silently ignored).
     """
-    problems: list[Problem] = []
-    sites = set(fp.study.sites.get_column("id").to_list())
-    for i, p in enumerate(plant.get_column("plant").to_list()):
-        if p not in sites:
-            problems.append(Problem(f"plant '{p}' is not a site of study '{fp.study.id}'", file=file,
-                                    table="plant data", row=i + 1, column="plant",
-                                    hint="use a site id of the study"))
-    rows = plant.with_row_index("row", offset=1)
-    e_units = {u: unit_info(u) for u in plant.get_column("energy_unit").unique().to_list()}
-    o_units = {u: unit_info(u) for u in plant.get_column("output_unit").unique().to_list()}
-    for r, eu, ou in rows.select("row", "energy_unit", "output_unit").iter_rows():
-        ei, oi = e_units[eu], o_units[ou]
-        if ei.error or ei.dimension != "[length]^2 [mass] [time]^-2":
-            problems.append(Problem(ei.error or f"unit '{eu}' is {dimension_name(ei.dimension or '?')}, not energy",
-                                    file=file, table="plant data", row=r, column="energy_unit",
-                                    hint="use kWh, MWh, MJ, GJ, MMBtu or therm"))
-        if oi.error or oi.dimension != du.dimension:
-            problems.append(Problem(oi.error or f"unit '{ou}' is {dimension_name(oi.dimension or '?')}, "
-                                    f"not {dimension_name(du.dimension)} like the declared unit",
-                                    file=file, table="plant data", row=r, column="output_unit",
-                                    hint=f"give output in {du.unit} of finished product"))
+    from lca.units import unit_table
+
+    study = fp.study
+    outputs = site_outputs(study)
+    several = (outputs.group_by("scenario", "site").agg(pl.col("process").sort())
+               .filter(pl.col("process").list.len() > 1))
+    d = fp.detail.filter(pl.col("flow").is_in(CARRIERS_IN_DETAIL))
+    carriers = d.select(pl.col("site").alias("plant"), pl.col("flow").alias("carrier")).unique()
+    problems = _plant_problems(plant, outputs, carriers, study, file)
+    used = set(plant.get_column("plant").to_list())
+    problems += [Problem(f"site '{site}' makes several products in scenario '{s}' ({', '.join(ps)}): its plant "
+                         "output cannot be assigned to one", file=file, table="plant data", column="output")
+                 for s, site, ps in several.iter_rows() if site in used]
     if problems:
         raise LcaInputError(problems)
-    e_tab = pl.DataFrame({"energy_unit": list(e_units), "e_base": [e_units[u].to_base for u in e_units]})
-    o_tab = pl.DataFrame({"output_unit": list(o_units), "o_base": [o_units[u].to_base for u in o_units]})
-    # plant energy per declared unit, in SI base units (J per declared unit)
-    per_du = (plant.join(e_tab, on="energy_unit").join(o_tab, on="output_unit")
-              .select(pl.col("plant").alias("site"), "period", pl.col("carrier").alias("flow"),
-                      (pl.col("energy") * pl.col("e_base") / (pl.col("output") * pl.col("o_base")) * du.to_base)
-                      .alias("plant_per_du")))
-    d = fp.detail.filter(pl.col("flow").is_in(CARRIERS_IN_DETAIL))
+    e_tab = unit_table(plant.get_column("energy_unit")).select(pl.col("unit").alias("energy_unit"),
+                                                               pl.col("to_base").alias("e_base"))
+    o_tab = unit_table(plant.get_column("output_unit")).select(pl.col("unit").alias("output_unit"),
+                                                               pl.col("to_base").alias("o_base"))
+    # plant energy per unit of the plant's own output, in SI base units (e.g. J per m² of base film)
+    per_out = (plant.join(e_tab, on="energy_unit").join(o_tab, on="output_unit")
+               .select(pl.col("plant").alias("site"), "period", pl.col("carrier").alias("flow"),
+                       (pl.col("energy") * pl.col("e_base") / (pl.col("output") * pl.col("o_base"))).alias("per_out")))
     # per scenario × component × site × flow: study contribution, share, kg CO2e per J (all gases)
     acts = d.group_by("scenario", "component", "site", "flow", "act").agg(
         pl.col("value").sum(), (pl.col("amount") * pl.col("a_to_base")).first().alias("base_amount"),
@@ -161,9 +228,11 @@ def plant_overrides(fp, plant: pl.DataFrame, du: DeclaredUnit, *, file: str | No
     comp = acts.group_by("scenario", "component", "site", "flow").agg(
         pl.col("value").sum().alias("old"), (pl.col("value").sum() / pl.col("base_amount").sum()).alias("ef"),
         pl.col("share").first())
-    joined = comp.join(per_du, on=["site", "flow"], how="inner")
+    leaves = outputs.select(pl.col("scenario").alias("component"), "site", "out_per_du")
+    joined = comp.join(leaves, on=["component", "site"]).join(per_out, on=["site", "flow"])
     return (joined.group_by("scenario", "period")
-            .agg((pl.col("share") * pl.col("plant_per_du") * pl.col("ef") - pl.col("old")).sum().alias("delta"))
+            .agg((pl.col("share") * pl.col("per_out") * pl.col("out_per_du") * pl.col("ef") - pl.col("old"))
+                 .sum().alias("delta"))
             .sort("scenario", "period"))
 
 

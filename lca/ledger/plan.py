@@ -65,8 +65,13 @@ def _months(first: date, last: date) -> list[str]:
 
 
 def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2_per_roll: str | None = None,
-               factors: Sequence = (), plant_file: str | None = None) -> LedgerPlan:
-    """Intensities for every scenario × destination × plant-data month, and the lookup arrays."""
+               factors: Sequence = (), plant_file: str | None = None,
+               duplicate_ids: Sequence[str] = ()) -> LedgerPlan:
+    """Intensities for every scenario × destination × plant-data month, and the lookup arrays.
+
+    ``duplicate_ids``: lot ids seen more than once (:func:`lca.ledger.duplicates.duplicate_lot_ids`);
+    every lot with one of them is rejected as "duplicate lot id".
+    """
     du = declared_unit(study)
     units = unit_lookup(dims.units, du, m2_per_roll=m2_per_roll)
     fps, why = footprints_by_destination(study, dims.destinations, factors=factors)
@@ -76,14 +81,14 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
     n_p = len(periods_pd) + 1
     intensity: list[float] = []
     used: list[bool] = []
+    # {destination: {(scenario, period): delta}}: the overrides, computed once per destination
+    deltas = {d: {(s, p): v for s, p, v in plant_overrides(fps[d], plant, file=plant_file).iter_rows()}
+              for d in dests} if periods_pd else {}
     for s in scen:
         for d in dests:
             fp = fps[d]
             base = float(fp.total(s).value)
-            delta = {}
-            if periods_pd:
-                ov = plant_overrides(fp, plant, du, file=plant_file).filter(pl.col("scenario") == s)
-                delta = dict(ov.select("period", "delta").iter_rows())
+            delta = {p: v for (s2, p), v in deltas.get(d, {}).items() if s2 == s}
             intensity.append(base)
             used.append(False)
             for per in periods_pd:
@@ -114,7 +119,7 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
         n_dest=max(len(dests), 1), n_pcodes=n_p, intensity=intensity or [0.0], plant_used=used or [False],
         first_day=(first - _EPOCH).days, day_pcode=day_pcode, day_period=day_period, periods=labels,
         declared_unit=du.unit if du.value == 1 else du.label, intensity_unit=f"kg_CO2e/{du.label}",
-        products=list(dims.products), origins=list(dims.origins),
+        products=list(dims.products), origins=list(dims.origins), duplicate_ids=list(duplicate_ids),
         lineage={"study_id": study.id,
                  "factor_library": lib.version if lib is not None else "",
                  "factor_library_hash": lib.content_hash if lib is not None else ""})

@@ -61,11 +61,23 @@ def dimensions(sdf) -> Dimensions:
                                                    for c in ("product", "origin_plant")])
 
 
+def duplicate_ids(sdf) -> list[str]:
+    """Lot ids that occur more than once (nulls excluded), by one Spark group-by; collected to the
+    driver, so this assumes duplicates are few (they are all rejected)."""
+    from pyspark.sql import functions as F
+
+    lid = F.col("lot_id").cast("string")
+    rows = (sdf.select(lid.alias("lot_id")).where(F.col("lot_id").isNotNull())
+            .groupBy("lot_id").count().where(F.col("count") > 1).select("lot_id").collect())
+    return sorted(r["lot_id"] for r in rows)
+
+
 def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None):
     """Per-lot footprints of a Spark DataFrame of shipments: ``(good, rejected)`` Spark DataFrames.
 
     Same columns as :data:`~lca.ledger.engine.LEDGER_SCHEMA` / ``REJECT_SCHEMA``; rejects have a
-    null ``row`` (Spark has no global row order).
+    null ``row`` (Spark has no global row order). Duplicate lot ids are found by one Spark group-by
+    before the batches run, so every occurrence is rejected as on polars.
     """
     from lca.ledger.io import read_plant_data
     from lca.resources import default_study_path
@@ -75,7 +87,7 @@ def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, 
     if "scenario" not in sdf.columns and "route" in sdf.columns:
         sdf = sdf.withColumnRenamed("route", "scenario")
     plant = read_plant_data(plant_data)[0] if plant_data is not None else None
-    plan = build_plan(st, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll)
+    plan = build_plan(st, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll, duplicate_ids=duplicate_ids(sdf))
     good = sdf.mapInArrow(_batches(plan, "good"), spark_schema(LEDGER_SCHEMA))
     bad = sdf.mapInArrow(_batches(plan, "bad"), spark_schema(REJECT_SCHEMA))
     return good, bad
