@@ -16,6 +16,15 @@ EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "fact
 ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
 
 
+def _table_file(base: Path, name: str, allowed: set[str], *, file: str, table: str) -> pl.DataFrame:
+    """A table file beside the study, refusing columns the format does not know (typos)."""
+    frame = _read_table(base, name, file=file)
+    extra = unknown_columns(frame, allowed, file=str(base / name), table=table)
+    if extra:
+        raise StudyError(extra)
+    return frame
+
+
 def _product(p: Any, file: str) -> Product:
     if not isinstance(p, Mapping):
         raise StudyError(Problem("missing [product] section", file=file, table="product",
@@ -70,10 +79,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
     if "sites" in tables:
         name = str(tables["sites"])
-        table = _read_table(base, name, file=file)
-        extra = unknown_columns(table, SITE_COLUMNS, file=str(base / name), table="sites")
-        if extra:
-            raise StudyError(extra)
+        table = _table_file(base, name, SITE_COLUMNS, file=file, table="sites")
         frames.append(validate_table(table, SiteTable, file=str(base / name), table="sites").select(cols))
     if not frames:
         raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
@@ -138,10 +144,7 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                               for p in exc.problems]) from None
     if "exchanges" in tables:
         name = str(tables["exchanges"])
-        t = _read_table(base, name, file=file)
-        extra = unknown_columns(t, EXCHANGE_COLUMNS, file=str(base / name), table="exchanges")
-        if extra:
-            raise StudyError(extra)
+        t = _table_file(base, name, EXCHANGE_COLUMNS, file=file, table="exchanges")
         t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
         t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
         t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
@@ -180,8 +183,7 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
     if "routes" in tables:
         name = str(tables["routes"])
         path = str(base / name)
-        t = _read_table(base, name, file=file)
-        problems += unknown_columns(t, ROUTE_COLUMNS, file=path, table="routes")
+        t = _table_file(base, name, ROUTE_COLUMNS, file=file, table="routes")
         try:
             t = validate_table(t, RouteTable, file=path, table="routes")
         except SchemaError as exc:

@@ -48,6 +48,16 @@ class TdLosses(str, Enum):
     included = "included"
 
 
+# Method switches shared by every command that computes a study (one definition, one help text).
+CELL_PLANT_OPT = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to (overrides the "
+                                                         "study).")
+GWP_OPT = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set: AR6, AR5 or AR4 (overrides the study).")
+RULE_OPT = typer.Option(None, "--electricity-rule", help="location | market | national (overrides the study).")
+TD_OPT = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D losses (overrides the study).")
+FACTORS_OPT = typer.Option(None, "--factors", help="User factor file (CSV/Parquet) on top of the library; "
+                                                   "repeatable.")
+
+
 def err_console():
     from rich.console import Console
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, handle_errors, iso_timestamp, load
+from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, handle_errors, iso_timestamp, load
 
 
 class ExportFormat(str, Enum):
@@ -49,13 +49,11 @@ def export(
                                                                        "(not for parquet)."),
     created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "
                                                                   "now. Pin it for reproducible files."),
-    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to."),
-    gwp: Optional[Gwp] = typer.Option(None, "--gwp", help="GWP100 set (PACT accepts AR5/AR6).", case_sensitive=False),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
-                                                               help="location | market | national."),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included (grid T&D losses)."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file on top of the library; "
-                                                                         "repeatable."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
 ) -> None:
     """Export PACT v2.3/v3.0 ProductFootprints, or result/inventory tables (CSV, Parquet, JSON).
 

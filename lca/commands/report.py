@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import (STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_study, err_console,
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_study, err_console,
                                  handle_errors, iso_timestamp)
 
 
@@ -22,14 +22,11 @@ def report(
     pdf: bool = typer.Option(False, "--pdf", help="Also print the report to PDF with headless Chromium."),
     timestamp: Optional[str] = typer.Option(None, "--timestamp", callback=iso_timestamp,
                                             help="Pin the run timestamp (ISO 8601) for byte-identical reports."),
-    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
-    gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
-                                                               help="location | market | national (overrides the "
-                                                                    "study)."),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D "
-                                                                           "losses (overrides the study)."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
     uncertainty: bool = typer.Option(False, "--uncertainty", help="Run a Monte Carlo analysis and include it."),
     iterations: int = typer.Option(10_000, "--iterations", min=100, help="Monte Carlo iterations (with "
                                                                           "--uncertainty)."),

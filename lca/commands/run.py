@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
                                  handle_errors, out_console)
 
 
@@ -20,14 +20,11 @@ def run(
     study: Optional[Path] = STUDY_ARG,
     per: Per = typer.Option(Per.declared_unit, "--per", help="Express results per declared unit, kg, kWh of "
                                                             "cell, vehicle, or per year of supply."),
-    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to."),
-    gwp: Optional[Gwp] = typer.Option(None, "--gwp", help="GWP100 set (overrides the study).",
-                                      case_sensitive=False),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
-                                                               help="location | market | national."),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="Add grid T&D losses (included)."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file (CSV/Parquet) on top "
-                                                                         "of the library; repeatable."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
                                                                               "(default: the study's comparison).",
                                                       show_default=False),

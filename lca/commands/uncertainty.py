@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
                                  handle_errors, out_console)
 
 #: runs at least this long (iterations) get a progress bar on stderr
@@ -39,14 +39,11 @@ def uncertainty(
     per: Per = typer.Option(Per.declared_unit, "--per", help="declared_unit | kg | kWh | vehicle | year."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
     table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),
-    cell_plant: Optional[str] = typer.Option(None, "--cell-plant", help="Site id of the cell plant."),
-    gwp: Optional[Gwp] = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set."),
-    electricity_rule: Optional[ElectricityRule] = typer.Option(None, "--electricity-rule",
-                                                               help="location | market | national (overrides the "
-                                                                    "study)."),
-    td_losses: Optional[TdLosses] = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D "
-                                                                           "losses (overrides the study)."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="User factor file; repeatable."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
 ) -> None:
     """Propagate factor and study uncertainties (Monte Carlo, common random numbers across scenarios).
 
