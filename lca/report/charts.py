@@ -141,12 +141,7 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
     legend, legend_end = _legend(chart_id, stages, x0, top + plot_h + 42, x1 - x0)
     height = int(legend_end + 6)
     out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
-    for t in ticks:
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top - 4}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
-                   f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
-    out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" fill="{MUTED}" '
-               f'font-size="11">{escape(fmt.unit(unit))}</text>')
+    out += _x_axis(ticks, sx, top - 4, top + plot_h, (x0 + x1) / 2, top + plot_h + 30, unit)
     for i, ((label, parts), total) in enumerate(zip(bars, totals)):
         y = top + i * (bar_h + gap)
         out.append(_text_lines(x0 - 8, y + bar_h / 2, _wrap(label, 34)))
@@ -219,6 +214,18 @@ def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], st
     return Markup("".join(out))
 
 
+def _x_axis(ticks: Sequence[float], sx, y_top: float, y_bottom: float, x_mid: float, y_unit: float,
+            unit: str) -> list[str]:
+    """Vertical gridlines with tick labels under a horizontal-bar plot, and the unit below them."""
+    step = ticks[1] - ticks[0]
+    out = [f'<line x1="{sx(t):.1f}" y1="{y_top}" x2="{sx(t):.1f}" y2="{y_bottom}" stroke="{RULE}" '
+           f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{y_bottom + 14}" text-anchor="middle" '
+           f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, step))}</text>' for t in ticks]
+    out.append(f'<text x="{x_mid:.1f}" y="{y_unit}" text-anchor="middle" fill="{MUTED}" '
+               f'font-size="11">{escape(fmt.unit(unit))}</text>')
+    return out
+
+
 def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float, str, float]],
                       unit: str, *, width: int = 680) -> Markup:
     """Horizontal bars of the largest contributors: (label, value, stage, share), coloured by stage."""
@@ -231,12 +238,7 @@ def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tupl
     legend, legend_end = _legend(chart_id, stages, x0, top + plot_h + 40, x1 - x0)
     height = int(legend_end + 6)
     out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
-    for t in ticks:
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
-                   f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
-    out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 29}" text-anchor="middle" fill="{MUTED}" '
-               f'font-size="11">{escape(fmt.unit(unit))}</text>')
+    out += _x_axis(ticks, sx, top, top + plot_h, (x0 + x1) / 2, top + plot_h + 29, unit)
     for i, (label, v, s, share) in enumerate(items):
         y = top + i * (bar_h + gap)
         a, b = sorted((0.0, v))
