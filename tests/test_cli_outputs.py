@@ -295,3 +295,87 @@ def test_doctests_of_the_output_and_cli_helpers():
     for mod in (lca.outputs, lca.commands.common, lca.report.charts):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
+
+
+@pytest.mark.parametrize("code", ["EACCES", "EPERM", "EROFS", "ENOSPC"])
+def test_os_refusing_the_write_is_located_and_leaves_nothing(code, tmp_path, cli, monkeypatch):
+    """Read-only, immutable or full targets (simulated at os.replace: root ignores permissions)."""
+    import errno
+
+    real = os.replace
+
+    def refuse(src, dst, *a, **k):
+        if str(dst).endswith("r.html"):
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)), str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    r = cli("report", "-o", tmp_path / "r.html", "--timestamp", TS)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
+    assert f"cannot write {tmp_path / 'r.html'}: {os.strerror(getattr(errno, code))}" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------ property
+
+SPELLINGS = ["plain", "absolute", "dot", "parent", "symlink", "symlinked folder", "hard link"]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tree")
+    (root / "d").mkdir()
+    for name in ("a.toml", "b.csv"):
+        (root / "d" / name).write_text(name, encoding="utf-8")
+    os.symlink(root / "d", root / "alias")
+    return root
+
+
+def _spell(root: Path, name: str, how: str, k: int) -> Path:
+    """One of many ways to name root/d/name (fresh links are numbered by k)."""
+    target = root / "d" / name
+    if how == "absolute":
+        return target.resolve()
+    if how == "dot":
+        return Path(os.path.relpath(target)).parent / "." / name
+    if how == "parent":
+        return root / "d" / ".." / "d" / name
+    if how == "symlink":
+        link = root / f"link{k}-{name}"
+        if not link.exists():
+            os.symlink(target, link)
+        return link
+    if how == "symlinked folder":
+        return root / "alias" / name
+    if how == "hard link":
+        link = root / f"hard{k}-{name}"
+        if not link.exists():
+            os.link(target, link)
+        return link
+    return target
+
+
+def test_guard_sees_through_every_spelling(tree):
+    """Property: an output naming an input in any spelling is refused; one naming another file never is."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from lca.errors import OutputError
+    from lca.outputs import guard_outputs
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.sampled_from(["a.toml", "b.csv"]), st.sampled_from(SPELLINGS), st.sampled_from(SPELLINGS),
+           st.integers(0, 3))
+    def check(name, how_out, how_in, k):
+        out, inp = _spell(tree, name, how_out, k), _spell(tree, name, how_in, k + 10)
+        with pytest.raises(OutputError, match="refusing to write"):
+            guard_outputs([("-o", out)], [("input", inp)])
+        other = "b.csv" if name == "a.toml" else "a.toml"
+        guard_outputs([("-o", out)], [("input", _spell(tree, other, how_in, k + 20))])
+        guard_outputs([("-o", tree / "d" / f"new-{k}.html")], [("input", inp)])
+        with pytest.raises(OutputError, match="inside the input folder"):
+            guard_outputs([("-o", _spell(tree, f"new-{k}.html", how_out if how_out in
+                                         ("plain", "absolute", "parent", "symlinked folder") else "plain", k))],
+                          [("input", tree / "alias")])
+
+    check()
