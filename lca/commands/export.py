@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, handle_errors, iso_timestamp, load
+from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, handle_errors, iso_timestamp, load, study_inputs
 
 
 class ExportFormat(str, Enum):
@@ -65,17 +65,24 @@ def export(
 
     from lca.pipeline import compute
     from lca.export import export_pact, export_table
-    from lca.outputs import write_atomic
+    from lca.outputs import check_output_path, guard_outputs, write_atomic
 
+    if output_format is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
+    if output is not None:
+        check_output_path(output, "-o/--output")
     s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    if output is not None:
+        guard_outputs([("-o/--output", output)], study_inputs(s, factors))
+    check_scenarios(s, [scenario], "--scenario")
     fp = compute(s, factors=factors or [])
+    if output_format not in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+        check_per(fp, per)
     if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
         docs = export_pact(fp, version, scenario, created=created)
         text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
     else:
-        if output_format is ExportFormat.parquet and output is None:
-            raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
         data = export_table(fp, table.value, output_format.value, per=per.value, scenario=scenario)
         if output is not None:
             write_atomic(output, data)
@@ -110,6 +117,10 @@ def check(
         doc = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExportCheckError(Problem("file not found", file=str(file))) from None
+    except IsADirectoryError:
+        raise ExportCheckError(Problem("is a folder, not a PACT JSON file", file=str(file))) from None
+    except RecursionError:
+        raise ExportCheckError(Problem("JSON nested too deeply to check", file=str(file))) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExportCheckError(Problem(f"not valid JSON: {exc}", file=str(file))) from None
     if not isinstance(doc, (dict, list)) or doc == []:

@@ -8,6 +8,7 @@ from typing import List
 
 import typer
 
+from lca.commands.common import handle_errors
 
 class ValidateFormat(str, Enum):
     text = "text"
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(schema_app, name="schema")
 
 
+@handle_errors
 def validate(
     paths: List[Path] = typer.Argument(..., help="Study files, tables (CSV/Parquet), factor files or folders.",
                                        show_default=False),
@@ -38,7 +40,7 @@ def validate(
     """
     import json
 
-    from lca.commands.common import err_console, out_console
+    from lca.commands.common import err_console, out_console, styled
     from lca.validate import annotation, validate_paths
 
     problems = validate_paths(paths)
@@ -51,7 +53,7 @@ def validate(
             typer.echo(annotation(p).github())
     elif problems:
         console = err_console()
-        console.print(f"[bold red]error:[/] {len(problems)} problem{'s' if len(problems) != 1 else ''}:")
+        console.print(styled(("error:", "bold red"), f" {len(problems)} problem{'s' if len(problems) != 1 else ''}:"))
         for p in problems:
             console.print(f"  - {p}", markup=False)
     else:
@@ -60,6 +62,7 @@ def validate(
 
 
 @schema_app.command("export")
+@handle_errors
 def schema_export(
     output: Path = typer.Option(Path("schemas"), "-o", "--output", help="Folder to write *.schema.json into."),
 ) -> None:
@@ -69,6 +72,8 @@ def schema_export(
     """
     from lca.commands.common import out_console
     from lca.export.jsonschema import write_schemas
+    from lca.outputs import ensure_folder
 
+    ensure_folder(output, "-o/--output")  # a file there, a loop, no permission: one located message
     for path in write_schemas(output):
         out_console().print(f"wrote {path}", markup=False)

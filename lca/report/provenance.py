@@ -187,7 +187,7 @@ def factor_table(fp: Any) -> dict[str, Any]:
     f = fp.library.factors.join(used, left_on="id", right_on="factor_id", how="semi").sort("id")
     rows = [{"id": r["id"], "name": r["name"], "value": fmt.exact(r["value"]), "unit": fmt.unit(r["unit"]),
              "gas": fmt.gas(r["gas"]), "region": r["region"], "year": r["year"], "source": r["source"],
-             "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith("http") else None,
+             "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith(("https://", "http://")) else None,
              "url_text": r["url"], "license": r["license"], "layer": r["layer"],
              "estimate": bool(r["estimate"])} for r in f.iter_rows(named=True)]
     replaced = [{"id": i, "layer": ly, "replaced": rl} for i, ly, rl in fp.library.replaced.iter_rows()]
