@@ -31,6 +31,8 @@ CATEGORIES = ["electricity", "fuel", "heat", "material", "process_emission", "fr
 STATUSES = ["default", "alternative", "sensitivity", "market"]
 DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
 GWP_SETS = ["AR4", "AR5", "AR6"]
+#: How far a site's electricity may fall back when its grid region has no default factor.
+GRID_FALLBACKS = ["subdivision", "country", "global"]
 
 
 class _Base(pa.DataFrameModel):
@@ -48,6 +50,7 @@ class SiteTable(_Base):
     subdivision: str = pa.Field(nullable=True, str_matches=REGION)
     grid: str = pa.Field(nullable=True, str_matches=REGION)
     market_factor: str = pa.Field(nullable=True)
+    grid_fallback: str = pa.Field(nullable=True, isin=GRID_FALLBACKS)
 
 
 class ProcessTable(_Base):

@@ -11,7 +11,7 @@ from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
 from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
 
-SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor"}
+SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
 ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
 
@@ -68,7 +68,7 @@ def _product(p: Any, file: str) -> Product:
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str) -> pl.DataFrame:
-    cols = ["id", "name", "country", "subdivision", "grid", "market_factor"]
+    cols = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
     problems: list[Problem] = []
     for i, e in enumerate(entries, 1):
         problems += _check_keys(e, set(cols), file=file, where=f"site #{i}")
