@@ -143,7 +143,8 @@ def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
     from lca.csvfiles import delimiter_problem
 
     file = str(path)
-    if path.stat().st_size == 0 or (path.suffix.lower() == ".csv" and not path.read_bytes().strip()):
+    size = path.stat().st_size
+    if size == 0 or (path.suffix.lower() == ".csv" and size < 4096 and not path.read_bytes().strip()):
         return _unknown(out, allow_unknown, file, "empty file", "write a header row and data, or remove the file")
     wrong = delimiter_problem(path)
     if wrong:
