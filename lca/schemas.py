@@ -316,8 +316,8 @@ def _check_problem(check: str, value: object, file: str | None, table: str | Non
     if name == "str_length":
         lo, hi = stats.get("min_value"), stats.get("max_value")
         if lo is not None and len(str(value)) < lo:
-            return Problem(f"value {value!r} is too short", **loc,
-                           hint=f"write at least {lo} characters" + (" (a full citation)" if column == "source" else ""))
+            cite = " (a full citation)" if column == "source" else ""
+            return Problem(f"value {value!r} is too short", **loc, hint=f"write at least {lo} characters{cite}")
         return Problem(f"value {value!r} is too long", **loc, hint=f"write at most {hi} characters")
     if name in _BOUNDS and stats:
         key, msg, hint = _BOUNDS[name]
