@@ -28,8 +28,6 @@ def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     Unknown columns (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units
     (parsed; route distances must be lengths). Exchanges get a ``row`` column (1 = first data row).
     """
-    from lca.units import unit_info, unit_table
-
     allowed, model = TABLE_FILES[kind]
     problems = unknown_columns(frame, allowed, file=file, table=kind)
     if kind == "exchanges":
@@ -40,19 +38,27 @@ def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     except SchemaError as exc:
         problems += exc.problems
     if "unit" in frame.columns and frame.schema["unit"] == pl.String:
-        units = unit_table(frame.get_column("unit"))  # pint once per distinct unit
-        rows = frame.select("unit").with_row_index("__i", offset=1).join(units, on="unit", how="inner")
-        for i, err in rows.filter(pl.col("unit_error").is_not_null()).select("__i", "unit_error").iter_rows():
-            problems.append(Problem(err, file=file, table=kind, row=i, column="unit",
-                                    hint="write a unit such as 'kg', 'kWh' or 'm^2'"))
-        if kind == "routes":
-            wrong = rows.filter(pl.col("unit_error").is_null() & (pl.col("dimension") != unit_info("km").dimension))
-            problems += [Problem(f"unit '{u}' is not a distance", file=file, table=kind, row=i, column="unit",
-                                 hint="write a length such as 'km' or 'mi'")
-                         for i, u in wrong.select("__i", "unit").iter_rows()]
+        problems += unit_problems(frame, file=file, table=kind, distance=kind == "routes")
     if problems:
         raise StudyError(sorted(problems, key=lambda p: p.row or 0))
     return checked
+
+
+def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool = False) -> list[Problem]:
+    """Rows of a table file whose ``unit`` does not parse (or, for ``distance``, is not a length)."""
+    from lca.units import unit_info, unit_table
+
+    units = unit_table(frame.get_column("unit"))  # pint once per distinct unit
+    rows = frame.select("unit").with_row_index("__i", offset=1).join(units, on="unit", how="inner").sort("__i")
+    problems = [Problem(err, file=file, table=table, row=i, column="unit",
+                        hint="write a unit such as 'kg', 'kWh' or 'm^2'")
+                for i, err in rows.filter(pl.col("unit_error").is_not_null()).select("__i", "unit_error").iter_rows()]
+    if distance:
+        wrong = rows.filter(pl.col("unit_error").is_null() & (pl.col("dimension") != unit_info("km").dimension))
+        problems += [Problem(f"unit '{u}' is not a distance", file=file, table=table, row=i, column="unit",
+                             hint="write a length such as 'km' or 'mi'")
+                     for i, u in wrong.select("__i", "unit").iter_rows()]
+    return problems
 
 
 def _product(p: Any, file: str) -> Product:

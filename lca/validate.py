@@ -172,7 +172,7 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
     """The loader's checks for a table of ``kind``; raises :class:`LcaInputError` with every problem."""
     from lca.factors import validate_factors
     from lca.schemas import ActivityTable, GwpTable, validate_table
-    from lca.study_tables import TABLE_FILES, check_table
+    from lca.study_tables import TABLE_FILES, check_table, unit_problems
 
     if kind in TABLE_FILES:
         check_table(df, kind, file=file)
@@ -187,20 +187,9 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
         except LcaInputError as exc:
             problems += exc.problems
         if "unit" in df.columns:
-            problems += _unit_problems(df, file, kind)
+            problems += unit_problems(df, file=file, table=kind)
         if problems:
             raise LcaInputError(sorted(problems, key=lambda p: p.row or 0))
-
-
-def _unit_problems(df, file: str, table: str) -> list[Problem]:
-    import polars as pl
-
-    from lca.units import unit_table
-
-    bad = (df.select("unit").with_row_index("__i", offset=1).join(unit_table(df.get_column("unit")), on="unit")
-           .filter(pl.col("unit_error").is_not_null()).sort("__i"))
-    return [Problem(err, file=file, table=table, row=i, column="unit", hint="write a unit such as 'kg' or 'kWh'")
-            for i, err in bad.select("__i", "unit_error").iter_rows()]
 
 
 def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Outcome:
