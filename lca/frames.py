@@ -29,7 +29,7 @@ from lca.study import Study, study_from_dict
 
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
-_SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor"]
+_SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
 _EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "note"]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 

@@ -105,6 +105,11 @@ def _check_keys(entry: Mapping[str, Any], allowed: set[str], *, file: str, where
 
 def _read_table(base: Path, name: str, *, file: str) -> pl.DataFrame:
     path = (base / name)
+    from lca.csvfiles import delimiter_problem
+
+    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
+    if wrong_delimiter:  # would read as one column and fail with a misleading message
+        raise StudyError(wrong_delimiter)
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path)

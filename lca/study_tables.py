@@ -11,18 +11,54 @@ from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
 from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
 
-SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor"}
+SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
 ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
 
 
-def _table_file(base: Path, name: str, allowed: set[str], *, file: str, table: str) -> pl.DataFrame:
-    """A table file beside the study, refusing columns the format does not know (typos)."""
-    frame = _read_table(base, name, file=file)
-    extra = unknown_columns(frame, allowed, file=str(base / name), table=table)
-    if extra:
-        raise StudyError(extra)
-    return frame
+#: Table files a study may name under [tables]: the columns allowed and the model. The loader and
+#: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
+TABLE_FILES = {"sites": (SITE_COLUMNS, SiteTable), "exchanges": (EXCHANGE_COLUMNS, ExchangeTable),
+               "routes": (ROUTE_COLUMNS, RouteTable)}
+
+
+def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
+    """Every check of a sites/exchanges/routes table file, all problems at once in row order.
+
+    Unknown columns (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units
+    (parsed; route distances must be lengths). Exchanges get a ``row`` column (1 = first data row).
+    """
+    allowed, model = TABLE_FILES[kind]
+    problems = unknown_columns(frame, allowed, file=file, table=kind)
+    if kind == "exchanges":
+        frame = frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
+    checked = frame
+    try:
+        checked = validate_table(frame, model, file=file, table=kind)
+    except SchemaError as exc:
+        problems += exc.problems
+    if "unit" in frame.columns and frame.schema["unit"] == pl.String:
+        problems += unit_problems(frame, file=file, table=kind, distance=kind == "routes")
+    if problems:
+        raise StudyError(sorted(problems, key=lambda p: p.row or 0))
+    return checked
+
+
+def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool = False) -> list[Problem]:
+    """Rows of a table file whose ``unit`` does not parse (or, for ``distance``, is not a length)."""
+    from lca.units import unit_info, unit_table
+
+    units = unit_table(frame.get_column("unit"))  # pint once per distinct unit
+    rows = frame.select("unit").with_row_index("__i", offset=1).join(units, on="unit", how="inner").sort("__i")
+    problems = [Problem(err, file=file, table=table, row=i, column="unit",
+                        hint="write a unit such as 'kg', 'kWh' or 'm^2'")
+                for i, err in rows.filter(pl.col("unit_error").is_not_null()).select("__i", "unit_error").iter_rows()]
+    if distance:
+        wrong = rows.filter(pl.col("unit_error").is_null() & (pl.col("dimension") != unit_info("km").dimension))
+        problems += [Problem(f"unit '{u}' is not a distance", file=file, table=table, row=i, column="unit",
+                             hint="write a length such as 'km' or 'mi'")
+                     for i, u in wrong.select("__i", "unit").iter_rows()]
+    return problems
 
 
 def _product(p: Any, file: str) -> Product:
@@ -68,7 +104,7 @@ def _product(p: Any, file: str) -> Product:
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str) -> pl.DataFrame:
-    cols = ["id", "name", "country", "subdivision", "grid", "market_factor"]
+    cols = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
     problems: list[Problem] = []
     for i, e in enumerate(entries, 1):
         problems += _check_keys(e, set(cols), file=file, where=f"site #{i}")
@@ -79,8 +115,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
     if "sites" in tables:
         name = str(tables["sites"])
-        table = _table_file(base, name, SITE_COLUMNS, file=file, table="sites")
-        frames.append(validate_table(table, SiteTable, file=str(base / name), table="sites").select(cols))
+        frames.append(check_table(_read_table(base, name, file=file), "sites", file=str(base / name)).select(cols))
     if not frames:
         raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
     sites = pl.concat([f.select(cols) for f in frames])
@@ -144,10 +179,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                               for p in exc.problems]) from None
     if "exchanges" in tables:
         name = str(tables["exchanges"])
-        t = _table_file(base, name, EXCHANGE_COLUMNS, file=file, table="exchanges")
-        t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
+        t = check_table(_read_table(base, name, file=file), "exchanges", file=str(base / name))
         t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
-        t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
     bad = exchanges.filter(~pl.col("amount").is_finite())
@@ -183,10 +216,9 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
     if "routes" in tables:
         name = str(tables["routes"])
         path = str(base / name)
-        t = _table_file(base, name, ROUTE_COLUMNS, file=file, table="routes")
         try:
-            t = validate_table(t, RouteTable, file=path, table="routes")
-        except SchemaError as exc:
+            t = check_table(_read_table(base, name, file=file), "routes", file=path)
+        except StudyError as exc:
             raise StudyError(problems + exc.problems) from None
         legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
                                                 "factor").alias("leg"))
