@@ -70,6 +70,9 @@ class FactorLibrary:
         lib = self
         for layer in layers:
             name, frame = _read_layer(layer)
+            base, k = name, 2
+            while name in lib.layers:  # each layer keeps a distinct name (two files called factors.csv)
+                name, k = f"{base} #{k}", k + 1
             lib = _apply_layer(lib, frame, name)
         return lib
 
@@ -139,7 +142,8 @@ def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
         return "user frame", validate_factors(layer, file="user frame")
     path = Path(layer)
-    return str(path), validate_factors(read_factor_file(path), file=str(path))
+    # the layer is named by its file name, never its path: layer names reach reports and manifests
+    return path.name, validate_factors(read_factor_file(path), file=str(path))
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:

@@ -146,7 +146,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
         name = str(tables["exchanges"])
         t = _table_file(base, name, EXCHANGE_COLUMNS, file=file, table="exchanges")
         t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
-        t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
+        # origins reach exports (inventory table): the file's name, never a path
+        t = t.with_columns(pl.format("{} row {}", pl.lit(Path(name).name), pl.col("row")).alias("origin"))
         t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)

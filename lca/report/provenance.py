@@ -211,7 +211,8 @@ def manifest(fp: Any, timestamp: str) -> dict[str, Any]:
     """The reproducibility manifest as rows for a table."""
     m = fp.manifest(timestamp=timestamp)
     lib = m["factor_library"]
-    return {"raw": m, "inputs": list(m["inputs"].items()),
+    names = {"study": "study data", "factors_used": "factor and GWP rows used"}
+    return {"raw": m, "inputs": [(names.get(k, k), v) for k, v in m["content"].items()],
             "method": list(m["method"].items()),
             "rows": [("lca version", m["lca_version"]), ("study id", m["study_id"]),
                      ("factor library version", lib["version"]), ("factor library SHA-256", lib["content_hash"]),
