@@ -112,7 +112,8 @@ def factor_rows_used(fp: "Footprint") -> tuple[pl.DataFrame, pl.DataFrame]:
     if "td_loss_factor" in d.columns:
         ids = pl.concat([ids, d.get_column("td_loss_factor").drop_nulls()])
     ids = ids.unique()
-    factors = fp.library.factors.filter(pl.col("id").is_in(ids.implode())).select(FACTOR_COLUMNS)
+    factors = (fp.library.factors.filter(pl.col("id").is_in(ids.implode())).select(FACTOR_COLUMNS)
+               .with_columns(pl.col("primary").fill_null(False)))  # an empty cell means false
     gases = d.get_column("gas").unique()
     gwp = fp.library.gwp.filter((pl.col("gwp_set") == fp.study.method.gwp) & pl.col("gas").is_in(gases.implode()))
     return factors, gwp

@@ -341,6 +341,7 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
     return factors.select(
         pl.col("id").alias("factor_id"), pl.col("flow").alias("factor_flow"), pl.col("name").alias("factor_name"),
         "category", "region", pl.col("value").alias("factor_value"), pl.col("unit").alias("factor_unit"), "gas",
-        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate", "source",
+        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate",
+        pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
         "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer")

@@ -9,11 +9,12 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
-from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
+from lca.study_parse import (Product, _check_keys, _read_table, _split_amount, parse_quantity, primary_problems,
+                              unknown_columns)
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor"}
-EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
-ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
+EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
+ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
 
 
 def _table_file(base: Path, name: str, allowed: set[str], *, file: str, table: str) -> pl.DataFrame:
@@ -93,7 +94,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
 def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
                file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges"}
-    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "note"}
+    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
     problems: list[Problem] = []
     prows, erows = [], []
     for i, e in enumerate(entries, 1):
@@ -112,14 +113,15 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                       "output_mass_unit": None if mass is None else mass.unit, "yield": e.get("yield", 1.0)})
         for j, x in enumerate(e.get("exchanges", []), 1):
             xwhere = f"{where} exchange #{j}"
-            problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
+            problems += _check_keys(x, ex_allowed, file=file, where=xwhere) + primary_problems(x, file, xwhere)
             try:
                 amount, unit = _split_amount(x, file=file, where=xwhere)
             except StudyError as exc:
                 problems += exc.problems
                 continue
             erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
-                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"), "row": j,
+                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"),
+                          "primary": x.get("primary") is True, "row": j,
                           "origin": f"{where} exchange #{j}"})
     if problems:
         raise StudyError(problems)
@@ -131,7 +133,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                                             "yield": pl.Float64}, strict=False)
     processes = validate_table(processes, ProcessTable, file=file, table="process")
     ex_schema = {"process": pl.String, "flow": pl.String, "input": pl.String, "amount": pl.Float64,
-                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "row": pl.Int64, "origin": pl.String}
+                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "primary": pl.Boolean, "row": pl.Int64,
+                 "origin": pl.String}
     frames = []
     if erows:
         inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
@@ -151,6 +154,7 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
         t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
+    exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary
     bad = exchanges.filter(~pl.col("amount").is_finite())
     if bad.height:
         raise StudyError([Problem("amount is not finite", file=file, table=o, column="amount")
@@ -190,7 +194,7 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
         except SchemaError as exc:
             raise StudyError(problems + exc.problems) from None
         legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
-                                                "factor").alias("leg"))
+                                                "factor", "primary").alias("leg"))
         for (src, dst), group in legs.group_by("from", "to", maintain_order=True):
             routes.setdefault((src, dst), []).extend(group.get_column("leg").to_list())
     if problems:

@@ -67,7 +67,7 @@ def _routes_schema() -> dict[str, Any]:
     row = {"type": "object", "required": ["from", "to", "mode", "distance", "unit"], "properties": {
         "from": {"type": "string"}, "to": {"type": "string"}, "mode": {"type": "string"},
         "distance": {"type": "number", "minimum": 0}, "unit": {"type": "string"},
-        "factor": {"type": ["string", "null"]}}}
+        "factor": {"type": ["string", "null"]}, "primary": {"type": ["boolean", "null"]}}}
     return {"$schema": DIALECT, "$id": f"{BASE_ID}routes.schema.json", "title": "lca routes table",
             "description": "Transport legs between two sites (one row per leg, in order).", "type": "array",
             "items": row}
@@ -84,9 +84,9 @@ def study_schema() -> dict[str, Any]:
                                  "properties": props, "required": list(req)}
     exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
                     "unit": {"type": "string"}, "stage": {"type": "string"}, "factor": {"type": "string"},
-                    "note": {"type": "string"}}, ["amount"])
+                    "primary": {"type": "boolean"}, "note": {"type": "string"}}, ["amount"])
     leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
-               "factor": {"type": "string"}}, ["mode", "distance"])
+               "factor": {"type": "string"}, "primary": {"type": "boolean"}}, ["mode", "distance"])
     site = model_schema(__import__("lca.schemas", fromlist=["SiteTable"]).SiteTable, "sites")["items"]
     return {
         "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",

@@ -133,6 +133,8 @@ def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
 
 def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
     """DQR per significant input, value-weighted DQR, estimate and primary-data shares, region fallbacks."""
+    from lca.export.figures import PRIMARY  # one rule for the report and the PACT export
+
     d = _system(fp.detail, kinds)
     tot = d.group_by("scenario").agg(pl.col("value").sum().alias("tot"))
     d = d.join(tot, on="scenario")
@@ -154,7 +156,7 @@ def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str,
            .agg((w * pl.col("dq_technological")).sum().alias("tech"), (w * pl.col("dq_geographical")).sum().alias("geo"),
                 (w * pl.col("dq_temporal")).sum().alias("temp"),
                 (w * pl.col("estimate").cast(pl.Float64)).sum().alias("estimate"),
-                (w * (pl.col("layer") != "shipped").cast(pl.Float64)).sum().alias("primary")))
+                (w * PRIMARY.cast(pl.Float64)).sum().alias("primary")))
     per_rows = {r["scenario"]: r for r in per.iter_rows(named=True)}
     scen = [{"label": labels[s], "tech": fmt.num(per_rows[s]["tech"], 2), "geo": fmt.num(per_rows[s]["geo"], 2),
              "temp": fmt.num(per_rows[s]["temp"], 2), "estimate": fmt.pct(per_rows[s]["estimate"]),
