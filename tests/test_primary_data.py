@@ -85,6 +85,14 @@ def test_primary_share_by_hand(tiny_doc):
     assert "Src tiny.power.south" in two  # primary factor, but the coat's power amount is not measured
     v2 = _pcf(fp, "v2")
     assert v2["Film only, at the mill"]["primaryDataShare"] == pytest.approx(100 / ONE, abs=0.005)
+    # the report states the same figure (one rule for both)
+    from lca.report import fmt, provenance
+
+    labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
+    kinds = dict(fp.study.scenarios.select("id", "kind").iter_rows())
+    q = {r["label"]: r["primary"] for r in provenance.quality(fp, labels, kinds)["scenarios"]}
+    assert q["Film only, at the mill"] == fmt.pct(1.0 / ONE)
+    assert q["Film at the mill, coated at the second mill"] == fmt.pct(1.25 / TWO)
 
 
 def test_both_activity_and_factor_must_be_primary(tiny_doc):
