@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lca
-from lca.export.crosscheck import check_against_study
 from lca.study import study_from_dict
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
@@ -117,6 +116,8 @@ def test_default_study_exports_pass_check_against_the_study(tmp_path, cli, versi
 
 
 def test_unmatched_footprints_compare_with_the_named_scenario(default_fp):
+    from lca.export.crosscheck import check_against_study
+
     doc = lca.export_pact(default_fp, "v3", "ontario", created=CREATED)
     doc["id"] = "00000000-0000-4000-8000-000000000000"
     assert [p.message[:13] for p in check_against_study(doc, "v3", default_fp)] == ["[study-match]"]
@@ -131,6 +132,8 @@ def test_unmatched_footprints_compare_with_the_named_scenario(default_fp):
 def test_per_product_figures_agree_across_versions_and_wrong_ones_are_caught(tiny_doc, amount, spelling, k):
     """Invariant: v2 figure × unitaryProductAmount = v3 figure = the study total per declared unit; a
     file whose figure is off by a factor k is flagged by the study check (and only by it)."""
+    from lca.export.crosscheck import check_against_study
+
     value = amount if spelling == "m^2" else amount * 1e4
     fp = _fp(tiny_doc, f"{value!r} {spelling}", f"{10 * amount!r} g")
     v2, v3 = _one(fp, "v2"), _one(fp, "v3")
