@@ -80,15 +80,13 @@ def _buggy_v2(fp) -> list[dict]:
     return docs
 
 
-def test_lca_check_with_the_study_catches_per_product_values(tmp_path, tiny_doc, cli):
+def test_lca_check_with_the_study_catches_per_product_values(tmp_path, cli):
     """`lca check` passed the per-2 m² file: the JSON alone is self-consistent. With --study it fails."""
-    doc = copy.deepcopy(tiny_doc)
-    doc["study"].update(COMPANY)
-    doc["product"]["declared_unit"], doc["product"]["mass_per_declared_unit"] = "2 m^2", "20 g"
     text = (TINY / "study.toml").read_text(encoding="utf-8")
+    company = "\n".join(f"{k} = {json.dumps(v)}" for k, v in COMPANY.items())
     text = text.replace('declared_unit = "1 m^2"', 'declared_unit = "2 m^2"').replace(
         'mass_per_declared_unit = "10 g"', 'mass_per_declared_unit = "20 g"').replace(
-        'cell_plant = "plant"', 'cell_plant = "plant"\n' + "\n".join(f"{k} = {json.dumps(v)}" for k, v in COMPANY.items()))
+        'cell_plant = "plant"', 'cell_plant = "plant"\n' + company)
     (tmp_path / "factors.csv").write_text((TINY / "factors.csv").read_text(encoding="utf-8"), encoding="utf-8")
     study = tmp_path / "s.toml"
     study.write_text(text, encoding="utf-8")

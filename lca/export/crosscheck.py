@@ -109,7 +109,8 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
             problems.append(Problem(
                 "[study-match] this study does not produce this footprint id (its data, factors, method or lca "
                 "version differ), so its figures cannot be matched to a scenario", file=file, table=where,
-                column="id", hint="pass --scenario ID to compare with one scenario, or the options it was exported with"))
+                column="id",
+                hint="pass --scenario ID to compare with one scenario, or the options it was exported with"))
             continue
         pcf = doc.get("pcf") if isinstance(doc.get("pcf"), Mapping) else {}
         found = _compare(pcf, version, fp, sid)
