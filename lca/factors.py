@@ -75,6 +75,9 @@ class FactorLibrary:
         lib = self
         for layer in layers:
             name, frame = _read_layer(layer)
+            base, k = name, 2
+            while name in lib.layers:  # each layer keeps a distinct name (two files called factors.csv)
+                name, k = f"{base} #{k}", k + 1
             lib = _apply_layer(lib, frame, name)
         return lib
 
@@ -149,7 +152,8 @@ def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
         return "user frame", validate_factors(layer, file="user frame")
     path = Path(layer)
-    return str(path), validate_factors(read_factor_file(path), file=str(path))
+    # the layer is named by its file name, never its path: layer names reach reports and manifests
+    return path.name, validate_factors(read_factor_file(path), file=str(path))
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
@@ -347,6 +351,7 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
     return factors.select(
         pl.col("id").alias("factor_id"), pl.col("flow").alias("factor_flow"), pl.col("name").alias("factor_name"),
         "category", "region", pl.col("value").alias("factor_value"), pl.col("unit").alias("factor_unit"), "gas",
-        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate", "source",
+        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate",
+        pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
         "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer")

@@ -76,6 +76,8 @@ class ExchangeTable(_Base):
     unit: str
     stage: str = pa.Field(nullable=True)
     factor: str = pa.Field(nullable=True)
+    #: the reporting company's own measured activity data (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
     row: int
 
     @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
@@ -103,6 +105,7 @@ class TransportTable(_Base):
     distance: float = pa.Field(ge=0)
     distance_unit: str
     factor: str = pa.Field(nullable=True)
+    primary: bool
 
 
 class RouteTable(_Base):
@@ -114,6 +117,8 @@ class RouteTable(_Base):
     distance: float = pa.Field(ge=0)
     unit: str
     factor: str = pa.Field(nullable=True)
+    #: the leg's distance is the company's own measured data (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
 
 
 class MixTable(_Base):
@@ -139,6 +144,8 @@ class FactorTable(_Base):
     year: int = pa.Field(ge=1990, le=2100)
     status: str = pa.Field(isin=STATUSES)
     estimate: bool
+    #: the reporting company's own measured emission factor (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
     source: str = pa.Field(str_length={"min_value": 3})
     source_table: str = pa.Field(nullable=True)
     url: str = pa.Field(nullable=True)
@@ -152,6 +159,10 @@ class FactorTable(_Base):
     unc_min: float = pa.Field(nullable=True)
     unc_max: float = pa.Field(nullable=True)
     notes: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
+    def primary_is_measured(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~(pl.col("estimate") & pl.col("primary").fill_null(False)))
 
 
 class GwpTable(_Base):
@@ -180,6 +191,7 @@ class ActivityTable(_Base):
     unit: str
     factor: str = pa.Field(nullable=True)
     origin: str
+    primary: bool = pa.Field(nullable=True)
 
 
 class ResultTable(_Base):

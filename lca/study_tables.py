@@ -9,11 +9,12 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
-from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
+from lca.study_parse import (Product, _check_keys, _read_table, _split_amount, parse_quantity, primary_problems,
+                              unknown_columns)
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
-EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
-ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
+EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
+ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
 
 
 #: Table files a study may name under [tables]: the columns allowed and the model. The loader and
@@ -128,7 +129,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
 def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
                file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges"}
-    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "note"}
+    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
     problems: list[Problem] = []
     prows, erows = [], []
     for i, e in enumerate(entries, 1):
@@ -147,14 +148,15 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                       "output_mass_unit": None if mass is None else mass.unit, "yield": e.get("yield", 1.0)})
         for j, x in enumerate(e.get("exchanges", []), 1):
             xwhere = f"{where} exchange #{j}"
-            problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
+            problems += _check_keys(x, ex_allowed, file=file, where=xwhere) + primary_problems(x, file, xwhere)
             try:
                 amount, unit = _split_amount(x, file=file, where=xwhere)
             except StudyError as exc:
                 problems += exc.problems
                 continue
             erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
-                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"), "row": j,
+                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"),
+                          "primary": x.get("primary") is True, "row": j,
                           "origin": f"{where} exchange #{j}"})
     if problems:
         raise StudyError(problems)
@@ -166,7 +168,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                                             "yield": pl.Float64}, strict=False)
     processes = validate_table(processes, ProcessTable, file=file, table="process")
     ex_schema = {"process": pl.String, "flow": pl.String, "input": pl.String, "amount": pl.Float64,
-                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "row": pl.Int64, "origin": pl.String}
+                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "primary": pl.Boolean, "row": pl.Int64,
+                 "origin": pl.String}
     frames = []
     if erows:
         inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
@@ -180,9 +183,11 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
     if "exchanges" in tables:
         name = str(tables["exchanges"])
         t = check_table(_read_table(base, name, file=file), "exchanges", file=str(base / name))
-        t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
+        # origins reach exports (inventory table): the file's name, never a path
+        t = t.with_columns(pl.format("{} row {}", pl.lit(Path(name).name), pl.col("row")).alias("origin"))
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
+    exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary
     bad = exchanges.filter(~pl.col("amount").is_finite())
     if bad.height:
         raise StudyError([Problem("amount is not finite", file=file, table=o, column="amount")
@@ -221,7 +226,7 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
         except StudyError as exc:
             raise StudyError(problems + exc.problems) from None
         legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
-                                                "factor").alias("leg"))
+                                                "factor", "primary").alias("leg"))
         for (src, dst), group in legs.group_by("from", "to", maintain_order=True):
             routes.setdefault((src, dst), []).extend(group.get_column("leg").to_list())
     if problems:

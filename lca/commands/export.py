@@ -99,13 +99,25 @@ def check(
     file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
                                 show_default=False),
     spec: Optional[Spec] = typer.Option(None, "--spec", help="v2 (2.3) or v3 (3.0); default: from specVersion."),
+    study: Optional[Path] = typer.Option(None, "--study", help="Also recompute this study and check each footprint's "
+                                                               "figures per product (figure × declared-unit amount) "
+                                                               "against it.", show_default=False),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="With --study: the scenario to compare a footprint "
+                                                                     "with when its id is not one the study exports."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
 ) -> None:
     """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
 
     Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
     fields per version and reference period, geography fields exclusive; one line per broken rule.
+    With --study (and the method options the file was exported with): each footprint's PCF and mass
+    per product (v2.3: per-unit figure × unitaryProductAmount) must match the recomputed study.
 
-    Example: lca check pcf.json --spec v3
+    Example: lca check pcf.json --spec v3 --study study.toml
     """
     import json
 
@@ -130,8 +142,16 @@ def check(
         raise ExportCheckError(Problem("cannot tell the PACT version from specVersion", file=str(file),
                                        hint="pass --spec v2 or --spec v3"))
     problems = check_pact(doc, version, file=str(file))
+    if study is not None:
+        from lca.commands.common import compute_study
+        from lca.export.crosscheck import check_against_study
+
+        fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule,
+                           td_losses=td_losses)
+        problems += check_against_study(doc, version, fp, scenario=scenario, file=str(file))
     if problems:
         raise ExportCheckError(problems)
     n = 1 if isinstance(doc, dict) else len(doc)
-    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks",
-                        markup=False)
+    against = " and agree with the study" if study is not None else ""
+    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks"
+                        f"{against}", markup=False)

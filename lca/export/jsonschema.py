@@ -102,9 +102,9 @@ def study_schema() -> dict[str, Any]:
                                  "properties": props, "required": list(req)}
     exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
                     "unit": {"type": "string"}, "stage": {"type": "string"}, "factor": {"type": "string"},
-                    "note": {"type": "string"}}, ["amount"])
+                    "primary": {"type": "boolean"}, "note": {"type": "string"}}, ["amount"])
     leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
-               "factor": {"type": "string"}}, ["mode", "distance"])
+               "factor": {"type": "string"}, "primary": {"type": "boolean"}}, ["mode", "distance"])
     site = model_schema(__import__("lca.schemas", fromlist=["SiteTable"]).SiteTable, "sites")["items"]
     return {
         "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",
