@@ -44,6 +44,11 @@ FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", 
 
 FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
 
+#: What a factor unit must look like for its gas (never suggest the kind of unit just refused).
+UNIT_HINTS = {"co2e": "gas CO2e takes CO2e per unit of activity, e.g. 'kg_CO2e/kWh'",
+              "mass": "a single gas takes a mass of that gas per unit of activity, e.g. 'kg/MMBtu' or 'g/kWh'",
+              "none": "gas 'none' takes a plain ratio, e.g. 'kWh/kWh' or 'dimensionless'"}
+
 
 @dataclass(frozen=True)
 class FactorLibrary:
@@ -70,6 +75,9 @@ class FactorLibrary:
         lib = self
         for layer in layers:
             name, frame = _read_layer(layer)
+            base, k = name, 2
+            while name in lib.layers:  # each layer keeps a distinct name (two files called factors.csv)
+                name, k = f"{base} #{k}", k + 1
             lib = _apply_layer(lib, frame, name)
         return lib
 
@@ -82,6 +90,11 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
     if path.is_dir():
         raise FactorError(Problem("is a folder, not a factor file", file=str(path),
                                   hint="name a CSV or Parquet file"))
+    from lca.csvfiles import delimiter_problem
+
+    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
+    if wrong_delimiter:  # would read as one column and fail with a misleading message
+        raise FactorError(wrong_delimiter)
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path)
@@ -106,10 +119,10 @@ def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFra
     units = factor_unit_table(df.select("unit", "numerator"))
     checked = df.with_row_index("__i").join(units, on=["unit", "numerator"], how="left")
     problems: list[Problem] = []
-    for i, fid, unit, err in checked.filter(pl.col("unit_error").is_not_null()).select(
-            "__i", "id", "unit", "unit_error").iter_rows():
+    for i, fid, num, err in checked.filter(pl.col("unit_error").is_not_null()).select(
+            "__i", "id", "numerator", "unit_error").iter_rows():
         problems.append(Problem(f"factor '{fid}': {err}", file=file, table="factors", row=i + 1,
-                                column="unit", hint="write a unit such as 'kg_CO2e/kWh' or 'kg/MMBtu'"))
+                                column="unit", hint=UNIT_HINTS[num]))
     allowed = pl.DataFrame([(cat, dim) for cat, dims in CATEGORY_DIMENSIONS.items() for dim in dims],
                            schema={"category": pl.String, "dimension_name": pl.String}, orient="row")
     dims = checked.select("per_dimension").unique().drop_nulls()
@@ -139,7 +152,8 @@ def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
         return "user frame", validate_factors(layer, file="user frame")
     path = Path(layer)
-    return str(path), validate_factors(read_factor_file(path), file=str(path))
+    # the layer is named by its file name, never its path: layer names reach reports and manifests
+    return path.name, validate_factors(read_factor_file(path), file=str(path))
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
@@ -337,6 +351,7 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
     return factors.select(
         pl.col("id").alias("factor_id"), pl.col("flow").alias("factor_flow"), pl.col("name").alias("factor_name"),
         "category", "region", pl.col("value").alias("factor_value"), pl.col("unit").alias("factor_unit"), "gas",
-        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate", "source",
+        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate",
+        pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
         "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer")
