@@ -95,7 +95,7 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
 def tabular(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, tuple[list[str], list[list[Any]]]]]:
     """The default study with sites, exchanges and routes moved into CSV table files."""
     doc = copy.deepcopy(doc)
-    site_cols = ["id", "name", "country", "subdivision", "grid"]
+    site_cols = ["id", "name", "country", "subdivision", "grid", "grid_fallback"]
     sites = [[s.get(c) for c in site_cols] for s in doc.pop("site")]
     ex_cols = ["process", "flow", "input", "amount", "unit", "stage"]
     exchanges = []
