@@ -148,13 +148,17 @@ def registry():
 
     Pint parses its definition files on every start (~0.6 s). With ``LCA_PINT_CACHE`` set to a
     folder, pint caches the parsed definitions there; the CLI sets it to the user's cache folder
-    (``lca`` console script only), the library never writes anywhere by default.
+    (``lca`` console script only), the library never writes anywhere by default. The cache is
+    written atomically and verified before use (:mod:`lca.unit_cache`): a damaged or half-written
+    cache is ignored and rebuilt, never fails a run.
     """
     import os
 
     import pint
 
-    ureg = pint.UnitRegistry(cache_folder=os.environ.get("LCA_PINT_CACHE") or None)
+    from lca.unit_cache import build_registry
+
+    ureg = build_registry(os.environ.get("LCA_PINT_CACHE") or None)
     for line in DEFINITIONS.strip().splitlines():
         ureg.define(line)
     pint.set_application_registry(ureg)
