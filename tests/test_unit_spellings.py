@@ -90,3 +90,14 @@ def test_a_study_gives_the_same_result_in_any_energy_spelling(tiny_path, tiny_re
     d["process"][0]["exchanges"][2]["amount"] = f"{1e6 / ACCEPTED['energy'][unit]!r} {unit}"
     got = lca.compute(lca.study_from_dict(d, base=tiny_path.parent)).totals().get_column("value").to_list()
     assert got == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("unit", ["MBtu", "kcal", "gal"])
+def test_a_study_with_an_ambiguous_unit_is_refused_where_it_is(tiny_path, tiny_reference, unit):
+    doc, _ = tiny_reference
+    d = copy.deepcopy(doc)
+    d["process"][0]["exchanges"][2]["amount"] = f"1 {unit}"
+    with pytest.raises(LcaInputError) as err:
+        lca.compute(lca.study_from_dict(d, base=tiny_path.parent, file="study.toml"))
+    p = err.value.problems[0]
+    assert p.file == "study.toml" and "exchange #3" in (p.table or "") and unit in p.message
