@@ -191,7 +191,7 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     act = build_inventory(study)
     detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
                            electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
-                           file=str(study.path) if study.path else None)
+                           file=study.source)
     detail = detail.sort("scenario", "act", "factor_id")
     check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
     validate_table(detail, ResultTable, table="results")

@@ -99,7 +99,7 @@ class Study:
     def with_method(self, **changes: str) -> "Study":
         """Copy with other method choices (validated)."""
         method = replace(self.method, **changes)
-        _check_method(method, str(self.path or "study"))
+        _check_method(method, self.source)
         return replace(self, method=method)
 
 

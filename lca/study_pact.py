@@ -10,11 +10,11 @@ declared unit, converted by the exporter).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any, Mapping
 
 from lca.errors import Problem, StudyError
+from lca.study_shape import is_finite_number
 
 #: PACT ProductFootprint ``status`` (Technical Specifications v2.3 and v3.0).
 STATUSES = ("Active", "Deprecated")
@@ -116,8 +116,7 @@ def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date) ->
             else:
                 bad(key, f"version must be a whole number from 0 to {MAX_VERSION}, got {value!r:.60}")
         elif key == "exempted_emissions_percent":
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if ok and 0 <= value <= 100:
+            if is_finite_number(value) and 0 <= value <= 100:
                 out[key] = float(value)
             else:
                 bad(key, f"must be a number from 0 to 100 (a percentage), got {value!r:.60}")

@@ -69,13 +69,15 @@ def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str |
                                  column=key))
     try:
         number = float(number)
+    except OverflowError:  # a TOML integer beyond float range
+        number = float("inf")
     except (TypeError, ValueError):
-        raise StudyError(Problem(f"{number!r} is not a number", file=file, table=where, column=key)) from None
+        raise StudyError(Problem(f"{number!r:.60} is not a number", file=file, table=where, column=key)) from None
     info = require_unit(unit, expect=_dim_of(expect), where=Problem("", file=file, table=where, column=key))
     problem = magnitude_problem(number, info.to_base, divisor=divisor)
     if problem:
-        raise StudyError(Problem(f"{value if isinstance(value, str) else number!r}: {problem}", file=file,
-                                 table=where, column=key))
+        shown = repr(value) if isinstance(value, str) else f"{number!r} {unit}"
+        raise StudyError(Problem(f"{shown} {problem}", file=file, table=where, column=key))
     return Quantity(number, unit)
 
 
@@ -122,7 +124,13 @@ def _split_amount(entry: Mapping[str, Any], *, file: str, where: str,
         if unit is None:
             raise StudyError(Problem(f"amount {amount} has no unit", file=file, table=where, column="unit",
                                      hint="add unit = \"...\" or write the amount as a string with its unit"))
-        return float(amount), str(unit)
+        if not isinstance(unit, str):
+            raise StudyError(Problem(f"unit must be a string, got {unit!r:.60}", file=file, table=where,
+                                     column="unit"))
+        try:
+            return float(amount), unit
+        except OverflowError:  # a TOML integer beyond float range: reported as not finite downstream
+            return float("inf"), unit
     if amount is not None:
         raise StudyError(Problem(f"must be a number or a string such as \"7.9 g\", got {type(amount).__name__} "
                                  f"{amount!r:.60}", file=file, table=where, column=key))

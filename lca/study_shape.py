@@ -42,9 +42,9 @@ TRANSPORT_KEYS = {"goods": _S, "from": _S, "to": _S, "legs": TABLES, "packaging_
 
 
 def is_shape(value: Any, shape: str) -> bool:
-    """Whether ``value`` has ``shape`` (numbers must be finite; ``None`` counts as absent)."""
+    """Whether ``value`` has ``shape`` (numbers must be finite; ``None`` is only an absent string)."""
     if value is None:
-        return shape != NUMBER
+        return shape == STRING
     if shape == TABLE:
         return isinstance(value, Mapping)
     if shape == TABLES:
@@ -53,7 +53,17 @@ def is_shape(value: Any, shape: str) -> bool:
         return isinstance(value, str)
     if shape == STRINGS:
         return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return is_finite_number(value)
+
+
+def is_finite_number(value: Any) -> bool:
+    """A finite int or float (not a bool); TOML integers beyond float range count as not finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _label(entry: Mapping[str, Any], kind: str, i: int) -> str:
@@ -68,7 +78,8 @@ def shape_problems(doc: Mapping[str, Any], file: str) -> list[Problem]:
     def need(value: Any, shape: str, table: str, column: str | None = None) -> bool:
         if is_shape(value, shape):
             return True
-        got = "a non-finite number" if isinstance(value, float) else type(value).__name__
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        got = "a number out of range (not finite)" if number and shape == NUMBER else type(value).__name__
         problems.append(Problem(f"must be {shape}, got {got} {value!r:.60}", file=file, table=table, column=column))
         return False
 

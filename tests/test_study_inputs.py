@@ -246,3 +246,58 @@ def test_frames_apply_the_same_checks():
     kw["study"] = {"id": "demo", "reference_period": {"start": "2025-01-01T00:00", "end": "2025-12-31"}}
     with pytest.raises(LcaInputError, match="reference_period.start"):
         study_from_frames(**kw)
+
+
+@pytest.mark.parametrize("path,value,column", [
+    ("process/0/exchanges/0", {"flow": "tiny_power", "amount": 10**400, "unit": "kWh"}, "amount"),
+    ("product/declared_unit", {"value": 10**400, "unit": "m^2"}, "declared_unit"),
+    ("process/0/yield", 10**400, "yield"),
+    ("scenario/2/mix/one-site", 10**400, "mix.one-site"),
+    ("scenario/0/transport/0/legs/0", {"mode": "tinytruck", "distance": 10**400, "unit": "km"}, "distance"),
+    ("product/shipped_mass_ratio", 10**400, "shipped_mass_ratio"),
+])
+def test_toml_integers_beyond_float_range_are_located(load, tiny_doc, path, value, column):
+    """tomllib reads `amount = 1000…0` (400 digits) as an int; float() of it raised OverflowError."""
+    problems = _refused(load, _set(tiny_doc, path, value))
+    assert [p.column for p in problems] == [column], problems
+
+
+def test_a_pact_percentage_beyond_float_range(load, tiny_doc):
+    problems = _refused(load, {**tiny_doc, "pact": {"exempted_emissions_percent": 10**400}}, compute=False)
+    assert [(p.table, p.column) for p in problems] == [("pact", "exempted_emissions_percent")]
+
+
+# ------------------------------------------------------------------ every key, every hostile value
+
+HOSTILE = [["x"], {"a": 1}, 7, -1.5, float("nan"), float("inf"), True, None, "", "1e999 kg", 10**400,
+           dt.datetime(2025, 1, 1), dt.date(2025, 1, 1), "<b>x</b>", "0 g", "5e-324 m^2"]
+
+
+def _leaves(node, prefix=()):
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, v in items:
+        yield (*prefix, k)
+        yield from _leaves(v, (*prefix, k))
+
+
+def test_any_key_of_a_study_with_a_hostile_value_is_computed_or_refused_located(load, tiny_doc):
+    """A seeded sample of (key, value) replacements: a finite result in every view, or located errors.
+
+    Before: TypeError/OverflowError/AttributeError tracebacks, "['x']" names, unlocated problems.
+    """
+    import random
+
+    cases = [(p, v) for p in _leaves(tiny_doc) for v in HOSTILE]
+    for path, value in random.Random(20261130).sample(cases, 400):
+        doc = copy.deepcopy(tiny_doc)
+        node = doc
+        for k in path[:-1]:
+            node = node[k]
+        node[path[-1]] = value
+        try:
+            fp = load(doc)
+        except LcaInputError as exc:
+            assert all(p.file == "study.toml" for p in exc.problems), (path, value, exc.problems)
+            continue
+        for per in ("declared_unit", "kg", "kWh", "vehicle", "year"):
+            assert fp.totals(per).get_column("value").is_finite().all(), (path, value, per)
