@@ -418,7 +418,7 @@ def factor_cases(doc: dict[str, Any]) -> Iterator[Case]:
                 files = {STUDY: study, "user-factors.csv": data}
             yield Case(id=f"factor:{col}:{name}:{'opt' if via_option else 'study'}:{command}", kind="factor",
                        role=f"{col}:{name}", files=files, argv=argv, expect=expect,
-                       where=("user-factors.csv", col), outputs=outputs, markup=new in MARKUP,
+                       where=("user-factors.csv", col, "row 1"), outputs=outputs, markup=new in MARKUP,
                        parity=not via_option)
     good = csv_bytes(USER_FACTOR_HEADER, [USER_FACTOR_ROW])
     damage = [("empty", b"", "fail"), ("extra-column", csv_bytes([*USER_FACTOR_HEADER, "colour"],
