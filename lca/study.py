@@ -17,12 +17,13 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.study_parse import Product, Quantity, _check_keys, parse_quantity, shape_problems
+from lca.study_retarget import transport_resolver
 from lca.study_scenarios import CELL_PLANT, _scenarios
 from lca.study_tables import _check_exchange_refs, _processes, _product, _routes, _sites
 
@@ -76,6 +77,8 @@ class Study:
     uncertainty_spec: tuple[Mapping[str, Any], ...] = ()
     #: raw ``[pact]`` table (read by :mod:`lca.export`)
     pact_spec: Mapping[str, Any] = field(default_factory=dict)
+    #: cell plant → transport frame as loaded (see :mod:`lca.study_retarget`); not part of the content
+    transport_for: Callable[[str | None], pl.DataFrame] | None = field(default=None, compare=False, repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:
@@ -91,6 +94,12 @@ class Study:
         method = replace(self.method, **changes)
         _check_method(method, str(self.path or "study"))
         return replace(self, method=method)
+
+    def with_cell_plant(self, plant: str) -> "Study":
+        """Copy delivering to another site, from this object (in-memory changes kept, no file re-read)."""
+        from lca.study_retarget import with_cell_plant
+
+        return with_cell_plant(self, plant)
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -241,6 +250,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
-        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=dict(doc.get("pact", {})))
+        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=dict(doc.get("pact", {})),
+        transport_for=transport_resolver(doc.get("scenario", []), routes, site_ids,
+                                         set(processes.get_column("id").to_list()), product.shipped_mass_ratio, file))
 
 

@@ -16,7 +16,6 @@ product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "P
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import polars as pl
@@ -88,12 +87,15 @@ def unit_lookup(units: Sequence[str], du: DeclaredUnit, *, m2_per_roll: str | No
 def footprints_by_destination(study, destinations: Sequence[str], *, factors: Sequence = ()) -> tuple[dict, dict]:
     """Compute the study once per destination plant (its cell plant).
 
+    Every destination is priced from the ``study`` object given (:meth:`Study.with_cell_plant`
+    re-routes only the transport to the cell plant), never from its file: changes made in memory
+    count, and studies built from dicts or frames work.
+
     Returns ``({destination: Footprint}, {destination: reason})``; a destination the study cannot
     deliver to (not a site, no route) gets a reason instead of a footprint.
     """
     from lca.pipeline import compute
     from lca.factors import load_library
-    from lca.study import load_study
 
     lib = load_library()
     sites = set(study.sites.get_column("id").to_list())
@@ -104,15 +106,7 @@ def footprints_by_destination(study, destinations: Sequence[str], *, factors: Se
             why[dest] = f"destination plant '{dest}' is not a site of study '{study.id}'"
             continue
         try:
-            if dest == study.cell_plant:
-                s = study
-            elif study.path is None:
-                raise LcaInputError(Problem("the study was not loaded from a file"))
-            else:
-                s = load_study(Path(study.path), cell_plant=dest).with_method(
-                    gwp=study.method.gwp, electricity_rule=study.method.electricity_rule,
-                    td_losses=study.method.td_losses)
-            done[dest] = compute(s, library=lib, factors=list(factors))
+            done[dest] = compute(study.with_cell_plant(dest), library=lib, factors=list(factors))
         except LcaInputError as exc:
             why[dest] = f"study '{study.id}' cannot deliver to '{dest}': {exc.problems[0].message}"
     return done, why
