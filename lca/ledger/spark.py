@@ -49,7 +49,7 @@ def _batches(plan: LedgerPlan, which: str):
 
 
 def dimensions(sdf) -> Dimensions:
-    """Distinct scenarios, units, destinations and the date range, computed by Spark."""
+    """Distinct scenarios, units, destinations, the date range and the months that occur, computed by Spark."""
     from pyspark.sql import functions as F
 
     row = sdf.agg(*[F.sort_array(F.collect_set(F.col(c).cast("string"))).alias(c)
