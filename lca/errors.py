@@ -98,3 +98,7 @@ class ExportCheckError(LcaInputError):
 
 class OutputError(LcaError):
     """An output could not be written."""
+
+
+class InternalError(LcaError):
+    """A check on lca's own output failed: a bug in lca, never the user's input (reported as such)."""

@@ -110,8 +110,17 @@ def table_digest(path: Path) -> str | None:
 def read_table(base: Path, name: str, *, file: str, table: str) -> pl.DataFrame:
     """A table beside the study: UTF-8 CSV (all columns as text), Parquet, or a folder of Parquet parts.
 
-    ``file`` is the study naming the table; problems name the table file itself.
+    ``file`` is the study naming the table; problems name the table file itself. A table with a
+    header but no rows is refused: a study that names a table file means it to hold something.
     """
+    frame = _read_table(base, name, file=file, table=table)
+    if frame.height == 0:
+        raise StudyError(Problem("table file has a header but no rows", file=str(base / name), table=table,
+                                 hint="add its rows, or remove it from [tables]"))
+    return frame
+
+
+def _read_table(base: Path, name: str, *, file: str, table: str) -> pl.DataFrame:
     path = base / name
     where = str(path)
     if path.is_dir():

@@ -138,3 +138,12 @@ def test_a_non_utf8_study(tmp_path, cli):
     path = _copy(tmp_path)
     path.write_bytes(path.read_bytes().replace(b"Tiny film", "Tiny fïlm".encode("latin-1")))
     _fails(cli, path, "study.toml", "not UTF-8")
+
+
+@pytest.mark.parametrize("kind,header", [("sites", "id,name,country,grid\n"),
+                                         ("exchanges", "process,flow,amount,unit\n")])
+def test_a_table_file_with_a_header_but_no_rows(tmp_path, cli, kind, header):
+    """A header-only table used to pass and leave the study silently without those rows."""
+    path = _copy(tmp_path, f'{kind} = "{kind}.csv"')
+    (tmp_path / f"{kind}.csv").write_text(header, encoding="utf-8")
+    _fails(cli, path, f"{kind}.csv", "header but no rows")

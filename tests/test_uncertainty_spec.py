@@ -136,8 +136,8 @@ def test_uncertainty_argument_overrides_the_study(default_fp):
     ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "normal"\nsdev = "5 %"\n', "unknown key 'sdev'"),
     ('[[uncertainty]]\ntarget = "grid.charlotte"\ndist = "lognormal"\ngsd = 1.1\n', "break-even analysis only"),
     ('[[uncertainty]]\ntarget = "factor.grid.kr.nope"\ndist = "lognormal"\ngsd = 1.1\n', "not used by this study"),
-    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 1.1\n'
-     '[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 1.2\n', "already has"),
+    ('[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "lognormal"\ngsd = 1.1\n'
+     '[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "lognormal"\ngsd = 1.2\n', "already has"),
 ])
 def test_bad_entries_name_the_entry_and_key(tmp_path, block, words):
     problems = _problems(tmp_path, block)

@@ -20,6 +20,19 @@ class PartitionBy(str, Enum):
     period = "period"
 
 
+def _window(value: Optional[str]) -> Optional[str]:
+    """Typer callback: a malformed --date-window is a usage error (exit 2)."""
+    if value is not None:
+        from lca.errors import LcaInputError
+        from lca.ledger.plan import date_window
+
+        try:
+            date_window(None, value)
+        except LcaInputError as exc:
+            raise typer.BadParameter(exc.problems[0].message.split(": ", 1)[-1]) from None
+    return value
+
+
 def register(app: typer.Typer) -> None:
     """Add ``ledger`` to the app."""
 
@@ -44,6 +57,10 @@ def register(app: typer.Typer) -> None:
         m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll", callback=area_per_roll,
                                                   help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
         max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
+        date_window: Optional[str] = typer.Option(None, "--date-window", metavar="FIRST..LAST", callback=_window,
+                                                  help="Dates lots may carry, e.g. 2020-01-01..2030-12-31; lots "
+                                                       "outside are bad rows (default: the study's reference "
+                                                       "period ± 5 years)."),
     ) -> None:
         """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
         from lca.ledger import compute_ledger
@@ -52,7 +69,7 @@ def register(app: typer.Typer) -> None:
         with err_console().status("computing the ledger (streaming)…", spinner="dots"):
             r = compute_ledger(shipments, st, out=out, plant_data=plant_data, on_error=on_error.value,
                                rejects=rejects, partition_by=partition_by.value if partition_by else None,
-                               m2_per_roll=m2_per_roll, max_listed=max_listed)
+                               m2_per_roll=m2_per_roll, max_listed=max_listed, date_window=date_window)
         _print_summary(r)
 
 

@@ -30,7 +30,7 @@ def report(
     uncertainty: bool = typer.Option(False, "--uncertainty", help="Run a Monte Carlo analysis and include it."),
     iterations: int = typer.Option(10_000, "--iterations", min=100, help="Monte Carlo iterations (with "
                                                                           "--uncertainty)."),
-    seed: int = typer.Option(42, "--seed", help="Random seed of the Monte Carlo analysis (fixed: reproducible)."),
+    seed: int = typer.Option(42, "--seed", min=0, help="Random seed of the Monte Carlo analysis (fixed: reproducible)."),
 ) -> None:
     """Compute the study and write a self-contained HTML report (no network, inline SVG).
 

@@ -32,7 +32,11 @@ def register(app: typer.Typer) -> None:
 def uncertainty(
     study: Optional[Path] = STUDY_ARG,
     iterations: int = typer.Option(10_000, "--iterations", "-n", min=1, help="Monte Carlo iterations (>= 1)."),
-    seed: int = typer.Option(20250101, "--seed", help="Random seed; the same seed gives the same numbers."),
+    seed: int = typer.Option(20250101, "--seed", min=0, help="Random seed (>= 0); the same seed gives the same "
+                                                             "numbers."),
+    max_memory: Optional[str] = typer.Option(None, "--max-memory", metavar="SIZE",
+                                             help="Memory a run may allocate, e.g. 8GiB (default: LCA_MAX_MEMORY "
+                                                  "or 2 GiB); larger runs are refused before they start."),
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Scenario ids A B: report P(B < A) "
                                                       "and break-even values (default: the study's comparison).",
                                                       show_default=False),
@@ -50,7 +54,9 @@ def uncertainty(
     Example: lca uncertainty --iterations 100000 --seed 1 --compare jp-import charlotte-coated
     """
     from lca.uncertainty import run_uncertainty
+    from lca.uncertainty.checks import memory_limit
 
+    memory_limit(max_memory)  # a malformed --max-memory fails before the study is computed
     fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
                        electricity_rule=electricity_rule, td_losses=td_losses)
     check_scenarios(fp.study, compare, "--compare")
@@ -62,10 +68,10 @@ def uncertainty(
         with Progress(TextColumn("Monte Carlo"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
                       TimeElapsedColumn(), console=err_console(), transient=True) as bar:
             task = bar.add_task("mc", total=iterations)
-            result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair,
+            result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair, max_memory=max_memory,
                                      progress=lambda n: bar.advance(task, n))
     else:
-        result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair)
+        result = run_uncertainty(fp, iterations, seed, per=per.value, compare=pair, max_memory=max_memory)
     if output_format is OutputFormat.csv:
         typer.echo(getattr(result, table.value).write_csv(), nl=False)
         return

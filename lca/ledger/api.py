@@ -8,11 +8,12 @@ from typing import Literal, Sequence
 
 import polars as pl
 
-from lca.errors import LcaInputError, OutputError, Problem
+from lca.errors import InternalError, LcaInputError, OutputError, Problem
 from lca.ledger import io
 from lca.ledger.duplicates import duplicate_lot_ids
 from lca.ledger.engine import LedgerPlan, as_exchange, bad_lots, good_lots, price
 from lca.ledger.plan import Dimensions, build_plan
+from lca.ledger.plan import date_window as date_window_of
 from lca.ledger.schemas import LedgerTable, RejectTable
 from lca.schemas import validate_table
 
@@ -85,6 +86,18 @@ def _check_invariants(totals: pl.DataFrame) -> None:
                           f"lots; nothing was written (this is a bug in lca or its study, please report it)")
 
 
+def _check_output(good: pl.DataFrame, bad: pl.DataFrame) -> None:
+    """pandera on the output sample. Every input problem was already a bad row or a located
+    error, so a failure here is lca's own: an :class:`InternalError`, never an input error naming
+    an internal table."""
+    try:
+        validate_table(good, LedgerTable, table="ledger output")
+        validate_table(bad, RejectTable, table="ledger rejects")
+    except LcaInputError as exc:
+        raise InternalError(f"the ledger output failed its own schema ({exc.problems[0]}); nothing was written "
+                            "(this is a bug in lca, please report it)") from None
+
+
 def _summaries(totals: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Totals by month, destination plant and scenario (route), each with its unit; keys as text
     in category order (months chronological, names sorted)."""
@@ -108,13 +121,16 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
                    out: Path | str | None = None, plant_data: Path | str | pl.DataFrame | None = None,
                    on_error: OnError = "fail", rejects: Path | str | None = None,
                    partition_by: Literal["period"] | None = None, m2_per_roll: str | None = None,
-                   factors: Sequence = (), max_listed: int = 20) -> LedgerResult:
+                   factors: Sequence = (), max_listed: int = 20, date_window=None) -> LedgerResult:
     """Footprint of every lot: quantity in declared units × intensity of its scenario, destination and month.
 
     ``study``: a path, a :class:`~lca.study.Study` or None (the bundled default). With ``out`` the
     lots stream to Parquet (a folder of ``period=YYYY-MM`` partitions with ``partition_by``);
     without, they are returned in memory. ``on_error="fail"`` raises :class:`LcaInputError`
     naming the bad lots and writes nothing; ``"skip"`` sets them aside with a reason.
+    ``date_window``: the dates lots may carry, ``(first, last)`` or ``"YYYY-MM-DD..YYYY-MM-DD"``
+    (default: the study's reference period ± 5 years, :func:`lca.ledger.plan.date_window`); lots
+    dated outside it are bad rows.
 
     >>> import polars as pl, lca
     >>> from datetime import date
@@ -130,6 +146,7 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     if on_error not in ("fail", "skip"):
         raise LcaInputError(Problem(f"unknown on_error '{on_error}'", hint="use 'fail' or 'skip'"))
     st = study if isinstance(study, Study) else load_study(study or default_study_path())
+    window = date_window_of(st, date_window)  # a bad window fails before any data is read
     file = None if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else str(shipments)
     raw = shipments.lazy() if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else io.scan_lots(shipments)
     lots = io.normalize(raw, file=file)
@@ -141,7 +158,7 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     except pl.exceptions.PolarsError as exc:
         raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file)) from None
     plan = build_plan(st, dims, plant=plant, m2_per_roll=m2_per_roll, factors=factors, plant_file=plant_file,
-                      duplicate_ids=dups)
+                      duplicate_ids=dups, window=window)
     priced = price(lots.with_row_index("row", offset=1), plan)
     good, bad = good_lots(priced, plan), bad_lots(priced, plan)
     if out is None:
@@ -154,8 +171,7 @@ def _in_memory(good, bad, plan, on_error, file, max_listed) -> LedgerResult:
     if b.height and on_error == "fail":
         raise _fail(b, b.height, file, max_listed)
     _check_invariants(totals)
-    validate_table(as_exchange(g.head(io.VALIDATE_ROWS)), LedgerTable, table="ledger")
-    validate_table(b.head(io.VALIDATE_ROWS), RejectTable, table="rejects")
+    _check_output(as_exchange(g.head(io.VALIDATE_ROWS)), b.head(io.VALIDATE_ROWS))
     return LedgerResult(g.height + b.height, g.height, b.height, plan, _summaries(totals), lots=g, rejects=b)
 
 
@@ -189,8 +205,8 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
             raise _fail(pl.scan_parquet(tmp_rej).head(max_listed).collect(), n_bad, file, max_listed)
         written = pl.scan_parquet(tmp_out / "**" / "*.parquet" if tmp_out.is_dir() else tmp_out,
                                   hive_partitioning=False)
-        validate_table(as_exchange(written.head(io.VALIDATE_ROWS).collect()), LedgerTable, table="ledger")
-        validate_table(pl.scan_parquet(tmp_rej).head(io.VALIDATE_ROWS).collect(), RejectTable, table="rejects")
+        _check_output(as_exchange(written.head(io.VALIDATE_ROWS).collect()),
+                      pl.scan_parquet(tmp_rej).head(io.VALIDATE_ROWS).collect())
         totals = _totals(written).collect()
         _check_invariants(totals)
         summary = _summaries(totals)

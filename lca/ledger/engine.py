@@ -70,15 +70,16 @@ class LedgerPlan:
     intensity: list[float]               # kg CO2e per declared unit
     plant_used: list[bool]
     first_day: int                       # days since 1970-01-01 of day index 0
-    day_pcode: list[int]
-    day_period: list[int]                # → index into periods
-    periods: list[str]                   # "YYYY-MM" labels
+    day_pcode: list[int | None]          # None: no lot falls in that day's month
+    day_period: list[int | None]         # → index into periods
+    periods: list[str]                   # "YYYY-MM" labels of the months that occur
     declared_unit: str = "m^2"
     intensity_unit: str = "kg_CO2e/m^2"
     lineage: dict[str, str] = field(default_factory=dict)
     products: list[str] = field(default_factory=list)  # Enum categories of the pass-through columns
     origins: list[str] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)  # lot ids seen more than once: all bad
+    date_window: tuple[date, date] | None = None  # lots dated outside it are bad rows
 
     @classmethod
     def example(cls) -> "LedgerPlan":
@@ -185,7 +186,8 @@ def price(lots: pl.LazyFrame, plan: LedgerPlan) -> pl.LazyFrame:
     sd = [None if s is None or d is None else (s * plan.n_dest + d) * plan.n_pcodes
           for s in k.scenario_index for d in k.destination_index]
     day = pl.col("date").cast(pl.Date).to_physical() - plan.first_day
-    period = pl.Series(plan.periods, dtype=pl.Enum(plan.periods)).gather(plan.day_period)
+    period = pl.Series(plan.periods, dtype=pl.Enum(plan.periods)).gather(
+        pl.Series(plan.day_period, dtype=pl.UInt32))
     q = pl.col("quantity")
     return (lots.with_columns(
                 k.code["scenario"].alias("_sc"), k.code["destination_plant"].alias("_dc"),
@@ -201,9 +203,26 @@ def price(lots: pl.LazyFrame, plan: LedgerPlan) -> pl.LazyFrame:
                 _lookup(plan.plant_used, pl.Boolean(), pl.col("_key")).alias("plant_data"))
             .with_columns(
                 (pl.col("declared_quantity") * pl.col("intensity")).alias("footprint"),
+                # a finite footprint also means a finite quantity (a huge one can overflow × unit × intensity)
                 (pl.col("lot_id").is_not_null() & ~_duplicate(plan) & pl.col("intensity").is_not_null()
-                 & pl.col("declared_quantity").is_not_null() & q.is_finite() & (q >= 0))
+                 & pl.col("declared_quantity").is_not_null()
+                 & (pl.col("declared_quantity") * pl.col("intensity")).is_finite() & (q >= 0))
                 .fill_null(False).alias("_ok")))
+
+
+def _outside(plan: LedgerPlan) -> pl.Expr:
+    if plan.date_window is None:
+        return pl.lit(False)
+    lo, hi = plan.date_window
+    return (pl.col("date") < lo) | (pl.col("date") > hi)
+
+
+def _outside_text(plan: LedgerPlan) -> str:
+    lo, hi = plan.date_window or (None, None)
+    from lca.ledger.plan import DATE_WINDOW_YEARS
+
+    return (f"date {{}} is outside the date window {lo}..{hi} (default: the study's reference period "
+            f"± {DATE_WINDOW_YEARS} years; change it with --date-window)")
 
 
 def reason(plan: LedgerPlan, schema) -> pl.Expr:
@@ -213,6 +232,7 @@ def reason(plan: LedgerPlan, schema) -> pl.Expr:
     return (pl.when(pl.col("lot_id").is_null()).then(pl.lit("missing lot id"))
             .when(_duplicate(plan)).then(pl.lit("duplicate lot id"))
             .when(pl.col("date").is_null()).then(pl.lit("missing or invalid date"))
+            .when(_outside(plan)).then(pl.format(_outside_text(plan), pl.col("date")))
             .when(pl.col("period").is_null()).then(pl.lit("date outside the planned range"))
             .when(pl.col("scenario").is_null()).then(pl.lit("missing scenario"))
             .when(_lookup(k.scenario_index, pl.UInt32(), pl.col("_sc")).is_null())
@@ -226,6 +246,8 @@ def reason(plan: LedgerPlan, schema) -> pl.Expr:
             .when(q < 0).then(pl.lit("negative quantity"))
             .when(_lookup(k.destination_index, pl.UInt32(), pl.col("_dc")).is_null())
             .then(_lookup(k.destination_reason, pl.String(), pl.col("_dc")))
+            .when(~pl.col("footprint").is_finite())
+            .then(pl.lit("quantity too large: in declared units × intensity it overflows"))
             .otherwise(pl.lit("no intensity for this scenario and destination")))
 
 

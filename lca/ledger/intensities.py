@@ -16,7 +16,6 @@ product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "P
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import polars as pl
@@ -48,6 +47,34 @@ def declared_unit(study) -> DeclaredUnit:
     return DeclaredUnit(float(du.value), du.unit, float(info.to_base) * float(du.value), str(info.dimension))
 
 
+def roll_area(m2_per_roll: str, du: DeclaredUnit):
+    """The area of one roll (``--m2-per-roll`` / ``m2_per_roll``: a bare number means m²), checked
+    once: a bad value is one error naming the option, not a reason on every roll lot.
+
+    >>> roll_area("1200", DeclaredUnit(1.0, "m^2", 1.0, "[length]^2")).to_base
+    1200.0
+    >>> roll_area("12 kg", DeclaredUnit(1.0, "m^2", 1.0, "[length]^2"))
+    Traceback (most recent call last):
+    lca.errors.LcaInputError: --m2-per-roll (m2_per_roll) '12 kg': unit '12 kg' is mass, not an area like the declared unit 'm^2' (fix: give the area of one roll, e.g. 1200 or '1200 m^2')
+    """
+    text = str(m2_per_roll).strip()
+    info = unit_info(text)
+    if info.error is None and info.dimension == "dimensionless":
+        info = unit_info(f"{text} m^2")  # a bare number means m² per roll
+    why = info.error
+    if why is None and info.dimension != du.dimension:
+        why = (f"unit '{text}' is {dimension_name(info.dimension or '?')}, not "
+               f"{_article(dimension_name(du.dimension))} like the declared unit '{du.unit}'")
+    if why is not None:
+        raise LcaInputError(Problem(f"--m2-per-roll (m2_per_roll) '{text}': {why}",
+                                    hint="give the area of one roll, e.g. 1200 or '1200 m^2'"))
+    return info
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def unit_lookup(units: Sequence[str], du: DeclaredUnit, *, m2_per_roll: str | None = None) -> pl.DataFrame:
     """One row per distinct quantity unit: multiplier to declared units, or why it cannot be used.
 
@@ -58,9 +85,7 @@ def unit_lookup(units: Sequence[str], du: DeclaredUnit, *, m2_per_roll: str | No
     >>> t["reason"][2]
     "unit 'kg' is mass, not area like the declared unit 'm^2'"
     """
-    per_roll = unit_info(m2_per_roll) if m2_per_roll else None
-    if per_roll is not None and per_roll.error is None and per_roll.canonical == "" and per_roll.dimension == "dimensionless":
-        per_roll = unit_info(f"{m2_per_roll} m^2")  # a bare number means m² per roll
+    per_roll = roll_area(m2_per_roll, du) if m2_per_roll else None
     mult: list[float | None] = []
     reason: list[str | None] = []
     for u in units:
@@ -88,12 +113,15 @@ def unit_lookup(units: Sequence[str], du: DeclaredUnit, *, m2_per_roll: str | No
 def footprints_by_destination(study, destinations: Sequence[str], *, factors: Sequence = ()) -> tuple[dict, dict]:
     """Compute the study once per destination plant (its cell plant).
 
+    Every destination is priced from the ``study`` object given (:meth:`Study.with_cell_plant`
+    re-routes only the transport to the cell plant), never from its file: changes made in memory
+    count, and studies built from dicts or frames work.
+
     Returns ``({destination: Footprint}, {destination: reason})``; a destination the study cannot
     deliver to (not a site, no route) gets a reason instead of a footprint.
     """
     from lca.pipeline import compute
     from lca.factors import load_library
-    from lca.study import load_study
 
     lib = load_library()
     sites = set(study.sites.get_column("id").to_list())
@@ -104,15 +132,7 @@ def footprints_by_destination(study, destinations: Sequence[str], *, factors: Se
             why[dest] = f"destination plant '{dest}' is not a site of study '{study.id}'"
             continue
         try:
-            if dest == study.cell_plant:
-                s = study
-            elif study.path is None:
-                raise LcaInputError(Problem("the study was not loaded from a file"))
-            else:
-                s = load_study(Path(study.path), cell_plant=dest).with_method(
-                    gwp=study.method.gwp, electricity_rule=study.method.electricity_rule,
-                    td_losses=study.method.td_losses)
-            done[dest] = compute(s, library=lib, factors=list(factors))
+            done[dest] = compute(study.with_cell_plant(dest), library=lib, factors=list(factors))
         except LcaInputError as exc:
             why[dest] = f"study '{study.id}' cannot deliver to '{dest}': {exc.problems[0].message}"
     return done, why

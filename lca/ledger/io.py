@@ -48,6 +48,7 @@ def normalize(lots: pl.LazyFrame, *, file: str | None = None) -> pl.LazyFrame:
     String, Categorical or Enum (kept as they are: the engine encodes them itself).
     """
     schema = lots.collect_schema()
+    raw_names = set(schema.names())
     if "scenario" not in schema and "route" in schema:
         lots = lots.rename({"route": "scenario"})
         schema = lots.collect_schema()
@@ -55,6 +56,7 @@ def normalize(lots: pl.LazyFrame, *, file: str | None = None) -> pl.LazyFrame:
     if missing:
         raise LcaInputError([Problem(f"missing required column '{c}'", file=file, table="shipments", column=c,
                                      hint=f"add a '{c}' column (see docs/ledger.md)") for c in missing])
+    _check_types(schema, file, renamed="route" if "route" in raw_names and "scenario" not in raw_names else None)
     exprs = []
     for c, want in SHIPMENT_COLUMNS.items():
         if c not in schema:
@@ -72,6 +74,36 @@ def normalize(lots: pl.LazyFrame, *, file: str | None = None) -> pl.LazyFrame:
         else:
             exprs.append(pl.col(c).cast(want, strict=False))
     return lots.select(exprs)
+
+
+_TEXT = (pl.String, pl.Categorical, pl.Enum, pl.Null)
+_INTEGER = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+#: dtypes each column may have; anything else (a Boolean quantity, integer yyyymmdd dates) would be
+#: cast to a wrong value or to nulls, so it is refused with the column named.
+_ACCEPTED: dict[str, tuple[tuple, str]] = {
+    "lot_id": (_TEXT + _INTEGER, "text or whole numbers"),
+    "date": ((pl.Date, pl.Datetime, pl.String, pl.Null), "dates (ISO text YYYY-MM-DD in CSV)"),
+    "quantity": (_INTEGER + (pl.Float32, pl.Float64, pl.Decimal, pl.String, pl.Null), "numbers"),
+    "unit": (_TEXT, "text"), "scenario": (_TEXT, "text"), "destination_plant": (_TEXT, "text"),
+    "product": (_TEXT + _INTEGER, "text"), "origin_plant": (_TEXT + _INTEGER, "text"),
+}
+
+
+def _check_types(schema, file: str | None, renamed: str | None) -> None:
+    problems = []
+    for c, (ok, what) in _ACCEPTED.items():
+        have = schema.get(c)
+        if have is None or isinstance(have, ok):
+            continue
+        name = renamed if (c == "scenario" and renamed) else c
+        hint = f"store '{name}' as {what}"
+        if c == "date" and isinstance(have, _INTEGER):
+            hint = ("a number such as 20250301 is not a date: convert it, e.g. "
+                    "pl.col('date').cast(pl.String).str.to_date('%Y%m%d')")
+        problems.append(Problem(f"has type {have}, but it must hold {what}", file=file,
+                                table="shipments", column=name, hint=hint))
+    if problems:
+        raise LcaInputError(problems)
 
 
 def check_sample(lots: pl.LazyFrame, *, file: str | None = None) -> None:

@@ -49,16 +49,18 @@ def _batches(plan: LedgerPlan, which: str):
 
 
 def dimensions(sdf) -> Dimensions:
-    """Distinct scenarios, units, destinations and the date range, computed by Spark."""
+    """Distinct scenarios, units, destinations, the date range and the months that occur, computed by Spark."""
     from pyspark.sql import functions as F
 
     row = sdf.agg(*[F.sort_array(F.collect_set(F.col(c).cast("string"))).alias(c)
                     for c in TEXT_COLUMNS if c in sdf.columns],
                   F.min(F.col("date").cast("date")).alias("first"),
-                  F.max(F.col("date").cast("date")).alias("last")).collect()[0]
+                  F.max(F.col("date").cast("date")).alias("last"),
+                  F.sort_array(F.collect_set(F.date_format(F.col("date").cast("date"), "yyyy-MM"))).alias("months"),
+                  ).collect()[0]
     return Dimensions(list(row["scenario"]), list(row["unit"]), list(row["destination_plant"]),
                       row["first"], row["last"], *[list(row[c]) if c in sdf.columns else []
-                                                   for c in ("product", "origin_plant")])
+                                                   for c in ("product", "origin_plant")], months=list(row["months"]))
 
 
 def duplicate_ids(sdf) -> list[str]:
@@ -72,12 +74,14 @@ def duplicate_ids(sdf) -> list[str]:
     return sorted(r["lot_id"] for r in rows)
 
 
-def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None):
+def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None,
+                    date_window=None):
     """Per-lot footprints of a Spark DataFrame of shipments: ``(good, rejected)`` Spark DataFrames.
 
     Same columns as :data:`~lca.ledger.engine.LEDGER_SCHEMA` / ``REJECT_SCHEMA``; rejects have a
     null ``row`` (Spark has no global row order). Duplicate lot ids are found by one Spark group-by
-    before the batches run, so every occurrence is rejected as on polars.
+    before the batches run, so every occurrence is rejected as on polars. ``date_window`` as in
+    :func:`~lca.ledger.compute_ledger`.
     """
     from lca.ledger.io import read_plant_data
     from lca.resources import default_study_path
@@ -87,7 +91,8 @@ def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, 
     if "scenario" not in sdf.columns and "route" in sdf.columns:
         sdf = sdf.withColumnRenamed("route", "scenario")
     plant = read_plant_data(plant_data)[0] if plant_data is not None else None
-    plan = build_plan(st, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll, duplicate_ids=duplicate_ids(sdf))
+    plan = build_plan(st, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll, duplicate_ids=duplicate_ids(sdf),
+                      window=date_window)
     good = sdf.mapInArrow(_batches(plan, "good"), spark_schema(LEDGER_SCHEMA))
     bad = sdf.mapInArrow(_batches(plan, "bad"), spark_schema(REJECT_SCHEMA))
     return good, bad

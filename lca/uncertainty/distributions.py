@@ -8,8 +8,12 @@ Monte Carlo never needs the input's unit: units are checked once, when the distr
 Conventions (documented in ``docs/uncertainty.md``):
 
 * ``lognormal``: the median is the deterministic value; ``m = exp(ln(gsd) · z)``.
-* ``normal``: the mean is the deterministic value; ``m = 1 + rel_sd · z``, clipped at 0 (a
-  negative emission factor or amount is not physical).
+* ``normal``: the mean is the deterministic value; ``m = 1 + rel_sd · z``.
+* Both may be **truncated** to ``[tlo, thi]`` (multipliers): a normal always is, at ``tlo = 0``
+  at least (a negative emission factor or amount is not physical). Truncated draws come from the
+  inverse CDF of a uniform draw, so they never leave the range; :func:`confine` chooses the
+  range from the quantity's physical bounds (a yield lies in (0, 1]) and refuses a distribution
+  that would need a material cut to fit.
 * ``triangular``: ``min ≤ mode ≤ max``; the mode is the deterministic value unless stated.
 * ``uniform``: ``min ≤ max``; the deterministic value need not be the centre.
 * ``none``: ``m = 1``.
@@ -23,7 +27,10 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import math
+from typing import Callable
 
 import numpy as np
 
@@ -31,6 +38,17 @@ import numpy as np
 Z975 = 1.959963984540054
 
 KINDS = ("lognormal", "normal", "triangular", "uniform", "none")
+#: Largest share of an unbounded distribution that may be cut off silently at a physical bound;
+#: a wider cut needs explicit ``min``/``max`` (truncation points), or another distribution.
+TAIL = 1e-6
+#: Smallest multiplier at an *open* physical bound (a yield or conversion > 0): draws never reach
+#: 0, where a divisor would make the footprint infinite.
+FLOOR = 1e-9
+#: A standard-normal draw beyond this many SD has probability < 1e-32: the envelope of draws.
+Z_MAX = 12.0
+#: Largest multiplier a bound or 97.5th percentile may reach: a range 1000 × the study value is a
+#: unit slip (g for kg), not a measurement uncertainty.
+MAX_RATIO = 1000.0
 
 #: Variance of ln(x) added per data-quality score 1..5 (pedigree approach; see docs/uncertainty.md).
 PEDIGREE_VARIANCE: dict[str, tuple[float, ...]] = {
@@ -56,6 +74,24 @@ class Distribution:
     low: float = 1.0      # triangular / uniform bounds, relative
     mode: float = 1.0
     high: float = 1.0
+    tlo: float = 0.0      # lognormal / normal: truncation (relative); draws stay in [tlo, thi]
+    thi: float = math.inf
+
+    @property
+    def z_range(self) -> tuple[float, float]:
+        """Truncation points of a normal or lognormal in standard-normal space (±inf: none)."""
+        if self.kind == "normal" and self.rel_sd > 0:
+            return (self.tlo - 1.0) / self.rel_sd, (self.thi - 1.0) / self.rel_sd
+        if self.kind == "lognormal" and self.gsd > 1:
+            s = math.log(self.gsd)
+            return (math.log(self.tlo) / s if self.tlo > 0 else -math.inf,
+                    math.log(self.thi) / s if self.thi < math.inf else math.inf)
+        return -math.inf, math.inf
+
+    @property
+    def truncated(self) -> bool:
+        za, zb = self.z_range
+        return za > -math.inf or zb < math.inf
 
     @property
     def is_constant(self) -> bool:
@@ -69,19 +105,35 @@ class Distribution:
         return True
 
     @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest multiplier a draw can take: the bounds of a triangular or uniform,
+        the truncation points of a normal or lognormal (±:data:`Z_MAX` SD where there is none)."""
+        if self.is_constant:
+            return 1.0, 1.0
+        if self.kind in ("triangular", "uniform"):
+            return self.low, self.high
+        za, zb = self.z_range
+        return (self.tlo if za > -math.inf else float(self._from_z(np.array(-Z_MAX))),
+                self.thi if zb < math.inf else float(self._from_z(np.array(Z_MAX))))
+
+    @property
     def uses_normal(self) -> bool:
-        """Lognormal and normal draws are transformed standard normals; the others uniforms."""
-        return self.kind in ("lognormal", "normal")
+        """Untruncated lognormal and normal draws are transformed standard normals; the others
+        (truncated ones included: inverse CDF) transformed uniforms."""
+        return self.kind in ("lognormal", "normal") and not self.truncated
 
     def transform(self, z: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Multipliers from standard-normal draws ``z`` and uniform draws ``u`` (same shape)."""
         if self.is_constant:
             return np.ones_like(z)
-        if self.kind == "lognormal":
-            return np.exp(np.log(self.gsd) * z)
-        if self.kind == "normal":
-            return np.maximum(1.0 + self.rel_sd * z, 0.0)
+        if self.uses_normal:
+            return self._from_z(z)
         return self.ppf(u)
+
+    def _from_z(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            m = np.exp(np.log(self.gsd) * z) if self.kind == "lognormal" else 1.0 + self.rel_sd * z
+        return np.clip(m, self.tlo, self.thi)
 
     def ppf(self, q: float | np.ndarray) -> np.ndarray:
         """Quantile function (inverse CDF) of the multiplier; closed forms, no scipy needed."""
@@ -89,8 +141,14 @@ class Distribution:
         if self.is_constant:
             return np.ones_like(q)
         if self.kind in ("lognormal", "normal"):
-            z = _norm_ppf(q)
-            return np.exp(np.log(self.gsd) * z) if self.kind == "lognormal" else np.maximum(1 + self.rel_sd * z, 0)
+            za, zb = self.z_range
+            if za > 0:  # both ends in the upper tail: survival probabilities keep the precision
+                sa, sb = _norm_cdf(-za), _norm_cdf(-zb)
+                z = -_norm_ppf(sa - q * (sa - sb))
+            else:
+                fa, fb = _norm_cdf(za), _norm_cdf(zb)
+                z = _norm_ppf(fa + q * (fb - fa))
+            return self._from_z(z)
         a, c, b = self.low, self.mode, self.high
         if self.kind == "uniform":
             return a + q * (b - a)
@@ -103,18 +161,116 @@ class Distribution:
         """Short human text, relative to the deterministic value."""
         if self.is_constant:
             return "none"
+        cut = ""
+        if self.kind in ("lognormal", "normal") and (self.tlo > 0 or self.thi < math.inf):
+            cut = f", truncated to {self.tlo:.3g}-{self.thi:.3g} × value"
         if self.kind == "lognormal":
-            return f"lognormal, GSD {self.gsd:.3g}"
+            return f"lognormal, GSD {self.gsd:.3g}{cut}"
         if self.kind == "normal":
-            return f"normal, SD {self.rel_sd:.1%} of value"
+            return f"normal, SD {self.rel_sd:.1%} of value{cut}"
         if self.kind == "uniform":
             return f"uniform, {self.low:.3g}-{self.high:.3g} × value"
         return f"triangular, {self.low:.3g}-{self.high:.3g} × value (mode {self.mode:.3g})"
 
 
+@dataclass(frozen=True)
+class Range:
+    """Physical range of a multiplier: ``[lo, hi]``, ``lo`` excluded when ``lo_open`` (a yield or a
+    divisor must stay > 0); ``what`` says why, in messages."""
+
+    lo: float = 0.0
+    hi: float = math.inf
+    lo_open: bool = False
+    what: str = "it cannot be negative"
+
+
+class OutOfRange(ValueError):
+    """A distribution does not fit its quantity's physical range (``key``: the entry key to fix)."""
+
+    def __init__(self, key: str, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.key, self.message, self.hint = key, message, hint
+
+
+def _cdf(d: Distribution, m: float) -> float:
+    """CDF of the *untruncated* normal/lognormal multiplier at ``m``."""
+    if d.kind == "normal":
+        return _norm_cdf((m - 1.0) / d.rel_sd)
+    return 0.0 if m <= 0 else _norm_cdf(math.log(m) / math.log(d.gsd)) if m < math.inf else 1.0
+
+
+def confine(d: Distribution, r: Range, fmt: Callable[[float], str], *, tmin: float | None = None,
+            tmax: float | None = None) -> Distribution:
+    """``d`` with its draws confined to the physical range ``r``, or :class:`OutOfRange`.
+
+    * triangular / uniform: ``[low, high]`` must lie inside ``r``;
+    * normal / lognormal: truncated at ``tmin``/``tmax`` when given (explicit truncation, inside
+      ``r``), else at the ends of ``r`` — refused when that silently cuts more than :data:`TAIL`
+      of the distribution (a normal with SD 60 % on a yield of 0.7 would lose 28 % of its draws);
+    * nothing may reach :data:`MAX_RATIO` × the study value (a unit slip). ``fmt`` writes a
+      multiplier as the quantity it stands for, for the messages.
+
+    >>> yld = Range(0.0, 1 / 0.7, True, "a yield lies in (0, 1]")
+    >>> confine(Distribution("normal", rel_sd=0.6), yld, lambda m: f"{0.7 * m:g}")
+    Traceback (most recent call last):
+    lca.uncertainty.distributions.OutOfRange: a normal with SD 60.0% of the value puts 4.8 % of its draws below 0 (a yield lies in (0, 1])
+    >>> confine(Distribution("normal", rel_sd=0.6), yld, str, tmin=0.5, tmax=1.2).describe()
+    'normal, SD 60.0% of value, truncated to 0.5-1.2 × value'
+    """
+    fix_rng = "use triangular or uniform, or give min and max to truncate it"
+    if d.kind in ("triangular", "uniform"):
+        if d.low < r.lo or (r.lo_open and d.low <= r.lo):
+            raise OutOfRange("min", f"min {fmt(d.low)} is outside the physical range ({r.what})",
+                             f"raise min above {fmt(r.lo)}" if r.lo_open else f"use min >= {fmt(r.lo)}")
+        if d.high > r.hi:
+            raise OutOfRange("max", f"max {fmt(d.high)} is outside the physical range ({r.what})",
+                             f"use max <= {fmt(r.hi)}")
+        if d.high > MAX_RATIO:
+            raise OutOfRange("max", f"max {fmt(d.high)} is {d.high:.3g} × the study value",
+                             "check the unit: a range that wide is not a measurement uncertainty")
+        return d
+    if d.kind not in ("normal", "lognormal") or d.is_constant:
+        return d
+    lo = max(r.lo, FLOOR) if r.lo_open else r.lo
+    for key, t in (("min", tmin), ("max", tmax)):
+        if t is not None and (t < r.lo or (r.lo_open and t <= r.lo) or t > r.hi):
+            raise OutOfRange(key, f"{key} {fmt(t)} is outside the physical range ({r.what})")
+    tlo, thi = (lo if tmin is None else tmin), (r.hi if tmax is None else tmax)
+    if not tlo <= 1.0 <= thi:
+        raise OutOfRange("min" if tlo > 1.0 else "max",
+                         f"the study value must lie between min ({fmt(tlo)}) and max ({fmt(thi)})")
+    base = replace(d, tlo=-math.inf if d.kind == "normal" else 0.0, thi=math.inf)
+    below, above = _cdf(base, tlo), 1.0 - _cdf(base, thi)
+    spread = f"SD {d.rel_sd:.1%} of the value" if d.kind == "normal" else f"GSD {d.gsd:.3g}"
+    for key, share, side, at in (("min", below, "below", r.lo if tmin is None else tlo),
+                                 ("max", above, "above", thi)):
+        if (tmin if key == "min" else tmax) is None and share > TAIL:
+            raise OutOfRange("sd" if d.kind == "normal" else "gsd",
+                             f"a {d.kind} with {spread} puts {share * 100:.2g} % of its draws {side} {fmt(at)} "
+                             f"({r.what})", fix_rng)
+    if 1.0 - below - above < 0.01:
+        raise OutOfRange("min", f"truncating the {d.kind} to {fmt(tlo)}-{fmt(thi)} keeps less than 1 % of it",
+                         "widen min/max or change the spread")
+    out = replace(d, tlo=tlo, thi=thi)
+    if float(out.ppf(0.975)) > MAX_RATIO:
+        raise OutOfRange("sd" if d.kind == "normal" else "gsd",
+                         f"its 97.5th percentile is {float(out.ppf(0.975)):.3g} × the study value",
+                         "check the unit and the spread: a range that wide is not a measurement uncertainty")
+    return out
+
+
 def _norm_ppf(q: np.ndarray) -> np.ndarray:
-    """Standard-normal quantiles (Acklam's rational approximation, relative error < 1.2e-9)."""
-    return _acklam(q)
+    """Standard-normal quantiles (Acklam's rational approximation, relative error < 1.2e-9);
+    -inf at 0 and +inf at 1."""
+    q = np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = _acklam(q)
+    return np.where(q <= 0, -np.inf, np.where(q >= 1, np.inf, z))
+
+
+def _norm_cdf(x: float) -> float:
+    """Standard-normal CDF of one number (scalars only: truncation points, never per draw)."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 def _acklam(p: np.ndarray) -> np.ndarray:

@@ -28,9 +28,15 @@ import polars as pl
 from lca.errors import FactorError, Problem
 from lca.inventory import build_inventory
 from lca.results import STAGE_ORDER
-from lca.uncertainty.distributions import Distribution, pedigree_gsd
+from lca.uncertainty.distributions import Distribution, OutOfRange, Range, confine, pedigree_gsd
 from lca.uncertainty.spec import parse_spec
 from lca.uncertainty.targets import VIEW_TARGETS, Target, perturbed
+
+
+#: Where problems with factors of the shipped library point (their rows carry no file name).
+SHIPPED_FILE = "factors/ (the shipped factor library)"
+#: Emission factors are never negative in this engine (credits are modelled as flows, not factors).
+FACTOR_RANGE = Range(0.0, float("inf"), False, "an emission factor cannot be negative")
 
 
 @dataclass(frozen=True)
@@ -134,18 +140,46 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
                             "study [[uncertainty]]" + (f": {spec.note}" if spec.note else "")))
         rows_e.append(e)
     exponents = np.vstack(rows_e) if rows_e else np.zeros((0, d.height))
+    _check_divisors(fp, specs, inputs, exponents, uncertainty is not None)
     return CompiledModel(scenarios=scenarios, stages=stages, unit=unit, contrib=contrib, group=s_idx * len(stages)
                          + g_idx, scenario_of=s_idx, exponents=exponents, inputs=inputs)
 
 
+def _check_divisors(fp, specs, inputs: list, exponents: np.ndarray, from_argument: bool) -> None:
+    """An input that divides some row (negative exponent, e.g. a yield) must never be drawn at 0:
+    that row would become infinite. Physical ranges already keep yields and conversions above 0;
+    this catches any other target the product graph turns into a divisor."""
+    first_spec = len(inputs) - len(specs)
+    file = "uncertainty= argument" if from_argument else str(fp.study.path or "study")
+    problems = [Problem(f"{inp.name}: the footprint depends on it inversely (like a yield), so its draws must "
+                        "stay above 0, but the distribution reaches 0", file=file,
+                        table=f"uncertainty #{p - first_spec + 1}", column="min", hint="give min > 0")
+                for p, inp in enumerate(inputs) if p >= first_spec and (exponents[p] < 0).any()
+                and not inp.dist.is_constant and inp.dist.support[0] <= 0]
+    if problems:
+        from lca.errors import StudyError
+
+        raise StudyError(problems)
+
+
 def _factor_distributions(d: pl.DataFrame) -> list[tuple[str, Distribution, str]]:
-    """One distribution per factor id used, from the factor table's uncertainty columns."""
-    cols = ["factor_id", "factor_value", "category", "unc_dist", "unc_gsd", "unc_sd", "unc_min", "unc_max",
-            "dq_technological", "dq_geographical", "dq_temporal"]
+    """One distribution per factor id used, from the factor table's uncertainty columns.
+
+    Problems name the factor file (the user layer the row came from, or the shipped library),
+    the factor id and the column. Every distribution is confined to factor values >= 0: a normal
+    is truncated at 0 (or at ``unc_min``/``unc_max`` when given) and refused when it would need a
+    material cut (:func:`lca.uncertainty.distributions.confine`).
+    """
+    cols = ["factor_id", "factor_value", "factor_unit", "category", "unc_dist", "unc_gsd", "unc_sd", "unc_min",
+            "unc_max", "dq_technological", "dq_geographical", "dq_temporal", "layer"]
     out, problems = [], []
-    for fid, v, cat, kind, gsd, sd, lo, hi, dqt, dqg, dqm in d.select(cols).unique("factor_id").sort(
+    for fid, v, unit, cat, kind, gsd, sd, lo, hi, dqt, dqg, dqm, layer in d.select(cols).unique("factor_id").sort(
             "factor_id").iter_rows():
-        where = dict(table="factors", column="unc_dist")
+        file = SHIPPED_FILE if layer in (None, "shipped") else str(layer)
+
+        def problem(msg: str, column: str, hint: str | None) -> Problem:
+            return Problem(f"factor '{fid}': {msg}", file=file, column=column, hint=hint)
+
         if kind is None:
             g = pedigree_gsd(cat, dqt, dqg, dqm)
             out.append((fid, Distribution("lognormal", gsd=g),
@@ -155,18 +189,29 @@ def _factor_distributions(d: pl.DataFrame) -> list[tuple[str, Distribution, str]
             out.append((fid, Distribution("none"), "factor table"))
             continue
         if kind == "lognormal" and gsd is not None:
-            out.append((fid, Distribution("lognormal", gsd=gsd), "factor table"))
+            dist = Distribution("lognormal", gsd=gsd)
         elif kind == "normal" and sd is not None:
-            out.append((fid, Distribution("normal", rel_sd=sd / v), "factor table"))
+            dist = Distribution("normal", rel_sd=sd / v)
         elif kind in ("triangular", "uniform") and lo is not None and hi is not None:
             if not (lo <= hi and (kind == "uniform" or lo <= v <= hi)) or lo < 0:
-                problems.append(Problem(f"factor '{fid}': {kind} range {lo:g}-{hi:g} does not contain its value "
-                                        f"{v:g} (or is negative)", hint="fix unc_min/unc_max", **where))
+                problems.append(problem(f"{kind} range {lo:g}-{hi:g} does not contain its value {v:g} (or is "
+                                        "negative)", "unc_min", "fix unc_min/unc_max"))
                 continue
-            out.append((fid, Distribution(kind, low=lo / v, mode=1.0, high=hi / v), "factor table"))
+            dist = Distribution(kind, low=lo / v, mode=1.0, high=hi / v)
         else:
             need = {"lognormal": "unc_gsd", "normal": "unc_sd"}.get(kind, "unc_min and unc_max")
-            problems.append(Problem(f"factor '{fid}': unc_dist {kind} needs {need}", hint=f"fill in {need}", **where))
+            problems.append(problem(f"unc_dist {kind} needs {need}", "unc_dist", f"fill in {need}"))
+            continue
+        try:  # unc_min/unc_max on a normal or lognormal are its truncation points
+            trunc = kind in ("normal", "lognormal")
+            dist = confine(dist, FACTOR_RANGE, lambda m: f"{m * v:.4g} {unit}",
+                           tmin=lo / v if trunc and lo is not None else None,
+                           tmax=hi / v if trunc and hi is not None else None)
+        except OutOfRange as exc:
+            problems.append(problem(exc.message, {"min": "unc_min", "max": "unc_max", "sd": "unc_sd",
+                                                  "gsd": "unc_gsd"}.get(exc.key, exc.key), exc.hint))
+            continue
+        out.append((fid, dist, "factor table"))
     if problems:
         raise FactorError(problems)
     return out

@@ -16,19 +16,22 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
 from lca.errors import LcaInputError, Problem
 from lca.uncertainty.breakeven import break_even_many
+from lca.uncertainty.checks import check_draws, check_memory, envelope, memory_needed
 from lca.uncertainty.model import CompiledModel, compile_model
 from lca.uncertainty.schemas import DifferenceFrame, SensitivityFrame, SummaryFrame, TornadoFrame, checked
 from lca.uncertainty.sensitivity import sensitivity_frame, tornado_frame
 
 DEFAULT_SEED = 20250101
 QUANTILES = (0.025, 0.5, 0.975)
+#: Iterations drawn and simulated at once (bounds the draws' memory; results do not depend on it).
+CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -68,19 +71,37 @@ class UncertaintyResult:
                 f"correlation; tornado swings one input at a time between its 2.5th and 97.5th percentiles.")
 
 
-def draw_multipliers(model: CompiledModel, iterations: int, seed: int) -> np.ndarray:
-    """(iterations, inputs) multipliers; the same seed always gives the same matrix."""
-    rng = np.random.default_rng(seed)
+def draw_chunks(model: CompiledModel, iterations: int, seed: int,
+                chunk: int = CHUNK) -> Iterator[tuple[int, np.ndarray]]:
+    """``(first iteration, multipliers)`` for consecutive chunks of the (iterations, inputs) draw
+    matrix; the same seed always gives the same matrix, whatever the chunk size.
+
+    The matrix is defined as one generator drawing every standard normal first (iterations ×
+    normal inputs, row by row), then every uniform. To produce it chunk by chunk, a second
+    generator skips the normals once (drawn and discarded, chunk by chunk) and then yields the
+    uniforms, so no more than one chunk of draws is held at a time.
+    """
     normal = [p for p, i in enumerate(model.inputs) if i.dist.uses_normal]
     other = [p for p, i in enumerate(model.inputs) if not i.dist.uses_normal]
-    z = rng.standard_normal((iterations, len(normal)))
-    u = rng.random((iterations, len(other)))
-    m = np.empty((iterations, len(model.inputs)))
-    for j, p in enumerate(normal):
-        m[:, p] = model.inputs[p].dist.transform(z[:, j], z[:, j])
-    for j, p in enumerate(other):
-        m[:, p] = model.inputs[p].dist.transform(u[:, j], u[:, j])
-    return m
+    rng_z, rng_u = np.random.default_rng(seed), np.random.default_rng(seed)
+    if normal and other:
+        for start in range(0, iterations, chunk):
+            rng_u.standard_normal((min(chunk, iterations - start), len(normal)))
+    for start in range(0, iterations, chunk):
+        n = min(chunk, iterations - start)
+        z, u = rng_z.standard_normal((n, len(normal))), rng_u.random((n, len(other)))
+        m = np.empty((n, len(model.inputs)))
+        for j, p in enumerate(normal):
+            m[:, p] = model.inputs[p].dist.transform(z[:, j], z[:, j])
+        for j, p in enumerate(other):
+            m[:, p] = model.inputs[p].dist.transform(u[:, j], u[:, j])
+        yield start, m
+
+
+def draw_multipliers(model: CompiledModel, iterations: int, seed: int) -> np.ndarray:
+    """(iterations, inputs) multipliers; the same seed always gives the same matrix."""
+    parts = [m for _start, m in draw_chunks(model, iterations, seed)]
+    return np.vstack(parts) if parts else np.empty((0, len(model.inputs)))
 
 
 def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
@@ -99,16 +120,23 @@ def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
 def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, per: str = "declared_unit",
                     compare: Sequence[str] | None = None, uncertainty: Sequence[Mapping[str, Any]] | None = None,
                     breakeven_parameters: Sequence[str] | None = None, sensitivity_draws: int = 20_000,
-                    progress: Callable[[int], None] | None = None) -> UncertaintyResult:
+                    progress: Callable[[int], None] | None = None,
+                    max_memory: str | int | None = None) -> UncertaintyResult:
     """Propagate factor and study uncertainties through every scenario of ``fp``.
 
     ``compare`` (A, B) picks the pair for break-even and the headline difference (default: the
     study's comparison); ``uncertainty`` replaces the study's ``[[uncertainty]]`` entries;
     ``sensitivity_draws`` caps the draws used for rank correlations (ranking 1e5 draws adds time
     but no information); ``progress`` is called with the number of iterations done per chunk.
+    ``max_memory`` (bytes, or text such as ``"8 GiB"``; default ``LCA_MAX_MEMORY`` or 2 GiB) caps
+    the memory the run may allocate: it is estimated from the arrays' shapes before anything is
+    allocated (:mod:`lca.uncertainty.checks`), and a larger run is refused saying how to raise it.
+    Every draw's totals are checked finite and inside the range the inputs' supports allow.
     """
-    if not isinstance(iterations, int) or iterations < 1:
+    if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
         raise LcaInputError(Problem(f"iterations must be a whole number >= 1, got {iterations!r}"))
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise LcaInputError(Problem(f"seed must be a whole number >= 0, got {seed!r}"))
     model = compile_model(fp, per=per, uncertainty=uncertainty)
     scen = model.scenarios
     pair = tuple(compare) if compare else fp.study.comparison
@@ -117,19 +145,39 @@ def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, p
             raise LcaInputError(Problem("compare needs exactly two scenario ids"))
         for s in pair:
             fp._check_scenario(s)
-    m = draw_multipliers(model, iterations, seed)
-    groups = simulate(model, m, progress=progress)
-    n_s, n_g = len(scen), len(model.stages)
-    totals = groups.reshape(iterations, n_s, n_g).sum(axis=2)
-
-    summary = _summary(model, groups, totals)
-    differences = _differences(model, totals)
+    pats, w = model.patterns()
+    n_s, n_g, n_in = len(scen), len(model.stages), len(model.inputs)
+    n_sens = min(iterations, sensitivity_draws)
+    check_memory(memory_needed(n_in, n_s, model.n_groups, pats.shape[0], iterations, chunk=CHUNK,
+                               sensitivity_draws=sensitivity_draws), iterations, max_memory)
+    lower, upper = envelope(model, pats, w)
+    try:
+        # stage totals, then scenario totals, of every draw in one C-ordered array: the statistics
+        # run over it a few columns at a time, never over a stacked copy
+        allx = np.empty((iterations, model.n_groups + n_s))
+        m = np.empty((n_sens, n_in))  # the draws kept for rank correlations
+        for start, chunk in draw_chunks(model, iterations, seed):
+            g = model.group_totals(chunk, pats, w)
+            check_draws(model, g, lower, upper)
+            allx[start:start + g.shape[0], :model.n_groups] = g
+            if start < n_sens:
+                m[start:start + g.shape[0]] = chunk[:n_sens - start]
+            if progress is not None:
+                progress(g.shape[0])
+        totals = allx[:, model.n_groups:]
+        np.sum(allx[:, :model.n_groups].reshape(iterations, n_s, n_g), axis=2, out=totals)
+        summary = _summary(model, allx)
+        differences = _differences(model, totals)
+        draws_total = {s: totals[:, i].copy() for i, s in enumerate(scen)}
+    except MemoryError:
+        raise LcaInputError(Problem(f"--iterations {iterations:,}: not enough free memory on this machine",
+                                    hint="use fewer iterations, or set --max-memory / LCA_MAX_MEMORY below what "
+                                         "the machine has so such runs are refused up front")) from None
     base = scen.index(pair[0]) if pair else 0
     pairs = [(base, j) for j in range(n_s) if j != base]
     if pair and (scen.index(pair[0]), scen.index(pair[1])) not in pairs:
         pairs.append((scen.index(pair[0]), scen.index(pair[1])))
-    n_sens = min(iterations, sensitivity_draws)
-    sensitivity = checked(sensitivity_frame(model, m[:n_sens], totals[:n_sens], pairs), SensitivityFrame,
+    sensitivity = checked(sensitivity_frame(model, m, totals[:n_sens], pairs), SensitivityFrame,
                           "sensitivity")
     tornado = checked(tornado_frame(model), TornadoFrame, "tornado")
     if pair:
@@ -150,7 +198,7 @@ def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, p
                 "current": pl.Float64, "p97_5": pl.Float64, "unit": pl.String, "source": pl.String})
     return UncertaintyResult(summary=summary, differences=differences, sensitivity=sensitivity, tornado=tornado,
                              breakeven=breakeven, iterations=iterations, seed=seed,
-                             draws_total={s: totals[:, i].copy() for i, s in enumerate(scen)}, inputs=inputs,
+                             draws_total=draws_total, inputs=inputs,
                              unit=model.unit, per=per, comparison=pair, method=fp.method)
 
 
@@ -162,16 +210,33 @@ def default_breakeven(fp, model: CompiledModel, pair: Sequence[str]) -> list[str
     return [f"grid.{s}" for s in sites] + study_inputs
 
 
-def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    q = np.quantile(x, QUANTILES, axis=0)
-    return x.mean(axis=0), q[1], q[0], q[2]
+def _blocks(n: int, size: int = 4) -> list[tuple[int, int]]:
+    """Column blocks of at least 2 columns (unless n == 1): numpy sums a 2-D block over axis 0 row
+    by row, as it does the whole array, but a lone column pairwise; so the means are bit-identical
+    whatever the blocking."""
+    cuts = list(range(0, n, size)) + [n]
+    if len(cuts) > 2 and cuts[-1] - cuts[-2] == 1:
+        del cuts[-2]
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
-def _summary(model: CompiledModel, groups: np.ndarray, totals: np.ndarray) -> pl.DataFrame:
-    """Per scenario: each stage it has (study stage order), then ``total``."""
+def _stats(n: int, take: Callable[[int, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, median, 2.5th and 97.5th percentile of ``n`` columns, ``take(a, b)`` giving columns
+    a..b: a few at a time, so a percentile sorts a copy of a block, never of the whole draw matrix."""
+    mean, q = np.empty(n), np.empty((3, n))
+    for a, b in _blocks(n):
+        block = take(a, b)
+        mean[a:b] = block.mean(axis=0)
+        q[:, a:b] = np.quantile(block, QUANTILES, axis=0)
+    return mean, q[1], q[0], q[2]
+
+
+def _summary(model: CompiledModel, allx: np.ndarray) -> pl.DataFrame:
+    """Per scenario: each stage it has (study stage order), then ``total``; ``allx`` holds the
+    stage totals then the scenario totals of every draw."""
     n_s, n_g = len(model.scenarios), len(model.stages)
     present = set(np.unique(model.group).tolist())
-    mean, med, lo, hi = _stats(np.hstack([groups, totals]))
+    mean, med, lo, hi = _stats(allx.shape[1], lambda a, b: allx[:, a:b])
     cols, sid, stage = [], [], []
     for s, name in enumerate(model.scenarios):
         for g, st in enumerate(model.stages):
@@ -192,10 +257,14 @@ def _differences(model: CompiledModel, totals: np.ndarray) -> pl.DataFrame:
     """Every ordered pair; ``b − a`` for a < b is computed, the reverse pair is its mirror image."""
     n = len(model.scenarios)
     ia, ib = np.triu_indices(n, k=1)
-    d = totals[:, ib] - totals[:, ia]
-    mean, med, lo, hi = _stats(d)
-    lower = (d < 0).mean(axis=0)
-    higher = (d > 0).mean(axis=0)
+    lower, higher = np.empty(ia.size), np.empty(ia.size)
+
+    def take(a: int, b: int) -> np.ndarray:  # a block of differences, never all of them at once
+        d = totals[:, ib[a:b]] - totals[:, ia[a:b]]
+        lower[a:b], higher[a:b] = (d < 0).mean(axis=0), (d > 0).mean(axis=0)
+        return d
+
+    mean, med, lo, hi = _stats(ia.size, take)
     a_ids = np.concatenate([ia, ib])
     b_ids = np.concatenate([ib, ia])
     df = pl.DataFrame({"scenario_a": [model.scenarios[i] for i in a_ids],

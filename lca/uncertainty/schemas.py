@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from lca.errors import InternalError, LcaInputError
 from lca.schemas import validate_table
 
 
@@ -80,5 +81,14 @@ class BreakevenFrame(_Finite):
 
 
 def checked(df: pl.DataFrame, model: type[pa.DataFrameModel], table: str) -> pl.DataFrame:
-    """Validate a result frame before it leaves the package."""
-    return validate_table(df, model, table=table)
+    """Validate a result frame before it leaves the package.
+
+    Inputs were checked where they were read (each problem naming the study file and its
+    ``[[uncertainty]]`` entry, or the factor file and id), so a frame failing here is lca's own
+    failure: an :class:`~lca.errors.InternalError`, never an input error about an internal table.
+    """
+    try:
+        return validate_table(df, model, table=table)
+    except LcaInputError as exc:
+        raise InternalError(f"uncertainty {table}: {exc.problems[0]} (this is a bug in lca, please report "
+                            "it)") from None

@@ -15,6 +15,12 @@ Each entry gives one uncertain input (one shared draw) for one or more targets
 (a quantity). Bounds may also be relative to the study value: ``"-10 %"`` / ``"+10 %"`` are
 deviations, ``"90 %"`` is a share of it. Dimensionless targets (yields) accept plain numbers.
 
+Every distribution must keep its draws physical (a yield in (0, 1], amounts and distances >= 0;
+:data:`lca.uncertainty.targets.PHYSICAL`): ``min``/``max`` of a triangular or uniform must lie
+inside that range; a normal or lognormal is truncated to it, at ``min``/``max`` when given, and
+refused when it would otherwise lose more than 1 in a million draws to the cut
+(:func:`lca.uncertainty.distributions.confine`).
+
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
 >>> s = load_study(default_study_path())
@@ -25,14 +31,15 @@ deviations, ``"90 %"`` is a share of it. Dimensionless targets (yields) accept p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
 from lca.units import conversion_factor
-from lca.uncertainty.distributions import KINDS, Distribution
-from lca.uncertainty.targets import Target, resolve_target
+from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine
+from lca.uncertainty.targets import Target, physical_range, resolve_target
 
 KEYS = {"target", "dist", "min", "max", "mode", "gsd", "sd", "note", "source"}
 
@@ -55,7 +62,8 @@ def parse_spec(study: Study, entries: Sequence[Mapping[str, Any]] | None = None,
 
     ``factor_values`` maps factor id → (value, unit) for ``factor.<id>`` targets.
     """
-    file = str(study.path or "study")
+    # entries given as an argument are not in the study file: say where they came from
+    file = str(study.path or "study") if entries is None else "uncertainty= argument"
     entries = study.uncertainty_spec if entries is None else entries
     out: list[InputSpec] = []
     problems: list[Problem] = []
@@ -146,13 +154,34 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
                 f"need min <= {'mode (default: the study value) <= ' if kind == 'triangular' else ''}max",
                 file=file, table=where, column="min",
                 hint=f"the study value is {x0:g} {unit}" if x0 is not None else None))
-        if lo < 0:
-            raise StudyError(Problem("min is negative", file=file, table=where, column="min"))
         dist = Distribution(kind, low=lo, mode=mode, high=hi)
     else:
         dist = Distribution("none")
+    dist = _confined(study, targets, dist, x0, unit, file, where,
+                     rel("min") if kind in ("normal", "lognormal") else None,
+                     rel("max") if kind in ("normal", "lognormal") else None)
     return InputSpec(name=" + ".join(names), targets=tuple(targets), dist=dist, unit=unit, current=x0,
                      note=str(e.get("note", "")))
+
+
+def _confined(study: Study, targets: list[Target], dist: Distribution, x0: float | None, unit: str | None,
+              file: str, where: str, tmin: float | None, tmax: float | None) -> Distribution:
+    """Keep every draw inside the physical range of every target (one draw scales them all)."""
+    ranges = [physical_range(study, t) for t in targets]
+    worst_lo = max(ranges, key=lambda r: (r.lo, r.lo_open))
+    rng = Range(worst_lo.lo, min(r.hi for r in ranges), any(r.lo_open for r in ranges),
+                min(ranges, key=lambda r: r.hi).what if min(r.hi for r in ranges) < math.inf else worst_lo.what)
+
+    def fmt(m: float) -> str:
+        if x0 is None:
+            return f"{m:.4g} × the study value"
+        return f"{m * x0:.4g}" if unit in (None, "", "dimensionless") else f"{m * x0:.4g} {unit}"
+
+    try:
+        return confine(dist, rng, fmt, tmin=tmin, tmax=tmax)
+    except OutOfRange as exc:
+        raise StudyError(Problem(f"{targets[0].name}: {exc.message}", file=file, table=where, column=exc.key,
+                                 hint=exc.hint)) from None
 
 
 def _relative(value: Any, key: str, x0: float | None, unit: str | None, file: str, where: str,

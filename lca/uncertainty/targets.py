@@ -30,12 +30,14 @@ re-implementing it here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
+from lca.uncertainty.distributions import Range
 
 #: product quantities that only matter in some views: target → {view: exponent}
 VIEW_TARGETS: dict[str, dict[str, int]] = {
@@ -119,6 +121,41 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
         return Target(name, "grid", None, (parts[1],))
     raise fail(f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
                                            "process.base_film.electricity or transport.container_ship.distance")
+
+
+#: Physical range of each kind of target's *value*: (low, low excluded, high, why). Loads enforce
+#: the same (yields in (0, 1], packaging factor >= 1); draws must too, or a yield drawn at 0 divides
+#: the footprint by zero.
+PHYSICAL: dict[str, tuple[float, bool, float, str]] = {
+    "exchange": (0.0, False, math.inf, "an exchange amount cannot be negative"),
+    "distance": (0.0, False, math.inf, "a distance cannot be negative"),
+    "output_mass": (0.0, True, math.inf, "a mass per output unit must be positive"),
+    "packaging": (1.0, False, math.inf, "shipped mass / product mass is at least 1"),
+    "yield": (0.0, True, 1.0, "a yield lies in (0, 1]"),
+    "view": (0.0, True, math.inf, "a conversion between units of analysis must be positive"),
+    "factor": (0.0, False, math.inf, "an emission factor cannot be negative"),
+}
+
+
+def physical_range(study: Study, target: Target) -> Range:
+    """The multipliers (drawn value / study value) that keep the target's value physical.
+
+    >>> from lca.resources import default_study_path
+    >>> from lca.study import load_study
+    >>> r = physical_range(load_study(default_study_path()), Target("y", "yield", Quantity(0.7, "dimensionless")))
+    >>> round(r.hi, 4), r.lo_open
+    (1.4286, True)
+    """
+    lo, lo_open, hi, what = PHYSICAL.get(target.kind, (0.0, False, math.inf, "it cannot be negative"))
+    if lo == 0.0 and hi == math.inf:
+        return Range(0.0, math.inf, lo_open, what)
+    if target.kind == "packaging":
+        values = study.transport.get_column("packaging_factor")
+    else:
+        values = pl.Series([target.current.value if target.current is not None else math.nan])
+    v_lo, v_hi = float(values.min()), float(values.max())
+    # one draw scales every value: the multiplier must keep the smallest above lo, the largest below hi
+    return Range(lo / v_lo if lo else 0.0, hi / v_hi if hi < math.inf else math.inf, lo_open, what)
 
 
 def _single(frame: pl.DataFrame, value: str, unit: str) -> Quantity | None:
