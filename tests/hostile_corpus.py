@@ -239,7 +239,7 @@ def mutations(role: str, value: Any, path: tuple[Any, ...]) -> Iterator[tuple[st
         yield "rich-markup", MARKUP[2], "fail"
         yield "empty", "", "fail"
         yield "number", 42, "fail"
-        yield "list", [value], "fail"
+        yield "list", [value], "any" if key == "target" else "fail"  # several targets are a list
     elif role == "id":
         yield "markup", MARKUP[1], "fail"
         yield "rich-markup", MARKUP[2], "fail"
@@ -364,13 +364,12 @@ def table_damage_cases(fname: str, header: list[str], rows: list[list[Any]],
         ("semicolons", good.replace(b",", b";"), "fail"),
         ("duplicate-header", csv_bytes([*header, header[0]], [[*r, r[0]] for r in rows]), "fail"),
         ("unknown-column", csv_bytes([*header, "colour"], [[*r, "red"] for r in rows]), "fail"),
-        ("misspelt-header", csv_bytes([h.replace("a", "e", 1) if i == 0 else h for i, h in enumerate(header)], rows),
-         "fail"),
+        ("misspelt-header", csv_bytes([h[::-1] if i == 0 else h for i, h in enumerate(header)], rows), "fail"),
         ("truncated", good[: len(good) * 2 // 3], "any"),
         ("latin1", csv_bytes(header, rows).replace(b"Shiga", "Shig\u00e4".encode("latin-1")) + b"\xe4\n", "fail"),
         ("binary", bytes(range(256)) * 4, "fail"),
         ("ragged", good + b"a,b\n", "fail"),
-        ("multiline-cell", good + b'x,"line one\nline two",JP,,\n', "fail"),
+        ("multiline-cell", good + b'x,"line one\nline two",JP,,\n', "any"),
     ]
     for name, data, expect in damage:
         command = STUDY_COMMANDS[_stable(fname + name) % len(STUDY_COMMANDS)]
