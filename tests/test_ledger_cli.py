@@ -51,3 +51,28 @@ def test_duplicate_lot_id_fails_naming_every_row(tmp_path):
     assert r.exit_code == 1
     assert "row 1: lot 'A': duplicate lot id" in r.stderr and "row 3: lot 'A': duplicate lot id" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lots.csv"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("lots.csv", b"", "shipments file is empty"),
+    ("lots.csv", b"  \n", "shipments file is empty"),
+    ("lots.parquet", b"PAR1 truncated", "cannot read the shipments"),
+    ("lots.csv", CSV.encode() + b"D,2025-03-01,sep,5,m2,ontario,port_colborne,liberty,extra,cells\n",
+     "cannot read the shipments"),
+])
+def test_damaged_shipment_files_are_located_errors(tmp_path, name, data, words):
+    """Empty, truncated or ragged shipment files used to end in an internal polars error."""
+    (tmp_path / name).write_bytes(data)
+    r = run("ledger", tmp_path / name, "-o", tmp_path / "out.parquet", "--m2-per-roll", "1200")
+    assert r.exit_code == 1, r.output + r.stderr
+    assert words in r.stderr and name in r.stderr and "internal error" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_folder_without_parquet_parts(tmp_path):
+    (tmp_path / "lots").mkdir()
+    r = run("ledger", tmp_path / "lots", "-o", tmp_path / "out.parquet")
+    assert r.exit_code == 1 and "folder has no Parquet files" in r.stderr

@@ -135,6 +135,10 @@ def test_uncertainty_argument_overrides_the_study(default_fp):
     ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "lognormal"\ngsd = 0.5\n', "gsd must be"),
     ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "normal"\nsdev = "5 %"\n', "unknown key 'sdev'"),
     ('[[uncertainty]]\ntarget = "grid.charlotte"\ndist = "lognormal"\ngsd = 1.1\n', "break-even analysis only"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = "uniform"\nmin = 0.6\nmax = 0.8\n'
+     'note = ["a", "list"]\n', "note must be text"),
+    ('[[uncertainty]]\ntarget = "process.base_film.yield"\ndist = ["uniform"]\nmin = 0.6\nmax = 0.8\n',
+     "unknown distribution"),
     ('[[uncertainty]]\ntarget = "factor.grid.kr.nope"\ndist = "lognormal"\ngsd = 1.1\n', "not used by this study"),
     ('[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "lognormal"\ngsd = 1.1\n'
      '[[uncertainty]]\ntarget = "process.base_film.electricity"\ndist = "lognormal"\ngsd = 1.2\n', "already has"),

@@ -216,6 +216,10 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
             io.publish(tmp_rej, rej_target)
         else:
             io.discard(tmp_rej)
+    except pl.exceptions.ComputeError as exc:  # a malformed row deep in the file, met while streaming
+        io.discard(tmp_out, tmp_rej)
+        raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file,
+                                    hint="check the file's rows (same number of columns, UTF-8)")) from None
     except BaseException:
         io.discard(tmp_out, tmp_rej)
         raise

@@ -32,12 +32,25 @@ def scan_lots(path: Path | str) -> pl.LazyFrame:
     if not any(ch in name for ch in "*?[") and not p.exists():
         raise LcaInputError(Problem("shipments file not found", file=name, hint="check the path"))
     if p.suffix.lower() == ".csv":
-        return pl.scan_csv(p, infer_schema=False)  # all text; typed below, bad cells → bad rows
-    if p.is_dir():
-        return pl.scan_parquet(p / "**" / "*.parquet")
-    if p.suffix.lower() in (".parquet", ".pq") or "*" in name:
-        return pl.scan_parquet(name)
-    raise LcaInputError(Problem("unsupported file type", file=name, hint="use .csv or .parquet"))
+        if p.is_file() and not p.read_bytes()[:4096].strip():
+            raise LcaInputError(Problem("shipments file is empty", file=name,
+                                        hint="write a header row and one row per lot (see docs/ledger.md)"))
+        lf = pl.scan_csv(p, infer_schema=False)  # all text; typed below, bad cells → bad rows
+    elif p.is_dir():
+        if not any(p.rglob("*.parquet")):
+            raise LcaInputError(Problem("folder has no Parquet files", file=name,
+                                        hint="name a CSV or Parquet file, or a folder of .parquet parts"))
+        lf = pl.scan_parquet(p / "**" / "*.parquet")
+    elif p.suffix.lower() in (".parquet", ".pq") or "*" in name:
+        lf = pl.scan_parquet(name)
+    else:
+        raise LcaInputError(Problem("unsupported file type", file=name, hint="use .csv or .parquet"))
+    try:  # a damaged or truncated file fails here, named, not later inside the streaming engine
+        lf.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=name,
+                                    hint="write the file again as UTF-8 CSV with a header row, or as Parquet")) from None
+    return lf
 
 
 def normalize(lots: pl.LazyFrame, *, file: str | None = None) -> pl.LazyFrame:

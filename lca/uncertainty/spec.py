@@ -96,8 +96,12 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
     if not names or not all(isinstance(n, str) for n in names):
         problems.append(Problem("missing target", file=file, table=where, column="target",
                                 hint='write target = "process.base_film.electricity"'))
+    for key in ("note", "source"):  # free text: a list or table here is a mistake, not a note
+        if key in e and not isinstance(e[key], str):
+            problems.append(Problem(f"{key} must be text, got {type(e[key]).__name__}", file=file, table=where,
+                                    column=key, hint=f'write {key} = "..."'))
     kind = e.get("dist")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         problems.append(Problem(f"unknown distribution {kind!r}", file=file, table=where, column="dist",
                                 hint="use one of: " + ", ".join(KINDS)))
     if problems:
