@@ -29,6 +29,10 @@ GASES = ["CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "
 CATEGORIES = ["electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss",
               "product"]
 STATUSES = ["default", "alternative", "sensitivity", "market"]
+#: What part of an activity's chain a factor row covers (docs/method-rules.md: scopes that overlap are
+#: never charged together; transmission/distribution/n-a are for grid-loss rows only).
+SCOPES = ["combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "well_to_wheel", "life_cycle",
+          "cradle_to_gate", "transmission", "distribution", "n/a"]
 DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
 GWP_SETS = ["AR4", "AR5", "AR6"]
 
@@ -130,7 +134,7 @@ class FactorTable(_Base):
     value: float = pa.Field(ge=0)
     unit: str
     gas: str = pa.Field(isin=GASES)
-    scope: str
+    scope: str = pa.Field(isin=SCOPES)
     basis: str = pa.Field(nullable=True)
     td_losses: str = pa.Field(nullable=True, isin=["included", "excluded", "n/a"])
     year: int = pa.Field(ge=1990, le=2100)
@@ -149,6 +153,13 @@ class FactorTable(_Base):
     unc_min: float = pa.Field(nullable=True)
     unc_max: float = pa.Field(nullable=True)
     notes: str = pa.Field(nullable=True)
+    #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
+    dataset: str = pa.Field(nullable=True)
+
+    @pa.check("value", "unc_gsd", "unc_sd", "unc_min", "unc_max", name="finite_number")
+    def finite_number(cls, data) -> pl.LazyFrame:
+        # NaN passes every comparison check (ge=1 included), so finiteness is checked on its own
+        return data.lazyframe.select(pl.col(data.key).is_finite())
 
 
 class GwpTable(_Base):
@@ -271,6 +282,7 @@ _CHECK_WORDS = {
     "greater_than(0)": ("value {v} must be > 0", "use a positive value"),
     "less_than_or_equal_to(1)": ("value {v} is above 1", "use a fraction between 0 and 1"),
     "greater_than_or_equal_to(1)": ("value {v} must be >= 1", "use a value >= 1"),
+    "finite_number": ("value {v} is not a finite number", "write a plain decimal number (no inf or nan)"),
 }
 
 
