@@ -43,7 +43,8 @@ def multiplier_table(pairs: pl.DataFrame, factors: pl.DataFrame, gwp: pl.DataFra
     unit; dimension checks happen here, on the small table, never on the big one.
     """
     units = unit_table(pairs.get_column("unit")).rename({"to_base": "a_to_base", "dimension": "a_dimension"})
-    slim = factors.select("factor_id", "factor_value", "factor_unit", "f_to_base", "per_dimension", "gas")
+    slim = factors.select("factor_id", "factor_value", "factor_unit", "f_to_base", "per_dimension", "gas",
+                          *[c for c in ("factor_file",) if c in factors.columns])  # messages name the factor's file
     return (pairs.join(units, on="unit", how="left")
             .join(slim, on="factor_id", how="left")
             .join(gwp, on="gas", how="left")
@@ -77,12 +78,16 @@ def _multiplier_problems(mt: pl.DataFrame, frame: pl.DataFrame | pl.LazyFrame, f
                 pdim = dimension_name(r["per_dimension"])
                 problems.append(Problem(
                     f"unit '{r['unit']}' is {dimension_name(r['a_dimension'])}, but factor '{r['factor_id']}' "
-                    f"({r['factor_unit']}) expects {pdim}", file=file, table=origin, column="unit",
+                    f"({r['factor_unit']}{_in_file(r)}) expects {pdim}", file=file, table=origin, column="unit",
                     hint=f"express the amount in a {pdim} unit or name another factor"))
             else:
-                problems.append(Problem(f"no GWP for gas '{r['gas']}' (factor '{r['factor_id']}') in the chosen set",
-                                        file=file, table=origin))
+                problems.append(Problem(f"no GWP for gas '{r['gas']}' (factor '{r['factor_id']}'{_in_file(r)}) in "
+                                        "the chosen set", file=file, table=origin))
     return problems
+
+
+def _in_file(r: dict) -> str:
+    return f", {r['factor_file']}" if r.get("factor_file") else ""
 
 
 def characterise(frame: pl.DataFrame | pl.LazyFrame, factors: pl.DataFrame, gwp: pl.DataFrame, *,

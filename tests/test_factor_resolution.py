@@ -309,3 +309,12 @@ def test_factors_validate_cli_locates_a_nan(cli, tmp_path):
                     encoding="utf-8")
     r = cli("factors", "validate", path)
     assert r.exit_code == 1 and "row 2, column 'value'" in r.stderr and "not a finite number" in r.stderr
+
+
+def test_dimension_mismatch_names_the_factor_file(tiny_doc):
+    from lca.study import study_from_dict
+
+    tiny_doc["process"][0]["exchanges"][1]["amount"] = "10 kWh"  # tiny_resin is per kg
+    with pytest.raises(LcaInputError) as err:
+        lca.compute(study_from_dict(tiny_doc, base=TINY))
+    assert f"factor 'tiny.resin' (kg_CO2e/kg, {TINY / 'factors.csv'}) expects mass" in str(err.value)
