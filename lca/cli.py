@@ -1,7 +1,9 @@
 """The ``lca`` command line (typer). Each command group lives in ``lca/commands/``.
 
-Exit codes: 0 ok, 1 invalid input (every problem is printed, no traceback, no output written),
-2 usage error.
+Exit codes: 0 ok; 1 the command failed: invalid input (every problem is printed with its file and
+key/row/column), an output that cannot be written or would overwrite an input, or an internal
+error (one line saying it is a bug); 2 usage error; 130 interrupted. Never a traceback, unless
+``lca --debug ...`` or ``LCA_DEBUG=1`` asks for one. A failed run leaves no output or temporary file.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", help="Print the lca version and exit.",
-                                       callback=_print_version, is_eager=True)) -> None:
+                                       callback=_print_version, is_eager=True),
+          debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of any error (also: "
+                                                            "environment variable LCA_DEBUG=1).")) -> None:
     """Unit-checked, cited product carbon footprints for battery supply chains."""
+    common.set_debug(debug)
 
 
 def main() -> None:

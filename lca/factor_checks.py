@@ -18,6 +18,10 @@ from lca.factor_editions import edition_expr
 from lca.units import dimension_name
 
 LOSS_SCOPES = ("n/a", "transmission", "distribution")
+#: What a factor unit must look like for its gas (never suggest the kind of unit just refused).
+UNIT_HINTS = {"co2e": "gas CO2e takes CO2e per unit of activity, e.g. 'kg_CO2e/kWh'",
+              "mass": "a single gas takes a mass of that gas per unit of activity, e.g. 'kg/MMBtu' or 'g/kWh'",
+              "none": "gas 'none' takes a plain ratio, e.g. 'kWh/kWh' or 'dimensionless'"}
 _DUPLICATED = re.compile(r"^(.+)_duplicated_\d+$")
 
 
@@ -43,9 +47,9 @@ def _located(rows: pl.DataFrame, file: str | None, column: str, message, hint: s
 def row_problems(checked: pl.DataFrame, allowed_dims: dict[str, tuple[str, ...]],
                  file: str | None) -> list[Problem]:
     """Semantic problems of a schema-valid factor table with its unit columns joined (``__i`` = row)."""
-    problems = _located(checked.filter(pl.col("unit_error").is_not_null()), file, "unit",
-                        lambda r: f"factor '{r['id']}': {r['unit_error']}",
-                        "write a unit such as 'kg_CO2e/kWh' or 'kg/MMBtu'")
+    problems = [Problem(f"factor '{r['id']}': {r['unit_error']}", file=file, table="factors", row=r["__i"] + 1,
+                        column="unit", hint=UNIT_HINTS[r["numerator"]])
+                for r in checked.filter(pl.col("unit_error").is_not_null()).iter_rows(named=True)]
     ok = checked.filter(pl.col("unit_error").is_null())
     dims = ok.select("per_dimension").unique()
     dims = dims.with_columns(pl.Series("dimension_name", [dimension_name(d) for d in dims.get_column("per_dimension")],

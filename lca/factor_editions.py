@@ -101,7 +101,8 @@ def _ties(chosen: pl.DataFrame) -> list[Problem]:
             f"flow '{flow}' in region {region}, scope {scope}: two editions have the same vintage {year}: {listed}; "
             "one activity is charged one edition", file=_user_file([x for f in files for x in f]), table="factors",
             hint="keep one edition's rows as status 'default' (mark the others 'alternative' or replace them by "
-                 "id), or fix the year"))
+                 "id), or fix the year; rows of one publication with different source texts need the same "
+                 "'dataset' id"))
     return out
 
 

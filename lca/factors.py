@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from lca.errors import DimensionError, FactorError, Problem, SchemaError
-from lca.factor_checks import column_problems, row_problems
+from lca.factor_checks import UNIT_HINTS, column_problems, row_problems  # noqa: F401 (re-exported)
 from lca.factor_editions import edition_expr, pick_editions
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
@@ -46,7 +46,6 @@ FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", 
                 "grid_losses.csv")
 
 FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
-
 
 @dataclass(frozen=True)
 class FactorLibrary:
@@ -73,6 +72,9 @@ class FactorLibrary:
         lib = self
         for layer in layers:
             name, frame = _read_layer(layer)
+            base, k = name, 2
+            while name in lib.layers:  # each layer keeps a distinct name (two files called factors.csv)
+                name, k = f"{base} #{k}", k + 1
             lib = _apply_layer(lib, frame, name)
         return lib
 
@@ -85,6 +87,11 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
     if path.is_dir():
         raise FactorError(Problem("is a folder, not a factor file", file=str(path),
                                   hint="name a CSV or Parquet file"))
+    from lca.csvfiles import delimiter_problem
+
+    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
+    if wrong_delimiter:  # would read as one column and fail with a misleading message
+        raise FactorError(wrong_delimiter)
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path)
@@ -124,11 +131,15 @@ def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFra
 
 def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
-        name, frame = "user frame", validate_factors(layer, file="user frame")
+        name = file = "user frame"
+        frame = validate_factors(layer, file=file)
     else:
-        name = str(Path(layer))
-        frame = validate_factors(read_factor_file(layer), file=name)
-    return name, frame.with_columns(pl.lit(name).alias("layer"), pl.lit(name).alias("file"))  # messages name it
+        # the layer is named by its file name, never its path: layer names reach reports and
+        # manifests; messages name the file as the user gave it
+        path = Path(layer)
+        name, file = path.name, str(path)
+        frame = validate_factors(read_factor_file(path), file=file)
+    return name, frame.with_columns(pl.lit(name).alias("layer"), pl.lit(file).alias("file"))
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
@@ -385,7 +396,8 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
     return factors.select(
         pl.col("id").alias("factor_id"), pl.col("flow").alias("factor_flow"), pl.col("name").alias("factor_name"),
         "category", "region", pl.col("value").alias("factor_value"), pl.col("unit").alias("factor_unit"), "gas",
-        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate", "source",
+        "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate",
+        pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
         "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer", "edition",
         pl.col("file").alias("factor_file"))

@@ -29,8 +29,8 @@ from lca.study import Study, study_from_dict
 
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
-_SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor"]
-_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "note"]
+_SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
+_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note"]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 
 
@@ -116,7 +116,7 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
     if route_df is not None:
         legs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in _records(route_df, ["from", "to", "mode", "distance", "unit", "factor"]):
+        for r in _records(route_df, ["from", "to", "mode", "distance", "unit", "factor", "primary"]):
             legs.setdefault((r.pop("from"), r.pop("to")), []).append(r)
         doc["route"] = [{"from": a, "to": b, "legs": v} for (a, b), v in legs.items()]
     for key, value in (("method", method), ("comparison", comparison), ("pact", pact)):

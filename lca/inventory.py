@@ -18,7 +18,7 @@ from lca.study import Study
 from lca.units import conversion_factor, unit_table
 
 ACTIVITY_COLUMNS = ["scenario", "component", "share", "stage", "process", "site", "flow", "amount", "unit",
-                    "factor", "origin", "shipped_kg", "distance_km", "mode"]
+                    "factor", "origin", "shipped_kg", "distance_km", "mode", "primary"]
 
 
 def process_scales(study: Study) -> pl.DataFrame:
@@ -128,7 +128,7 @@ def build_inventory(study: Study) -> pl.DataFrame:
                    "process", "site", "flow", (pl.col("scale") * pl.col("amount") / pl.col("yield_")).alias("amount"),
                    "unit", "factor", "origin",
                    pl.lit(None, pl.Float64).alias("shipped_kg"), pl.lit(None, pl.Float64).alias("distance_km"),
-                   pl.lit(None, pl.String).alias("mode")))
+                   pl.lit(None, pl.String).alias("mode"), "primary"))
     problems = _unit_problems(act, "unit", file, None, "")
 
     legs = study.transport
@@ -156,7 +156,7 @@ def build_inventory(study: Study) -> pl.DataFrame:
                       pl.format("{} → {}", "from_site", "to_site").alias("process"),
                       pl.col("from_site").alias("site"), pl.format("freight_{}", "mode").alias("flow"),
                       (pl.col("shipped_kg") / 1000.0 * pl.col("distance_km")).alias("amount"),
-                      pl.lit("tkm").alias("unit"), "factor", "origin", "shipped_kg", "distance_km", "mode")
+                      pl.lit("tkm").alias("unit"), "factor", "origin", "shipped_kg", "distance_km", "mode", "primary")
         act = pl.concat([act, tr], how="vertical_relaxed")
     elif problems:
         raise StudyError(problems)

@@ -14,8 +14,6 @@ Every frame a view returns carries a ``unit`` column; values are never bare numb
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -161,19 +159,36 @@ class Footprint:
                 .sort("value", descending=True).head(n))
 
     # ----------------------------------------------------------------------- provenance
-    def manifest(self, *, timestamp: str | None = None) -> dict[str, object]:
-        """Reproducibility manifest: input hashes, factor library, lca version, method switches."""
-        from lca import __version__
+    @cached_property
+    def content_hashes(self) -> dict[str, str]:
+        """SHA-256 of the study's content and of the factor/GWP rows used (see :mod:`lca.content`)."""
+        from lca.content import factors_hash, study_hash
 
+        return {"study": study_hash(self.study), "factors_used": factors_hash(self)}
+
+    def manifest(self, *, timestamp: str | None = None) -> dict[str, object]:
+        """Reproducibility manifest: content hashes, factor library, lca version, method switches.
+
+        ``manifest_hash`` is a function of the content only (study data, factor rows used, method,
+        engine version): the same study named by another path, loaded from other files or rebuilt
+        from frames gets the same hash; any change to an amount, a factor used or the method
+        changes it. No path appears in the manifest (factor layers are named by file name).
+        """
+        from lca import __version__
+        from lca.content import manifest_hash
+
+        content = dict(self.content_hashes)
         body: dict[str, object] = {
             "lca_version": __version__,
             "study_id": self.study.id,
-            "inputs": dict(sorted(self.study.input_hashes.items())),
+            "content": content,
             "factor_library": {"version": self.library.version, "content_hash": self.library.content_hash,
                                "layers": list(self.library.layers)},
             "method": self.method,
         }
-        body["manifest_hash"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
+                                              factors=content["factors_used"],
+                                              method=self.method)
         if timestamp is not None:
             body["run_timestamp"] = timestamp
         return body

@@ -35,6 +35,8 @@ SCOPES = ["combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "
           "cradle_to_gate", "transmission", "distribution", "n/a"]
 DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
 GWP_SETS = ["AR4", "AR5", "AR6"]
+#: How far a site's electricity may fall back when its grid region has no default factor.
+GRID_FALLBACKS = ["subdivision", "country", "global"]
 
 
 class _Base(pa.DataFrameModel):
@@ -52,6 +54,7 @@ class SiteTable(_Base):
     subdivision: str = pa.Field(nullable=True, str_matches=REGION)
     grid: str = pa.Field(nullable=True, str_matches=REGION)
     market_factor: str = pa.Field(nullable=True)
+    grid_fallback: str = pa.Field(nullable=True, isin=GRID_FALLBACKS)
 
 
 class ProcessTable(_Base):
@@ -77,6 +80,8 @@ class ExchangeTable(_Base):
     unit: str
     stage: str = pa.Field(nullable=True)
     factor: str = pa.Field(nullable=True)
+    #: the reporting company's own measured activity data (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
     row: int
 
     @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
@@ -104,6 +109,7 @@ class TransportTable(_Base):
     distance: float = pa.Field(ge=0)
     distance_unit: str
     factor: str = pa.Field(nullable=True)
+    primary: bool
 
 
 class RouteTable(_Base):
@@ -115,6 +121,8 @@ class RouteTable(_Base):
     distance: float = pa.Field(ge=0)
     unit: str
     factor: str = pa.Field(nullable=True)
+    #: the leg's distance is the company's own measured data (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
 
 
 class MixTable(_Base):
@@ -140,6 +148,8 @@ class FactorTable(_Base):
     year: int = pa.Field(ge=1990, le=2100)
     status: str = pa.Field(isin=STATUSES)
     estimate: bool
+    #: the reporting company's own measured emission factor (PACT primary data); empty = false
+    primary: bool = pa.Field(nullable=True)
     source: str = pa.Field(str_length={"min_value": 3})
     source_table: str = pa.Field(nullable=True)
     url: str = pa.Field(nullable=True)
@@ -156,10 +166,9 @@ class FactorTable(_Base):
     #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
     dataset: str = pa.Field(nullable=True)
 
-    @pa.check("value", "unc_gsd", "unc_sd", "unc_min", "unc_max", name="finite_number")
-    def finite_number(cls, data) -> pl.LazyFrame:
-        # NaN passes every comparison check (ge=1 included), so finiteness is checked on its own
-        return data.lazyframe.select(pl.col(data.key).is_finite())
+    @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
+    def primary_is_measured(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~(pl.col("estimate") & pl.col("primary").fill_null(False)))
 
 
 class GwpTable(_Base):
@@ -188,6 +197,7 @@ class ActivityTable(_Base):
     unit: str
     factor: str = pa.Field(nullable=True)
     origin: str
+    primary: bool = pa.Field(nullable=True)
 
 
 class ResultTable(_Base):
@@ -210,6 +220,11 @@ class ResultTable(_Base):
     def finite(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col(data.key).is_finite())
 
+
+#: Input tables whose number columns refuse NaN and ±inf (NaN passes every range check). Other
+#: models check finiteness themselves (results) or report it per row (the ledger's lots).
+FINITE_MODELS = (SiteTable, ProcessTable, ExchangeTable, StepTable, TransportTable, RouteTable, MixTable,
+                 FactorTable, GwpTable, ActivityTable)
 
 # ------------------------------------------------------------------------------------ running it
 
@@ -282,29 +297,54 @@ _CHECK_WORDS = {
     "greater_than(0)": ("value {v} must be > 0", "use a positive value"),
     "less_than_or_equal_to(1)": ("value {v} is above 1", "use a fraction between 0 and 1"),
     "greater_than_or_equal_to(1)": ("value {v} must be >= 1", "use a value >= 1"),
-    "finite_number": ("value {v} is not a finite number", "write a plain decimal number (no inf or nan)"),
 }
 
 
+#: Plain words for the id and code patterns (a regex is not a fix a user can act on).
+_PATTERN_WORDS = {
+    ID: "letters, digits, '_', '.', ':' or '-', starting with a letter or digit",
+    REGION: "a region code such as 'GLO', 'US', 'US-NC' or 'CN-EAST'",
+    r"^[A-Z]{2}$": "a two-letter ISO country code in capitals, such as 'JP'",
+    r"^[a-z0-9][a-z0-9_.-]*$": "lower-case letters, digits, '_', '.' or '-', starting with a letter or digit",
+    r"^[a-z0-9_]+$": "lower-case letters, digits and '_' only",
+}
+_BOUNDS = {"greater_than_or_equal_to": ("min_value", "is below {x}", "use a value >= {x}"),
+           "greater_than": ("min_value", "must be greater than {x}", "use a value > {x}"),
+           "less_than_or_equal_to": ("max_value", "is above {x}", "use a value <= {x}"),
+           "less_than": ("max_value", "must be less than {x}", "use a value < {x}")}
+
+
 def _check_problem(check: str, value: object, file: str | None, table: str | None,
-                   row: int | None, column: str | None) -> Problem:
+                   row: int | None, column: str | None, stats: dict | None = None) -> Problem:
+    """A failed pandera check in plain words (never the check's own name, e.g. ``less_than_or_equal_to(5)``)."""
+    loc = dict(file=file, table=table, row=row, column=column)
     words = _CHECK_WORDS.get(check)
     if words:
         msg, hint = words
-        return Problem(msg.format(v=value), file=file, table=table, row=row, column=column, hint=hint)
-    if check.startswith("isin("):
-        return Problem(f"value {value!r} is not allowed", file=file, table=table, row=row,
-                       column=column, hint=f"use one of {check[5:-1]}")
-    if check.startswith("str_matches("):
-        return Problem(f"value {value!r} has the wrong form", file=file, table=table, row=row,
-                       column=column, hint=f"it must match {check[12:-1]}")
-    if check.startswith("str_length("):
-        return Problem(f"value {value!r} is too short", file=file, table=table, row=row, column=column,
-                       hint="give a full citation")
-    if check.startswith("in_range(") or check.startswith("less_than") or check.startswith("greater_than"):
-        return Problem(f"value {value!r} is out of range: {check}", file=file, table=table, row=row,
-                       column=column)
-    return Problem(f"{check} failed for value {value!r}", file=file, table=table, row=row, column=column)
+        return Problem(msg.format(v=value), **loc, hint=hint)
+    name, stats = check.split("(")[0], stats or {}
+    if name == "isin":
+        allowed = ", ".join(str(v) for v in stats.get("allowed_values", [])) or check[5:-1]
+        return Problem(f"value {value!r} is not allowed", **loc, hint=f"use one of: {allowed}")
+    if name == "str_matches":
+        pattern = stats.get("pattern", check[12:-1].strip("'"))
+        return Problem(f"value {value!r} has the wrong form", **loc,
+                       hint=f"write {_PATTERN_WORDS[pattern]}" if pattern in _PATTERN_WORDS
+                       else f"it must match {pattern}")
+    if name == "str_length":
+        lo, hi = stats.get("min_value"), stats.get("max_value")
+        if lo is not None and len(str(value)) < lo:
+            cite = " (a full citation)" if column == "source" else ""
+            return Problem(f"value {value!r} is too short", **loc, hint=f"write at least {lo} characters{cite}")
+        return Problem(f"value {value!r} is too long", **loc, hint=f"write at most {hi} characters")
+    if name in _BOUNDS and stats:
+        key, msg, hint = _BOUNDS[name]
+        x = f"{stats[key]:g}" if isinstance(stats[key], float) else stats[key]
+        return Problem(f"value {value} {msg.format(x=x)}", **loc, hint=hint.format(x=x))
+    if name == "in_range" and stats:
+        lo, hi = stats["min_value"], stats["max_value"]
+        return Problem(f"value {value} is outside {lo} to {hi}", **loc, hint=f"use a value from {lo} to {hi}")
+    return Problem(f"value {value!r} fails the check '{check}'", **loc)
 
 
 def validate_table(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: str | None = None,
@@ -318,13 +358,18 @@ def validate_table(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: st
     if isinstance(df, pl.LazyFrame):  # never trust schema-only validation of a LazyFrame
         df = df.collect()
     df, problems = coerce_columns(df, model, file=file, table=table, row_offset=row_offset)
+    problems += _non_finite(df, model, file=file, table=table, row_offset=row_offset)
     numbers = list(row_numbers) if row_numbers is not None else None
-    if problems:
-        raise SchemaError(_renumber(problems, numbers, row_offset))
+    # cells already reported (not a number, not finite) are not reported again by a range check;
+    # every other check still runs, so a file's problems come in one pass, not in rounds
+    reported = {(p.row, p.column) for p in problems if p.row is not None}
     if df.height == 0:
+        if problems:
+            raise SchemaError(_renumber(problems, numbers, row_offset))
         return df
+    stats = {(name, c.error): c.statistics for name, col in model.to_schema().columns.items() for c in col.checks}
     try:
-        return model.validate(df, lazy=True)
+        checked = model.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         seen: set[tuple] = set()
@@ -344,8 +389,27 @@ def validate_table(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: st
                 seen.add(key)
                 problems.append(Problem(str(check), file=file, table=table, row=row))
                 continue
-            problems.append(_check_problem(str(check), case, file, table, row, col))
+            if (row, col) in reported:
+                continue
+            problems.append(_check_problem(str(check), case, file, table, row, col, stats.get((col, str(check)))))
         raise SchemaError(_renumber(problems, numbers, row_offset)) from None
+    if problems:
+        raise SchemaError(_renumber(problems, numbers, row_offset))
+    return checked
+
+
+def _non_finite(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: str | None, table: str | None,
+                row_offset: int) -> list[Problem]:
+    """NaN and ±inf in the model's number columns (they pass every range check: NaN >= 0 is true)."""
+    cols = [n for n, c in model.to_schema().columns.items() if c.dtype.type == pl.Float64 and n in df.columns
+            and df.schema[n] == pl.Float64]
+    if not cols or model not in FINITE_MODELS:
+        return []
+    bad = (df.select(cols).with_row_index("__i")
+           .unpivot(index="__i", on=cols, variable_name="__c", value_name="__v")
+           .filter(pl.col("__v").is_not_null() & ~pl.col("__v").is_finite()).sort("__i", "__c"))
+    return [Problem(f"value {v} is not finite", file=file, table=table, row=i + row_offset, column=c,
+                    hint="write a finite number") for i, c, v in bad.select("__i", "__c", "__v").iter_rows()]
 
 
 def _renumber(problems: list[Problem], numbers: list[int] | None, row_offset: int) -> list[Problem]:

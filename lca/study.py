@@ -67,6 +67,8 @@ class Study:
     comparison: tuple[str, str] | None = None
     factor_files: tuple[Path, ...] = ()
     path: Path | None = None
+    #: table files named in ``[tables]`` (inputs a command must never write over)
+    table_files: tuple[Path, ...] = ()
     input_hashes: Mapping[str, str] = field(default_factory=dict)
     company_name: str | None = None
     company_ids: tuple[str, ...] = ()
@@ -239,6 +241,7 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
         mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
+        table_files=tuple(base / str(n) for n in tables.values()),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=dict(doc.get("pact", {})))

@@ -103,8 +103,22 @@ def _check_keys(entry: Mapping[str, Any], allowed: set[str], *, file: str, where
             for k in entry if k not in allowed]
 
 
+def primary_problems(entry: Mapping[str, Any], file: str, where: str) -> list[Problem]:
+    """``primary`` on an exchange or a leg must be a TOML boolean (absent = false)."""
+    v = entry.get("primary")
+    if v is None or isinstance(v, bool):
+        return []
+    return [Problem(f"primary must be true or false, got {v!r}", file=file, table=where, column="primary",
+                    hint="write primary = true for the company's own measured data, else leave it out")]
+
+
 def _read_table(base: Path, name: str, *, file: str) -> pl.DataFrame:
     path = (base / name)
+    from lca.csvfiles import delimiter_problem
+
+    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
+    if wrong_delimiter:  # would read as one column and fail with a misleading message
+        raise StudyError(wrong_delimiter)
     try:
         if path.suffix.lower() == ".parquet":
             return pl.read_parquet(path)

@@ -6,7 +6,7 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import MixTable, StepTable, TransportTable, validate_table
-from lca.study_parse import _check_keys, _split_amount
+from lca.study_parse import _check_keys, _split_amount, primary_problems
 
 CELL_PLANT = "cell_plant"
 
@@ -90,6 +90,7 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
             pf = t.get("packaging_factor", ratio)
             for m, leg in enumerate(tlegs, 1):
                 lwhere = f"{twhere} leg #{m}"
+                problems += primary_problems(leg, file, lwhere)
                 try:
                     dist, unit = _split_amount(leg, file=file, where=lwhere)
                 except StudyError as exc:
@@ -98,7 +99,7 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
                 legs.append({"scenario": sid, "element": k, "goods": t.get("goods"), "from_site": src,
                              "to_site": dst, "packaging_factor": float(pf), "leg": m, "mode": leg.get("mode"),
                              "distance": dist, "distance_unit": unit, "factor": leg.get("factor"),
-                             "origin": lwhere})
+                             "primary": leg.get("primary") is True, "origin": lwhere})
         srows.append({"id": sid, "label": e.get("label", sid), "description": e.get("description"),
                       "kind": "system", "product": e.get("product")})
     sschema = {"id": pl.String, "label": pl.String, "description": pl.String, "kind": pl.String,
@@ -107,7 +108,8 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
     steps_df = pl.DataFrame(steps, schema={"scenario": pl.String, "process": pl.String, "site": pl.String})
     tschema = {"scenario": pl.String, "element": pl.Int64, "goods": pl.String, "from_site": pl.String,
                "to_site": pl.String, "packaging_factor": pl.Float64, "leg": pl.Int64, "mode": pl.String,
-               "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "origin": pl.String}
+               "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "primary": pl.Boolean,
+               "origin": pl.String}
     legs_df = pl.DataFrame(legs, schema=tschema, strict=False)
     mix_df = pl.DataFrame(mixes, schema={"scenario": pl.String, "component": pl.String, "share": pl.Float64})
     for frame, model, table in ((steps_df, StepTable, "scenario steps"), (legs_df, TransportTable, "transport"),

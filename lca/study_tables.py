@@ -9,20 +9,57 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
-from lca.study_parse import Product, _check_keys, _read_table, _split_amount, parse_quantity, unknown_columns
+from lca.study_parse import (Product, _check_keys, _read_table, _split_amount, parse_quantity, primary_problems,
+                              unknown_columns)
 
-SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor"}
-EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "note"}
-ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "note"}
+SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
+EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
+ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
 
 
-def _table_file(base: Path, name: str, allowed: set[str], *, file: str, table: str) -> pl.DataFrame:
-    """A table file beside the study, refusing columns the format does not know (typos)."""
-    frame = _read_table(base, name, file=file)
-    extra = unknown_columns(frame, allowed, file=str(base / name), table=table)
-    if extra:
-        raise StudyError(extra)
-    return frame
+#: Table files a study may name under [tables]: the columns allowed and the model. The loader and
+#: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
+TABLE_FILES = {"sites": (SITE_COLUMNS, SiteTable), "exchanges": (EXCHANGE_COLUMNS, ExchangeTable),
+               "routes": (ROUTE_COLUMNS, RouteTable)}
+
+
+def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
+    """Every check of a sites/exchanges/routes table file, all problems at once in row order.
+
+    Unknown columns (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units
+    (parsed; route distances must be lengths). Exchanges get a ``row`` column (1 = first data row).
+    """
+    allowed, model = TABLE_FILES[kind]
+    problems = unknown_columns(frame, allowed, file=file, table=kind)
+    if kind == "exchanges":
+        frame = frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
+    checked = frame
+    try:
+        checked = validate_table(frame, model, file=file, table=kind)
+    except SchemaError as exc:
+        problems += exc.problems
+    if "unit" in frame.columns and frame.schema["unit"] == pl.String:
+        problems += unit_problems(frame, file=file, table=kind, distance=kind == "routes")
+    if problems:
+        raise StudyError(sorted(problems, key=lambda p: p.row or 0))
+    return checked
+
+
+def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool = False) -> list[Problem]:
+    """Rows of a table file whose ``unit`` does not parse (or, for ``distance``, is not a length)."""
+    from lca.units import unit_info, unit_table
+
+    units = unit_table(frame.get_column("unit"))  # pint once per distinct unit
+    rows = frame.select("unit").with_row_index("__i", offset=1).join(units, on="unit", how="inner").sort("__i")
+    problems = [Problem(err, file=file, table=table, row=i, column="unit",
+                        hint="write a unit such as 'kg', 'kWh' or 'm^2'")
+                for i, err in rows.filter(pl.col("unit_error").is_not_null()).select("__i", "unit_error").iter_rows()]
+    if distance:
+        wrong = rows.filter(pl.col("unit_error").is_null() & (pl.col("dimension") != unit_info("km").dimension))
+        problems += [Problem(f"unit '{u}' is not a distance", file=file, table=table, row=i, column="unit",
+                             hint="write a length such as 'km' or 'mi'")
+                     for i, u in wrong.select("__i", "unit").iter_rows()]
+    return problems
 
 
 def _product(p: Any, file: str) -> Product:
@@ -68,7 +105,7 @@ def _product(p: Any, file: str) -> Product:
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str) -> pl.DataFrame:
-    cols = ["id", "name", "country", "subdivision", "grid", "market_factor"]
+    cols = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
     problems: list[Problem] = []
     for i, e in enumerate(entries, 1):
         problems += _check_keys(e, set(cols), file=file, where=f"site #{i}")
@@ -79,8 +116,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
     if "sites" in tables:
         name = str(tables["sites"])
-        table = _table_file(base, name, SITE_COLUMNS, file=file, table="sites")
-        frames.append(validate_table(table, SiteTable, file=str(base / name), table="sites").select(cols))
+        frames.append(check_table(_read_table(base, name, file=file), "sites", file=str(base / name)).select(cols))
     if not frames:
         raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
     sites = pl.concat([f.select(cols) for f in frames])
@@ -93,7 +129,7 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
 def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
                file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges"}
-    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "note"}
+    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
     problems: list[Problem] = []
     prows, erows = [], []
     for i, e in enumerate(entries, 1):
@@ -112,14 +148,15 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                       "output_mass_unit": None if mass is None else mass.unit, "yield": e.get("yield", 1.0)})
         for j, x in enumerate(e.get("exchanges", []), 1):
             xwhere = f"{where} exchange #{j}"
-            problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
+            problems += _check_keys(x, ex_allowed, file=file, where=xwhere) + primary_problems(x, file, xwhere)
             try:
                 amount, unit = _split_amount(x, file=file, where=xwhere)
             except StudyError as exc:
                 problems += exc.problems
                 continue
             erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
-                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"), "row": j,
+                          "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"),
+                          "primary": x.get("primary") is True, "row": j,
                           "origin": f"{where} exchange #{j}"})
     if problems:
         raise StudyError(problems)
@@ -131,7 +168,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                                             "yield": pl.Float64}, strict=False)
     processes = validate_table(processes, ProcessTable, file=file, table="process")
     ex_schema = {"process": pl.String, "flow": pl.String, "input": pl.String, "amount": pl.Float64,
-                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "row": pl.Int64, "origin": pl.String}
+                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "primary": pl.Boolean, "row": pl.Int64,
+                 "origin": pl.String}
     frames = []
     if erows:
         inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
@@ -144,12 +182,12 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                               for p in exc.problems]) from None
     if "exchanges" in tables:
         name = str(tables["exchanges"])
-        t = _table_file(base, name, EXCHANGE_COLUMNS, file=file, table="exchanges")
-        t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
-        t = t.with_columns(pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"))
-        t = validate_table(t, ExchangeTable, file=str(base / name), table="exchanges")
+        t = check_table(_read_table(base, name, file=file), "exchanges", file=str(base / name))
+        # origins reach exports (inventory table): the file's name, never a path
+        t = t.with_columns(pl.format("{} row {}", pl.lit(Path(name).name), pl.col("row")).alias("origin"))
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
+    exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary
     bad = exchanges.filter(~pl.col("amount").is_finite())
     if bad.height:
         raise StudyError([Problem("amount is not finite", file=file, table=o, column="amount")
@@ -183,13 +221,12 @@ def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: P
     if "routes" in tables:
         name = str(tables["routes"])
         path = str(base / name)
-        t = _table_file(base, name, ROUTE_COLUMNS, file=file, table="routes")
         try:
-            t = validate_table(t, RouteTable, file=path, table="routes")
-        except SchemaError as exc:
+            t = check_table(_read_table(base, name, file=file), "routes", file=path)
+        except StudyError as exc:
             raise StudyError(problems + exc.problems) from None
         legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
-                                                "factor").alias("leg"))
+                                                "factor", "primary").alias("leg"))
         for (src, dst), group in legs.group_by("from", "to", maintain_order=True):
             routes.setdefault((src, dst), []).extend(group.get_column("leg").to_list())
     if problems:

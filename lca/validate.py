@@ -1,10 +1,14 @@
-"""``lca validate``: check study files, activity/exchange/site/route tables and factor files for CI.
+"""``lca validate``: check studies, table files and factor files for CI — as strictly as the commands.
 
-Each path is a file or a directory (searched recursively for ``*.toml``, ``*.csv``, ``*.parquet``).
-What a table is comes from its columns (:func:`classify`). Studies are loaded AND computed, so
-dangling ids, unknown units and missing factors are found too. Every problem names the file, the
-row (1 = first data row) and the column; :func:`annotation` adds the line and column numbers that
-GitHub annotations want.
+Each path is a file or a folder (searched recursively for ``*.toml``, ``*.csv``, ``*.parquet``).
+A study goes through the commands' own stages (:mod:`lca.validate_study`: load, its factor files,
+compute, uncertainty, PACT export and checks). A table's kind comes from its columns, else from its
+file name (``sites.csv``, ``my_exchanges.csv``, …; :func:`classify`), and it gets the very checks
+the study loader gives it (:func:`lca.study_tables.check_table`, :func:`lca.factors.validate_factors`).
+Inside folders, table files that are not ours, empty files and empty folders are errors unless
+``allow_unknown``; TOML files without ``[study]`` are skipped. Every problem names the file, the
+row (1 = first data row) and the column; :func:`annotation` adds the physical line and column
+that GitHub annotations want.
 
 >>> from lca.resources import default_study_path
 >>> validate_paths([default_study_path()])
@@ -13,19 +17,23 @@ GitHub annotations want.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from lca.errors import LcaInputError, Problem
 
 SUFFIXES = (".toml", ".csv", ".parquet")
 KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites")
+#: file-name words that name a table kind when the columns do not (``my_sites.csv`` → sites)
+NAME_WORDS = {"site": "sites", "sites": "sites", "exchange": "exchanges", "exchanges": "exchanges",
+              "route": "routes", "routes": "routes", "factor": "factors", "factors": "factors", "gwp": "gwp",
+              "activities": "activities", "inventory": "activities"}
 
 
-def classify(columns: Sequence[str]) -> str | None:
-    """The kind of table from its header, or None if it is not one of ours."""
+def classify(columns: Sequence[str], name: str | None = None) -> str | None:
+    """The kind of table from its header, else from words of its file name; None if neither tells."""
     cols = set(columns)
     if "gwp_set" in cols:
         return "gwp"
@@ -39,20 +47,88 @@ def classify(columns: Sequence[str]) -> str | None:
         return "routes"
     if {"id", "country"} <= cols:
         return "sites"
-    return None
+    words = re.split(r"[^a-z0-9]+", Path(name).stem.lower()) if name else []
+    return next((NAME_WORDS[w] for w in words if w in NAME_WORDS), None)
 
 
-def _files(paths: Iterable[Path | str]) -> list[tuple[Path, bool]]:
-    """(file, given explicitly) pairs; directories expand to their data files, sorted."""
-    out: list[tuple[Path, bool]] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += [(f, False) for f in sorted(p.rglob("*"))
-                    if f.is_file() and f.suffix.lower() in SUFFIXES and not any(
-                        part.startswith(".") for part in f.relative_to(p).parts)]
+@dataclass
+class Outcome:
+    """Problems of a run, the files checked (kind, stages run and not run) and the files skipped."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    checked: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """``checked 3 files (1 study, 2 tables); skipped 1 (…)`` — the last line of every run."""
+        kinds = [c["kind"] for c in self.checked]
+        n_study = kinds.count("study")
+        parts = [f"{n_study} stud{'y' if n_study == 1 else 'ies'}"] if n_study else []
+        n_table = len(kinds) - n_study
+        parts += [f"{n_table} table{'s' if n_table != 1 else ''}"] if n_table else []
+        text = f"checked {len(self.checked)} file{'s' if len(self.checked) != 1 else ''}"
+        text += f" ({', '.join(parts)})" if parts else ""
+        if self.skipped:
+            reasons: dict[str, int] = {}
+            for s in self.skipped:
+                reasons[s["reason"]] = reasons.get(s["reason"], 0) + 1
+            text += f"; skipped {len(self.skipped)}: " + "; ".join(f"{n} {r}" for r, n in reasons.items())
         else:
-            out.append((p, True))
-    return out
+            text += "; skipped none"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files_checked": len(self.checked), "files_skipped": len(self.skipped), "warnings": self.warnings,
+                "checked": self.checked, "skipped": self.skipped, "text": self.summary()}
+
+
+def _files(paths: Iterable[Path | str], out: Outcome, allow_unknown: bool) -> list[tuple[Path, bool]]:
+    """(file, given explicitly) pairs; folders expand to their data files, sorted."""
+    files: list[tuple[Path, bool]] = []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            files.append((p, True))
+            continue
+        found = [f for f in sorted(p.rglob("*")) if f.is_file()
+                 and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+        data = [f for f in found if f.suffix.lower() in SUFFIXES]
+        out.skipped += [{"file": str(f), "reason": "not a .toml, .csv or .parquet file"}
+                        for f in found if f.suffix.lower() not in SUFFIXES]
+        if not data:
+            _unknown(out, allow_unknown, str(p), "empty folder: no .toml, .csv or .parquet file in it",
+                     "point lca validate at the folder holding the data, or pass --allow-unknown")
+        files += [(f, False) for f in data]
+    return files
+
+
+def _unknown(out: Outcome, allow_unknown: bool, file: str, why: str, hint: str | None = None) -> None:
+    """An input that is not ours: an error, or (``--allow-unknown``) a skipped file."""
+    if allow_unknown:
+        out.skipped.append({"file": file, "reason": why})
+    else:
+        out.problems.append(Problem(why, file=file, hint=hint))
+
+
+def _located(exc: LcaInputError, file: str) -> list[Problem]:
+    return [p if p.file else Problem(**{**p.as_dict(), "file": file}) for p in exc.problems]
+
+
+def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
+    from lca.validate_study import check_study, read_study_doc
+
+    doc = read_study_doc(path)
+    if doc is not None and "study" not in doc:
+        if explicit:
+            out.problems.append(Problem("not a study file (no [study] section)", file=str(path)))
+        else:
+            out.skipped.append({"file": str(path), "reason": "TOML without [study] (not a study)"})
+        return
+    result = check_study(path, doc or {})
+    out.problems += result.problems
+    out.warnings += [{"file": str(path), "message": w} for w in result.warnings]
+    out.checked.append({"file": str(path), "kind": "study", "checks": result.ran,
+                        **({"not_run": result.not_run} if result.not_run else {})})
 
 
 def _read(path: Path):
@@ -63,121 +139,78 @@ def _read(path: Path):
     return pl.read_csv(path, infer_schema=False, encoding="utf8")
 
 
-def _validate_study(path: Path, explicit: bool) -> list[Problem]:
-    from lca.pipeline import compute
-    from lca.study import load_study
-
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        doc = {"study": {}}  # load_study reports the exact parse problem
-    if "study" not in doc:
-        return [Problem("not a study file (no [study] section)", file=str(path))] if explicit else []
-    try:
-        compute(load_study(path))
-    except LcaInputError as exc:
-        return [p if p.file else Problem(**{**p.as_dict(), "file": str(path)}) for p in exc.problems]
-    return []
-
-
-def _validate_table(path: Path, explicit: bool) -> list[Problem]:
-    import polars as pl
-
-    from lca.factors import read_factor_file, validate_factors
-    from lca.schemas import ActivityTable, ExchangeTable, GwpTable, SiteTable, validate_table
+def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
+    from lca.csvfiles import delimiter_problem
 
     file = str(path)
+    size = path.stat().st_size
+    if size == 0 or (path.suffix.lower() == ".csv" and size < 4096 and not path.read_bytes().strip()):
+        return _unknown(out, allow_unknown, file, "empty file", "write a header row and data, or remove the file")
+    wrong = delimiter_problem(path)
+    if wrong:
+        out.problems.append(wrong)
+        return
     try:
         df = _read(path)
     except Exception as exc:  # polars raises several types for unreadable files
-        return [Problem(f"cannot read table: {exc}".splitlines()[0], file=file,
-                        hint="use UTF-8 CSV with a header row, or Parquet")]
-    kind = classify(df.columns)
+        out.problems.append(Problem(f"cannot read table: {exc}".splitlines()[0], file=file,
+                                    hint="use UTF-8 CSV with a header row, or Parquet"))
+        return
+    kind = classify(df.columns, path.name)
     if kind is None:
-        if not explicit:
-            return []
-        return [Problem("cannot tell which table this is from its columns: " + ", ".join(df.columns), file=file,
-                        hint="see `lca schema export` for the columns of each table")]
+        return _unknown(out, allow_unknown, file, "not a table lca knows: columns " + ", ".join(df.columns),
+                        "name the file after its kind (sites, exchanges, routes, factors) and see `lca schema "
+                        "export` for the columns of each table, or pass --allow-unknown")
+    out.checked.append({"file": file, "kind": kind, "checks": ["table"]})
     try:
-        if kind == "factors":
-            validate_factors(read_factor_file(path), file=file)
-        elif kind == "gwp":
-            validate_table(df, GwpTable, file=file, table="gwp")
-        elif kind == "sites":
-            validate_table(df, SiteTable, file=file, table="sites")
-        elif kind == "routes":
-            return _routes(df, file)
-        else:
-            model = ActivityTable if kind == "activities" else ExchangeTable
-            if kind == "exchanges" and "row" not in df.columns:
-                df = df.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
-            units = _unit_problems(df, file, kind) if "unit" in df.columns else []
-            try:
-                checked = validate_table(df, model, file=file, table=kind)
-            except LcaInputError as exc:  # schema and unit problems together, in row order
-                return sorted(exc.problems + units, key=lambda p: (p.row or 0, p.column or ""))
-            return units + _finite(checked, file, kind)
+        check_table_frame(df, kind, file=file)
     except LcaInputError as exc:
-        return [p if p.file else Problem(**{**p.as_dict(), "file": file}) for p in exc.problems]
-    return []
+        out.problems += _located(exc, file)
 
 
-def _unit_problems(df, file: str, table: str) -> list[Problem]:
-    import polars as pl
+def check_table_frame(df, kind: str, *, file: str) -> None:
+    """The loader's checks for a table of ``kind``; raises :class:`LcaInputError` with every problem."""
+    from lca.factors import validate_factors
+    from lca.schemas import ActivityTable, GwpTable, validate_table
+    from lca.study_tables import TABLE_FILES, check_table, unit_problems
 
-    from lca.units import unit_table
-
-    units = unit_table(df.get_column("unit"))
-    bad = (df.with_row_index("__i").join(units, on="unit", how="left")
-           .filter(pl.col("unit_error").is_not_null()))
-    problems = [Problem(err, file=file, table=table, row=i + 1, column="unit",
-                        hint="write a unit such as 'kg', 'kWh' or 'm^2'")
-                for i, err in bad.select("__i", "unit_error").sort("__i").iter_rows()]
-    return problems
-
-
-def _finite(df, file: str, table: str) -> list[Problem]:
-    import polars as pl
-
-    bad = df.with_row_index("__i").filter(~pl.col("amount").is_finite()).select("__i")
-    return [Problem("amount is not finite", file=file, table=table, row=i + 1, column="amount",
-                    hint="write a finite number") for (i,) in bad.iter_rows()]
-
-
-def _routes(df, file: str) -> list[Problem]:
-    import polars as pl
-
-    problems = [Problem(f"missing required column '{c}'", file=file, table="routes", column=c,
-                        hint=f"add a '{c}' column") for c in ("from", "to", "mode", "distance", "unit")
-                if c not in df.columns]
-    if problems:
-        return problems
-    raw = pl.col("distance").cast(pl.String)
-    dist = raw.str.strip_chars().cast(pl.Float64, strict=False)
-    bad = (df.with_row_index("__i").with_columns(raw.alias("__raw"), dist.alias("__d"))
-           .filter(pl.col("__d").is_null() | (pl.col("__d") < 0) | ~pl.col("__d").is_finite()))
-    problems = [Problem(f"distance {v!r} is not a number >= 0", file=file, table="routes", row=i + 1,
-                        column="distance") for i, v in bad.select("__i", "__raw").iter_rows()]
-    return problems + _unit_problems(df, file, "routes")
+    if kind in TABLE_FILES:
+        check_table(df, kind, file=file)
+    elif kind == "factors":
+        validate_factors(df, file=file)
+    elif kind == "gwp":
+        validate_table(df, GwpTable, file=file, table="gwp")
+    else:  # an exported inventory read back: the model, and units that parse
+        problems: list[Problem] = []
+        try:
+            validate_table(df, ActivityTable, file=file, table=kind)
+        except LcaInputError as exc:
+            problems += exc.problems
+        if "unit" in df.columns:
+            problems += unit_problems(df, file=file, table=kind)
+        if problems:
+            raise LcaInputError(sorted(problems, key=lambda p: p.row or 0))
 
 
-def validate_paths(paths: Iterable[Path | str]) -> list[Problem]:
-    """Every problem in the given files and directories ([] = all valid).
-
-    Files given explicitly must be recognisable; inside directories, files that are neither a
-    study (TOML with ``[study]``) nor one of our tables are skipped.
-    """
-    problems: list[Problem] = []
-    for path, explicit in _files(paths):
+def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Outcome:
+    """Check every given file and folder; the outcome lists problems (each once) and what was checked."""
+    out = Outcome()
+    for path, explicit in _files(paths, out, allow_unknown):
         if not path.exists():
-            problems.append(Problem("no such file or directory", file=str(path)))
+            out.problems.append(Problem("no such file or directory", file=str(path)))
         elif path.suffix.lower() == ".toml":
-            problems += _validate_study(path, explicit)
+            _check_study(path, explicit, out)
         elif path.suffix.lower() in (".csv", ".parquet"):
-            problems += _validate_table(path, explicit)
-        elif explicit:
-            problems.append(Problem("not a study (.toml) or table (.csv, .parquet) file", file=str(path)))
-    return problems
+            _check_table(path, out, allow_unknown)
+        else:
+            out.problems.append(Problem("not a study (.toml) or table (.csv, .parquet) file", file=str(path)))
+    out.problems = list(dict.fromkeys(out.problems))  # a table beside a study is checked twice
+    return out
+
+
+def validate_paths(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> list[Problem]:
+    """Every problem in the given files and folders ([] = all valid)."""
+    return validate(paths, allow_unknown=allow_unknown).problems
 
 
 # ---------------------------------------------------------------------------------- reporting
@@ -191,11 +224,11 @@ class Annotation:
     col: int | None
     message: str
 
-    def github(self) -> str:
-        """``::error file=…,line=…,col=…::message`` (GitHub Actions workflow command)."""
+    def github(self, level: str = "error") -> str:
+        """``::error file=…,line=…,col=…::message`` (GitHub Actions workflow command; or warning, notice)."""
         props = [f"{k}={_escape(str(v), prop=True)}" for k, v in
                  (("file", self.file), ("line", self.line), ("col", self.col)) if v is not None]
-        return f"::error {','.join(props)}::{_escape(self.message)}"
+        return f"::{level}{' ' if props else ''}{','.join(props)}::{_escape(self.message)}"
 
 
 def _escape(text: str, *, prop: bool = False) -> str:
@@ -204,23 +237,29 @@ def _escape(text: str, *, prop: bool = False) -> str:
 
 
 def _header(file: str) -> list[str]:
-    try:
-        with open(file, encoding="utf-8") as fh:
-            first = fh.readline()
-    except (OSError, UnicodeDecodeError):
-        return []
     import csv
 
-    return next(csv.reader([first]), [])
+    try:
+        with open(file, encoding="utf-8-sig", newline="") as fh:
+            return next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
 
 
-def annotation(p: Problem) -> Annotation:
-    """Line = data row + 1 (the header is line 1) for CSV files; col = the column's header position."""
+def annotation(p: Problem, _lines: dict[str, list[int]] | None = None) -> Annotation:
+    """Line = the physical line the CSV record starts on (quoted cells may span lines); col = the
+    column's position in the header. ``_lines`` caches record lines per file across calls."""
+    from lca.csvfiles import record_lines
+
     line = col = None
     message = str(Problem(**{**p.as_dict(), "file": None})) if p.file else str(p)
     if p.file and p.file.lower().endswith(".csv"):
         if p.row is not None:
-            line = p.row + 1
+            cache = _lines if _lines is not None else {}
+            if p.file not in cache:
+                cache[p.file] = record_lines(p.file)
+            starts = cache[p.file]
+            line = starts[p.row] if 0 <= p.row < len(starts) else p.row + 1
         if p.column is not None:
             header = _header(p.file)
             col = header.index(p.column) + 1 if p.column in header else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,8 @@ import pytest
 
 CREATED = "2026-01-01T00:00:00Z"
 REPO = Path(__file__).resolve().parents[1]
-PACT_DIR = REPO.parent / "shared" / "reference" / "pact"
+# the official files live outside the repository (licence); LCA_PACT_DIR points elsewhere (e.g. from a worktree)
+PACT_DIR = Path(os.environ.get("LCA_PACT_DIR", REPO.parent / "shared" / "reference" / "pact"))
 GOLDEN = REPO / "tests" / "golden"
 SPEC_FILES = {"v2": "openapi-2.3.3.yaml", "v3": "openapi-3.0.3.yaml"}
 

@@ -256,10 +256,10 @@ def test_explicit_factor_of_another_flow_in_the_same_category_is_a_proxy(tiny_do
 # ------------------------------------------------------------------- factor files (#11 items 3, 5)
 
 @pytest.mark.parametrize("old,new,column,expect", [
-    ("0.5,kg_CO2e/kWh", "inf,kg_CO2e/kWh", "value", "not a finite number"),
-    ("0.5,kg_CO2e/kWh", "nan,kg_CO2e/kWh", "value", "not a finite number"),
+    ("0.5,kg_CO2e/kWh", "inf,kg_CO2e/kWh", "value", "is not finite"),
+    ("0.5,kg_CO2e/kWh", "nan,kg_CO2e/kWh", "value", "is not finite"),
     ("Test data,,,,1,1,1,none,,,,,round", "Test data,,,,1,1,1,lognormal,nan,,,,round", "unc_gsd",
-     "not a finite number"),
+     "is not finite"),
     ("Test data,,,,1,1,1,none,,,,,round", "Test data,,,,1,1,1,lognormal,,,,,round", "unc_gsd", "needs unc_gsd"),
     ("excluded,2025,default,false,Test data,,,,1,1,1,none,,,,,round", "n/a,2025,default,false,Test data,,,,1,1,1,"
      "none,,,,,round", "td_losses", "does not say whether it includes T&D losses"),
@@ -308,7 +308,7 @@ def test_factors_validate_cli_locates_a_nan(cli, tmp_path):
     path.write_text((TINY / "factors.csv").read_text(encoding="utf-8").replace("0.2,kg_CO2e/kWh", "NaN,kg_CO2e/kWh"),
                     encoding="utf-8")
     r = cli("factors", "validate", path)
-    assert r.exit_code == 1 and "row 2, column 'value'" in r.stderr and "not a finite number" in r.stderr
+    assert r.exit_code == 1 and "row 2, column 'value'" in r.stderr and "is not finite" in r.stderr
 
 
 def test_dimension_mismatch_names_the_factor_file(tiny_doc):
@@ -318,3 +318,18 @@ def test_dimension_mismatch_names_the_factor_file(tiny_doc):
     with pytest.raises(LcaInputError) as err:
         lca.compute(study_from_dict(tiny_doc, base=TINY))
     assert f"factor 'tiny.resin' (kg_CO2e/kg, {TINY / 'factors.csv'}) expects mass" in str(err.value)
+
+
+def test_every_loss_row_combined_enters_the_content_hash(tiny_path, tmp_path):
+    from lca.content import factor_rows_used
+
+    def rows(t: float) -> Path:
+        return write(tmp_path, f"td{t}.csv",
+                     row("t.north", "grid_loss", "grid_loss", "ZZ-NORTH", t, "dimensionless", "none", "transmission",
+                         year=2025, td="n/a"),
+                     row("d.north", "grid_loss", "grid_loss", "ZZ-NORTH", 0.03, "dimensionless", "none",
+                         "distribution", year=2025, td="n/a"))
+    s = lca.load_study(tiny_path).with_method(td_losses="included")
+    fp = lca.compute(s, factors=[rows(0.02)])
+    assert {"t.north", "d.north"} <= set(factor_rows_used(fp)[0]["id"])
+    assert fp.manifest()["manifest_hash"] != lca.compute(s, factors=[rows(0.04)]).manifest()["manifest_hash"]

@@ -11,7 +11,8 @@ STUDY = {"id": "film-demo", "reference_period": {"start": "2025-01-01", "end": "
          "company_name": "Demo Inc.", "company_ids": ["urn:lca:company:demo"],
          "product_ids": ["urn:lca:product:film"], "product_category_cpc": "36390"}
 PRODUCT = {"name": "PE base film", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"}
-SITES = pl.DataFrame({"id": ["plant"], "name": ["Moriyama"], "country": ["JP"], "grid": ["JP-KANSAI"]})
+SITES = pl.DataFrame({"id": ["plant"], "name": ["Moriyama"], "country": ["JP"], "grid": ["JP-KANSAI"],
+                      "grid_fallback": ["country"]})
 PROCESSES = pl.DataFrame({"id": ["film"], "output": ["1 m^2"], "yield": [0.7]})
 EXCHANGES = pl.DataFrame({"process": ["film", "film"], "flow": ["hdpe_resin", "electricity"],
                           "amount": [5.5, 0.14], "unit": ["g", "kWh"]})

@@ -115,7 +115,7 @@ def test_factor_citations_for_every_factor_used(default_fp, html):
 
 def test_manifest_hashes(default_fp, html):
     m = default_fp.manifest(timestamp=TS)
-    for h in (m["manifest_hash"], m["factor_library"]["content_hash"], *m["inputs"].values()):
+    for h in (m["manifest_hash"], m["factor_library"]["content_hash"], *m["content"].values()):
         assert h in html
     assert TS in html
 

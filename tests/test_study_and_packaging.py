@@ -42,7 +42,8 @@ def test_tables_in_csv_give_the_same_result_as_inline(tmp_path, tiny_fp):
     fp = lca.compute(lca.load_study(_copy_tiny(tmp_path, text)))
     assert fp.totals().get_column("value").to_list() == pytest.approx(tiny_fp.totals().get_column("value").to_list())
     assert "extra" in fp.study.sites.get_column("id").to_list()
-    assert "exchanges.csv" in fp.manifest()["inputs"]
+    a, b = fp.manifest()["content"], tiny_fp.manifest()["content"]
+    assert a["factors_used"] == b["factors_used"] and a["study"] != b["study"]  # an extra site is content
 
 
 def test_market_rule_uses_the_sites_supplier_factor(tmp_path):
@@ -135,7 +136,7 @@ def test_readme_starts_with_the_two_commands():
     assert first_block[1] in ci  # CI runs exactly the README's test command
 
 
-CORE_MODULES = ["lca.errors", "lca.units", "lca.schemas", "lca.study", "lca.inventory", "lca.factors",
+CORE_MODULES = ["lca.errors", "lca.units", "lca.schemas", "lca.study", "lca.inventory", "lca.factors", "lca.content",
                 "lca.pipeline", "lca.results", "lca"]
 
 

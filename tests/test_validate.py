@@ -51,6 +51,8 @@ def test_cli_text_json_github(cli):
     assert (sites["row"], sites["line"], sites["column"], sites["col"]) == (2, 3, "country", 3)
     r = cli("validate", MIXED, "--format", "github")
     lines = r.stdout.splitlines()
+    assert lines[-1] == "::notice::checked 5 files (1 study, 4 tables); skipped none"
+    lines = lines[:-1]
     assert r.exit_code == 1 and len(lines) == 7 and all(x.startswith("::error file=") for x in lines)
     assert any(x.startswith(f"::error file={MIXED / 'bad_factors.csv'},line=4,col=8::") for x in lines)
     toml_line = next(x for x in lines if "bad_study.toml" in x)
@@ -70,9 +72,16 @@ def test_explicit_unknown_and_missing_files(tmp_path):
     odd = tmp_path / "notes.csv"
     odd.write_text("a,b\n1,2\n", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    assert validate_paths([tmp_path]) == []  # inside folders, foreign files are skipped
+    # inside folders a table that is not ours is an error (a misspelt header must not pass CI) ...
+    (p,) = validate_paths([tmp_path])
+    assert p.file == str(odd) and "not a table lca knows: columns a, b" in p.message
+    # ... unless allowed; a TOML without [study] is skipped, and both are listed as skipped
+    from lca.validate import validate
+
+    out = validate([tmp_path], allow_unknown=True)
+    assert out.problems == [] and [s["file"] for s in out.skipped] == [str(odd), str(tmp_path / "pyproject.toml")]
     (p,) = validate_paths([odd])
-    assert "cannot tell which table" in p.message
+    assert "not a table lca knows" in p.message
     (q,) = validate_paths([tmp_path / "gone.csv"])
     assert q.message == "no such file or directory"
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, List, Optional, TypeVar
 
 import typer
 
@@ -58,16 +59,72 @@ FACTORS_OPT = typer.Option(None, "--factors", help="User factor file (CSV/Parque
                                                    "repeatable.")
 
 
-def err_console():
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""User text made inert for a terminal: control characters (ESC sequences that move the cursor,
+    clear the screen or set the window title; bells; carriage returns) shown as ``\x1b`` etc.
+
+    >>> terminal_safe("a\x1b[2Jb")
+    'a\\x1b[2Jb'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+@functools.lru_cache(maxsize=None)
+def _console_class():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    class SafeConsole(Console):
+        """Every string printed, table cells and titles included, passes through :func:`terminal_safe`."""
+
+        def render_str(self, text, **kwargs):  # type: ignore[override]
+            return super().render_str(terminal_safe(text), **kwargs)
+
+    return SafeConsole
+
+
+def err_console():
+    """Console for messages on stderr. Markup and emoji codes are off and control characters are shown
+    escaped: user text (titles, ids, file names) is printed as it is, never read as ``[bold]``,
+    ``:smile:`` or a terminal escape sequence; styles come from :func:`styled`."""
+    return _console_class()(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def out_console():
-    from rich.console import Console
+    """Console for results on stdout; as safe as :func:`err_console` (tables included)."""
+    return _console_class()(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
-    return Console(highlight=False, soft_wrap=True)
+
+def styled(*parts: "str | tuple[str, str]"):
+    """A rich Text from plain strings and ``(text, style)`` pairs: styling that cannot be injected.
+
+    >>> styled(("error:", "bold red"), " [/oops] as typed").plain
+    'error: [/oops] as typed'
+    """
+    from rich.text import Text
+
+    return Text.assemble(*((terminal_safe(p[0]), p[1]) if isinstance(p, tuple) else terminal_safe(p)
+                           for p in parts))
+
+
+# ----------------------------------------------------------------------------- error handling
+
+_DEBUG = False
+
+
+def set_debug(value: bool) -> None:
+    """Set by the root ``--debug`` option (each invocation sets it afresh)."""
+    global _DEBUG
+    _DEBUG = bool(value)
+
+
+def debug_enabled() -> bool:
+    """``--debug`` given, or ``LCA_DEBUG`` set to anything but empty/0: show tracebacks."""
+    import os
+
+    return _DEBUG or os.environ.get("LCA_DEBUG", "").strip() not in ("", "0")
 
 
 def report_problems(exc: Exception) -> None:
@@ -77,16 +134,32 @@ def report_problems(exc: Exception) -> None:
     console = err_console()
     if isinstance(exc, LcaInputError):
         n = len(exc.problems)
-        console.print(f"[bold red]error:[/] {n} problem{'s' if n != 1 else ''} in the input:")
+        console.print(styled(("error:", "bold red"), f" {n} problem{'s' if n != 1 else ''} in the input:"))
         for p in exc.problems:
-            console.print(f"  - {p}", markup=False)
+            console.print(f"  - {p}")
     else:
-        console.print("[bold red]error:[/] ", end="")
-        console.print(str(exc), markup=False)
+        console.print(styled(("error:", "bold red"), " ", str(exc)))
+
+
+def os_error_message(exc: OSError) -> str:
+    """``path: what the OS said (what to do)`` for an OSError that escaped a reader or writer."""
+    from lca.outputs import os_reason
+
+    where = " → ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+    return f"{where}: {os_reason(exc)}" if where else os_reason(exc)
 
 
 def handle_errors(func: F) -> F:
-    """Decorator: domain errors → message on stderr and exit code 1 (never a traceback)."""
+    """Decorator of every command: one located message on stderr and an exit code, never a traceback.
+
+    * domain errors (:class:`~lca.errors.LcaError`): their problems, exit 1;
+    * operating-system errors (permissions, read-only or full disks, a folder where a file is
+      expected, symbolic link loops) that escaped a reader: ``path: reason``, exit 1;
+    * Ctrl-C: ``interrupted``, exit 130 (outputs are written atomically, so nothing partial is left);
+    * anything else is a bug in lca: one line saying so, exit 1. ``--debug`` (or ``LCA_DEBUG=1``)
+      shows the traceback of any of these.
+    Usage errors (exit 2) and ``typer.Exit`` pass through untouched.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -94,35 +167,132 @@ def handle_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # exit codes and usage errors (2)
+            raise
         except LcaError as exc:
+            _traceback()
             report_problems(exc)
-            raise typer.Exit(1) from None
+        except OSError as exc:
+            _traceback()
+            err_console().print(styled(("error:", "bold red"), " ", os_error_message(exc)))
+        except KeyboardInterrupt:
+            _traceback()
+            err_console().print(styled(("interrupted", "bold red"), " (no partial output is left)"))
+            raise typer.Exit(130) from None
+        except MemoryError:
+            _traceback()
+            err_console().print(styled(("error:", "bold red"), " out of memory (try a smaller input or fewer "
+                                                                "iterations)"))
+        except Exception as exc:
+            if debug_enabled():
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0]
+            # one line; whatever caused it, reaching here is a bug: lca should have said which input and where
+            err_console().print(styled(("error:", "bold red"), f" internal error (a bug in lca): {type(exc).__name__}: "
+                                       f"{first[:300]} — lca should have named the input and where; run again "
+                                       f"with --debug (or LCA_DEBUG=1) to see the traceback, and please report it"))
+        raise typer.Exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
+def _traceback() -> None:
+    if debug_enabled():
+        import traceback
+
+        traceback.print_exc()
+
+
+# ----------------------------------------------------------------------------- loading, inputs
+
 def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | None = None,
          electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None):
     """Load a study (or the default) and apply method switches given on the command line."""
+    from lca.errors import StudyError
     from lca.resources import default_study_path
     from lca.study import load_study
 
-    s = load_study(study or default_study_path(), cell_plant=cell_plant)
+    path = study or default_study_path()
+    try:
+        s = load_study(path, cell_plant=cell_plant)
+    except StudyError:
+        if cell_plant is not None:
+            _check_cell_plant(path, cell_plant)
+        raise
     changes = {k: v.value for k, v in (("gwp", gwp), ("electricity_rule", electricity_rule),
                                         ("td_losses", td_losses)) if v is not None}
     return s.with_method(**changes) if changes else s
 
 
-def compute_study(study: Optional[Path], *, factors: list[Path] | None = None, **kw: Any):
-    """Load and compute in one go (the common case for commands); method gaps go to stderr."""
+def _check_cell_plant(path: Path, plant: str) -> None:
+    """After a failed load with ``--cell-plant``: blame the option (not the study) if it names no site."""
+    from lca.errors import LcaInputError, Problem
+    from lca.study import load_study
+
+    try:
+        sites = load_study(path).sites.get_column("id").to_list()
+    except LcaInputError:
+        return  # the study is broken on its own: its own errors say where
+    if plant not in sites:
+        raise LcaInputError(Problem(f"--cell-plant: '{plant}' is not a site of {path}",
+                                    hint="use one of: " + ", ".join(sorted(sites))))
+
+
+def check_scenarios(study, ids, option: str) -> None:
+    """Scenario ids given on the command line must be scenarios of the study (message names the option)."""
+    from lca.errors import LcaInputError, Problem
+
+    known = study.scenario_ids
+    bad = [i for i in dict.fromkeys(ids or ()) if i is not None and i not in known]
+    if bad:
+        raise LcaInputError([Problem(f"{option}: unknown scenario '{b}'",
+                                     hint=f"use one of the scenarios of {study.path or 'the study'}: "
+                                          + ", ".join(known)) for b in bad])
+
+
+def check_per(fp, per: "Per | str", option: str = "--per") -> None:
+    """``--per`` needs a conversion the study may not state: say so naming the option, file and key."""
+    from lca.errors import LcaInputError, Problem
+
+    per = per.value if isinstance(per, Per) else per
+    try:
+        fp.scale(per)
+    except LcaInputError as exc:
+        file = str(fp.study.path) if fp.study.path else None
+        raise LcaInputError([Problem(f"{option} {per}: {p.message}", file=p.file or file, table=p.table, row=p.row,
+                                     column=p.column, hint=p.hint or f"add it to the study, or choose another {option}")
+                             for p in exc.problems]) from None
+
+
+def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str, Path]]:
+    """Every file or folder a command computing ``study`` reads (for :func:`lca.outputs.guard_outputs`)."""
+    from lca.resources import factors_dir
+
+    items: list[tuple[str, Path]] = []
+    if study.path is not None:
+        items.append(("study file", study.path))
+    items += [("table file", p) for p in study.table_files]
+    items += [("factor file", p) for p in study.factor_files]
+    items += [("factor file (--factors)", Path(p)) for p in factors or ()]
+    items.append(("shipped factor library", factors_dir()))
+    return items
+
+
+def compute_loaded(s, factors: Optional[List[Path]] = None):
+    """Compute a loaded study; method gaps go to stderr as warnings."""
     from lca.pipeline import compute
 
-    fp = compute(load(study, **kw), factors=factors or [])
+    fp = compute(s, factors=factors or [])
     if fp.warnings:
         console = err_console()
         for w in dict.fromkeys(fp.warnings):
-            console.print(f"[yellow]warning:[/] {w}", highlight=False)
+            console.print(styled(("warning:", "yellow"), f" {w}"))
     return fp
+
+
+def compute_study(study: Optional[Path], *, factors: list[Path] | None = None, **kw: Any):
+    """Load and compute in one go (the common case for commands); method gaps go to stderr."""
+    return compute_loaded(load(study, **kw), factors)
 
 
 def run_app(app: typer.Typer) -> int:
@@ -161,3 +331,18 @@ def iso_timestamp(value: Optional[str]) -> Optional[str]:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
     return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def area_per_roll(value: Optional[str]) -> Optional[str]:
+    """Typer callback of ``--m2-per-roll``: a positive, finite area (a bare number is m²), checked once
+    here so a bad value is a usage error naming the option rather than one error per roll lot."""
+    if value is None:
+        return None
+    from lca.units import unit_info
+
+    info = unit_info(value)
+    if info.error is None and info.dimension == "dimensionless":
+        info = unit_info(f"{value} m^2")
+    if info.error is not None or info.dimension != "[length]^2":
+        raise typer.BadParameter(f"'{value}' is not a positive area of one roll (give e.g. 1200 or '1200 m^2')")
+    return value

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, handle_errors, iso_timestamp, load
+from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, handle_errors, iso_timestamp, load, study_inputs
 
 
 class ExportFormat(str, Enum):
@@ -65,17 +65,24 @@ def export(
 
     from lca.pipeline import compute
     from lca.export import export_pact, export_table
-    from lca.outputs import write_atomic
+    from lca.outputs import check_output_path, guard_outputs, write_atomic
 
+    if output_format is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
+    if output is not None:
+        check_output_path(output, "-o/--output")
     s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    if output is not None:
+        guard_outputs([("-o/--output", output)], study_inputs(s, factors))
+    check_scenarios(s, [scenario], "--scenario")
     fp = compute(s, factors=factors or [])
+    if output_format not in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+        check_per(fp, per)
     if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
         docs = export_pact(fp, version, scenario, created=created)
         text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
     else:
-        if output_format is ExportFormat.parquet and output is None:
-            raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
         data = export_table(fp, table.value, output_format.value, per=per.value, scenario=scenario)
         if output is not None:
             write_atomic(output, data)
@@ -92,13 +99,25 @@ def check(
     file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
                                 show_default=False),
     spec: Optional[Spec] = typer.Option(None, "--spec", help="v2 (2.3) or v3 (3.0); default: from specVersion."),
+    study: Optional[Path] = typer.Option(None, "--study", help="Also recompute this study and check each footprint's "
+                                                               "figures per product (figure × declared-unit amount) "
+                                                               "against it.", show_default=False),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="With --study: the scenario to compare a footprint "
+                                                                     "with when its id is not one the study exports."),
+    cell_plant: Optional[str] = CELL_PLANT_OPT,
+    gwp: Optional[Gwp] = GWP_OPT,
+    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
+    td_losses: Optional[TdLosses] = TD_OPT,
+    factors: Optional[List[Path]] = FACTORS_OPT,
 ) -> None:
     """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
 
     Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
     fields per version and reference period, geography fields exclusive; one line per broken rule.
+    With --study (and the method options the file was exported with): each footprint's PCF and mass
+    per product (v2.3: per-unit figure × unitaryProductAmount) must match the recomputed study.
 
-    Example: lca check pcf.json --spec v3
+    Example: lca check pcf.json --spec v3 --study study.toml
     """
     import json
 
@@ -110,6 +129,10 @@ def check(
         doc = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExportCheckError(Problem("file not found", file=str(file))) from None
+    except IsADirectoryError:
+        raise ExportCheckError(Problem("is a folder, not a PACT JSON file", file=str(file))) from None
+    except RecursionError:
+        raise ExportCheckError(Problem("JSON nested too deeply to check", file=str(file))) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExportCheckError(Problem(f"not valid JSON: {exc}", file=str(file))) from None
     if not isinstance(doc, (dict, list)) or doc == []:
@@ -119,8 +142,16 @@ def check(
         raise ExportCheckError(Problem("cannot tell the PACT version from specVersion", file=str(file),
                                        hint="pass --spec v2 or --spec v3"))
     problems = check_pact(doc, version, file=str(file))
+    if study is not None:
+        from lca.commands.common import compute_study
+        from lca.export.crosscheck import check_against_study
+
+        fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule,
+                           td_losses=td_losses)
+        problems += check_against_study(doc, version, fp, scenario=scenario, file=str(file))
     if problems:
         raise ExportCheckError(problems)
     n = 1 if isinstance(doc, dict) else len(doc)
-    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks",
-                        markup=False)
+    against = " and agree with the study" if study is not None else ""
+    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks"
+                        f"{against}", markup=False)

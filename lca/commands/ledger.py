@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from lca.commands.common import err_console, fmt, handle_errors, out_console
+from lca.commands.common import area_per_roll, err_console, fmt, handle_errors, load, out_console, study_inputs
 
 
 class OnError(str, Enum):
@@ -41,18 +41,38 @@ def register(app: typer.Typer) -> None:
         partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by",
                                                            help="Write one folder per period (period=YYYY-MM/lots.parquet): one streaming sink per month, "
                                                                 "peak memory about that of a single file."),
-        m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll",
+        m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll", callback=area_per_roll,
                                                   help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
         max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
     ) -> None:
         """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
         from lca.ledger import compute_ledger
 
+        st = _guard(shipments, out, study, plant_data, rejects, partition_by)
         with err_console().status("computing the ledger (streaming)…", spinner="dots"):
-            r = compute_ledger(shipments, study, out=out, plant_data=plant_data, on_error=on_error.value,
+            r = compute_ledger(shipments, st, out=out, plant_data=plant_data, on_error=on_error.value,
                                rejects=rejects, partition_by=partition_by.value if partition_by else None,
                                m2_per_roll=m2_per_roll, max_listed=max_listed)
         _print_summary(r)
+
+
+def _guard(shipments: Path, out: Path, study: Optional[Path], plant_data: Optional[Path], rejects: Optional[Path],
+           partition_by) -> object:
+    """Check the outputs can be written and are none of the inputs; return the loaded study (passed on,
+    so the files checked are the files read)."""
+    from lca.errors import OutputError
+    from lca.outputs import check_output_path, guard_outputs
+
+    if out.name in ("", "..") or (rejects is not None and rejects.name in ("", "..")):
+        raise OutputError(f"cannot write {out if out.name in ('', '..') else rejects}: give a file or folder "
+                          f"name, not the current or parent folder")
+    rejects_path = rejects or out.with_name(out.stem + ".rejects.parquet")  # the ledger's default
+    check_output_path(out, "-o/--out", folder=partition_by is not None)
+    check_output_path(rejects_path, "--rejects")
+    st = load(study)
+    inputs = [("shipments", shipments), ("plant data (--plant-data)", plant_data), *study_inputs(st)]
+    guard_outputs([("-o/--out", out), ("--rejects" if rejects else "rejects file (default)", rejects_path)], inputs)
+    return st
 
 
 def _print_summary(r) -> None:

@@ -7,8 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_study, err_console,
-                                 handle_errors, iso_timestamp)
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_loaded, err_console,
+                                 handle_errors, iso_timestamp, load, study_inputs)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,14 +34,23 @@ def report(
 ) -> None:
     """Compute the study and write a self-contained HTML report (no network, inline SVG).
 
+    With --pdf the PDF is written next to the HTML (r.html → r.pdf); -o r.pdf --pdf writes the PDF to
+    r.pdf and the HTML beside it as r.html. No output may be one of the inputs.
+
     Example: lca report -o separator-report.html --pdf --uncertainty --iterations 20000
     """
     from lca.errors import OutputError
-    from lca.outputs import write_atomic
+    from lca.outputs import check_output_path, guard_outputs, write_atomic
     from lca.report import now_iso, render_html, write_pdf
+    from lca.resources import templates_dir
 
-    fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
-                       electricity_rule=electricity_rule, td_losses=td_losses)
+    html_path, pdf_path = _paths(output, pdf)
+    outputs = [("-o/--output", html_path)] + ([("--pdf", pdf_path)] if pdf_path else [])
+    for option, path in outputs:
+        check_output_path(path, option)
+    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    guard_outputs(outputs, study_inputs(s, factors) + [("report template folder", templates_dir())])
+    fp = compute_loaded(s, factors)
     unc = None
     if uncertainty:
         try:
@@ -50,9 +59,18 @@ def report(
             raise OutputError("--uncertainty needs lca.uncertainty, which this build does not include") from None
         unc = run_uncertainty(fp, iterations=iterations, seed=seed)
     html = render_html(fp, timestamp=timestamp or now_iso(), uncertainty=unc)
-    write_atomic(output, html)
-    err_console().print(f"wrote {output} ({len(html.encode()) / 1024:.0f} KiB)", markup=False)
-    if pdf:
-        pdf_path = output.with_suffix(".pdf")
-        write_pdf(output, pdf_path)
-        err_console().print(f"wrote {pdf_path}", markup=False)
+    write_atomic(html_path, html)
+    err_console().print(f"wrote {html_path} ({len(html.encode()) / 1024:.0f} KiB)")
+    if pdf_path is not None:
+        write_pdf(html_path, pdf_path)
+        err_console().print(f"wrote {pdf_path}")
+
+
+def _paths(output: Path, pdf: bool) -> tuple[Path, Path | None]:
+    """(HTML path, PDF path or None). The HTML is never printed over itself: ``-o r.pdf --pdf`` puts
+    the PDF at r.pdf and the HTML beside it (r.html)."""
+    if not pdf:
+        return output, None
+    if output.suffix.lower() == ".pdf":
+        return output.with_suffix(".html"), output
+    return output, output.with_suffix(".pdf")

@@ -7,8 +7,8 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, fmt,
-                                 handle_errors, out_console)
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_loaded, fmt,
+                                 handle_errors, load, out_console, styled)
 
 
 def register(app: typer.Typer) -> None:
@@ -34,8 +34,10 @@ def run(
 
     Example: lca run --per kWh --cell-plant holland
     """
-    fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
-                       electricity_rule=electricity_rule, td_losses=td_losses)
+    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    check_scenarios(s, compare, "--compare")  # before anything is printed
+    fp = compute_loaded(s, factors)
+    check_per(fp, per)
     stages = fp.by_stage(per=per.value)
     if output_format is OutputFormat.csv:
         typer.echo(stages.write_csv(), nl=False)
@@ -54,10 +56,10 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     totals = fp.totals(per)
     unit = totals.get_column("unit")[0]
     s = fp.study
-    console.print(f"[bold]{s.title}[/]", markup=True)
+    console.print(styled((s.title, "bold")))  # user text: never read as markup (the console has it off)
     console.print(f"declared unit {s.product.declared_unit} · {fp.method['gwp']} · electricity "
                   f"{fp.method['electricity_rule']} · T&D losses {fp.method['td_losses']} · cell plant "
-                  f"{s.cell_plant} · factors {fp.library.version}", markup=False)
+                  f"{s.cell_plant} · factors {fp.library.version}")
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
     table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,

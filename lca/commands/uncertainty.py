@@ -8,8 +8,8 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, compute_study, err_console, fmt,
-                                 handle_errors, out_console)
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_study, err_console, fmt,
+                                 handle_errors, out_console, styled)
 
 #: runs at least this long (iterations) get a progress bar on stderr
 PROGRESS_FROM = 50_000
@@ -53,6 +53,8 @@ def uncertainty(
 
     fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
                        electricity_rule=electricity_rule, td_losses=td_losses)
+    check_scenarios(fp.study, compare, "--compare")
+    check_per(fp, per)
     pair = list(compare) if compare else None
     if iterations >= PROGRESS_FROM:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -85,7 +87,7 @@ def _print(fp, r) -> None:
     from rich.table import Table
 
     console = out_console()
-    console.print(f"[bold]{fp.study.title}[/]")
+    console.print(styled((fp.study.title, "bold")))
     console.print(f"{r.iterations:,} iterations · seed {r.seed} · common random numbers across scenarios · "
                   f"{r.inputs.height} uncertain inputs", markup=False)
     t = Table(title=f"Totals ({r.unit})", title_justify="left")
@@ -104,7 +106,7 @@ def _print(fp, r) -> None:
     for _a, sb, mean, _med, lo, hi, p, unit in diffs.iter_rows():
         word = "lower" if p >= 0.5 else "higher"
         text = f"{sb} is {word} than {a} in {_share(p if p >= 0.5 else 1 - p)} of draws"
-        console.print(f"[bold]{text}[/]" if sb == b else text, markup=sb == b, highlight=False)
+        console.print(styled((text, "bold")) if sb == b else text)
         if sb == b:
             console.print(f"  difference {b} − {a}: mean {fmt(mean)} {unit}, 95 % interval {fmt(lo)} to "
                           f"{fmt(hi)}", markup=False)

@@ -8,6 +8,7 @@ from typing import List
 
 import typer
 
+from lca.commands.common import handle_errors
 
 class ValidateFormat(str, Enum):
     text = "text"
@@ -24,42 +25,74 @@ def register(app: typer.Typer) -> None:
     app.add_typer(schema_app, name="schema")
 
 
+@handle_errors
 def validate(
     paths: List[Path] = typer.Argument(..., help="Study files, tables (CSV/Parquet), factor files or folders.",
                                        show_default=False),
     output_format: ValidateFormat = typer.Option(ValidateFormat.text, "--format", help="text | json | github "
                                                                                         "(annotation lines)"),
+    max_problems: int = typer.Option(50, "--max-problems", min=0, help="Show at most N problems (0: all); a "
+                                                                       "last line says how many more there are."),
+    allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Skip (and list) files that are not ours, "
+                                                                      "empty files and empty folders instead of "
+                                                                      "failing on them."),
 ) -> None:
     """Validate studies, tables and factor files for CI (exit 0 valid, 1 otherwise).
 
-    Every problem is reported with file, row and column; --format github prints annotations.
+    Studies go through the commands' own checks (load, compute, uncertainty, PACT export and
+    checks); every problem is reported with file, row and column, all of a file in one pass.
+    The last line says which files were checked and which were skipped, and why.
 
     Example: lca validate studies/ factors/my-factors.csv --format github
     """
     import json
 
-    from lca.commands.common import err_console, out_console
-    from lca.validate import annotation, validate_paths
+    from lca.validate import Annotation, annotation, validate as run_checks
 
-    problems = validate_paths(paths)
+    outcome = run_checks(paths, allow_unknown=allow_unknown)
+    problems = outcome.problems
+    shown = problems if max_problems == 0 else problems[:max_problems]
+    more = len(problems) - len(shown)
+    more_line = f"... and {more} more problem{'s' if more != 1 else ''} (--max-problems 0 shows all)"
+    lines: dict[str, list[int]] = {}
     if output_format is ValidateFormat.json:
         rows = [{**p.as_dict(), **{k: v for k, v in (("line", a.line), ("col", a.col)) if v is not None}}
-                for p, a in ((p, annotation(p)) for p in problems)]
-        typer.echo(json.dumps({"valid": not problems, "problems": rows}, indent=2, ensure_ascii=False))
+                for p, a in ((p, annotation(p, lines)) for p in shown)]
+        typer.echo(json.dumps({"valid": not problems, "problems": rows, "problems_total": len(problems),
+                               "summary": outcome.as_dict()}, indent=2, ensure_ascii=False))
     elif output_format is ValidateFormat.github:
-        for p in problems:
-            typer.echo(annotation(p).github())
-    elif problems:
-        console = err_console()
-        console.print(f"[bold red]error:[/] {len(problems)} problem{'s' if len(problems) != 1 else ''}:")
-        for p in problems:
-            console.print(f"  - {p}", markup=False)
+        for w in outcome.warnings:
+            typer.echo(Annotation(w["file"], None, None, w["message"]).github("warning"))
+        for p in shown:
+            typer.echo(annotation(p, lines).github())
+        if more:
+            typer.echo(Annotation(None, None, None, more_line).github())
+        typer.echo(Annotation(None, None, None, outcome.summary()).github("notice"))
     else:
-        out_console().print("ok: every file is valid", markup=False)
+        _print_text(outcome, shown, more_line if more else None)
     raise typer.Exit(1 if problems else 0)
 
 
+def _print_text(outcome, shown, more_line) -> None:
+    from lca.commands.common import err_console, out_console, styled
+
+    problems = outcome.problems
+    for w in outcome.warnings:
+        err_console().print(styled(("warning:", "yellow"), f" {w['file']}: {w['message']}"))
+    if problems:
+        console = err_console()
+        console.print(styled(("error:", "bold red"), f" {len(problems)} problem{'s' if len(problems) != 1 else ''}:"))
+        for p in shown:
+            console.print(f"  - {p}", markup=False)
+        if more_line:
+            console.print(more_line, markup=False)
+        console.print(outcome.summary(), markup=False)
+    else:
+        out_console().print(f"ok: every file is valid ({outcome.summary()})", markup=False)
+
+
 @schema_app.command("export")
+@handle_errors
 def schema_export(
     output: Path = typer.Option(Path("schemas"), "-o", "--output", help="Folder to write *.schema.json into."),
 ) -> None:
@@ -69,6 +102,8 @@ def schema_export(
     """
     from lca.commands.common import out_console
     from lca.export.jsonschema import write_schemas
+    from lca.outputs import ensure_folder
 
+    ensure_folder(output, "-o/--output")  # a file there, a loop, no permission: one located message
     for path in write_schemas(output):
         out_console().print(f"wrote {path}", markup=False)

@@ -8,9 +8,16 @@ One row per scenario, all in kg CO2e per declared unit (column ``unit``) unless 
   Biogenic CO2 uptake is not modelled by the engine, so it is 0.
 * ``packaging`` = the ``packaging`` stage; ``outbound`` = transport legs that end at the study's
   cell plant; ``aircraft`` = legs whose mode contains ``air``.
-* ``primary_pct`` = share of the footprint (excluding biogenic uptake) computed with factors from a
-  *user* layer (study ``[factors] files``, ``--factors`` or frames), i.e. supplier-specific data;
-  contributions from the shipped, cited library are secondary. 0 % for the default study.
+* ``primary_pct`` = share of the footprint (excluding biogenic uptake) that is *primary data*: the
+  contributions whose activity data is flagged ``primary`` (the reporting company's own measured
+  data for its own processes: an exchange or a transport leg with ``primary = true``) AND whose
+  emission factor is flagged ``primary`` (its own measured factor), and that no secondary grid-loss
+  factor grossed up. PACT Methodology v3 (Sections 4.2.1–4.2.2, Appendix B; see
+  ``docs/api.md``) defines the share as the part of the PCF computed from primary data,
+  contribution-weighted; counting a contribution only when both its activity data and its factor
+  are primary is the conservative reading, so the share is never overstated. Estimates
+  (``estimate = true``) and every factor not flagged ``primary`` — shipped or from a user layer —
+  are secondary. 0 % for the default study (no data is flagged primary).
 * ``dqr_technological/geographical/temporal`` = contribution-weighted means (weights = |value|)
   of the factors' 1–5 ratings; ``dqr_reliability`` (1–3) weights 1 primary, 2 cited secondary,
   3 estimate.
@@ -30,7 +37,10 @@ import polars as pl
 
 from lca.results import Footprint
 
-PRIMARY = pl.col("layer") != "shipped"
+#: A contribution is primary data iff its activity data and its factor are both flagged primary
+#: and no (secondary) grid-loss factor grossed it up. One owner: the report uses this rule too.
+PRIMARY = (pl.col("primary").fill_null(False) & pl.col("factor_primary").fill_null(False)
+           & pl.col("td_loss_factor").is_null())
 
 
 def _outbound_rows(fp: Footprint) -> pl.DataFrame:
@@ -48,8 +58,7 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
     d = fp.detail.join(_outbound_rows(fp), on=["component", "origin"], how="left")
     v = pl.col("value")
     w = v.abs()
-    primary = PRIMARY & ~pl.col("estimate")
-    reliability = pl.when(primary).then(1.0).when(pl.col("estimate")).then(3.0).otherwise(2.0)
+    reliability = pl.when(PRIMARY).then(1.0).when(pl.col("estimate")).then(3.0).otherwise(2.0)
     # plain sums, then division: weighted means are sum(w·q)/sum(w)
     agg = d.group_by("scenario").agg(
         v.sum().alias("total"),
@@ -85,12 +94,18 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
 
 
 def secondary_sources(fp: Footprint) -> dict[str, list[dict[str, str]]]:
-    """Per scenario: the cited sources (name, vintage year) of secondary factors used, sorted."""
-    d = (fp.detail.filter(~PRIMARY & (pl.col("value") != 0))
-         .select("scenario", pl.col("source").alias("name"), pl.col("factor_year").cast(pl.String).alias("version"))
-         .unique().sort("scenario", "name", "version"))
+    """Per scenario: the cited sources (name, vintage year) behind every contribution that is not
+    primary data — the factor's own source and, where grid losses were added, the loss factor's —
+    so that every part of the PCF outside ``primaryDataShare`` names its source. Sorted, unique."""
+    d = fp.detail.filter(~PRIMARY & (pl.col("value") != 0))
+    own = d.select("scenario", pl.col("source").alias("name"), pl.col("factor_year").cast(pl.String).alias("version"))
+    lib = fp.library.factors.select(pl.col("id").alias("td_loss_factor"), pl.col("source").alias("name"),
+                                    pl.col("year").cast(pl.String).alias("version"))
+    losses = d.filter(pl.col("td_loss_factor").is_not_null()).select("scenario", "td_loss_factor").join(
+        lib, on="td_loss_factor", how="inner").select("scenario", "name", "version")
+    rows = pl.concat([own, losses]).unique().sort("scenario", "name", "version")
     out: dict[str, list[dict[str, str]]] = {s: [] for s in fp.scenarios}
-    for sid, name, version in d.iter_rows():
+    for sid, name, version in rows.iter_rows():
         out[sid].append({"name": name, "version": version})
     return out
 

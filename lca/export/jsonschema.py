@@ -10,7 +10,10 @@ sorted keys, no timestamps.
 
 from __future__ import annotations
 
+import csv
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,24 +56,39 @@ def _column(col: Any) -> dict[str, Any]:
 
 
 def model_schema(model: type[pa.DataFrameModel], name: str, *, drop: tuple[str, ...] = (),
-                 description: str | None = None) -> dict[str, Any]:
-    """A table schema: an array of rows whose properties come from the pandera ``model``."""
+                 description: str | None = None, allowed: set[str] | None = None) -> dict[str, Any]:
+    """A table schema: an array of rows whose properties come from the pandera ``model``.
+
+    ``allowed``: the columns a file of this table may have (the loader refuses any other); extra
+    allowed columns that the model does not check (e.g. ``note``) are free text.
+    """
     schema = model.to_schema()
     props = {n: _column(c) for n, c in schema.columns.items() if n not in drop}
     required = [n for n, c in schema.columns.items() if n not in drop and not c.nullable]
-    row = {"type": "object", "properties": props, "required": required}
+    row: dict[str, Any] = {"type": "object", "properties": props, "required": required}
+    if allowed is not None:
+        props.update({c: {"type": ["string", "null"]} for c in sorted(allowed) if c not in props})
+        row["additionalProperties"] = False
     return {"$schema": DIALECT, "$id": f"{BASE_ID}{name}.schema.json", "title": f"lca {name} table",
-            "description": description or (model.__doc__ or "").strip(), "type": "array", "items": row}
+            "description": description or (model.__doc__ or "").strip(), "type": "array", "items": row,
+            "$comment": MAPPING}
 
 
-def _routes_schema() -> dict[str, Any]:
-    row = {"type": "object", "required": ["from", "to", "mode", "distance", "unit"], "properties": {
-        "from": {"type": "string"}, "to": {"type": "string"}, "mode": {"type": "string"},
-        "distance": {"type": "number", "minimum": 0}, "unit": {"type": "string"},
-        "factor": {"type": ["string", "null"]}}}
-    return {"$schema": DIALECT, "$id": f"{BASE_ID}routes.schema.json", "title": "lca routes table",
-            "description": "Transport legs between two sites (one row per leg, in order).", "type": "array",
-            "items": row}
+#: How a CSV or Parquet file becomes the JSON instance these schemas describe (docs/csv-json.md).
+MAPPING = ("One object per data row, keyed by the header; an empty cell is null (the key is still present); "
+           "cells of number/integer/boolean columns are trimmed and become JSON numbers/booleans when they "
+           "are decimal numbers / whole numbers / true|false|yes|no|1|0, else they stay strings (so nan, inf "
+           "and 3.0 in an integer column fail). See docs/csv-json.md.")
+
+#: Which files each table schema applies to (also how `lca validate` tells them apart).
+APPLIES_TO = {
+    "sites": "sites table files ([tables] sites, or a CSV/Parquet with columns id and country, or named *sites*)",
+    "exchanges": "exchange table files ([tables] exchanges; columns process, amount, unit; or named *exchanges*)",
+    "routes": "route table files ([tables] routes; columns from, to, mode, distance; or named *routes*)",
+    "factors": "factor files ([factors] files, --factors, factors/*.csv; columns category, gas, value, unit)",
+    "gwp": "GWP tables (factors/gwp.csv; a gwp_set column)",
+    "activities": "inventories exported by `lca export --table inventory` (scenario, process, site, flow, amount)",
+}
 
 
 def study_schema() -> dict[str, Any]:
@@ -84,9 +102,9 @@ def study_schema() -> dict[str, Any]:
                                  "properties": props, "required": list(req)}
     exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
                     "unit": {"type": "string"}, "stage": {"type": "string"}, "factor": {"type": "string"},
-                    "note": {"type": "string"}}, ["amount"])
+                    "primary": {"type": "boolean"}, "note": {"type": "string"}}, ["amount"])
     leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
-               "factor": {"type": "string"}}, ["mode", "distance"])
+               "factor": {"type": "string"}, "primary": {"type": "boolean"}}, ["mode", "distance"])
     site = model_schema(__import__("lca.schemas", fromlist=["SiteTable"]).SiteTable, "sites")["items"]
     return {
         "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",
@@ -136,18 +154,65 @@ def study_schema() -> dict[str, Any]:
 
 def table_schemas() -> dict[str, dict[str, Any]]:
     """Name → JSON Schema of every input table (sites, exchanges, routes, factors, gwp, activities)."""
-    from lca.schemas import ActivityTable, ExchangeTable, FactorTable, GwpTable, SiteTable
+    from lca.schemas import ActivityTable, ExchangeTable, FactorTable, GwpTable, RouteTable, SiteTable
+    from lca.study_tables import TABLE_FILES
 
-    return {
-        "sites": model_schema(SiteTable, "sites"),
-        "exchanges": model_schema(ExchangeTable, "exchanges", drop=("row",),
+    closed = {kind: cols for kind, (cols, _model) in TABLE_FILES.items()}  # the loader refuses other columns
+    out = {
+        "sites": model_schema(SiteTable, "sites", allowed=closed["sites"]),
+        "exchanges": model_schema(ExchangeTable, "exchanges", drop=("row",), allowed=closed["exchanges"],
                                   description="Inputs of a process per unit of gross output; each row has "
                                               "exactly one of 'flow' or 'input'."),
-        "routes": _routes_schema(),
-        "factors": model_schema(FactorTable, "factors"),
+        "routes": model_schema(RouteTable, "routes", allowed=closed["routes"]),
+        "factors": model_schema(FactorTable, "factors", allowed=set(FactorTable.to_schema().columns)),
         "gwp": model_schema(GwpTable, "gwp"),
         "activities": model_schema(ActivityTable, "activities"),
     }
+    # exactly one of flow / input: a flow (text) or an input (text), never both, never neither
+    given = lambda c: {"required": [c], "properties": {c: {"type": "string"}}}  # noqa: E731
+    out["exchanges"]["items"]["oneOf"] = [given("flow"), given("input")]
+    for name, doc in out.items():
+        doc["description"] += f" Applies to: {APPLIES_TO[name]}."
+    return out
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_BOOLEAN = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def _cell(text: str, types: Any) -> Any:
+    """One CSV cell as JSON, by the types its column's schema allows (see :data:`MAPPING`)."""
+    if text == "":
+        return None
+    types = set(types) if isinstance(types, list) else {types}
+    t = text.strip()
+    if "integer" in types and _INTEGER.match(t):
+        return int(t)
+    if "number" in types and _NUMBER.match(t):
+        return float(t)
+    if "boolean" in types and t.lower() in _BOOLEAN:
+        return _BOOLEAN[t.lower()]
+    return text
+
+
+def table_as_json(path: Path | str, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A CSV (UTF-8, comma, header row) or Parquet table as the JSON array ``schema`` validates.
+
+    The reference implementation of :data:`MAPPING`, independent of the loader's parser (it uses
+    Python's csv module), so systems without Python can follow the same rules.
+    """
+    path = Path(path)
+    props = schema["items"].get("properties", {})
+    if path.suffix.lower() == ".parquet":
+        rows = pl.read_parquet(path).to_dicts()
+        fix = lambda v: str(v) if isinstance(v, float) and not math.isfinite(v) else v  # noqa: E731
+        return [{k: fix(v) for k, v in r.items()} for r in rows]
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh))
+    header, body = (records[0], records[1:]) if records else ([], [])
+    kinds = [props.get(h, {}).get("type", "string") for h in header]
+    return [{h: _cell(v, k) for h, v, k in zip(header, rec, kinds)} for rec in body]
 
 
 def write_schemas(directory: Path | str) -> list[Path]:

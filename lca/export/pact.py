@@ -6,6 +6,12 @@ identity and text fields listed in :data:`PACT_OVERRIDES`. Every export runs
 :func:`lca.export.checks.check_pact` first and raises :class:`~lca.errors.ExportCheckError`
 rather than return a document that breaks a rule.
 
+Declared unit (documented in ``docs/api.md``): the study's declared unit (say ``2 m^2``) is the
+product the PCF refers to. v3 states it whole (``declaredUnitAmount`` 2 × ``square meter``) and
+every figure is per those 2 m². v2.3 figures are per ONE declared unit (1 square meter), with
+``unitaryProductAmount`` = 2 saying how many the product holds; so v2.3 figures are the study's
+divided by the amount (``lca check --study`` recomputes figure × amount against the study).
+
 DQR mapping (documented in ``docs/api.md``): v3 keeps the 1–5 ratings as computed; v2.3 asks for
 1–3 and gets ``1 + (r − 1) / 2`` (1→1, 3→2, 5→3), a linear, order-preserving map.
 
@@ -44,6 +50,8 @@ PACT_OVERRIDES = {
     "allocation_rules_description": "allocationRulesDescription",
     "outbound_logistics_responsible": "set false to leave outboundLogisticsGhgEmissions undefined",
 }
+#: scenario_figures columns in kg CO2e per declared unit (scaled to one unit for v2.3)
+PER_UNIT_FIGURES = ("total", "fossil", "biogenic_non_co2", "biogenic_uptake", "packaging", "outbound", "aircraft")
 _NS = uuid.UUID("6f1c1a3e-8d6b-5d0e-9a53-2f7a4c1b0e11")  # fixed namespace: ids stable across runs
 EXEMPTION_TEXT = ("No exemptions: every activity of the study has an emission factor. Capital goods, "
                   "employee travel and end of life are outside the cradle-to-gate boundary.")
@@ -105,12 +113,20 @@ def _dqr_v2(r: float) -> float:
     return round(1 + (r - 1) / 2, 2)
 
 
+def footprint_id(fp: Footprint, scenario: str, version: Version) -> str:
+    """The footprint's id: a UUID of the scenario, the PACT version and the manifest hash.
+
+    Deterministic (no clock) and a function of the content only: it changes iff the study's data,
+    the factor rows used, the method or the engine version change (see :mod:`lca.content`).
+    """
+    return str(uuid.uuid5(_NS, f"{fp.study.id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"))
+
+
 def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Version, created: str) -> dict:
     s = fp.study
     label = s.scenarios.filter(pl.col("id") == scenario).get_column("label")[0]
     doc: dict[str, Any] = {
-        # deterministic, and different whenever inputs, factors or method differ (manifest hash)
-        "id": str(uuid.uuid5(_NS, f"{s.id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}")),
+        "id": footprint_id(fp, scenario, version),
         "specVersion": SPEC_VERSION[version],
     }
     if version == "v2":
@@ -150,13 +166,18 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
 
     s = fp.study
     du = declared_unit(fp)
+    # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed);
+    # v2.3: per ONE declared unit (unitaryProductAmount of them make the product)
+    per = 1.0 / du["amount"] if version == "v2" else 1.0
+    row = {k: (v * per if isinstance(v, float) and k in PER_UNIT_FIGURES else v) for k, v in row.items()}
+    mass = du["mass_kg"] * per
     excl = row["fossil"] + row["biogenic_non_co2"]
     incl = excl + row["biogenic_uptake"]
     exempt = float(spec.get("exempted_emissions_percent", 0.0))
     country = production_country(fp, row["scenario"])
     boundary = boundary_description(fp, row["scenario"])
-    fossil_c = float(spec.get("fossil_carbon_content", 0.0))
-    bio_c = float(spec.get("biogenic_carbon_content", 0.0))
+    fossil_c = float(spec.get("fossil_carbon_content", 0.0)) * per  # given per the study's declared unit
+    bio_c = float(spec.get("biogenic_carbon_content", 0.0)) * per
     d = decimal
     ref = {"referencePeriodStart": _datetime(s.reference_start),
            "referencePeriodEnd": _datetime(s.reference_end + dt.timedelta(days=1))}
@@ -166,7 +187,7 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
     if version == "v2":
         pcf: dict[str, Any] = {
             "declaredUnit": du["name"], "unitaryProductAmount": d(du["amount"]),
-            "productMassPerDeclaredUnit": d(du["mass_kg"]),
+            "productMassPerDeclaredUnit": d(mass),
             "pCfExcludingBiogenic": d(excl), "pCfIncludingBiogenic": d(incl),
             "fossilGhgEmissions": d(row["fossil"]), "fossilCarbonContent": d(fossil_c),
             "biogenicCarbonContent": d(bio_c), "otherBiogenicGhgEmissions": d(row["biogenic_non_co2"]),
@@ -179,7 +200,7 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
     else:
         pcf = {
             "declaredUnitOfMeasurement": du["name"], "declaredUnitAmount": d(du["amount"]),
-            "productMassPerDeclaredUnit": d(du["mass_kg"]), **ref, "boundaryProcessesDescription": boundary,
+            "productMassPerDeclaredUnit": d(mass), **ref, "boundaryProcessesDescription": boundary,
             "pcfExcludingBiogenicUptake": d(excl), "pcfIncludingBiogenicUptake": d(incl),
             "fossilCarbonContent": d(fossil_c), "biogenicCarbonContent": d(bio_c),
             "fossilGhgEmissions": d(row["fossil"]), "biogenicCO2Uptake": d(row["biogenic_uptake"]),

@@ -27,7 +27,7 @@ Format = Literal["csv", "parquet", "json"]
 RESULT_COLUMNS = ["scenario", "stage", "flow_category", "gas", "value", "unit", "factor_id", "region_used",
                   "component", "process", "site", "flow", "carbon_origin"]
 INVENTORY_COLUMNS = ["scenario", "component", "share", "stage", "process", "site", "flow", "amount", "unit",
-                     "factor", "origin", "shipped_kg", "distance_km", "mode"]
+                     "factor", "origin", "shipped_kg", "distance_km", "mode", "primary"]
 
 
 class ExportResultTable(pa.DataFrameModel):

@@ -13,7 +13,9 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from typing import Sequence
 
 from markupsafe import Markup, escape
@@ -34,10 +36,42 @@ UP, DOWN = "#9b2c2c", "#2f6f4f"
 FONT = 'font-family="Georgia, \'Times New Roman\', serif"'
 
 
+#: what an element id built here may contain: it goes into id="", aria-labelledby="" (a space-separated
+#: list) and url(#…) references, so no spaces, quotes, brackets or markup characters
+SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def element_id(prefix: str, text: str) -> str:
+    """An element id for user text (a scenario id, a stage name): ``prefix-slug-hash``.
+
+    The slug keeps the id readable, the hash of the exact text keeps ids of different texts apart
+    (``A.b`` and ``a:b`` share a slug); nothing of the text reaches an attribute unfiltered.
+
+    >>> element_id("fig-map", "jp-import")
+    'fig-map-jp-import-375a65ef'
+    >>> element_id("fig-map", '"><script>x</script>')
+    'fig-map-script-x-script-9ae4b695'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{prefix}-{slug}-{digest}" if slug else f"{prefix}-{digest}"
+
+
+def _safe(chart_id: str) -> str:
+    """A chart id as given, once checked: raw text here would be markup injection, so refuse it."""
+    if not SAFE_ID.match(chart_id):
+        raise ValueError(f"unsafe element id {chart_id!r}: build it with element_id()")
+    return chart_id
+
+
+def _hatch_id(chart_id: str, stage: str) -> str:
+    return f"{chart_id}-hatch-{stage}" if SAFE_ID.match(f"x{stage}") else element_id(f"{chart_id}-hatch", stage)
+
+
 def stage_fill(stage: str, chart_id: str) -> str:
     """The fill of a stage in one chart (a pattern reference for hatched stages)."""
     colour, hatched = style_of(stage)
-    return f"url(#{chart_id}-hatch-{stage})" if hatched else colour
+    return f"url(#{_hatch_id(chart_id, stage)})" if hatched else colour
 
 
 def style_of(stage: str) -> tuple[str, bool]:
@@ -52,7 +86,7 @@ def _defs(chart_id: str, stages: Sequence[str]) -> str:
     for s in stages:
         colour, hatched = style_of(s)
         if hatched:
-            pats.append(f'<pattern id="{chart_id}-hatch-{escape(s)}" width="6" height="6" '
+            pats.append(f'<pattern id="{_hatch_id(chart_id, s)}" width="6" height="6" '
                         f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
                         f'<rect width="6" height="6" fill="{colour}"/>'
                         f'<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>')
@@ -60,6 +94,7 @@ def _defs(chart_id: str, stages: Sequence[str]) -> str:
 
 
 def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> str:
+    _safe(chart_id)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}" {FONT} font-size="12">'

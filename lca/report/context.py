@@ -275,7 +275,7 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
                   "where": f"{nodes[e['source']]['site']} → {nodes[e['target']]['site']}: " + ", ".join(e["legs"])}
                  for e in edges]
         maps.append({"id": sid, "label": labels[sid],
-                     "svg": process_map(f"fig-map-{sid}", f"Process map: {labels[sid]}", desc, nodes, edges),
+                     "svg": process_map(charts.element_id("fig-map", sid), f"Process map: {labels[sid]}", desc, nodes, edges),
                      "rows": rows, "mix": []})
     stages = [{"label": fmt.stage(s), "eu": eu, "what": what} for s, eu, what in (
         ("raw_materials", "Raw material acquisition and pre-processing",

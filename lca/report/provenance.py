@@ -133,6 +133,8 @@ def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
 
 def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
     """DQR per significant input, value-weighted DQR, estimate and primary-data shares, region fallbacks."""
+    from lca.export.figures import PRIMARY  # one rule for the report and the PACT export
+
     d = _system(fp.detail, kinds)
     tot = d.group_by("scenario").agg(pl.col("value").sum().alias("tot"))
     d = d.join(tot, on="scenario")
@@ -154,7 +156,7 @@ def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str,
            .agg((w * pl.col("dq_technological")).sum().alias("tech"), (w * pl.col("dq_geographical")).sum().alias("geo"),
                 (w * pl.col("dq_temporal")).sum().alias("temp"),
                 (w * pl.col("estimate").cast(pl.Float64)).sum().alias("estimate"),
-                (w * (pl.col("layer") != "shipped").cast(pl.Float64)).sum().alias("primary")))
+                (w * PRIMARY.cast(pl.Float64)).sum().alias("primary")))
     per_rows = {r["scenario"]: r for r in per.iter_rows(named=True)}
     scen = [{"label": labels[s], "tech": fmt.num(per_rows[s]["tech"], 2), "geo": fmt.num(per_rows[s]["geo"], 2),
              "temp": fmt.num(per_rows[s]["temp"], 2), "estimate": fmt.pct(per_rows[s]["estimate"]),
@@ -187,7 +189,7 @@ def factor_table(fp: Any) -> dict[str, Any]:
     f = fp.library.factors.join(used, left_on="id", right_on="factor_id", how="semi").sort("id")
     rows = [{"id": r["id"], "name": r["name"], "value": fmt.exact(r["value"]), "unit": fmt.unit(r["unit"]),
              "gas": fmt.gas(r["gas"]), "region": r["region"], "year": r["year"], "source": r["source"],
-             "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith("http") else None,
+             "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith(("https://", "http://")) else None,
              "url_text": r["url"], "license": r["license"], "layer": r["layer"],
              "estimate": bool(r["estimate"])} for r in f.iter_rows(named=True)]
     replaced = [{"id": i, "layer": ly, "replaced": rl} for i, ly, rl in fp.library.replaced.iter_rows()]
@@ -211,7 +213,8 @@ def manifest(fp: Any, timestamp: str) -> dict[str, Any]:
     """The reproducibility manifest as rows for a table."""
     m = fp.manifest(timestamp=timestamp)
     lib = m["factor_library"]
-    return {"raw": m, "inputs": list(m["inputs"].items()),
+    names = {"study": "study data", "factors_used": "factor and GWP rows used"}
+    return {"raw": m, "inputs": [(names.get(k, k), v) for k, v in m["content"].items()],
             "method": list(m["method"].items()),
             "rows": [("lca version", m["lca_version"]), ("study id", m["study_id"]),
                      ("factor library version", lib["version"]), ("factor library SHA-256", lib["content_hash"]),

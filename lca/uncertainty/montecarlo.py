@@ -202,7 +202,9 @@ def _differences(model: CompiledModel, totals: np.ndarray) -> pl.DataFrame:
                        "scenario_b": [model.scenarios[i] for i in b_ids],
                        "mean": np.concatenate([mean, -mean]), "median": np.concatenate([med, -med]),
                        "p2_5": np.concatenate([lo, -hi]), "p97_5": np.concatenate([hi, -lo]),
-                       "prob_b_lower": np.concatenate([lower, higher]), "unit": [model.unit] * a_ids.size})
+                       "prob_b_lower": np.concatenate([lower, higher]), "unit": [model.unit] * a_ids.size},
+                      # one scenario: no pairs, and empty lists must still be text columns
+                      schema_overrides={"scenario_a": pl.String, "scenario_b": pl.String, "unit": pl.String})
     order = {s: i for i, s in enumerate(model.scenarios)}
     df = df.sort(pl.col("scenario_a").replace_strict(order, return_dtype=pl.Int64),
                  pl.col("scenario_b").replace_strict(order, return_dtype=pl.Int64))
