@@ -1,4 +1,5 @@
-"""Row checks of a factor table beyond its pandera schema, each problem located (file, row, column).
+"""Checks of factor rows beyond their pandera schema, each problem located (file, row, column), and of
+the explicit factor ids a study names (a site's ``market_factor``, an exchange's or leg's ``factor``).
 
 :func:`lca.factors.validate_factors` runs the schema first (types, ranges, finite numbers), then
 these: the header, units and their dimension by category, what each category must state
@@ -116,4 +117,55 @@ def _duplicate_defaults(df: pl.DataFrame, file: str | None) -> list[Problem]:
         out.append(Problem(f"edition '{ed}' has two default rows for flow '{flow}', region {region}, scope {scope}, "
                            f"gas {gas}: {', '.join(ids)}", file=file, table="factors", column="dataset",
                            hint="one edition is one publication: give each vintage its own dataset id"))
+    return out
+
+
+def _describe(cat: str, flow: str, dim: str, file: str | None) -> str:
+    where = f", {file}" if file else ""
+    return f"a {cat} factor (flow '{flow}', per {dimension_name(dim)}{where})"
+
+
+def market_factor_problems(sites: pl.DataFrame, f: pl.DataFrame) -> list[Problem]:
+    """Every site's ``market_factor`` must be a known electricity factor, whatever the rule in force."""
+    if "market_factor" not in sites.columns:
+        return []
+    mk = (sites.select("id", "market_factor").filter(pl.col("market_factor").is_not_null())
+          .join(f, left_on="market_factor", right_on="factor_id", how="left"))
+    out = []
+    wrong = mk.filter(pl.col("category").is_null() | (pl.col("category") != "electricity"))
+    for site, fid, cat, flow, dim, file in wrong.select("id", "market_factor", "category", "factor_flow",
+                                                        "per_dimension", "factor_file").iter_rows():
+        where = dict(table=f"site '{site}'", column="market_factor")
+        if cat is None:
+            out.append(Problem(f"unknown factor id '{fid}'", hint="check the id with `lca factors search`", **where))
+        else:
+            out.append(Problem(f"market_factor '{fid}' is {_describe(cat, flow, dim, file)}; a site's market factor "
+                               "must be an electricity factor (per energy)", **where,
+                               hint="name a supplier-specific electricity factor "
+                                    "(`lca factors list --category electricity`)"))
+    return out
+
+
+def explicit_kind_problems(exp: pl.DataFrame, f: pl.DataFrame,
+                           category_dims: dict[str, tuple[str, ...]]) -> list[Problem]:
+    """An explicit factor must be of the category its flow takes (electricity for electricity, freight for legs).
+
+    A factor of another flow of the same category is accepted (a deliberate proxy, e.g. polypropylene for
+    a custom resin; lineage records both flows); a flow the library does not know takes any category
+    but grid loss. The denominator's dimension is checked against the activity's unit when characterised.
+    """
+    takes = f.group_by(pl.col("factor_flow").alias("flow")).agg(pl.col("category").unique().sort().alias("takes"))
+    x = exp.join(takes, on="flow", how="left").filter(
+        (pl.col("category") == "grid_loss")
+        | (pl.col("takes").is_not_null() & ~pl.col("category").is_in(pl.col("takes")).fill_null(False)))
+    out = []
+    for flow, fid, cat, fflow, dim, file, takes, origin in x.select(
+            "flow", "factor", "category", "factor_flow", "per_dimension", "factor_file", "takes", "origin").unique(
+            ).sort("origin", "factor").iter_rows():
+        kinds = [t for t in (takes or []) if t != "grid_loss"]
+        need = " or ".join(kinds) if kinds else "emission"
+        dims = " or ".join(d for t in kinds for d in category_dims.get(t, ())) or "its unit"
+        out.append(Problem(f"factor '{fid}' is {_describe(cat, fflow, dim, file)}, but flow '{flow}' takes {need} "
+                           f"factors (per {dims})", table=origin, column="factor",
+                           hint=f"name a {need} factor (`lca factors list --flow {flow}`), or remove the id"))
     return out

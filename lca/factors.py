@@ -24,11 +24,12 @@ from pathlib import Path
 import polars as pl
 
 from lca.errors import DimensionError, FactorError, Problem, SchemaError
-from lca.factor_checks import UNIT_HINTS, column_problems, row_problems  # noqa: F401 (re-exported)
+from lca.factor_checks import (UNIT_HINTS, column_problems, explicit_kind_problems,  # noqa: F401 (re-export)
+                               market_factor_problems, row_problems)
 from lca.factor_editions import edition_expr, pick_editions
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
-from lca.units import dimension_name, factor_unit_table
+from lca.units import factor_unit_table
 
 #: Denominator dimensions each category accepts (what one unit of activity is).
 CATEGORY_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -255,7 +256,7 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     is_elec = pl.col("flow").is_in(electricity_flows(library))
     explicit = activities.filter(pl.col("factor").is_not_null())
     auto = activities.filter(pl.col("factor").is_null())
-    problems = _market_factor_problems(sites, f)
+    problems = market_factor_problems(sites, f)
 
     # market rule: a site's supplier-specific factor becomes an explicit id for its electricity
     # (never for anything else: grid losses are resolved on their own, lca.grid_losses)
@@ -280,7 +281,7 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
         problems.append(Problem(f"unknown factor id '{fid}' for flow '{flow}'", table=origin, column="factor",
                                 hint="check the id with `lca factors search`"))
     exp = exp.filter(pl.col("factor_value").is_not_null())
-    problems += _explicit_kind_problems(exp, f)
+    problems += explicit_kind_problems(exp, f, CATEGORY_DIMENSIONS)
     exp = exp.with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
                            pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note"))
 
@@ -333,56 +334,6 @@ def default_rows(acts: pl.DataFrame, chains: pl.DataFrame, f: pl.DataFrame,
             .join(defaults, on=["flow", "region"], how="inner"))
     cand = cand.filter(pl.col("rank") == pl.col("rank").min().over("act"))
     return pick_editions(cand, ref_year)
-
-
-def _describe(cat: str, flow: str, dim: str, file: str | None) -> str:
-    where = f", {file}" if file else ""
-    return f"a {cat} factor (flow '{flow}', per {dimension_name(dim)}{where})"
-
-
-def _market_factor_problems(sites: pl.DataFrame, f: pl.DataFrame) -> list[Problem]:
-    """Every site's ``market_factor`` must be a known electricity factor, whatever the rule in force."""
-    if "market_factor" not in sites.columns:
-        return []
-    mk = (sites.select("id", "market_factor").filter(pl.col("market_factor").is_not_null())
-          .join(f, left_on="market_factor", right_on="factor_id", how="left"))
-    out = []
-    wrong = mk.filter(pl.col("category").is_null() | (pl.col("category") != "electricity"))
-    for site, fid, cat, flow, dim, file in wrong.select("id", "market_factor", "category", "factor_flow",
-                                                        "per_dimension", "factor_file").iter_rows():
-        where = dict(table=f"site '{site}'", column="market_factor")
-        if cat is None:
-            out.append(Problem(f"unknown factor id '{fid}'", hint="check the id with `lca factors search`", **where))
-        else:
-            out.append(Problem(f"market_factor '{fid}' is {_describe(cat, flow, dim, file)}; a site's market factor "
-                               "must be an electricity factor (per energy)", **where,
-                               hint="name a supplier-specific electricity factor "
-                                    "(`lca factors list --category electricity`)"))
-    return out
-
-
-def _explicit_kind_problems(exp: pl.DataFrame, f: pl.DataFrame) -> list[Problem]:
-    """An explicit factor must be of the category its flow takes (electricity for electricity, freight for legs).
-
-    A factor of another flow of the same category is accepted (a deliberate proxy, e.g. polypropylene for
-    a custom resin; lineage records both flows); a flow the library does not know takes any category
-    but grid loss. The denominator's dimension is checked against the activity's unit when characterised.
-    """
-    takes = f.group_by(pl.col("factor_flow").alias("flow")).agg(pl.col("category").unique().sort().alias("takes"))
-    x = exp.join(takes, on="flow", how="left").filter(
-        (pl.col("category") == "grid_loss")
-        | (pl.col("takes").is_not_null() & ~pl.col("category").is_in(pl.col("takes")).fill_null(False)))
-    out = []
-    for flow, fid, cat, fflow, dim, file, takes, origin in x.select(
-            "flow", "factor", "category", "factor_flow", "per_dimension", "factor_file", "takes", "origin").unique(
-            ).sort("origin", "factor").iter_rows():
-        kinds = [t for t in (takes or []) if t != "grid_loss"]
-        need = " or ".join(kinds) if kinds else "emission"
-        dims = " or ".join(d for t in kinds for d in CATEGORY_DIMENSIONS.get(t, ())) or "its unit"
-        out.append(Problem(f"factor '{fid}' is {_describe(cat, fflow, dim, file)}, but flow '{flow}' takes {need} "
-                           f"factors (per {dims})", table=origin, column="factor",
-                           hint=f"name a {need} factor (`lca factors list --flow {flow}`), or remove the id"))
-    return out
 
 
 def electricity_flows(library: FactorLibrary) -> list[str]:
