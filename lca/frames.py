@@ -19,7 +19,6 @@ table, row and column), then assembled into the study document that
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Mapping, Sequence, Union
 
 import polars as pl
@@ -50,10 +49,6 @@ def _frame(x: FrameLike | None, name: str) -> pl.DataFrame | None:
 def _records(df: pl.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
     cols = [c for c in keys if c in df.columns]
     return [{k: v for k, v in r.items() if v is not None} for r in df.select(cols).iter_rows(named=True)]
-
-
-def _date(v: Any) -> Any:
-    return dt.date.fromisoformat(v) if isinstance(v, str) else v
 
 
 def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], sites: FrameLike,
@@ -92,9 +87,6 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         problems += exc.problems
     if "id" not in proc_df.columns:
         problems.append(Problem("missing required column 'id'", table="processes", column="id"))
-    if route_df is not None:
-        missing = [c for c in ("from", "to", "mode", "distance", "unit") if c not in route_df.columns]
-        problems += [Problem(f"missing required column '{c}'", table="routes", column=c) for c in missing]
     if problems:
         raise SchemaError(problems)
 
@@ -109,17 +101,11 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                  for p in sorted(by_process)]
     if problems:
         raise StudyError(problems)
-    head = dict(study)
-    if isinstance(head.get("reference_period"), Mapping):
-        head["reference_period"] = {k: _date(v) for k, v in head["reference_period"].items()}
-    doc: dict[str, Any] = {"study": head, "product": dict(product), "site": _records(site_df, _SITE_COLS),
+    doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
-    if route_df is not None:
-        legs: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for r in _records(route_df, ["from", "to", "mode", "distance", "unit", "factor", "primary"]):
-            legs.setdefault((r.pop("from"), r.pop("to")), []).append(r)
-        doc["route"] = [{"from": a, "to": b, "legs": v} for (a, b), v in legs.items()]
     for key, value in (("method", method), ("comparison", comparison), ("pact", pact)):
         if value:
             doc[key] = dict(value)
-    return study_from_dict(doc, file="frames", cell_plant=cell_plant)
+    # routes are checked as a routes table (every row, by row number), exactly like a file's
+    tables = {"routes": route_df} if route_df is not None else None
+    return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables)

@@ -34,7 +34,7 @@ def process_scales(study: Study) -> pl.DataFrame:
     edges = study.exchanges.filter(pl.col("input").is_not_null())
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
-    file = str(study.path or "study")
+    file = study.source
     for sid, product in study.scenarios.filter(pl.col("kind") == "system").select("id", "product").iter_rows():
         steps = study.steps.filter(pl.col("scenario") == sid)
         site_of = dict(steps.select("process", "site").iter_rows())
@@ -115,7 +115,7 @@ def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: st
 
 def build_inventory(study: Study) -> pl.DataFrame:
     """The long activity frame of every scenario (mixes expanded), per declared unit."""
-    file = str(study.path or "study")
+    file = study.source
     scales = process_scales(study)
     procs = study.processes
     flows = study.exchanges.filter(pl.col("flow").is_not_null())
@@ -162,8 +162,58 @@ def build_inventory(study: Study) -> pl.DataFrame:
         raise StudyError(problems)
     if problems:
         raise StudyError(problems)
+    problems = _overflow_problems(act, file)
+    if problems:
+        raise StudyError(problems)
     act = _expand_mixes(act, study)
     return act.with_row_index("act").with_columns(pl.col("act").cast(pl.Int64))
+
+
+# ------------------------------------------------------------------------------ overflow checks
+# Every input is finite and normal (checked at load), but products of them need not be: two
+# 5e307 kg exchanges, a tiny output feeding a huge input. Each check names the input's origin.
+
+def _overflow_problems(act: pl.DataFrame, file: str) -> list[Problem]:
+    """Activities whose amount (or shipped mass × distance) overflowed while scaling."""
+    bad = act.filter(~pl.col("amount").is_finite() | ~pl.col("shipped_kg").fill_null(0.0).is_finite())
+    return [Problem(f"the amount overflows when scaled to one declared unit (gives {a!r} {u})", file=file,
+                    table=o, column="distance" if mode is not None else "amount",
+                    hint="check this amount and the outputs, yields and amounts of the processes it feeds")
+            for a, u, o, mode in bad.select("amount", "unit", "origin", "mode").iter_rows()]
+
+
+def check_magnitudes(study: Study, detail: pl.DataFrame) -> None:
+    """Contributions, scenario totals and every view of them must be finite; else a located error.
+
+    ``detail`` is the characterised frame (``value`` in kg CO2e per declared unit, ``origin``).
+    """
+    from lca.study_tables import view_multipliers
+
+    file = study.source
+    bad = detail.filter(~pl.col("value").is_finite())
+    problems = [Problem(f"the contribution overflows ({a!r} {u} × factor '{f}' gives {v!r} kg CO2e)", file=file,
+                        table=o, column="amount", hint="check the amount and its unit")
+                for a, u, f, v, o in bad.select("amount", "unit", "factor_id", "value", "origin")
+                .unique(maintain_order=True).iter_rows()]
+    if problems:
+        raise StudyError(problems)
+    sums = (detail.group_by("scenario", maintain_order=True)
+            .agg(pl.col("value").abs().sum().alias("total"),
+                 pl.col("origin").sort_by(pl.col("value").abs(), descending=True).first().alias("largest")))
+    for sid, total, largest in sums.iter_rows():
+        if not total < float("inf"):
+            problems.append(Problem(f"the contributions of scenario '{sid}' add up beyond the range of float "
+                                    "arithmetic; the largest comes from here", file=file, table=largest,
+                                    column="amount", hint="check this amount and its unit"))
+    if problems:
+        raise StudyError(problems)
+    top = sums.get_column("total").max() if sums.height else 0.0
+    for view, key, mult in view_multipliers(study.product):
+        if not (top or 0.0) * mult < float("inf"):
+            problems.append(Problem(f"per-{view} results overflow ({top:g} kg CO2e per declared unit × {mult:g})",
+                                    file=file, table="product", column=key, hint="check the value and its unit"))
+    if problems:
+        raise StudyError(problems)
 
 
 def _expand_mixes(act: pl.DataFrame, study: Study) -> pl.DataFrame:
@@ -175,7 +225,7 @@ def _expand_mixes(act: pl.DataFrame, study: Study) -> pl.DataFrame:
         order = list(TopologicalSorter(graph).static_order())
     except CycleError as exc:
         raise GraphError(Problem("supply mixes refer to each other in a cycle: " + " → ".join(exc.args[1]),
-                                 file=str(study.path or "study"), table="scenario", column="mix")) from None
+                                 file=study.source, table="scenario", column="mix")) from None
     frames = {sid: g for (sid,), g in act.group_by("scenario")}
     for sid in order:
         if sid not in graph:

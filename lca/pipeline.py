@@ -15,9 +15,10 @@ import polars as pl
 from lca.errors import DimensionError, FactorError, Problem
 from lca.factors import FactorLibrary, load_library, resolve
 from lca.grid_losses import apply_td_losses
-from lca.inventory import build_inventory
+from lca.inventory import build_inventory, check_magnitudes
 from lca.schemas import ResultTable, validate_table
 from lca.study import Study
+from lca.study_routes import check_route_modes
 from lca.units import dimension_name, unit_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -215,10 +216,12 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     from lca.results import Footprint
 
     lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
+    check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
     act = build_inventory(study)
     detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
                            electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
-                           file=str(study.path) if study.path else None)
+                           file=study.source)
     detail = detail.sort("scenario", "act", "factor_id")
+    check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
     validate_table(detail, ResultTable, table="results")
     return Footprint(study=study, detail=detail, library=lib)

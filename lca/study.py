@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tomllib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,9 +22,15 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.study_parse import Product, Quantity, _check_keys, parse_quantity, shape_problems
+from lca.schemas import ID
+from lca.study_io import nesting_problems, parse_toml, read_bytes, table_digest
+from lca.study_pact import as_date, parse_pact, urn_problems
+from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
+from lca.study_routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study_scenarios import CELL_PLANT, _scenarios
-from lca.study_tables import _check_exchange_refs, _processes, _product, _routes, _sites
+from lca.study_shape import shape_problems
+from lca.study_tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
+                              table_location)
 
 __all__ = ["Study", "Method", "Product", "Quantity", "load_study", "study_from_dict", "parse_quantity", "CELL_PLANT"]
 
@@ -76,8 +82,12 @@ class Study:
     product_category_cpc: str | None = None
     #: raw ``[[uncertainty]]`` entries (parsed by :mod:`lca.uncertainty`)
     uncertainty_spec: tuple[Mapping[str, Any], ...] = ()
-    #: raw ``[pact]`` table (read by :mod:`lca.export`)
+    #: the ``[pact]`` table, checked and normalised at load (:func:`lca.study_pact.parse_pact`)
     pact_spec: Mapping[str, Any] = field(default_factory=dict)
+    #: every leg of every route (used or not), with where it was written; see :mod:`lca.study_routes`
+    routes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEG_SCHEMA))
+    #: the name problems are reported under: the study file, or the label of an in-memory study
+    source: str = "study"
 
     @property
     def scenario_ids(self) -> list[str]:
@@ -91,7 +101,7 @@ class Study:
     def with_method(self, **changes: str) -> "Study":
         """Copy with other method choices (validated)."""
         method = replace(self.method, **changes)
-        _check_method(method, str(self.path or "study"))
+        _check_method(method, self.source)
         return replace(self, method=method)
 
 
@@ -116,57 +126,69 @@ def load_study(path: Path | str, *, cell_plant: str | None = None) -> Study:
     """Read, parse and validate a study file (and its table files). Raises :class:`StudyError`."""
     path = Path(path)
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StudyError(Problem("study file not found", file=file, hint="check the path")) from None
-    except IsADirectoryError:
-        raise StudyError(Problem("is a directory, not a study file", file=file)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise StudyError(Problem(f"not UTF-8 text (byte {exc.start})", file=file,
-                                 hint="save the file as UTF-8")) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError(Problem(f"malformed TOML: {exc}", file=file,
-                                 hint="check quotes, brackets and commas on that line")) from None
+    raw = read_bytes(path, file=file, what="study file")
+    doc = parse_toml(raw, file=file)
     hashes = {path.name: hashlib.sha256(raw).hexdigest()}
     study = study_from_dict(doc, base=path.parent, file=file, hashes=hashes, cell_plant=cell_plant)
     return replace(study, path=path)
 
 
+def _head(head: Mapping[str, Any], file: str) -> tuple[dt.date, dt.date, list[Problem]]:
+    """Reference period (dates, not date-times), study id form and the URN lists of ``[study]``."""
+    problems = _check_keys(head, {"id", "title", "description", "reference_period", "cell_plant", "company_name",
+                                  "company_ids", "product_ids", "product_category_cpc"}, file=file, where="study")
+    if not re.fullmatch(ID, head["id"]):
+        problems.append(Problem(f"study id {head['id']!r:.60} has the wrong form", file=file, table="study",
+                                column="id", hint="use letters, digits and _ . : - (starting with a letter or digit)"))
+    for key in ("company_ids", "product_ids"):
+        if key in head:
+            problems += urn_problems(head[key], file=file, table="study", column=key)
+    period = head.get("reference_period")
+    ref_start = ref_end = dt.date(2025, 1, 1)
+    if not (isinstance(period, Mapping) and "start" in period and "end" in period):
+        problems.append(Problem("reference_period must be { start = YYYY-MM-DD, end = YYYY-MM-DD }", file=file,
+                                table="study", column="reference_period"))
+        return ref_start, ref_end, problems
+    dates = []
+    for key in ("start", "end"):
+        try:
+            dates.append(as_date(period[key], file=file, table="study", column=f"reference_period.{key}"))
+        except StudyError as exc:
+            problems += exc.problems
+    if len(dates) == 2:
+        ref_start, ref_end = dates
+        if ref_end < ref_start:
+            problems.append(Problem("reference period ends before it starts", file=file, table="study",
+                                    column="reference_period"))
+    return ref_start, ref_end, problems
+
+
 def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: str = "study",
-                    hashes: dict[str, str] | None = None, cell_plant: str | None = None) -> Study:
-    """Build a :class:`Study` from a parsed TOML document (or an equivalent dict)."""
+                    hashes: dict[str, str] | None = None, cell_plant: str | None = None,
+                    tables: Mapping[str, pl.DataFrame] | None = None) -> Study:
+    """Build a :class:`Study` from a parsed TOML document (or an equivalent dict).
+
+    ``tables`` gives ``[tables]`` entries (``sites``, ``exchanges``, ``routes``) as in-memory
+    frames instead of files; they are checked exactly like table files. Dates may be ISO strings.
+    """
     base = base or Path.cwd()
     hashes = dict(hashes or {})
-    problems = [Problem(f"unknown section '{k}'", file=file, table=k,
+    deep = nesting_problems(doc, file=file)
+    if deep:
+        raise StudyError(deep)
+    problems = [Problem(f"unknown section '{k}'", file=file, table=str(k),
                         hint="allowed sections: " + ", ".join(sorted(_TOP_KEYS)))
                 for k in doc if k not in _TOP_KEYS]
     shape = shape_problems(doc, file)
     if shape:
         raise StudyError(problems + shape)
     head = doc.get("study", {})
-    if not isinstance(head, Mapping) or "id" not in head:
+    if not isinstance(head, Mapping) or not head.get("id"):
         problems.append(Problem("missing [study] section with an 'id'", file=file, table="study",
                                 hint='add [study] with id = "my-study"'))
         raise StudyError(problems)
-    problems += _check_keys(head, {"id", "title", "description", "reference_period", "cell_plant",
-                                   "company_name", "company_ids", "product_ids", "product_category_cpc"},
-                            file=file, where="study")
-    period = head.get("reference_period")
-    if not (isinstance(period, Mapping) and isinstance(period.get("start"), dt.date)
-            and isinstance(period.get("end"), dt.date)):
-        problems.append(Problem("reference_period must be { start = YYYY-MM-DD, end = YYYY-MM-DD }", file=file,
-                                table="study", column="reference_period"))
-        ref_start = ref_end = dt.date(2025, 1, 1)
-    else:
-        ref_start, ref_end = period["start"], period["end"]
-        if ref_end < ref_start:
-            problems.append(Problem("reference period ends before it starts", file=file, table="study",
-                                    column="reference_period"))
+    ref_start, ref_end, more = _head(head, file)
+    problems += more
 
     mdoc = doc.get("method", {})
     problems += _check_keys(mdoc, {"gwp", "electricity_rule", "td_losses"}, file=file, where="method")
@@ -182,27 +204,42 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         product = _product(doc.get("product"), file)
     except StudyError as exc:
         problems += exc.problems
+    pact: dict[str, Any] = {}
+    try:
+        pact = parse_pact(doc.get("pact", {}), file=file, reference_end=ref_end)
+    except StudyError as exc:
+        problems += exc.problems
 
-    tables = doc.get("tables", {})
-    problems += _check_keys(tables, {"sites", "exchanges", "routes"}, file=file, where="tables")
-    for name in tables.values():
-        if (base / str(name)).is_file():
-            hashes[str(name)] = hashlib.sha256((base / str(name)).read_bytes()).hexdigest()
+    table_names = dict(doc.get("tables", {}))
+    memory = dict(tables or {})
+    table_names.update({k: table_names.get(k, k) for k in memory})
+    problems += _check_keys(table_names, {"sites", "exchanges", "routes"}, file=file, where="tables")
+    for key, name in table_names.items():
+        digest = None if key in memory else table_digest(base / name)
+        if digest:
+            hashes[name] = digest
 
     sites = processes = exchanges = None
     try:
-        sites = _sites(doc.get("site", []), tables, base, file)
+        sites = _sites(doc.get("site", []), table_names, base, file, memory)
     except (StudyError, SchemaError) as exc:
         problems += exc.problems
     try:
-        processes, exchanges = _processes(doc.get("process", []), tables, base, file)
+        processes, exchanges = _processes(doc.get("process", []), table_names, base, file, memory)
     except (StudyError, SchemaError) as exc:
         problems += exc.problems
-    routes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    routes = pl.DataFrame(schema=LEG_SCHEMA)
     try:
-        routes = _routes(doc.get("route", []), tables, base, file)
+        rtable = (_table_file(base, table_names["routes"], ROUTE_COLUMNS, file=file, table="routes", memory=memory)
+                  if "routes" in table_names else None)
+        routes, more = collect_routes(doc.get("route", []), rtable, name=table_names.get("routes"),
+                                      path=table_location(base, table_names, "routes", memory, file)
+                                      if "routes" in table_names else None, file=file)
+        problems += more
     except (StudyError, SchemaError) as exc:
         problems += exc.problems
+    # every route leg, used or not: a typo in one row must not quietly become a route of its own
+    problems += leg_problems(routes, route_ends=None if sites is None else set(sites.get_column("id").to_list()))
     if problems:
         raise StudyError(problems)
 
@@ -211,7 +248,7 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     if plant is not None and plant not in site_ids:
         problems.append(Problem(f"cell plant '{plant}' is not a site", file=file, table="study",
                                 column="cell_plant", hint="use one of: " + ", ".join(sorted(site_ids))))
-    scen, steps, transport, mixes, sp = _scenarios(doc.get("scenario", []), routes, plant, site_ids,
+    scen, steps, transport, mixes, sp = _scenarios(doc.get("scenario", []), route_map(routes), plant, site_ids,
                                                    set(processes.get_column("id").to_list()),
                                                    product.shipped_mass_ratio, file)
     problems += sp
@@ -219,20 +256,22 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     comp = doc.get("comparison")
     if comp:
         ids = set(scen.get_column("id").to_list())
+        problems += _check_keys(comp, {"baseline", "alternative"}, file=file, where="comparison")
         for k in ("baseline", "alternative"):
             if comp.get(k) not in ids:
                 problems.append(Problem(f"comparison {k} '{comp.get(k)}' is not a scenario", file=file,
-                                        table="comparison", column=k))
+                                        table="comparison", column=k, hint="use one of: " + ", ".join(sorted(ids))))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
+    problems += _check_keys(fdoc, {"files"}, file=file, where="factors")
     listed = fdoc.get("files", [])
     factor_files = tuple(base / str(p) for p in ([listed] if isinstance(listed, str) else listed))
     for p in factor_files:
-        if not p.is_file():
-            problems.append(Problem(f"factor file '{p.name}' not found next to the study", file=file,
-                                    table="factors", column="files"))
-        else:
-            hashes[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+        try:
+            raw = read_bytes(p, file=file, what=f"factor file '{p.name}'", table="factors")
+            hashes[p.name] = hashlib.sha256(raw).hexdigest()
+        except StudyError as exc:
+            problems += [Problem(**{**q.as_dict(), "column": "files"}) for q in exc.problems]
     if problems:
         raise StudyError(problems)
     _check_exchange_refs(exchanges, processes, file)
@@ -241,9 +280,7 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
         mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
-        table_files=tuple(base / str(n) for n in tables.values()),
+        table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
-        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=dict(doc.get("pact", {})))
-
-
+        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file)

@@ -1,10 +1,11 @@
-"""Parsing helpers for study files: quantities with units, amounts, key checks, table files."""
+"""Parsing helpers for study files: quantities with units, amounts, key checks."""
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 import polars as pl
@@ -43,10 +44,17 @@ class Product:
     shipped_mass_ratio: float = 1.0
 
 
-def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str | None = None) -> Quantity:
-    """``"7.9 g"`` or ``{value = 7.9, unit = "g"}`` → :class:`Quantity`, unit checked."""
+def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str | None = None,
+                   divisor: bool = False) -> Quantity:
+    """``"7.9 g"`` or ``{value = 7.9, unit = "g"}`` → :class:`Quantity`, unit checked, finite.
+
+    A ``divisor`` (a declared unit, a process output) must also not be subnormal.
+    """
     if isinstance(value, Mapping) and "value" in value and "unit" in value:
-        number, unit = value["value"], str(value["unit"])
+        number, unit = value["value"], value["unit"]
+        if not isinstance(unit, str) or isinstance(number, (bool, str)):
+            raise StudyError(Problem(f"expected {{ value = <number>, unit = \"<unit>\" }}, got {dict(value)!r:.80}",
+                                     file=file, table=where, column=key))
     elif isinstance(value, str):
         m = _NUMBER_UNIT.match(value)
         if not m:
@@ -61,10 +69,33 @@ def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str |
                                  column=key))
     try:
         number = float(number)
+    except OverflowError:  # a TOML integer beyond float range
+        number = float("inf")
     except (TypeError, ValueError):
-        raise StudyError(Problem(f"{number!r} is not a number", file=file, table=where, column=key)) from None
-    require_unit(unit, expect=_dim_of(expect), where=Problem("", file=file, table=where, column=key))
+        raise StudyError(Problem(f"{number!r:.60} is not a number", file=file, table=where, column=key)) from None
+    info = require_unit(unit, expect=_dim_of(expect), where=Problem("", file=file, table=where, column=key))
+    problem = magnitude_problem(number, info.to_base, divisor=divisor)
+    if problem:
+        shown = repr(value) if isinstance(value, str) else f"{number!r} {unit}"
+        raise StudyError(Problem(f"{shown} {problem}", file=file, table=where, column=key))
     return Quantity(number, unit)
+
+
+def magnitude_problem(number: float, to_base: float | None = 1.0, *, divisor: bool = False) -> str | None:
+    """Why ``number`` (times ``to_base``, its SI multiplier) cannot be computed with, or None.
+
+    Infinite and NaN amounts are refused. A ``divisor`` must not be a non-zero amount below the
+    smallest normal float (a subnormal): dividing by one overflows.
+
+    >>> magnitude_problem(5e-324, divisor=True), magnitude_problem(5e-324), magnitude_problem(1e308, 1e3)
+    ('is too small to compute with (below 2.2e-308)', None, 'is not a finite number')
+    """
+    base = number * (to_base or 1.0)
+    if not (math.isfinite(number) and math.isfinite(base)):
+        return "is not a finite number"
+    if divisor and number != 0 and min(abs(number), abs(base)) < sys.float_info.min:
+        return f"is too small to compute with (below {sys.float_info.min:.2g})"
+    return None
 
 
 def _dim_of(name: str | None) -> str | None:
@@ -75,15 +106,16 @@ def _dim_of(name: str | None) -> str | None:
                       "area per energy": "m^2/kWh", "mass per area": "kg/m^2"}[name]).dimension
 
 
-def _split_amount(entry: Mapping[str, Any], *, file: str, where: str) -> tuple[float | None, str | None]:
-    """Exchange/leg amounts: ``amount = "7.9 g"`` or ``amount = 7.9`` with ``unit = "g"``."""
-    amount = entry.get("amount", entry.get("distance"))
+def _split_amount(entry: Mapping[str, Any], *, file: str, where: str,
+                  key: str = "amount") -> tuple[float | None, str | None]:
+    """Exchange amounts and leg distances (``key``): ``"7.9 g"``, or ``7.9`` with ``unit = "g"``."""
+    amount = entry.get(key)
     unit = entry.get("unit")
     if isinstance(amount, str):
         m = _NUMBER_UNIT.match(amount)
         if not m or not m.group(2):
             raise StudyError(Problem(f"'{amount}' is not a number followed by a unit", file=file, table=where,
-                                     hint='write e.g. "7.9 g"'))
+                                     column=key, hint='write e.g. "7.9 g"'))
         if unit is not None:
             raise StudyError(Problem(f"the unit is given twice ('{amount}' and unit = '{unit}')", file=file,
                                      table=where, column="unit", hint="keep one of them"))
@@ -92,9 +124,18 @@ def _split_amount(entry: Mapping[str, Any], *, file: str, where: str) -> tuple[f
         if unit is None:
             raise StudyError(Problem(f"amount {amount} has no unit", file=file, table=where, column="unit",
                                      hint="add unit = \"...\" or write the amount as a string with its unit"))
-        return float(amount), str(unit)
-    raise StudyError(Problem("missing amount", file=file, table=where, column="amount",
-                             hint='write amount = "7.9 g"'))
+        if not isinstance(unit, str):
+            raise StudyError(Problem(f"unit must be a string, got {unit!r:.60}", file=file, table=where,
+                                     column="unit"))
+        try:
+            return float(amount), unit
+        except OverflowError:  # a TOML integer beyond float range: reported as not finite downstream
+            return float("inf"), unit
+    if amount is not None:
+        raise StudyError(Problem(f"must be a number or a string such as \"7.9 g\", got {type(amount).__name__} "
+                                 f"{amount!r:.60}", file=file, table=where, column=key))
+    raise StudyError(Problem(f"missing {key}", file=file, table=where, column=key,
+                             hint=f'write {key} = "7.9 g"' if key == "amount" else 'write distance = "100 km"'))
 
 
 def _check_keys(entry: Mapping[str, Any], allowed: set[str], *, file: str, where: str) -> list[Problem]:
@@ -110,95 +151,6 @@ def primary_problems(entry: Mapping[str, Any], file: str, where: str) -> list[Pr
         return []
     return [Problem(f"primary must be true or false, got {v!r}", file=file, table=where, column="primary",
                     hint="write primary = true for the company's own measured data, else leave it out")]
-
-
-def _read_table(base: Path, name: str, *, file: str) -> pl.DataFrame:
-    path = (base / name)
-    from lca.csvfiles import delimiter_problem
-
-    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
-    if wrong_delimiter:  # would read as one column and fail with a misleading message
-        raise StudyError(wrong_delimiter)
-    try:
-        if path.suffix.lower() == ".parquet":
-            return pl.read_parquet(path)
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except FileNotFoundError:
-        raise StudyError(Problem(f"table file '{name}' not found next to the study", file=file,
-                                 table="tables")) from None
-    except Exception as exc:
-        raise StudyError(Problem(f"cannot read table file '{name}': {exc}", file=file, table="tables",
-                                 hint="use UTF-8 CSV with a header row, or Parquet")) from None
-
-
-
-
-# ----------------------------------------------------------------------------- document shape
-
-_TABLE, _TABLES, _NUMBER = "a table", "an array of tables ([[...]] or [{...}, ...])", "a number"
-TOP_SHAPES = {"study": _TABLE, "method": _TABLE, "product": _TABLE, "site": _TABLES, "process": _TABLES,
-              "route": _TABLES, "scenario": _TABLES, "comparison": _TABLE, "tables": _TABLE, "factors": _TABLE,
-              "uncertainty": _TABLES, "pact": _TABLE}
-
-
-def _is(value: Any, shape: str) -> bool:
-    if shape == _TABLE:
-        return isinstance(value, Mapping)
-    if shape == _TABLES:
-        return isinstance(value, list) and all(isinstance(v, Mapping) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def shape_problems(doc: Mapping[str, Any], file: str) -> list[Problem]:
-    """Structural type errors (a string where a list of tables belongs, a bool as a yield, …).
-
-    Checked before anything is parsed, so later code can rely on the shapes and a user gets a
-    message instead of a traceback.
-    """
-    problems: list[Problem] = []
-
-    def need(value: Any, shape: str, table: str, column: str | None = None) -> bool:
-        if _is(value, shape):
-            return True
-        problems.append(Problem(f"must be {shape}, got {type(value).__name__} {value!r:.60}", file=file,
-                                table=table, column=column))
-        return False
-
-    for key, shape in TOP_SHAPES.items():
-        if key in doc:
-            need(doc[key], shape, key)
-    if _is(doc.get("process", []), _TABLES):
-        for i, p in enumerate(doc.get("process", []), 1):
-            where = f"process '{p.get('id', f'#{i}')}'"
-            if "exchanges" in p:
-                need(p["exchanges"], _TABLES, where, "exchanges")
-            if "yield" in p:
-                need(p["yield"], _NUMBER, where, "yield")
-    if _is(doc.get("route", []), _TABLES):
-        for i, r in enumerate(doc.get("route", []), 1):
-            if "legs" in r:
-                need(r["legs"], _TABLES, f"route #{i}", "legs")
-    if _is(doc.get("scenario", []), _TABLES):
-        for i, sc in enumerate(doc.get("scenario", []), 1):
-            where = f"scenario '{sc.get('id', f'#{i}')}'"
-            for key in ("steps", "transport"):
-                if key in sc:
-                    need(sc[key], _TABLES, where, key)
-            if "mix" in sc and need(sc["mix"], _TABLE, where, "mix"):
-                for comp, share in sc["mix"].items():
-                    need(share, _NUMBER, where, f"mix.{comp}")
-            if _is(sc.get("transport", []), _TABLES):
-                for k, t in enumerate(sc.get("transport", []), 1):
-                    if "legs" in t:
-                        need(t["legs"], _TABLES, f"{where} transport #{k}", "legs")
-                    if "packaging_factor" in t:
-                        need(t["packaging_factor"], _NUMBER, f"{where} transport #{k}", "packaging_factor")
-    files = doc.get("factors", {}).get("files") if _is(doc.get("factors", {}), _TABLE) else None
-    if files is not None and not (isinstance(files, str) or (isinstance(files, list)
-                                                             and all(isinstance(f, str) for f in files))):
-        problems.append(Problem("must be a file name or a list of file names", file=file, table="factors",
-                                column="files"))
-    return problems
 
 
 def unknown_columns(df: pl.DataFrame, allowed: set[str], *, file: str, table: str) -> list[Problem]:

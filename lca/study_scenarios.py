@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.schemas import MixTable, StepTable, TransportTable, validate_table
+from lca.schemas import ID, MixTable, StepTable, TransportTable, validate_table
 from lca.study_parse import _check_keys, _split_amount, primary_problems
+from lca.study_routes import LEG_KEYS, leg_problems
 
 CELL_PLANT = "cell_plant"
+_ID = re.compile(ID)
 
 
 def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
+    """Scenario, step, transport-leg and mix frames, plus every problem found (not raised)."""
     problems: list[Problem] = []
     srows, steps, legs, mixes = [], [], [], []
     ids = [e.get("id") for e in entries]
     if not entries:
         problems.append(Problem("no scenarios", file=file, table="scenario", hint="add at least one [[scenario]]"))
-    for d in {i for i in ids if ids.count(i) > 1}:
+    for d in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(f"scenario id '{d}' is defined twice", file=file, table="scenario"))
     for i, e in enumerate(entries, 1):
         sid = e.get("id")
@@ -26,6 +31,11 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
                                 file=file, where=where)
         if not sid:
             problems.append(Problem("scenario without an id", file=file, table=where, column="id"))
+            continue
+        if not _ID.fullmatch(sid):  # ids reach file names, HTML ids and PACT documents: one safe alphabet
+            problems.append(Problem(f"scenario id {sid!r} has the wrong form", file=file, table=f"scenario #{i}",
+                                    column="id", hint="use letters, digits and _ . : - (starting with a letter or "
+                                                      "digit), like site and process ids"))
             continue
         if "mix" in e:
             if "steps" in e:
@@ -52,6 +62,10 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
             problems.append(Problem("scenario has no steps", file=file, table=where, column="steps",
                                     hint='add steps = [{ process = "...", site = "..." }]'))
         in_scen = set()
+        product = e.get("product")
+        if product is not None and product not in {s.get("process") for s in st}:
+            problems.append(Problem(f"product '{product}' is not a step of this scenario", file=file, table=where,
+                                    column="product", hint="name the process id of the delivered step"))
         for j, s in enumerate(st, 1):
             p, site = s.get("process"), s.get("site")
             if p not in process_ids:
@@ -80,26 +94,32 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
             if t.get("goods") not in in_scen:
                 problems.append(Problem(f"goods '{t.get('goods')}' is not a process of this scenario", file=file,
                                         table=twhere, column="goods"))
-            tlegs = t.get("legs")
-            if tlegs is None:
-                tlegs = routes.get((src, dst))
-                if tlegs is None:
+            pf = float(t.get("packaging_factor", ratio))
+            base = {"scenario": sid, "element": k, "goods": t.get("goods"), "from_site": src, "to_site": dst,
+                    "packaging_factor": pf}
+            if t.get("legs") is None:  # the route's legs, already checked where the route is written
+                route = routes.get((src, dst))
+                if route is None:
                     problems.append(Problem(f"no route from '{src}' to '{dst}'", file=file, table=twhere,
                                             hint="add legs = [...] here or a [[route]] with these ends"))
                     continue
-            pf = t.get("packaging_factor", ratio)
-            for m, leg in enumerate(tlegs, 1):
+                legs += [{**base, "leg": m, "mode": r["mode"], "distance": r["distance"],
+                          "distance_unit": r["distance_unit"], "factor": r["factor"], "primary": r["primary"],
+                          "origin": f"{twhere} leg #{m} ({r['origin']})"} for m, r in enumerate(route, 1)]
+                continue
+            for m, leg in enumerate(t["legs"], 1):
                 lwhere = f"{twhere} leg #{m}"
+                problems += _check_keys(leg, LEG_KEYS, file=file, where=lwhere)
                 problems += primary_problems(leg, file, lwhere)
                 try:
-                    dist, unit = _split_amount(leg, file=file, where=lwhere)
+                    dist, unit = _split_amount(leg, file=file, where=lwhere, key="distance")
                 except StudyError as exc:
                     problems += exc.problems
                     continue
-                legs.append({"scenario": sid, "element": k, "goods": t.get("goods"), "from_site": src,
-                             "to_site": dst, "packaging_factor": float(pf), "leg": m, "mode": leg.get("mode"),
-                             "distance": dist, "distance_unit": unit, "factor": leg.get("factor"),
-                             "primary": leg.get("primary") is True, "origin": lwhere})
+                legs.append({**base, "leg": m, "mode": leg.get("mode"), "distance": dist, "distance_unit": unit,
+                             "factor": leg.get("factor"), "primary": leg.get("primary") is True, "origin": lwhere,
+                             "unit_column":
+                             "unit" if "unit" in leg else "distance"})
         srows.append({"id": sid, "label": e.get("label", sid), "description": e.get("description"),
                       "kind": "system", "product": e.get("product")})
     sschema = {"id": pl.String, "label": pl.String, "description": pl.String, "kind": pl.String,
@@ -110,15 +130,34 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
                "to_site": pl.String, "packaging_factor": pl.Float64, "leg": pl.Int64, "mode": pl.String,
                "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "primary": pl.Boolean,
                "origin": pl.String}
-    legs_df = pl.DataFrame(legs, schema=tschema, strict=False)
+    inline = [g for g in legs if "unit_column" in g]
+    legs_df = pl.DataFrame([{k: v for k, v in g.items() if k in tschema} for g in legs], schema=tschema, strict=False)
+    problems += leg_problems(pl.DataFrame(
+        [{"mode": g["mode"], "distance": g["distance"], "distance_unit": g["distance_unit"], "file": file,
+          "table": g["origin"], "row": None, "unit_column": g["unit_column"]} for g in inline],
+        schema={"mode": pl.String, "distance": pl.Float64, "distance_unit": pl.String, "file": pl.String,
+                "table": pl.String, "row": pl.Int64, "unit_column": pl.String}, strict=False))
     mix_df = pl.DataFrame(mixes, schema={"scenario": pl.String, "component": pl.String, "share": pl.Float64})
     for frame, model, table in ((steps_df, StepTable, "scenario steps"), (legs_df, TransportTable, "transport"),
                                 (mix_df, MixTable, "mix")):
         try:
             validate_table(frame, model, file=file, table=table)
         except SchemaError as exc:
-            problems += exc.problems
-    for leg_dist, origin in legs_df.select("distance", "origin").iter_rows():
-        if leg_dist is not None and not (leg_dist == leg_dist and abs(leg_dist) != float("inf")):
-            problems.append(Problem("distance is not finite", file=file, table=origin, column="distance"))
+            problems += _at_origin(exc.problems, frame, problems)
     return scen, steps_df, legs_df, mix_df, problems
+
+
+def _at_origin(found: list[Problem], frame: pl.DataFrame, known: list[Problem]) -> list[Problem]:
+    """Problems of an internal frame, located at the user's entry (its ``origin``), each cell once."""
+    if "origin" not in frame.columns:
+        return found
+    origins = frame.get_column("origin").to_list()
+    seen = {(p.table, p.column) for p in known}
+    out = []
+    for p in found:
+        if p.row is not None and 0 < p.row <= len(origins):
+            p = Problem(**{**p.as_dict(), "table": origins[p.row - 1], "row": None})
+        if (p.table, p.column) not in seen:
+            seen.add((p.table, p.column))
+            out.append(p)
+    return out

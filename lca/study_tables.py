@@ -1,7 +1,8 @@
-"""Study sections that are tables: product, sites, processes with their exchanges, routes."""
+"""Study sections that are tables: product, sites, processes with their exchanges (routes: study_routes)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -9,13 +10,12 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
-from lca.study_parse import (Product, _check_keys, _read_table, _split_amount, parse_quantity, primary_problems,
-                              unknown_columns)
+from lca.study_io import read_table
+from lca.study_parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
 ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
-
 
 #: Table files a study may name under [tables]: the columns allowed and the model. The loader and
 #: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
@@ -57,9 +57,33 @@ def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool 
     if distance:
         wrong = rows.filter(pl.col("unit_error").is_null() & (pl.col("dimension") != unit_info("km").dimension))
         problems += [Problem(f"unit '{u}' is not a distance", file=file, table=table, row=i, column="unit",
-                             hint="write a length such as 'km' or 'mi'")
+                             hint="write a length such as 'km' or 'mile'")
                      for i, u in wrong.select("__i", "unit").iter_rows()]
     return problems
+
+
+def table_location(base: Path, tables: Mapping[str, Any], key: str, memory: Mapping[str, pl.DataFrame] | None,
+                   file: str) -> str:
+    """Where problems of table ``key`` are located: its file, or (in memory) the study's label."""
+    return file if memory and key in memory else str(base / str(tables[key]))
+
+
+def _table_file(base: Path, name: str, allowed: set[str], *, file: str, table: str,
+                memory: Mapping[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """A table file beside the study (or given in memory), refusing columns the format does not know."""
+    frame, where = _table_frame(base, name, file=file, table=table, memory=memory)
+    extra = unknown_columns(frame, allowed, file=where, table=table)
+    if extra:
+        raise StudyError(extra)
+    return frame
+
+
+def _table_frame(base: Path, name: str, *, file: str, table: str,
+                 memory: Mapping[str, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, str]:
+    """The table as read (text columns) and where its problems are located."""
+    if memory and table in memory:
+        return memory[table], file
+    return read_table(base, name, file=file, table=table), str(base / name)
 
 
 def _product(p: Any, file: str) -> Product:
@@ -77,15 +101,16 @@ def _product(p: Any, file: str) -> Product:
                 problems.append(Problem(f"missing '{key}'", file=file, table="product", column=key))
             continue
         try:
-            out[key] = parse_quantity(p[key], file=file, where="product", key=key, expect=dim)
+            out[key] = parse_quantity(p[key], file=file, where="product", key=key, expect=dim, divisor=True)
         except StudyError as exc:
             problems += exc.problems
     if not problems:
         from lca.units import unit_info
         du = unit_info(out["declared_unit"].unit).dimension
-        if out["declared_unit"].value <= 0:
-            problems.append(Problem("declared unit amount must be > 0", file=file, table="product",
-                                    column="declared_unit"))
+        for key, q in out.items():  # a conversion of zero or less prints zero or negative footprints
+            if not q.value > 0:
+                problems.append(Problem(f"{key} must be > 0, got {q}", file=file, table="product", column=key,
+                                        hint="write a positive amount"))
         spe = out.get("separator_per_cell_energy")
         if spe is not None and unit_info(spe.unit).dimension != unit_info(f"({out['declared_unit'].unit})/kWh").dimension:
             problems.append(Problem(f"separator_per_cell_energy '{spe}' must be declared units per energy "
@@ -96,15 +121,48 @@ def _product(p: Any, file: str) -> Product:
             problems.append(Problem(f"annual_volume '{vol}' must have the declared unit's dimension", file=file,
                                     table="product", column="annual_volume"))
     ratio = p.get("shipped_mass_ratio", 1.0)
-    if not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or ratio < 1:
-        problems.append(Problem(f"shipped_mass_ratio must be a number >= 1, got {ratio!r}", file=file,
+    if not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 1 <= ratio < float("inf"):
+        problems.append(Problem(f"shipped_mass_ratio must be a finite number >= 1, got {ratio!r}", file=file,
                                 table="product", column="shipped_mass_ratio"))
     if problems:
         raise StudyError(problems)
-    return Product(name=str(p.get("name", "product")), shipped_mass_ratio=float(ratio), **out)
+    product = Product(name=str(p.get("name", "product")), shipped_mass_ratio=float(ratio), **out)
+    problems = _view_problems(product, file)
+    if problems:
+        raise StudyError(problems)
+    return product
 
 
-def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str) -> pl.DataFrame:
+def view_multipliers(p: Product) -> list[tuple[str, str, float]]:
+    """``(view, product key, multiplier from "per declared unit")`` for every view the product supports."""
+    from lca.units import conversion_factor
+
+    du = p.declared_unit
+    views: list[tuple[str, str, float]] = [("kg", "mass_per_declared_unit", 1.0 / p.mass_per_declared_unit.to("kg"))]
+    if p.separator_per_cell_energy is not None:
+        per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
+        views.append(("kWh", "separator_per_cell_energy", per_kwh))
+        if p.pack_energy is not None:
+            views.append(("vehicle", "pack_energy", per_kwh * p.pack_energy.to("kWh")))
+    if p.annual_volume is not None:
+        views.append(("year", "annual_volume",
+                      p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value / 1000))
+    return views
+
+
+def _view_problems(p: Product, file: str) -> list[Problem]:
+    """Each view's multiplier (per kg, kWh, vehicle, year) must be a finite, normal number.
+
+    The conversions are each in range, but their quotients may not be (1e308 m²/kWh over a
+    declared unit of 1e-10 m²): say so here, naming the key, rather than print ``inf``.
+    """
+    return [Problem(f"gives a per-{view} multiplier of {m:g}, outside the range of float arithmetic",
+                    file=file, table="product", column=key, hint="check the value and its unit")
+            for view, key, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
+
+
+def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,
+           memory: Mapping[str, pl.DataFrame] | None = None) -> pl.DataFrame:
     cols = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
     problems: list[Problem] = []
     for i, e in enumerate(entries, 1):
@@ -116,7 +174,8 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     frames = [validate_table(inline, SiteTable, file=file, table="site")] if entries else []
     if "sites" in tables:
         name = str(tables["sites"])
-        frames.append(check_table(_read_table(base, name, file=file), "sites", file=str(base / name)).select(cols))
+        table, where = _table_frame(base, name, file=file, table="sites", memory=memory)
+        frames.append(check_table(table, "sites", file=where).select(cols))
     if not frames:
         raise StudyError(Problem("no sites", file=file, table="site", hint="add at least one [[site]]"))
     sites = pl.concat([f.select(cols) for f in frames])
@@ -126,8 +185,8 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
     return sites
 
 
-def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
-               file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,
+               memory: Mapping[str, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges"}
     ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
     problems: list[Problem] = []
@@ -136,7 +195,11 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
         where = f"process '{e.get('id', f'#{i}')}'"
         problems += _check_keys(e, allowed, file=file, where=where)
         try:
-            out = parse_quantity(e.get("output", "1 dimensionless"), file=file, where=where, key="output")
+            out = parse_quantity(e.get("output", "1 dimensionless"), file=file, where=where, key="output",
+                                 divisor=True)
+            if isinstance(e.get("yield"), float) and 0 < e["yield"] < sys.float_info.min:
+                problems.append(Problem(f"yield {e['yield']!r} is too small to compute with (a subnormal number)",
+                                        file=file, table=where, column="yield"))
             mass = parse_quantity(e["output_mass"], file=file, where=where, key="output_mass",
                                   expect="mass") if "output_mass" in e else None
         except StudyError as exc:
@@ -148,7 +211,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                       "output_mass_unit": None if mass is None else mass.unit, "yield": e.get("yield", 1.0)})
         for j, x in enumerate(e.get("exchanges", []), 1):
             xwhere = f"{where} exchange #{j}"
-            problems += _check_keys(x, ex_allowed, file=file, where=xwhere) + primary_problems(x, file, xwhere)
+            problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
+            problems += primary_problems(x, file, xwhere)
             try:
                 amount, unit = _split_amount(x, file=file, where=xwhere)
             except StudyError as exc:
@@ -156,8 +220,7 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                 continue
             erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
                           "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"),
-                          "primary": x.get("primary") is True, "row": j,
-                          "origin": f"{where} exchange #{j}"})
+                          "primary": x.get("primary") is True, "row": j, "origin": f"{where} exchange #{j}"})
     if problems:
         raise StudyError(problems)
     if not prows:
@@ -182,7 +245,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                               for p in exc.problems]) from None
     if "exchanges" in tables:
         name = str(tables["exchanges"])
-        t = check_table(_read_table(base, name, file=file), "exchanges", file=str(base / name))
+        table, where = _table_frame(base, name, file=file, table="exchanges", memory=memory)
+        t = check_table(table, "exchanges", file=where)
         # origins reach exports (inventory table): the file's name, never a path
         t = t.with_columns(pl.format("{} row {}", pl.lit(Path(name).name), pl.col("row")).alias("origin"))
         frames.append(t.select(list(ex_schema)))
@@ -190,9 +254,21 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
     exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary
     bad = exchanges.filter(~pl.col("amount").is_finite())
     if bad.height:
-        raise StudyError([Problem("amount is not finite", file=file, table=o, column="amount")
-                          for o in bad.get_column("origin")])
+        raise StudyError([Problem(f"amount {a!r} is not finite", file=file, table=o, column="amount")
+                          for a, o in bad.select("amount", "origin").iter_rows()])
+    problems = _unit_problems(exchanges, file)
+    if problems:
+        raise StudyError(problems)
     return processes, exchanges
+
+
+def _unit_problems(exchanges: pl.DataFrame, file: str) -> list[Problem]:
+    """Unknown or ambiguous exchange units, found at load (pint once per distinct unit)."""
+    from lca.units import unit_table
+
+    units = unit_table(exchanges.get_column("unit")).filter(pl.col("unit_error").is_not_null())
+    bad = exchanges.join(units, on="unit", how="inner").select("unit_error", "origin")
+    return [Problem(err, file=file, table=o, column="unit", hint="see README 'Units'") for err, o in bad.iter_rows()]
 
 
 def _check_exchange_refs(exchanges: pl.DataFrame, processes: pl.DataFrame, file: str) -> None:
@@ -205,32 +281,3 @@ def _check_exchange_refs(exchanges: pl.DataFrame, processes: pl.DataFrame, file:
                  if i not in ids]
     if problems:
         raise StudyError(problems)
-
-
-def _routes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path,
-            file: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    routes: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    problems: list[Problem] = []
-    for i, e in enumerate(entries, 1):
-        where = f"route #{i} ({e.get('from')} → {e.get('to')})"
-        problems += _check_keys(e, {"from", "to", "legs"}, file=file, where=where)
-        key = (str(e.get("from")), str(e.get("to")))
-        if key in routes:
-            problems.append(Problem("route defined twice", file=file, table=where))
-        routes[key] = list(e.get("legs", []))
-    if "routes" in tables:
-        name = str(tables["routes"])
-        path = str(base / name)
-        try:
-            t = check_table(_read_table(base, name, file=file), "routes", file=path)
-        except StudyError as exc:
-            raise StudyError(problems + exc.problems) from None
-        legs = t.select("from", "to", pl.struct(pl.col("mode"), pl.col("distance").alias("amount"), "unit",
-                                                "factor", "primary").alias("leg"))
-        for (src, dst), group in legs.group_by("from", "to", maintain_order=True):
-            routes.setdefault((src, dst), []).extend(group.get_column("leg").to_list())
-    if problems:
-        raise StudyError(problems)
-    return routes
-
-

@@ -38,6 +38,9 @@ kt_CO2e = 1e6 * kg_CO2e = ktCO2e
 Mt_CO2e = 1e9 * kg_CO2e = MtCO2e
 tkm = tonne * kilometer
 MMBtu = 1e6 * Btu_it = mmBtu
+MMcf = 1e6 * foot ** 3
+therm_it = 1e5 * Btu_it
+quad_it = 1e15 * Btu_it
 """
 
 #: Whole-token spellings people write, mapped to what pint understands.
@@ -53,6 +56,15 @@ TOKEN_ALIASES: dict[str, str] = {
     "tkm": "tkm", "tkms": "tkm",
     "pct": "percent", "fraction": "dimensionless", "ratio": "dimensionless",
     "litre": "liter", "litres": "liter", "l": "liter",
+    # SI kilotonne (pint reads 'kt' as the knot, a speed)
+    "kt": "kilotonne",
+    # every Btu is the International Table Btu (EIA/EPA), so Btu, kBtu, MMBtu, therm and quad agree
+    # exactly; pint's own 'Btu' is the rounded ISO Btu and its 'therm' is rounded to 105.506 MJ
+    "Btu": "Btu_it", "BTU": "Btu_it", "btu": "Btu_it", "Btus": "Btu_it",
+    "kBtu": "kBtu_it", "kBTU": "kBtu_it", "kbtu": "kBtu_it",
+    "GBtu": "GBtu_it", "TBtu": "TBtu_it",
+    "therm": "therm_it", "therms": "therm_it", "thm": "therm_it", "quad": "quad_it", "quads": "quad_it",
+    "MMBtus": "MMBtu", "MMBTUs": "MMBtu", "MMCF": "MMcf", "mmcf": "MMcf",
 }
 
 #: Tokens we refuse because they are ambiguous; the message says what to write instead.
@@ -63,6 +75,33 @@ AMBIGUOUS: dict[str, str] = {
     "MT": "'MT' is used for metric tons but reads as megatonnes: write 'tonne' (or 't'), or 'Mt' for megatonnes",
     "MT_CO2e": "'MTCO2e' is used for metric tons but reads as megatonnes: write 't CO2e' (or 'Mt CO2e')",
 }
+
+#: Families of tokens refused as ambiguous (matched against the whole token). Each clash is one
+#: row of the units table in docs/study-format.md.
+AMBIGUOUS_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), advice) for p, advice in (
+    # Roman M (thousand, US energy/gas trade) against SI M (mega): a factor of 1000
+    (r"[Mm](?:Btu|BTU|btu)s?", "'{w}' is 10^3 Btu in US usage but 10^6 Btu with the SI prefix M: "
+                               "write 'kBtu' (10^3 Btu) or 'MMBtu' (10^6 Btu)"),
+    (r"M(?:cf|CF|scf|SCF)", "'{w}' is 10^3 cubic feet in US usage but M is the SI prefix mega: "
+                            "write '1000 ft^3' (e.g. 'kg/(1000 ft^3)') or 'MMcf' (10^6 ft^3)"),
+    (r"Mlbs?", "'{w}' is 10^3 lb in US usage but 10^6 lb with the SI prefix M: write 'klb' or '1000 lb'"),
+    # thermochemical (4.184 J) against International Table (4.1868 J) calories; 'Cal' is a kilocalorie
+    (r"[kMG]?(?:cal|Cal|[Cc]alories?|kilocalories?|CAL)|kcals", "'{w}' is ambiguous (thermochemical "
+     "calorie 4.184 J, International Table calorie 4.1868 J, food Calorie = 1000 cal): write 'cal_it', "
+     "'kcal_it', 'Gcal_it' (steam and fuel tables) or 'cal_th', 'kcal_th'"),
+    # US (3.785 L) against imperial (4.546 L) gallons
+    (r"[kM]?(?:gal|gals|gallons?)", "'{w}' is ambiguous (US gallon 3.785 L, imperial gallon 4.546 L): "
+                                    "write 'US_liquid_gallon' or 'imperial_gallon' (or litres)"),
+    # pint's barrel is 31.5 US gallons; a petroleum barrel is 42
+    (r"bbls?|barrels?", "'{w}' is ambiguous (pint's barrel is 31.5 US gallons, a petroleum barrel 42): "
+                        "write 'oil_barrel' (42 US gallons) or litres"),
+    # shipping writes 'nm' for nautical miles; pint reads nanometres (a factor of 1.9e12)
+    (r"nm|NM", "'{w}' is a nanometre to pint but nautical miles in shipping: write 'nmi' (nautical mile) "
+               "or 'nanometer'"),
+    # a lower-case m on an energy unit is almost always a mis-cased M (10^9 apart)
+    (r"m(?:Wh|J)", "'{w}' reads as milli-{u} but is usually a mis-cased 'M{u}' (10^9 times larger): "
+                   "write 'M{u}', or '{u}' for the small unit"),
+))
 
 # The mass prefix is case-sensitive (Mt = megatonne, but EPA's "MT" means metric ton, so MT/mt
 # are refused as ambiguous); the CO2e spelling itself is not.
@@ -109,13 +148,17 @@ def registry():
 
     Pint parses its definition files on every start (~0.6 s). With ``LCA_PINT_CACHE`` set to a
     folder, pint caches the parsed definitions there; the CLI sets it to the user's cache folder
-    (``lca`` console script only), the library never writes anywhere by default.
+    (``lca`` console script only), the library never writes anywhere by default. The cache is
+    written atomically and verified before use (:mod:`lca.unit_cache`): a damaged or half-written
+    cache is ignored and rebuilt, never fails a run.
     """
     import os
 
     import pint
 
-    ureg = pint.UnitRegistry(cache_folder=os.environ.get("LCA_PINT_CACHE") or None)
+    from lca.unit_cache import build_registry
+
+    ureg = build_registry(os.environ.get("LCA_PINT_CACHE") or None)
     for line in DEFINITIONS.strip().splitlines():
         ureg.define(line)
     pint.set_application_registry(ureg)
@@ -147,6 +190,9 @@ def normalize_unit(text: str) -> str:
         if word in AMBIGUOUS:
             advice = AMBIGUOUS[word]
             raise UnitError(Problem(advice if advice.startswith("'") else f"'{word}' is ambiguous: {advice}"))
+        for pattern, advice in AMBIGUOUS_FAMILIES:
+            if pattern.fullmatch(word):
+                raise UnitError(Problem(advice.format(w=word, u=word[1:])))
         return TOKEN_ALIASES.get(word, word)
 
     return _TOKEN.sub(token, s)

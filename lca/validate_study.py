@@ -58,7 +58,9 @@ def check_study(path: Path, doc: dict[str, Any]) -> StudyCheck:
         out.ran.append("load")
     except LcaInputError as exc:
         out.problems += _located(exc, file)
-        study = None
+        study = _without_wrong_pact(path, doc, exc)
+        if study is not None:
+            out.ran.append("load")
     layers_ok = True
     for layer in _factor_files(doc, path.parent):
         try:
@@ -89,6 +91,20 @@ def check_study(path: Path, doc: dict[str, Any]) -> StudyCheck:
     _uncertainty(fp, out, file)
     _pact(fp, out, file)
     return out
+
+
+def _without_wrong_pact(path: Path, doc: dict[str, Any] | None, exc: LcaInputError):
+    """When only ``[pact]`` keys are wrong, the study without them, so later stages still run in this pass."""
+    from lca.study import study_from_dict
+
+    wrong = {p.column for p in exc.problems if p.table == "pact"}
+    if not doc or not isinstance(doc.get("pact"), dict) or any(p.table != "pact" for p in exc.problems):
+        return None
+    trimmed = {**doc, "pact": {k: v for k, v in doc["pact"].items() if k not in wrong}}
+    try:
+        return study_from_dict(trimmed, base=path.parent, file=str(path))
+    except LcaInputError:
+        return None
 
 
 def _uncertainty(fp, out: StudyCheck, file: str) -> None:

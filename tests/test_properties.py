@@ -60,7 +60,7 @@ def test_scaling_an_activity_scales_its_contribution(tiny_doc, k):
 
 EQUIVALENT = [
     # (process, exchange, the same amount in other units)
-    (0, 0, ["1 kWh", "1000 Wh", "3.6 MJ", "0.001 MWh", f"{3.6 / 105.5056!r} therm"]),
+    (0, 0, ["1 kWh", "1000 Wh", "3.6 MJ", "0.001 MWh", f"{3.6 / 105.505585262!r} therm"]),
     (0, 1, ["10 g", "0.01 kg", "1e-5 tonne", f"{0.01 / 0.45359237!r} lb"]),
     (0, 2, ["1 MJ", f"{1 / 3.6!r} kWh", "1000 kJ", f"{1 / 1055.05585262!r} MMBtu"]),
 ]

@@ -28,7 +28,7 @@ def test_co2e_is_its_own_dimension():
 @pytest.mark.parametrize("a,b,factor", [
     ("t_CO2e", "kg_CO2e", 1000.0), ("g_CO2e", "kg_CO2e", 1e-3), ("kg CO2e/kWh", "t CO2e/MWh", 1.0),
     ("short_ton", "kg", 907.18474), ("tonne", "kg", 1000.0), ("short_ton*mile", "tkm", 1.4599723182105602),
-    ("MMBtu", "MJ", 1055.05585262), ("therm", "MJ", 105.5056), ("US_therm", "MJ", 105.4804),
+    ("MMBtu", "MJ", 1055.05585262), ("therm", "MJ", 105.505585262), ("US_therm", "MJ", 105.4804),
     ("lb/MWh", "kg/kWh", 0.45359237e-3),
 ])
 def test_conversions(a, b, factor):
