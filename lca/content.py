@@ -110,10 +110,14 @@ def factor_rows_used(fp: "Footprint") -> tuple[pl.DataFrame, pl.DataFrame]:
     d = fp.detail
     ids = d.get_column("factor_id")
     if "td_loss_factor" in d.columns:
-        ids = pl.concat([ids, d.get_column("td_loss_factor").drop_nulls()])
+        # one activity may combine several loss rows (transmission + distribution): "a + b"
+        ids = pl.concat([ids, d.get_column("td_loss_factor").drop_nulls().str.split(" + ").explode()])
     ids = ids.unique()
     factors = (fp.library.factors.filter(pl.col("id").is_in(ids.implode())).select(FACTOR_COLUMNS)
                .with_columns(pl.col("primary").fill_null(False)))  # an empty cell means false
+    if factors.get_column("dataset").null_count() == factors.height:
+        # no row names its edition: the edition is source + year, already hashed (ids stay as they were)
+        factors = factors.drop("dataset")
     gases = d.get_column("gas").unique()
     gwp = fp.library.gwp.filter((pl.col("gwp_set") == fp.study.method.gwp) & pl.col("gas").is_in(gases.implode()))
     return factors, gwp

@@ -6,9 +6,11 @@ are recorded. Within one layer an id must be unique.
 
 Resolution (``resolve``): for an activity of flow F at site S, only ``status = default`` rows are
 candidates, tried in the site's region chain (grid region → subdivision → country → GLO); the
-first level with a row wins, and within it the vintage nearest the reference year (the latest
-year not after it, else the earliest later one). An explicit factor id on the activity wins over
-all of that. Every choice is recorded in the result.
+first level with a row wins, and within it, per scope, the dataset *edition* whose vintage is
+nearest the reference year (the latest year not after it, else the earliest later one), as a
+whole (:mod:`lca.factor_editions`). An explicit factor id on the activity wins over all of that,
+if it is of the category the flow takes. Every choice is recorded in the result; the rules are
+documented in docs/method-rules.md.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from pathlib import Path
 
 import polars as pl
 
-from lca.errors import DimensionError, FactorError, Problem
+from lca.errors import DimensionError, FactorError, Problem, SchemaError
+from lca.factor_checks import (UNIT_HINTS, column_problems, explicit_kind_problems,  # noqa: F401 (re-export)
+                               market_factor_problems, row_problems)
+from lca.factor_editions import edition_expr, pick_editions
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
-from lca.errors import SchemaError
-from lca.units import dimension_name, factor_unit_table
+from lca.units import factor_unit_table
 
 #: Denominator dimensions each category accepts (what one unit of activity is).
 CATEGORY_DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -43,12 +47,6 @@ FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", 
                 "grid_losses.csv")
 
 FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
-
-#: What a factor unit must look like for its gas (never suggest the kind of unit just refused).
-UNIT_HINTS = {"co2e": "gas CO2e takes CO2e per unit of activity, e.g. 'kg_CO2e/kWh'",
-              "mass": "a single gas takes a mass of that gas per unit of activity, e.g. 'kg/MMBtu' or 'g/kWh'",
-              "none": "gas 'none' takes a plain ratio, e.g. 'kWh/kWh' or 'dimensionless'"}
-
 
 @dataclass(frozen=True)
 class FactorLibrary:
@@ -107,69 +105,58 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
 
 
 def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
-    """Schema + unit/dimension-by-category checks for a factor table; every problem at once."""
+    """Schema + header, unit/dimension-by-category and per-category checks; every problem at once.
+
+    Returns the rows with their unit conversion (``numerator``, ``f_to_base``, ``per_dimension``)
+    and ``edition`` (see :mod:`lca.factor_editions`).
+    """
+    problems = column_problems(list(df.columns), FACTOR_COLUMNS, file)
     try:
-        df = validate_table(df, FactorTable, file=file, table="factors")
+        df = validate_table(df.select([c for c in df.columns if c in FACTOR_COLUMNS]), FactorTable, file=file,
+                            table="factors")
     except SchemaError as exc:
-        raise FactorError(exc.problems) from None
+        raise FactorError(problems + exc.problems) from None
     df = df.select(FACTOR_COLUMNS)
     numer = (pl.when(pl.col("gas") == "CO2e").then(pl.lit("co2e"))
              .when(pl.col("gas") == "none").then(pl.lit("none")).otherwise(pl.lit("mass")))
     df = df.with_columns(numer.alias("numerator"))
     units = factor_unit_table(df.select("unit", "numerator"))
-    checked = df.with_row_index("__i").join(units, on=["unit", "numerator"], how="left")
-    problems: list[Problem] = []
-    for i, fid, num, err in checked.filter(pl.col("unit_error").is_not_null()).select(
-            "__i", "id", "numerator", "unit_error").iter_rows():
-        problems.append(Problem(f"factor '{fid}': {err}", file=file, table="factors", row=i + 1,
-                                column="unit", hint=UNIT_HINTS[num]))
-    allowed = pl.DataFrame([(cat, dim) for cat, dims in CATEGORY_DIMENSIONS.items() for dim in dims],
-                           schema={"category": pl.String, "dimension_name": pl.String}, orient="row")
-    dims = checked.select("per_dimension").unique().drop_nulls()
-    dims = dims.with_columns(pl.Series("dimension_name", [dimension_name(d) for d in dims.get_column("per_dimension")],
-                                       dtype=pl.String))
-    wrong = (checked.filter(pl.col("unit_error").is_null()).join(dims, on="per_dimension", how="left")
-             .join(allowed, on=["category", "dimension_name"], how="anti"))
-    for i, fid, cat, unit, dname in wrong.select("__i", "id", "category", "unit", "dimension_name").iter_rows():
-        problems.append(Problem(
-            f"factor '{fid}': unit '{unit}' is per {dname}, but a {cat} factor must be per "
-            + " or ".join(CATEGORY_DIMENSIONS[cat]), file=file, table="factors", row=i + 1, column="unit"))
-    dup_default = (df.filter(pl.col("status") == "default")
-                   .group_by("flow", "region", "year", "scope", "gas").agg(pl.col("id"))
-                   .filter(pl.col("id").list.len() > 1))
-    for flow, region, year, scope, gas, ids in dup_default.iter_rows():
-        problems.append(Problem(
-            f"two default factors for flow '{flow}', region {region}, year {year}, scope {scope}, gas {gas}: "
-            f"{', '.join(sorted(ids))}", file=file, table="factors",
-            hint="mark all but one as status 'alternative'"))
+    checked = df.with_row_index("__i").join(units, on=["unit", "numerator"], how="left", maintain_order="left")
+    problems += row_problems(checked, CATEGORY_DIMENSIONS, file)
     if problems:
         raise DimensionError(problems) if any("must be per" in p.message for p in problems) else \
             FactorError(problems)
-    return checked.select(*FACTOR_COLUMNS, "numerator", "f_to_base", "per_dimension")
+    return checked.select(*FACTOR_COLUMNS, "numerator", "f_to_base", "per_dimension",
+                          edition_expr().alias("edition"))
 
 
 def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
-        return "user frame", validate_factors(layer, file="user frame")
-    path = Path(layer)
-    # the layer is named by its file name, never its path: layer names reach reports and manifests
-    return path.name, validate_factors(read_factor_file(path), file=str(path))
+        name = file = "user frame"
+        frame = validate_factors(layer, file=file)
+    else:
+        # the layer is named by its file name, never its path: layer names reach reports and
+        # manifests; messages name the file as the user gave it
+        path = Path(layer)
+        name, file = path.name, str(path)
+        frame = validate_factors(read_factor_file(path), file=file)
+    return name, frame.with_columns(pl.lit(name).alias("layer"), pl.lit(file).alias("file"))
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
-    frame = frame.with_columns(pl.lit(name).alias("layer"))
+    frame = frame.select(lib.factors.columns)
     replaced = (lib.factors.join(frame.select("id", pl.col("layer").alias("new_layer")), on="id")
                 .select("id", pl.col("new_layer").alias("layer"), pl.col("layer").alias("replaced_layer")))
     kept = lib.factors.join(frame.select("id"), on="id", how="anti")
-    merged = pl.concat([kept, frame], how="vertical_relaxed")
-    # a new default row may clash with a kept default of the same key: the newer layer wins
+    # a new default row may clash with a kept default of the same key: the newer layer wins (by
+    # position, not by name: two frames are both "user frame")
     key = ["flow", "region", "year", "scope", "gas"]
-    shadow = (frame.filter(pl.col("status") == "default").select(key).unique()
-              .with_columns(pl.lit(True).alias("__new")))
-    merged = (merged.join(shadow, on=key, how="left")
-              .with_columns(pl.when(pl.col("__new") & (pl.col("layer") != name) & (pl.col("status") == "default"))
-                            .then(pl.lit("alternative")).otherwise(pl.col("status")).alias("status"))
-              .drop("__new"))
+    shadow = frame.filter(pl.col("status") == "default").select(key).unique().with_columns(pl.lit(True).alias("__new"))
+    kept = (kept.join(shadow, on=key, how="left", maintain_order="left")
+            .with_columns(pl.when(pl.col("__new").fill_null(False) & (pl.col("status") == "default"))
+                          .then(pl.lit("alternative")).otherwise(pl.col("status")).alias("status"))
+            .drop("__new"))
+    merged = pl.concat([kept, frame], how="vertical_relaxed")
     digest = hashlib.sha256((lib.content_hash + _frame_digest(frame)).encode()).hexdigest()
     return FactorLibrary(factors=merged, gwp=lib.gwp, version=lib.version, content_hash=digest,
                          layers=lib.layers + (name,), replaced=pl.concat([lib.replaced, replaced]))
@@ -220,7 +207,8 @@ def _load_directory(directory: Path) -> FactorLibrary:
         raise FactorError([Problem(**{**p.as_dict(), "file": where[p.row - 1][0], "row": where[p.row - 1][1]})
                            if p.row is not None and 0 < p.row <= len(where) else p
                            for p in exc.problems]) from None
-    factors = factors.with_columns(pl.lit("shipped").alias("layer"))
+    factors = factors.with_columns(pl.lit("shipped").alias("layer"),
+                                   pl.Series("file", [w[0] for w in where], dtype=pl.String))
     gwp = validate_table(pl.read_csv(directory / "gwp.csv", infer_schema=False), GwpTable,
                          file="factors/gwp.csv", table="gwp")
     return FactorLibrary(factors=factors, gwp=gwp, version=version, content_hash=h.hexdigest(),
@@ -254,20 +242,24 @@ def region_chains(sites: pl.DataFrame, electricity_rule: str) -> pl.DataFrame:
 
 def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, *, ref_year: int,
             electricity_rule: str = "location", missing_ok: bool = False) -> pl.DataFrame:
-    """Attach factor rows to activities (one row per activity × factor gas/scope row).
+    """Attach factor rows to activities (one row per activity × charged factor row).
 
     ``activities`` needs ``act`` (unique int), ``site``, ``flow``, ``factor`` (explicit id or
     null), ``origin``. Adds the ``factor_*`` columns plus ``region_used``, ``region_fallback``
-    (level name, or ``explicit``), ``vintage_note`` and ``method_note`` (e.g. a market-rule gap). With ``missing_ok`` activities without a
-    factor are dropped instead of raising (used for optional factors such as grid losses).
+    (level name, or ``explicit``), ``vintage_note`` and ``method_note`` (e.g. a market-rule gap).
+    Default rows are chosen per dataset edition (:mod:`lca.factor_editions`); an explicit id (an
+    exchange's or leg's ``factor``, a site's ``market_factor`` under the market rule) must be of
+    the category its flow takes. With ``missing_ok`` activities without a factor are dropped
+    instead of raising.
     """
     f = factor_columns(library.factors)
-    # grid losses belong to the grid, so they follow the electricity rule's region chain too
-    is_elec = pl.col("flow").is_in([*electricity_flows(library), "grid_loss"])
+    is_elec = pl.col("flow").is_in(electricity_flows(library))
     explicit = activities.filter(pl.col("factor").is_not_null())
     auto = activities.filter(pl.col("factor").is_null())
+    problems = market_factor_problems(sites, f)
 
     # market rule: a site's supplier-specific factor becomes an explicit id for its electricity
+    # (never for anything else: grid losses are resolved on their own, lca.grid_losses)
     if electricity_rule == "market" and "market_factor" in sites.columns:
         mk = sites.select(pl.col("id").alias("site"), "market_factor").filter(pl.col("market_factor").is_not_null())
         moved = auto.filter(is_elec).join(mk, on="site", how="inner")
@@ -283,32 +275,22 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
                                                        "mix", pl.col("site")))
                       .otherwise(pl.lit(None, pl.String)))
 
-    problems: list[Problem] = []
     exp = explicit.join(f, left_on="factor", right_on="factor_id", how="left", coalesce=False)
     for flow, fid, origin in exp.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin").unique(
             ).sort("origin").iter_rows():
         problems.append(Problem(f"unknown factor id '{fid}' for flow '{flow}'", table=origin, column="factor",
                                 hint="check the id with `lca factors search`"))
-    exp = (exp.filter(pl.col("factor_value").is_not_null())
-           .with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
-                         pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note")))
+    exp = exp.filter(pl.col("factor_value").is_not_null())
+    problems += explicit_kind_problems(exp, f, CATEGORY_DIMENSIONS)
+    exp = exp.with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
+                           pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note"))
 
     chains = region_chains(sites, electricity_rule)
-    defaults = f.filter(pl.col("status") == "default").rename({"factor_flow": "flow"})
-    cand = (auto.with_columns(pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other"))
-                              .alias("rule_scope"))
-            .join(chains, on=["site", "rule_scope"], how="inner")
-            .join(defaults, on=["flow", "region"], how="inner"))
-    # the best region level wins as a whole: its own scope split (combustion + upstream, or one
-    # life-cycle row) is used, never a mix of scopes from different regions
-    cand = cand.filter(pl.col("rank") == pl.col("rank").min().over("act"))
+    scoped = auto.with_columns(pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other"))
+                               .alias("rule_scope"))
+    cand, edition_problems = default_rows(scoped, chains, f, ref_year)
+    problems += edition_problems
     year = pl.col("factor_year")
-    not_after = year <= ref_year
-    vintage_group = ("act", "scope", "gas")  # each gas of a multi-gas factor gets its own nearest vintage
-    best_year = (pl.when(not_after.any().over(vintage_group))
-                 .then(year.filter(not_after).max().over(vintage_group))
-                 .otherwise(year.min().over(vintage_group)))
-    cand = cand.filter(year == best_year)
     cand = cand.with_columns(
         pl.col("region").alias("region_used"), pl.col("level").alias("region_fallback"),
         pl.when(year > ref_year).then(pl.format("no vintage up to {}; used {} (later)", pl.lit(ref_year), year))
@@ -316,28 +298,42 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
         .otherwise(pl.lit(None, pl.String)).alias("vintage_note"),
         market_gap.alias("method_note"))
 
-    missing = auto.join(cand.select("act").unique(), on="act", how="anti").with_columns(
-        pl.when(is_elec).then(pl.lit("electricity")).otherwise(pl.lit("other")).alias("rule_scope"))
+    missing = scoped.join(cand.select("act").unique(), on="act", how="anti")
     tried = chains.group_by("site", "rule_scope").agg(pl.col("region").sort_by("rank").str.join(" → ").alias("tried"))
     missing = missing.join(tried, on=["site", "rule_scope"], how="left")
-    known = set(defaults.get_column("flow").unique().to_list())
+    known = set(f.filter(pl.col("status") == "default").get_column("factor_flow").unique().to_list())
+    missing_problems = []
     for flow, site, tr, origin in missing.select("flow", "site", "tried", "origin").unique().sort(
             "origin", "flow").iter_rows():
         if flow not in known:
-            problems.append(Problem(f"no emission factor for flow '{flow}'", table=origin, column="flow",
-                                    hint="check the flow name, or add a factor with `--factors FILE` or the "
-                                         "study's [factors] files"))
+            missing_problems.append(Problem(f"no emission factor for flow '{flow}'", table=origin, column="flow",
+                                            hint="check the flow name, or add a factor with `--factors FILE` or "
+                                                 "the study's [factors] files"))
         else:
-            problems.append(Problem(f"no default factor for flow '{flow}' at site '{site}' in regions {tr}",
-                                    table=origin, column="flow",
-                                    hint="add a factor for one of these regions or name a factor id"))
-    if problems and missing_ok:
-        problems = [p for p in problems if p.column != "flow"]
+            missing_problems.append(Problem(f"no default factor for flow '{flow}' at site '{site}' in regions {tr}",
+                                            table=origin, column="flow",
+                                            hint="add a factor for one of these regions or name a factor id"))
+    problems += [] if missing_ok else missing_problems
     if problems:
         raise FactorError(problems)
     cols = list(activities.columns) + [c for c in f.columns if c not in activities.columns and c != "factor_flow"] + [
         "region_used", "region_fallback", "vintage_note", "method_note"]
     return pl.concat([cand.select(cols), exp.select(cols)], how="vertical_relaxed").sort("act", "factor_id")
+
+
+def default_rows(acts: pl.DataFrame, chains: pl.DataFrame, f: pl.DataFrame,
+                 ref_year: int) -> tuple[pl.DataFrame, list[Problem]]:
+    """Default factor rows for activities (``act, site, flow, rule_scope``) and the problems found.
+
+    The first level of the region chain with a default row wins as a whole (its own scope split
+    is used, never a mix of scopes from different regions); within it one edition per scope
+    (:func:`lca.factor_editions.pick_editions`). ``f`` is :func:`factor_columns` of a library.
+    """
+    defaults = f.filter(pl.col("status") == "default").rename({"factor_flow": "flow"})
+    cand = (acts.join(chains, on=["site", "rule_scope"], how="inner")
+            .join(defaults, on=["flow", "region"], how="inner"))
+    cand = cand.filter(pl.col("rank") == pl.col("rank").min().over("act"))
+    return pick_editions(cand, ref_year)
 
 
 def electricity_flows(library: FactorLibrary) -> list[str]:
@@ -354,4 +350,5 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
         "scope", "basis", "td_losses", pl.col("year").alias("factor_year"), "status", "estimate",
         pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
-        "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer")
+        "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer", "edition",
+        pl.col("file").alias("factor_file"))

@@ -14,6 +14,7 @@ import polars as pl
 
 from lca.errors import DimensionError, FactorError, Problem
 from lca.factors import FactorLibrary, load_library, resolve
+from lca.grid_losses import apply_td_losses
 from lca.inventory import build_inventory, check_magnitudes
 from lca.schemas import ResultTable, validate_table
 from lca.study import Study
@@ -43,7 +44,8 @@ def multiplier_table(pairs: pl.DataFrame, factors: pl.DataFrame, gwp: pl.DataFra
     unit; dimension checks happen here, on the small table, never on the big one.
     """
     units = unit_table(pairs.get_column("unit")).rename({"to_base": "a_to_base", "dimension": "a_dimension"})
-    slim = factors.select("factor_id", "factor_value", "factor_unit", "f_to_base", "per_dimension", "gas")
+    slim = factors.select("factor_id", "factor_value", "factor_unit", "f_to_base", "per_dimension", "gas",
+                          *[c for c in ("factor_file",) if c in factors.columns])  # messages name the factor's file
     return (pairs.join(units, on="unit", how="left")
             .join(slim, on="factor_id", how="left")
             .join(gwp, on="gas", how="left")
@@ -77,12 +79,16 @@ def _multiplier_problems(mt: pl.DataFrame, frame: pl.DataFrame | pl.LazyFrame, f
                 pdim = dimension_name(r["per_dimension"])
                 problems.append(Problem(
                     f"unit '{r['unit']}' is {dimension_name(r['a_dimension'])}, but factor '{r['factor_id']}' "
-                    f"({r['factor_unit']}) expects {pdim}", file=file, table=origin, column="unit",
+                    f"({r['factor_unit']}{_in_file(r)}) expects {pdim}", file=file, table=origin, column="unit",
                     hint=f"express the amount in a {pdim} unit or name another factor"))
             else:
-                problems.append(Problem(f"no GWP for gas '{r['gas']}' (factor '{r['factor_id']}') in the chosen set",
-                                        file=file, table=origin))
+                problems.append(Problem(f"no GWP for gas '{r['gas']}' (factor '{r['factor_id']}'{_in_file(r)}) in "
+                                        "the chosen set", file=file, table=origin))
     return problems
+
+
+def _in_file(r: dict) -> str:
+    return f", {r['factor_file']}" if r.get("factor_file") else ""
 
 
 def characterise(frame: pl.DataFrame | pl.LazyFrame, factors: pl.DataFrame, gwp: pl.DataFrame, *,
@@ -118,34 +124,6 @@ def characterise(frame: pl.DataFrame | pl.LazyFrame, factors: pl.DataFrame, gwp:
 def _packed_pair() -> pl.Expr:
     code = lambda k: pl.col(k).to_physical().cast(pl.UInt64)  # noqa: E731
     return code("factor_id") * (1 << 32) + code("unit")
-
-
-def apply_td_losses(out: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, ref_year: int,
-                    rule: str) -> pl.DataFrame:
-    """Gross electricity up for grid losses: value / (1 − loss) where the grid factor excludes them.
-
-    Factors that already include T&D losses (``td_losses = included``, e.g. Korea's consumption-end
-    factor) are left alone, so losses are never counted twice. ``td_loss_factor`` names the loss
-    factor used (null where none applied).
-    """
-    el = (out.filter((pl.col("category") == "electricity") & (pl.col("td_losses") == "excluded"))
-          .select("act", "site", pl.lit("grid_loss").alias("flow"), pl.lit(None, pl.String).alias("factor"),
-                  "origin").unique("act"))
-    if el.height == 0:
-        return out.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
-    loss = resolve(el, sites, library, ref_year=ref_year, electricity_rule=rule, missing_ok=True)
-    loss = loss.select("act", pl.col("factor_value").alias("loss"), pl.col("factor_id").alias("td_loss_factor"))
-    applies = (pl.col("category") == "electricity") & (pl.col("td_losses") == "excluded")
-    gap = pl.format("no grid-loss factor for region {} (site '{}'): T&D losses not added", pl.col("region_used"),
-                    pl.col("site"))
-    return (out.join(loss, on="act", how="left")
-            .with_columns(pl.when(applies).then(pl.col("td_loss_factor")).otherwise(None).alias("td_loss_factor"),
-                          pl.when(applies).then(pl.col("value") / (1.0 - pl.col("loss").fill_null(0.0)))
-                          .otherwise(pl.col("value")).alias("value"),
-                          pl.when(applies & pl.col("loss").is_null())
-                          .then(pl.concat_str([pl.col("method_note"), gap], separator="; ", ignore_nulls=True))
-                          .otherwise(pl.col("method_note")).alias("method_note"))
-            .drop("loss"))
 
 
 _LEVELS = ("grid", "subdivision", "country", "global")
@@ -212,7 +190,8 @@ def contributions(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary
     if td_losses == "included":
         out = apply_td_losses(out, sites, library, ref_year, electricity_rule)
     else:
-        out = out.with_columns(pl.lit(None, pl.String).alias("td_loss_factor"))
+        out = out.with_columns(pl.lit(None, pl.Float64).alias("td_loss"),
+                               pl.lit(None, pl.String).alias("td_loss_factor"))
     category = pl.col("category").replace_strict(FLOW_CATEGORY, default="other")
     stage = (pl.when(pl.col("stage_default") & (pl.col("category").is_in(["material", "product"])))
              .then(pl.lit("raw_materials")).otherwise(pl.col("stage")))

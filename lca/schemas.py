@@ -29,6 +29,10 @@ GASES = ["CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "
 CATEGORIES = ["electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss",
               "product"]
 STATUSES = ["default", "alternative", "sensitivity", "market"]
+#: What part of an activity's chain a factor row covers (docs/method-rules.md: scopes that overlap are
+#: never charged together; transmission/distribution/n-a are for grid-loss rows only).
+SCOPES = ["combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "well_to_wheel", "life_cycle",
+          "cradle_to_gate", "transmission", "distribution", "n/a"]
 DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
 GWP_SETS = ["AR4", "AR5", "AR6"]
 #: How far a site's electricity may fall back when its grid region has no default factor.
@@ -138,7 +142,7 @@ class FactorTable(_Base):
     value: float = pa.Field(ge=0)
     unit: str
     gas: str = pa.Field(isin=GASES)
-    scope: str
+    scope: str = pa.Field(isin=SCOPES)
     basis: str = pa.Field(nullable=True)
     td_losses: str = pa.Field(nullable=True, isin=["included", "excluded", "n/a"])
     year: int = pa.Field(ge=1990, le=2100)
@@ -159,6 +163,8 @@ class FactorTable(_Base):
     unc_min: float = pa.Field(nullable=True)
     unc_max: float = pa.Field(nullable=True)
     notes: str = pa.Field(nullable=True)
+    #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
+    dataset: str = pa.Field(nullable=True)
 
     @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
     def primary_is_measured(cls, data) -> pl.LazyFrame:

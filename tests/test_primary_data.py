@@ -37,7 +37,9 @@ def _doc(tiny_doc):
 def _factors(**changes) -> pl.DataFrame:
     """The tiny factor file as a user layer; each factor gets its own source name ("Src <id>")."""
     f = lca.factors.read_factor_file(TINY / "factors.csv")
-    f = f.with_columns(pl.format("Src {}", pl.col("id")).alias("source"))
+    f = f.with_columns(pl.format("Src {}", pl.col("id")).alias("source"),
+                       # one edition per year all the same (the gas rows of tiny_gas are one publication)
+                       pl.format("tiny test data {}", pl.col("year")).alias("dataset"))
     for col, expr in changes.items():
         f = f.with_columns(expr.alias(col))
     return f

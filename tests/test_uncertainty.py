@@ -225,9 +225,10 @@ def test_pedigree_default_used_when_only_ratings_are_known(default_study, defaul
 
 def test_inconsistent_factor_range_is_reported(default_study, default_fp):
     row = default_fp.library.factors.filter(pl.col("id") == "mat.boehmite.estimate").select(FACTOR_COLUMNS)
-    fp = lca.compute(default_study, factors=[row.with_columns(pl.lit(5.0).alias("unc_min"))])
-    with pytest.raises(lca.errors.FactorError, match="does not contain its value"):
-        run_uncertainty(fp, iterations=10)
+    # refused when the factor layer is read (as `lca validate` does), not only by Monte Carlo
+    with pytest.raises(lca.errors.FactorError, match="does not contain its value") as err:
+        lca.compute(default_study, factors=[row.with_columns(pl.lit(5.0).alias("unc_min"))])
+    assert err.value.problems[0].column == "unc_min" and err.value.problems[0].file == "user frame"
 
 
 @settings(max_examples=60, deadline=None)

@@ -164,7 +164,7 @@ def table_schemas() -> dict[str, dict[str, Any]]:
                                   description="Inputs of a process per unit of gross output; each row has "
                                               "exactly one of 'flow' or 'input'."),
         "routes": model_schema(RouteTable, "routes", allowed=closed["routes"]),
-        "factors": model_schema(FactorTable, "factors"),
+        "factors": model_schema(FactorTable, "factors", allowed=set(FactorTable.to_schema().columns)),
         "gwp": model_schema(GwpTable, "gwp"),
         "activities": model_schema(ActivityTable, "activities"),
     }
