@@ -9,6 +9,9 @@ weighted unions of their components.
 
 from __future__ import annotations
 
+import math
+import sys
+
 from graphlib import CycleError, TopologicalSorter
 
 import polars as pl
@@ -174,9 +177,14 @@ def build_inventory(study: Study) -> pl.DataFrame:
 # 5e307 kg exchanges, a tiny output feeding a huge input. Each check names the input's origin.
 
 def _overflow_problems(act: pl.DataFrame, file: str) -> list[Problem]:
-    """Activities whose amount (or shipped mass × distance) overflowed while scaling."""
-    bad = act.filter(~pl.col("amount").is_finite() | ~pl.col("shipped_kg").fill_null(0.0).is_finite())
-    return [Problem(f"the amount overflows when scaled to one declared unit (gives {a!r} {u})", file=file,
+    """Activities whose amount (or shipped mass × distance) overflowed — or underflowed to a
+    subnormal number, where every later sum and ratio loses its digits — while scaling."""
+    tiny = sys.float_info.min
+    lost = lambda c: (pl.col(c) != 0) & (pl.col(c).abs() < tiny)  # noqa: E731
+    bad = act.filter(~pl.col("amount").is_finite() | ~pl.col("shipped_kg").fill_null(0.0).is_finite()
+                     | lost("amount") | lost("shipped_kg").fill_null(False))
+    return [Problem(f"the amount {'overflows' if not math.isfinite(a) or abs(a) >= 1 else 'underflows'} when "
+                    f"scaled to one declared unit (gives {a!r} {u})", file=file,
                     table=o, column="distance" if mode is not None else "amount",
                     hint="check this amount and the outputs, yields and amounts of the processes it feeds")
             for a, u, o, mode in bad.select("amount", "unit", "origin", "mode").iter_rows()]

@@ -39,6 +39,9 @@ GWP_SETS = ("AR6", "AR5", "AR4")
 ELECTRICITY_RULES = ("location", "market", "national")
 TD_LOSSES = ("excluded", "included")
 
+#: Years a reference period may lie in: a footprint describes real (or planned) production.
+REFERENCE_YEARS = (1900, 2200)
+
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact"}
 
@@ -161,9 +164,17 @@ def _head(head: Mapping[str, Any], file: str) -> tuple[dt.date, dt.date, list[Pr
     dates = []
     for key in ("start", "end"):
         try:
-            dates.append(as_date(period[key], file=file, table="study", column=f"reference_period.{key}"))
+            day = as_date(period[key], file=file, table="study", column=f"reference_period.{key}")
         except StudyError as exc:
             problems += exc.problems
+            continue
+        if not REFERENCE_YEARS[0] <= day.year <= REFERENCE_YEARS[1]:
+            # factor vintages, validity periods (+3 years) and the ledger's date window are computed from it
+            problems.append(Problem(f"reference period {key} {day.isoformat()} is outside the years "
+                                    f"{REFERENCE_YEARS[0]}-{REFERENCE_YEARS[1]}", file=file, table="study",
+                                    column=f"reference_period.{key}", hint="give the year the data describe"))
+            continue
+        dates.append(day)
     if len(dates) == 2:
         ref_start, ref_end = dates
         if ref_end < ref_start:

@@ -216,9 +216,10 @@ def test_subnormal_divisors_are_refused_where_written(load, tiny_doc, path, valu
     assert [p.column for p in problems] == [column] and "too small" in problems[0].message, problems
 
 
-def test_tiny_numerators_are_harmless(load, tiny_doc):
-    fp = load(_set(tiny_doc, "process/0/exchanges/1/amount", "5e-324 g"))
-    assert fp.totals().get_column("value").is_finite().all()
+def test_subnormal_amounts_are_located(load, tiny_doc):
+    """A subnormal amount has lost its digits; every sum and ratio built on it is noise: refuse it, located."""
+    problems = _refused(load, _set(tiny_doc, "process/0/exchanges/1/amount", "5e-324 g"))
+    assert [(p.table, p.column) for p in problems] == [("process 'film' exchange #2", "amount")], problems
 
 
 def test_frames_apply_the_same_checks():
@@ -301,3 +302,19 @@ def test_any_key_of_a_study_with_a_hostile_value_is_computed_or_refused_located(
             continue
         for per in ("declared_unit", "kg", "kWh", "vehicle", "year"):
             assert fp.totals(per).get_column("value").is_finite().all(), (path, value, per)
+
+
+@pytest.mark.parametrize("key", ["start", "end"])
+def test_reference_period_outside_plausible_years(load, tiny_doc, key):
+    """9999-12-31 used to reach an OverflowError when the validity period (+1 day, +3 years) was computed."""
+    import datetime as dt
+
+    doc = _set(tiny_doc, f"study/reference_period/{key}", dt.date(9999, 12, 31) if key == "end" else dt.date(1, 1, 1))
+    problems = _refused(load, doc, compute=False)
+    assert [(p.table, p.column) for p in problems] == [("study", f"reference_period.{key}")], problems
+
+
+def test_an_output_so_large_that_scaled_amounts_underflow(load, tiny_doc):
+    """An output of 5e307 m² makes every scaled amount subnormal: a located error, not a broken chart."""
+    problems = _refused(load, _set(tiny_doc, "process/0/output", "5e307 m^2"))
+    assert problems and all("underflows" in p.message and p.file == "study.toml" for p in problems), problems
