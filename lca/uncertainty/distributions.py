@@ -259,6 +259,30 @@ def confine(d: Distribution, r: Range, fmt: Callable[[float], str], *, tmin: flo
     return out
 
 
+def check_divisor(d: Distribution, fmt: Callable[[float], str]) -> None:
+    """The :data:`MAX_RATIO` rule for an input the footprint depends on *inversely* (a yield, a
+    conversion it divides by): a draw at 1/1000 of the study value multiplies the rows it divides
+    by 1000, the same unit slip as a bound 1000 × the study value. :class:`OutOfRange` when the
+    lower bound of a triangular or uniform, or the 2.5th percentile of a normal or lognormal, lies
+    below study value / :data:`MAX_RATIO` (the mirror of :func:`confine`'s upper rule).
+
+    >>> check_divisor(Distribution("uniform", low=1e-12, high=1.4), str)
+    Traceback (most recent call last):
+    lca.uncertainty.distributions.OutOfRange: min 1e-12 is 1e-12 × the study value; the footprint depends on this input inversely (like a yield), so such a draw would multiply what it divides by 1e+12
+    """
+    if d.is_constant or d.kind not in ("triangular", "uniform", "normal", "lognormal"):
+        return
+    low = d.low if d.kind in ("triangular", "uniform") else float(d.ppf(0.025))
+    if low >= 1.0 / MAX_RATIO:
+        return
+    what = f"min {fmt(d.low)}" if d.kind in ("triangular", "uniform") else f"its 2.5th percentile {fmt(low)}"
+    raise OutOfRange("min" if d.kind in ("triangular", "uniform") else "sd" if d.kind == "normal" else "gsd",
+                     f"{what} is {low:.3g} × the study value; the footprint depends on this input inversely (like "
+                     f"a yield), so such a draw would multiply what it divides by {1 / low:.3g}",
+                     f"check the unit: a range that wide is not a measurement uncertainty; keep it above "
+                     f"{fmt(1.0 / MAX_RATIO)} (1/{MAX_RATIO:g} of the study value)")
+
+
 def _norm_ppf(q: np.ndarray) -> np.ndarray:
     """Standard-normal quantiles (Acklam's rational approximation, relative error < 1.2e-9);
     -inf at 0 and +inf at 1."""

@@ -28,8 +28,8 @@ import polars as pl
 from lca.errors import FactorError, Problem
 from lca.inventory import build_inventory
 from lca.results import STAGE_ORDER
-from lca.uncertainty.distributions import Distribution, OutOfRange, Range, confine, pedigree_gsd
-from lca.uncertainty.spec import parse_spec
+from lca.uncertainty.distributions import Distribution, OutOfRange, Range, check_divisor, confine, pedigree_gsd
+from lca.uncertainty.spec import parse_spec, value_text
 from lca.uncertainty.targets import VIEW_TARGETS, Target, perturbed
 
 
@@ -148,14 +148,26 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
 def _check_divisors(fp, specs, inputs: list, exponents: np.ndarray, from_argument: bool) -> None:
     """An input that divides some row (negative exponent, e.g. a yield) must never be drawn at 0:
     that row would become infinite. Physical ranges already keep yields and conversions above 0;
-    this catches any other target the product graph turns into a divisor."""
+    this catches any other target the product graph turns into a divisor. Nor may it reach below
+    1/1000 of its study value (:func:`~lca.uncertainty.distributions.check_divisor`): the unit-slip
+    rule that bounds every input at 1000 × its study value, seen from the rows it divides."""
     first_spec = len(inputs) - len(specs)
     file = "uncertainty= argument" if from_argument else str(fp.study.path or "study")
-    problems = [Problem(f"{inp.name}: the footprint depends on it inversely (like a yield), so its draws must "
-                        "stay above 0, but the distribution reaches 0", file=file,
-                        table=f"uncertainty #{p - first_spec + 1}", column="min", hint="give min > 0")
-                for p, inp in enumerate(inputs) if p >= first_spec and (exponents[p] < 0).any()
-                and not inp.dist.is_constant and inp.dist.support[0] <= 0]
+    problems = []
+    for j, spec in enumerate(specs):
+        p, inp = first_spec + j, inputs[first_spec + j]
+        if inp.dist.is_constant or not (exponents[p] < 0).any():
+            continue
+        where = {"file": file, "table": f"uncertainty #{j + 1}"}
+        if inp.dist.support[0] <= 0:
+            problems.append(Problem(f"{inp.name}: the footprint depends on it inversely (like a yield), so its draws "
+                                    "must stay above 0, but the distribution reaches 0", column="min",
+                                    hint="give min > 0", **where))
+            continue
+        try:
+            check_divisor(inp.dist, value_text(spec.current, spec.unit))
+        except OutOfRange as exc:
+            problems.append(Problem(f"{inp.name}: {exc.message}", column=exc.key, hint=exc.hint, **where))
     if problems:
         from lca.errors import StudyError
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
@@ -176,16 +176,21 @@ def _confined(study: Study, targets: list[Target], dist: Distribution, x0: float
     rng = Range(worst_lo.lo, min(r.hi for r in ranges), any(r.lo_open for r in ranges),
                 min(ranges, key=lambda r: r.hi).what if min(r.hi for r in ranges) < math.inf else worst_lo.what)
 
+    try:
+        return confine(dist, rng, value_text(x0, unit), tmin=tmin, tmax=tmax)
+    except OutOfRange as exc:
+        raise StudyError(Problem(f"{targets[0].name}: {exc.message}", file=file, table=where, column=exc.key,
+                                 hint=exc.hint)) from None
+
+
+def value_text(x0: float | None, unit: str | None) -> Callable[[float], str]:
+    """Writes a multiplier as the value it stands for (``0.35 kWh``), for messages."""
     def fmt(m: float) -> str:
         if x0 is None:
             return f"{m:.4g} × the study value"
         return f"{m * x0:.4g}" if unit in (None, "", "dimensionless") else f"{m * x0:.4g} {unit}"
 
-    try:
-        return confine(dist, rng, fmt, tmin=tmin, tmax=tmax)
-    except OutOfRange as exc:
-        raise StudyError(Problem(f"{targets[0].name}: {exc.message}", file=file, table=where, column=exc.key,
-                                 hint=exc.hint)) from None
+    return fmt
 
 
 def _relative(value: Any, key: str, x0: float | None, unit: str | None, file: str, where: str,
