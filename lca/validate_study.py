@@ -122,9 +122,12 @@ def _uncertainty_entries(study, out: StudyCheck, file: str) -> None:
     from lca.factors import load_library
     from lca.uncertainty import parse_spec
 
-    values = {fid: (v, u) for fid, v, u in load_library().factors.select("id", "value", "unit").iter_rows()}
+    lib = load_library().factors
+    is_loss = lib.get_column("category") == "grid_loss"  # loss fractions: drawn in [0, 1)
+    values = {fid: (v, u) for fid, v, u in lib.filter(~is_loss).select("id", "value", "unit").iter_rows()}
+    losses = {fid: v * f for fid, v, f in lib.filter(is_loss).select("id", "value", "f_to_base").iter_rows()}
     try:
-        parse_spec(study, factor_values=values)
+        parse_spec(study, factor_values=values, loss_values=losses)
     except LcaInputError as exc:
         out.problems += _located(exc, file)
     out.ran.append("uncertainty entries")

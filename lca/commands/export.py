@@ -94,14 +94,17 @@ def export(
         typer.echo(text, nl=False)
 
 
+NOT_COMPARED = "figures were not compared with a study; pass --study to do so"
+
+
 @handle_errors
 def check(
     file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
                                 show_default=False),
     spec: Optional[Spec] = typer.Option(None, "--spec", help="v2 (2.3) or v3 (3.0); default: from specVersion."),
-    study: Optional[Path] = typer.Option(None, "--study", help="Also recompute this study and check each footprint's "
-                                                               "figures per product (figure × declared-unit amount) "
-                                                               "against it.", show_default=False),
+    study: Optional[Path] = typer.Option(None, "--study", help="Also recompute this study and compare every figure "
+                                                               "of each footprint with it (amounts per product: "
+                                                               "figure × declared-unit amount).", show_default=False),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="With --study: the scenario to compare a footprint "
                                                                      "with when its id is not one the study exports."),
     cell_plant: Optional[str] = CELL_PLANT_OPT,
@@ -114,8 +117,10 @@ def check(
 
     Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
     fields per version and reference period, geography fields exclusive; one line per broken rule.
-    With --study (and the method options the file was exported with): each footprint's PCF and mass
-    per product (v2.3: per-unit figure × unitaryProductAmount) must match the recomputed study.
+    With --study (and the method options the file was exported with): every figure of each footprint
+    (PCF, its parts, carbon contents, packaging, mass per product — v2.3: per-unit figure ×
+    unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study.
+    Without it only the rules above run, which a wrong but self-consistent file passes.
 
     Example: lca check pcf.json --spec v3 --study study.toml
     """
@@ -142,7 +147,11 @@ def check(
         raise ExportCheckError(Problem("cannot tell the PACT version from specVersion", file=str(file),
                                        hint="pass --spec v2 or --spec v3"))
     problems = check_pact(doc, version, file=str(file))
-    if study is not None:
+    if study is None:  # the JSON alone cannot show a figure that is wrong but self-consistent
+        from lca.commands.common import err_console
+
+        err_console().print(NOT_COMPARED, markup=False)
+    else:
         from lca.commands.common import compute_study
         from lca.export.crosscheck import check_against_study
 

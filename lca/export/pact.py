@@ -109,10 +109,6 @@ def _gwp(fp: Footprint) -> str:
     return gwp
 
 
-def _dqr_v2(r: float) -> float:
-    return round(1 + (r - 1) / 2, 2)
-
-
 def footprint_id(fp: Footprint, scenario: str, version: Version) -> str:
     """The footprint's id: a UUID of the scenario, the PACT version and the manifest hash.
 
@@ -160,75 +156,116 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     return {k: v for k, v in doc.items() if v is not None}
 
 
+#: pcf amounts per declared unit, in the order each version writes them (the rest of the pcf
+#: object is text, dates and flags); v2.3 states them per ONE declared unit, v3 per
+#: declaredUnitAmount units.
+AMOUNTS = {
+    "v2": ("productMassPerDeclaredUnit", "pCfExcludingBiogenic", "pCfIncludingBiogenic", "fossilGhgEmissions",
+           "fossilCarbonContent", "biogenicCarbonContent", "otherBiogenicGhgEmissions", "biogenicCarbonWithdrawal",
+           "aircraftGhgEmissions"),
+    "v3": ("productMassPerDeclaredUnit", "pcfExcludingBiogenicUptake", "pcfIncludingBiogenicUptake",
+           "fossilCarbonContent", "biogenicCarbonContent", "fossilGhgEmissions", "biogenicCO2Uptake",
+           "biogenicNonCO2Emissions", "aircraftGhgEmissions"),
+}
+#: pcf figures that are shares or ratings, not amounts per declared unit ('dqi.' = inside dqi)
+SHARES_AND_RATINGS = ("exemptedEmissionsPercent", "primaryDataShare", "dqi.")
+#: figures written with 2 decimal places (every other number: DECIMAL_PLACES, or unrounded)
+TWO_PLACES = ("primaryDataShare", "dqi.")
+_DQR = ("technological", "geographical", "temporal")
+
+
+def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], version: Version) -> dict[str, float]:
+    """Every number of one footprint's ``pcf`` that the study determines, unrounded, by PACT field
+    name (``dqi.<name>`` for those inside ``dqi``), per the version's declared unit.
+
+    One owner: :func:`export_pact` writes these (rounded) and ``lca check --study``
+    (:mod:`lca.export.crosscheck`) compares a file's figures with them. ``row`` is the scenario's
+    row of :func:`lca.export.figures.scenario_figures`, ``spec`` the parsed ``[pact]`` table.
+    """
+    from lca.export.figures import declared_unit
+
+    du = declared_unit(fp)
+    # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed);
+    # v2.3: per ONE declared unit (unitaryProductAmount of them make the product)
+    per = 1.0 / du["amount"] if version == "v2" else 1.0
+    row = {k: (v * per if isinstance(v, float) and k in PER_UNIT_FIGURES else v) for k, v in row.items()}
+    excl = row["fossil"] + row["biogenic_non_co2"]
+    exempt = float(spec.get("exempted_emissions_percent", 0.0))
+    carbon = [float(spec.get(k, 0.0)) * per for k in ("fossil_carbon_content", "biogenic_carbon_content")]
+    # given per the study's declared unit
+    values = [du["mass_kg"] * per, excl, excl + row["biogenic_uptake"]]
+    if version == "v2":
+        values += [row["fossil"], *carbon, row["biogenic_non_co2"], row["biogenic_uptake"], row["aircraft"]]
+    else:
+        values += [*carbon, row["fossil"], row["biogenic_uptake"], row["biogenic_non_co2"], row["aircraft"]]
+    out = dict(zip(AMOUNTS[version], values))
+    if row["has_packaging"]:
+        out["packagingGhgEmissions"] = row["packaging"]
+    if version == "v3" and spec.get("outbound_logistics_responsible", True) and fp.study.cell_plant:
+        out["outboundLogisticsGhgEmissions"] = row["outbound"]
+    out["exemptedEmissionsPercent"] = exempt
+    out["primaryDataShare"] = row["primary_pct"]
+    if version == "v2":  # v2.3 asks for 1–3: 1 + (r − 1) / 2, see the module docstring
+        out["dqi.coveragePercent"] = 100.0 - exempt
+        out |= {f"dqi.{k}DQR": 1 + (row[f"dqr_{k}"] - 1) / 2 for k in _DQR}
+        out["dqi.completenessDQR"] = 1.0 if exempt == 0 else 2.0
+        out["dqi.reliabilityDQR"] = row["dqr_reliability"]
+    else:
+        out |= {f"dqi.{k}DQR": row[f"dqr_{k}"] for k in _DQR}
+    return out
+
+
 def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources: list[dict[str, str]],
          version: Version, gwp: str) -> dict[str, Any]:
     from lca.export.figures import boundary_description, declared_unit, production_country
 
     s = fp.study
     du = declared_unit(fp)
-    # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed);
-    # v2.3: per ONE declared unit (unitaryProductAmount of them make the product)
-    per = 1.0 / du["amount"] if version == "v2" else 1.0
-    row = {k: (v * per if isinstance(v, float) and k in PER_UNIT_FIGURES else v) for k, v in row.items()}
-    mass = du["mass_kg"] * per
-    excl = row["fossil"] + row["biogenic_non_co2"]
-    incl = excl + row["biogenic_uptake"]
-    exempt = float(spec.get("exempted_emissions_percent", 0.0))
+    f = pcf_figures(fp, spec, row, version)
     country = production_country(fp, row["scenario"])
     boundary = boundary_description(fp, row["scenario"])
-    fossil_c = float(spec.get("fossil_carbon_content", 0.0)) * per  # given per the study's declared unit
-    bio_c = float(spec.get("biogenic_carbon_content", 0.0)) * per
     d = decimal
+    amounts = {k: d(f[k]) for k in AMOUNTS[version]}
     ref = {"referencePeriodStart": _datetime(s.reference_start),
            "referencePeriodEnd": _datetime(s.reference_end + dt.timedelta(days=1))}
     packaging = {"packagingEmissionsIncluded": bool(row["has_packaging"])}
-    if row["has_packaging"]:
-        packaging["packagingGhgEmissions"] = d(row["packaging"])
+    if "packagingGhgEmissions" in f:
+        packaging["packagingGhgEmissions"] = d(f["packagingGhgEmissions"])
     if version == "v2":
         pcf: dict[str, Any] = {
-            "declaredUnit": du["name"], "unitaryProductAmount": d(du["amount"]),
-            "productMassPerDeclaredUnit": d(mass),
-            "pCfExcludingBiogenic": d(excl), "pCfIncludingBiogenic": d(incl),
-            "fossilGhgEmissions": d(row["fossil"]), "fossilCarbonContent": d(fossil_c),
-            "biogenicCarbonContent": d(bio_c), "otherBiogenicGhgEmissions": d(row["biogenic_non_co2"]),
-            "biogenicCarbonWithdrawal": d(row["biogenic_uptake"]), "aircraftGhgEmissions": d(row["aircraft"]),
+            "declaredUnit": du["name"], "unitaryProductAmount": d(du["amount"]), **amounts,
             "characterizationFactors": gwp, "ipccCharacterizationFactorsSources": [gwp],
             "crossSectoralStandardsUsed": ["GHG Protocol Product standard", "ISO Standard 14067"],
             "crossSectoralStandards": ["GHGP-Product", "ISO14067"],
             "boundaryProcessesDescription": boundary, **ref,
         }
     else:
+        mass = amounts.pop("productMassPerDeclaredUnit")
         pcf = {
             "declaredUnitOfMeasurement": du["name"], "declaredUnitAmount": d(du["amount"]),
-            "productMassPerDeclaredUnit": d(mass), **ref, "boundaryProcessesDescription": boundary,
-            "pcfExcludingBiogenicUptake": d(excl), "pcfIncludingBiogenicUptake": d(incl),
-            "fossilCarbonContent": d(fossil_c), "biogenicCarbonContent": d(bio_c),
-            "fossilGhgEmissions": d(row["fossil"]), "biogenicCO2Uptake": d(row["biogenic_uptake"]),
-            "biogenicNonCO2Emissions": d(row["biogenic_non_co2"]), "aircraftGhgEmissions": d(row["aircraft"]),
+            "productMassPerDeclaredUnit": mass, **ref, "boundaryProcessesDescription": boundary, **amounts,
         }
     if country:
         pcf["geographyCountry"] = country
     pcf |= packaging
     if version == "v3":
-        if spec.get("outbound_logistics_responsible", True) and s.cell_plant:
-            pcf["outboundLogisticsGhgEmissions"] = d(row["outbound"])
+        if "outboundLogisticsGhgEmissions" in f:
+            pcf["outboundLogisticsGhgEmissions"] = d(f["outboundLogisticsGhgEmissions"])
         pcf["ipccCharacterizationFactors"] = [gwp]
         pcf["crossSectoralStandards"] = ["GHGP-Product", "ISO14067"]
+    exempt = f["exemptedEmissionsPercent"]
     pcf["exemptedEmissionsPercent"] = exempt if version == "v2" else d(exempt)
     pcf["exemptedEmissionsDescription"] = spec.get("exempted_emissions_description", EXEMPTION_TEXT)
     pcf["allocationRulesDescription"] = spec.get("allocation_rules_description", ALLOCATION_TEXT)
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
-    dqr = {k: row[f"dqr_{k}"] for k in ("technological", "geographical", "temporal")}
     if version == "v2":
-        pcf["primaryDataShare"] = round(row["primary_pct"], 2)
-        pcf["dqi"] = {"coveragePercent": round(100.0 - exempt, 2),
-                      **{f"{k}DQR": _dqr_v2(v) for k, v in dqr.items()},
-                      "completenessDQR": 1.0 if exempt == 0 else 2.0,
-                      "reliabilityDQR": round(row["dqr_reliability"], 2)}
+        pcf["primaryDataShare"] = round(f["primaryDataShare"], 2)
+        pcf["dqi"] = {k: round(f[f"dqi.{k}"], 2) for k in ("coveragePercent", *(f"{q}DQR" for q in _DQR))}
+        pcf["dqi"] |= {"completenessDQR": f["dqi.completenessDQR"], "reliabilityDQR": round(f["dqi.reliabilityDQR"], 2)}
     else:
-        pcf["primaryDataShare"] = d(row["primary_pct"], 2)
-        pcf["dqi"] = {f"{k}DQR": d(v, 2) for k, v in dqr.items()}
+        pcf["primaryDataShare"] = d(f["primaryDataShare"], 2)
+        pcf["dqi"] = {f"{k}DQR": d(f[f"dqi.{k}DQR"], 2) for k in _DQR}
     return pcf
 
 

@@ -8,7 +8,8 @@ The override rule: for scenario *s*, plant *X*, month *m* and carrier *c* (elect
 natural_gas), the study's contributions of flow *c* at site *X* (summed over processes and, in a
 supply mix, weighted by share) are replaced by ``energy / output`` of *X* in *m* — expressed per
 declared unit — times the same kg CO2e per unit of energy the study used there (factor × GWP,
-all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``). Plant output is in the
+all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``; grossed up for grid losses
+with ``td_losses = "included"``, since a plant meter reads consumption). Plant output is in the
 plant's own product (base film at a film plant), converted to "per declared unit of finished
 product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "Primary plant data").
 """

@@ -102,7 +102,7 @@ def _size(n: float) -> str:
 
 def envelope(model, pats: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(groups,) smallest and largest total any draw can produce, from every input's support."""
-    sup = np.array([i.dist.support for i in model.inputs], dtype=float).reshape(-1, 2)
+    sup = np.array([i.row_support for i in model.inputs], dtype=float).reshape(-1, 2)  # grid losses transformed
     with np.errstate(divide="ignore", invalid="ignore"):
         la, lb = np.log(sup[:, 0]), np.log(sup[:, 1])
         ea, eb = pats * la[None, :], pats * lb[None, :]       # (patterns, inputs); 0 · log 0 → nan

@@ -62,11 +62,14 @@ class UncertaintyResult:
     def description(self) -> str:
         """One paragraph for reports and exports: what was varied and how."""
         n_f = self.inputs.filter(pl.col("kind") == "factor").height
-        n_a = self.inputs.height - n_f
+        n_l = self.inputs.filter(pl.col("kind") == "grid loss").height
+        n_a = self.inputs.height - n_f - n_l
+        losses = (f"; {n_l} grid-loss fractions L vary the same way, the electricity they gross up scaling as "
+                  f"1/(1 − L)" if n_l else "")
         return (f"Monte Carlo with {self.iterations:,} iterations (numpy default_rng, seed {self.seed}), "
                 f"common random numbers across scenarios. {n_f} emission factors vary by the factor library's "
                 f"distributions (pedigree defaults where only data-quality ratings exist), one draw per factor "
-                f"shared wherever it is used; {n_a} study inputs vary by the study's [[uncertainty]] entries. "
+                f"shared wherever it is used{losses}; {n_a} study inputs vary by the study's [[uncertainty]] entries. "
                 f"Statistics: mean, median and the 2.5-97.5 % interval; sensitivity as squared Spearman rank "
                 f"correlation; tornado swings one input at a time between its 2.5th and 97.5th percentiles.")
 
