@@ -62,9 +62,13 @@ class Footprint:
 
     @property
     def warnings(self) -> list[str]:
-        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once."""
+        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once,
+        and routes no scenario can use (a typo in a route's ends)."""
+        from lca.study_routes import unused_routes
+
         notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
-        return [part for note in notes for part in dict.fromkeys(note.split("; "))]
+        return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
+                + unused_routes(self.study.routes, self.study.transport_plan))
 
     @property
     def replaced_factors(self) -> pl.DataFrame:

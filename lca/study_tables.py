@@ -15,7 +15,7 @@ from lca.study_parse import Product, _check_keys, _split_amount, parse_quantity,
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
-ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
+ROUTE_COLUMNS = {"from", "to", "leg", "mode", "distance", "unit", "factor", "primary", "note"}
 
 #: Table files a study may name under [tables]: the columns allowed and the model. The loader and
 #: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
@@ -26,11 +26,21 @@ TABLE_FILES = {"sites": (SITE_COLUMNS, SiteTable), "exchanges": (EXCHANGE_COLUMN
 def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     """Every check of a sites/exchanges/routes table file, all problems at once in row order.
 
-    Unknown columns (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units
-    (parsed; route distances must be lengths). Exchanges get a ``row`` column (1 = first data row).
+    A header without rows is refused (as :func:`lca.study_io.read_table` does); then unknown columns
+    (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units (parsed; route
+    distances must be lengths). A routes table gets the loader's own route checks
+    (:func:`lca.study_routes.collect_routes`, :func:`~lca.study_routes.leg_problems`: leg numbers,
+    consecutive rows, modes, distances, units), all but references to the study's sites.
+    Exchanges get a ``row`` column (1 = first data row).
     """
+    from lca.study_io import header_only
+
+    if frame.height == 0:
+        raise StudyError(header_only(file=file, table=kind))
     allowed, model = TABLE_FILES[kind]
     problems = unknown_columns(frame, allowed, file=file, table=kind)
+    if kind == "routes":
+        return _check_routes(frame, problems, file=file)
     if kind == "exchanges":
         frame = frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
     checked = frame
@@ -43,6 +53,21 @@ def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     if problems:
         raise StudyError(sorted(problems, key=lambda p: p.row or 0))
     return checked
+
+
+def _check_routes(frame: pl.DataFrame, problems: list[Problem], *, file: str) -> pl.DataFrame:
+    """A routes table alone, through the loader's route functions (no second implementation)."""
+    from lca.study_routes import collect_routes, leg_problems
+
+    legs = frame
+    try:
+        legs, more = collect_routes([], frame, name=Path(file).name, path=file, file=file)
+        problems = problems + more + leg_problems(legs)
+    except StudyError as exc:
+        problems = problems + exc.problems
+    if problems:
+        raise StudyError(sorted(problems, key=lambda p: p.row or 0))
+    return legs
 
 
 def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool = False) -> list[Problem]:
