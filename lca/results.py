@@ -143,6 +143,9 @@ class Footprint:
         """
         self._check_scenario(a)
         self._check_scenario(b)
+        if a == b:  # the pivot below needs two columns; a difference with itself says nothing
+            raise LcaInputError(Problem(f"scenario '{a}' is compared with itself", hint="compare two different "
+                                                                                          "scenarios"))
         x = self.by(by, per=per)
         unit = x.get_column("unit")[0] if x.height else self.scale(per)[1]
         wide = (x.filter(pl.col("scenario").is_in([a, b])).pivot(on="scenario", index=by, values="value")

@@ -282,6 +282,10 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
             if comp.get(k) not in ids:
                 problems.append(Problem(f"comparison {k} '{comp.get(k)}' is not a scenario", file=file,
                                         table="comparison", column=k, hint="use one of: " + ", ".join(sorted(ids))))
+        if comp.get("baseline") in ids and comp.get("baseline") == comp.get("alternative"):
+            problems.append(Problem(f"comparison alternative '{comp['alternative']}' is the baseline itself",
+                                    file=file, table="comparison", column="alternative",
+                                    hint="compare two different scenarios, or remove [comparison]"))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
     problems += _check_keys(fdoc, {"files"}, file=file, where="factors")
