@@ -158,32 +158,68 @@ def _product(p: Any, file: str) -> Product:
     return product
 
 
-def view_multipliers(p: Product) -> list[tuple[str, str, float]]:
-    """``(view, product key, multiplier from "per declared unit")`` for every view the product supports."""
+#: The product keys each view's multiplier (from "per declared unit") is made of.
+VIEW_KEYS = {"kg": ("mass_per_declared_unit",), "kWh": ("separator_per_cell_energy", "declared_unit"),
+             "vehicle": ("separator_per_cell_energy", "pack_energy", "declared_unit"),
+             "year": ("annual_volume", "declared_unit")}
+
+
+def view_multipliers(p: Product) -> list[tuple[str, tuple[str, ...], float]]:
+    """``(view, product keys, multiplier from "per declared unit")`` for every view the product supports.
+
+    The keys are every ``[product]`` key the multiplier is made of, so a problem with it names
+    them all (a declared unit of 1e-300 m² upsets the per-year multiplier as much as the volume).
+
+    >>> from lca.resources import default_study_path
+    >>> from lca.study import load_study
+    >>> [(v, k) for v, k, _ in view_multipliers(load_study(default_study_path()).product)][2]
+    ('vehicle', ('separator_per_cell_energy', 'pack_energy', 'declared_unit'))
+    """
     from lca.units import conversion_factor
 
     du = p.declared_unit
-    views: list[tuple[str, str, float]] = [("kg", "mass_per_declared_unit", 1.0 / p.mass_per_declared_unit.to("kg"))]
+    views: list[tuple[str, float]] = [("kg", 1.0 / p.mass_per_declared_unit.to("kg"))]
     if p.separator_per_cell_energy is not None:
         per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
-        views.append(("kWh", "separator_per_cell_energy", per_kwh))
+        views.append(("kWh", per_kwh))
         if p.pack_energy is not None:
-            views.append(("vehicle", "pack_energy", per_kwh * p.pack_energy.to("kWh")))
+            views.append(("vehicle", per_kwh * p.pack_energy.to("kWh")))
     if p.annual_volume is not None:
-        views.append(("year", "annual_volume",
-                      p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value / 1000))
-    return views
+        views.append(("year", p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value
+                      / 1000))
+    return [(view, VIEW_KEYS[view], m) for view, m in views]
+
+
+def keys_text(keys: tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+
+
+def blamed_key(p: Product, keys: tuple[str, ...]) -> str:
+    """Of the keys making up a multiplier, the one furthest from 1 in SI units: the likeliest culprit."""
+    import math
+
+    from lca.units import unit_info
+
+    def distance(key: str) -> float:
+        q = getattr(p, key)
+        base = abs(q.value * float(unit_info(q.unit).to_base or 1.0))
+        return abs(math.log10(base)) if base > 0 and math.isfinite(base) else math.inf
+
+    return max(keys, key=distance)
 
 
 def _view_problems(p: Product, file: str) -> list[Problem]:
     """Each view's multiplier (per kg, kWh, vehicle, year) must be a finite, normal number.
 
     The conversions are each in range, but their quotients may not be (1e308 m²/kWh over a
-    declared unit of 1e-10 m²): say so here, naming the key, rather than print ``inf``.
+    declared unit of 1e-10 m²): say so here, naming every key the multiplier is made of (the
+    column is the one furthest from 1), rather than print ``inf``.
     """
-    return [Problem(f"gives a per-{view} multiplier of {m:g}, outside the range of float arithmetic",
-                    file=file, table="product", column=key, hint="check the value and its unit")
-            for view, key, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
+    return [Problem(f"the per-{view} multiplier, made of {keys_text(keys)}, is {m:g}: outside the range of float "
+                    f"arithmetic", file=file, table="product", column=blamed_key(p, keys),
+                    hint="check these values and their units")
+            for view, keys, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,
