@@ -63,7 +63,8 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     * ``sites``: columns of :class:`lca.schemas.SiteTable` (id, country, optional name, subdivision, grid).
     * ``processes``: id, optional name, stage, output (``"1 m^2"``), output_mass, yield.
     * ``exchanges``: process, flow or input, amount (number), unit, optional stage, factor.
-    * ``routes``: from, to, mode, distance (number), unit, optional factor — one row per leg, in order.
+    * ``routes``: from, to, leg (1…n in travel order), mode, distance (number), unit, optional factor — one
+      row per leg, a route's rows together.
     * ``scenarios``: the ``[[scenario]]`` entries (steps, transport, mix) as dicts.
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.

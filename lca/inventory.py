@@ -191,12 +191,10 @@ def _overflow_problems(act: pl.DataFrame, file: str) -> list[Problem]:
 
 
 def check_magnitudes(study: Study, detail: pl.DataFrame) -> None:
-    """Contributions, scenario totals and every view of them must be finite; else a located error.
+    """Contributions and scenario totals (per declared unit) must be finite; else a located error.
 
     ``detail`` is the characterised frame (``value`` in kg CO2e per declared unit, ``origin``).
     """
-    from lca.study_tables import view_multipliers
-
     file = study.source
     bad = detail.filter(~pl.col("value").is_finite())
     problems = [Problem(f"the contribution overflows ({a!r} {u} × factor '{f}' gives {v!r} kg CO2e)", file=file,
@@ -215,13 +213,8 @@ def check_magnitudes(study: Study, detail: pl.DataFrame) -> None:
                                     column="amount", hint="check this amount and its unit"))
     if problems:
         raise StudyError(problems)
-    top = sums.get_column("total").max() if sums.height else 0.0
-    for view, key, mult in view_multipliers(study.product):
-        if not (top or 0.0) * mult < float("inf"):
-            problems.append(Problem(f"per-{view} results overflow ({top:g} kg CO2e per declared unit × {mult:g})",
-                                    file=file, table="product", column=key, hint="check the value and its unit"))
-    if problems:
-        raise StudyError(problems)
+    # per kg, kWh, vehicle or year: checked when that view is asked for (Footprint.scale), so a
+    # total too large for one view does not fail the others
 
 
 def _expand_mixes(act: pl.DataFrame, study: Study) -> pl.DataFrame:

@@ -62,9 +62,13 @@ class Footprint:
 
     @property
     def warnings(self) -> list[str]:
-        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once."""
+        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once,
+        and routes no scenario can use (a typo in a route's ends)."""
+        from lca.study_routes import unused_routes
+
         notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
-        return [part for note in notes for part in dict.fromkeys(note.split("; "))]
+        return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
+                + unused_routes(self.study.routes, self.study.transport_plan))
 
     @property
     def replaced_factors(self) -> pl.DataFrame:
@@ -73,31 +77,55 @@ class Footprint:
 
     # ------------------------------------------------------------------------------- views
     def scale(self, per: str) -> tuple[float, str]:
-        """Multiplier from "per declared unit" to ``per``, and the resulting unit label."""
+        """Multiplier from "per declared unit" to ``per``, and the resulting unit label.
+
+        Raises :class:`~lca.errors.LcaInputError` if the study states no conversion for ``per``, or if
+        a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
+        multiplier is made of); the other views are unaffected.
+        """
+        from lca.study_tables import view_multipliers
+
         p = self.study.product
         du = p.declared_unit
         du_unit = du.unit if du.value == 1 else f"({du})"
         if per == "declared_unit":
             return 1.0, f"kg_CO2e/{du_unit}"
-        if per == "kg":  # mass_per_declared_unit is the mass of one declared unit (e.g. of "2 m^2")
-            return 1.0 / p.mass_per_declared_unit.to("kg"), "kg_CO2e/kg"
-        if per in ("kWh", "vehicle", "year"):
-            if per == "year":
-                if p.annual_volume is None:
-                    raise LcaInputError(Problem("the study states no annual_volume", table="product",
-                                                column="annual_volume"))
-                return p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value / 1000, \
-                    "t_CO2e/yr"
-            if p.separator_per_cell_energy is None:
-                raise LcaInputError(Problem("the study states no separator_per_cell_energy", table="product",
-                                            column="separator_per_cell_energy"))
-            per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
-            if per == "kWh":
-                return per_kwh, "kg_CO2e/kWh"
-            if p.pack_energy is None:
-                raise LcaInputError(Problem("the study states no pack_energy", table="product", column="pack_energy"))
-            return per_kwh * p.pack_energy.to("kWh"), "kg_CO2e/vehicle"
-        raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(PER_CHOICES)))
+        if per not in ("kg", "kWh", "vehicle", "year"):
+            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(PER_CHOICES)))
+        views = {view: (keys, mult) for view, keys, mult in view_multipliers(p)}
+        if per not in views:
+            key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
+                       if getattr(p, k) is None)
+            raise LcaInputError(Problem(f"the study states no {key}", table="product", column=key))
+        keys, mult = views[per]
+        self._check_view(per, keys, mult)
+        units = {"kg": "kg_CO2e/kg", "kWh": "kg_CO2e/kWh", "vehicle": "kg_CO2e/vehicle", "year": "t_CO2e/yr"}
+        return mult, units[per]
+
+    def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
+        """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
+        from lca.study_tables import blamed_key, keys_text
+
+        sid, top, largest = self._largest_total
+        if top * mult < float("inf"):
+            return
+        raise LcaInputError(Problem(
+            f"per-{per} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the per-{per} "
+            f"multiplier, made of {keys_text(keys)}, is {mult:g} (the largest contribution comes from {largest})",
+            file=self.study.source, table="product", column=blamed_key(self.study.product, keys),
+            hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
+
+    @cached_property
+    def _largest_total(self) -> tuple[str, float, str]:
+        """``(scenario, sum of |contributions|, origin of its largest contribution)`` of the largest scenario."""
+        if self.detail.height == 0:
+            return "", 0.0, ""
+        sums = (self.detail.group_by("scenario", maintain_order=True)
+                .agg(pl.col("value").abs().sum().alias("total"),
+                     pl.col("origin").sort_by(pl.col("value").abs(), descending=True).first().alias("largest"))
+                .sort("total", descending=True, maintain_order=True))
+        sid, total, largest = sums.row(0)
+        return str(sid), float(total), str(largest)
 
     def by(self, *keys: str, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
         """Sum of contributions by the given columns (plus scenario), with a ``unit`` column."""
@@ -139,6 +167,9 @@ class Footprint:
         """
         self._check_scenario(a)
         self._check_scenario(b)
+        if a == b:  # the pivot below needs two columns; a difference with itself says nothing
+            raise LcaInputError(Problem(f"scenario '{a}' is compared with itself", hint="compare two different "
+                                                                                          "scenarios"))
         x = self.by(by, per=per)
         unit = x.get_column("unit")[0] if x.height else self.scale(per)[1]
         wide = (x.filter(pl.col("scenario").is_in([a, b])).pivot(on="scenario", index=by, values="value")

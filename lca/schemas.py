@@ -117,6 +117,9 @@ class RouteTable(_Base):
 
     from_: str = pa.Field(alias="from")
     to: str
+    #: the leg's position in its route (1, 2, …): the rows carry the route's ends, not the leg's,
+    #: so the order is written down and checked (each route's legs are 1…n in row order)
+    leg: int = pa.Field(ge=1)
     mode: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
     distance: float = pa.Field(ge=0)
     unit: str

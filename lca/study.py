@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import polars as pl
 
@@ -26,7 +26,7 @@ from lca.schemas import ID
 from lca.study_io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study_pact import as_date, parse_pact, urn_problems
 from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
-from lca.study_retarget import transport_resolver
+from lca.study_retarget import transport_plan
 from lca.study_routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study_scenarios import CELL_PLANT, _scenarios
 from lca.study_shape import shape_problems
@@ -92,8 +92,9 @@ class Study:
     routes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEG_SCHEMA))
     #: the name problems are reported under: the study file, or the label of an in-memory study
     source: str = "study"
-    #: cell plant → transport frame as loaded (see :mod:`lca.study_retarget`); not part of the content
-    transport_for: Callable[[str | None], pl.DataFrame] | None = field(default=None, compare=False, repr=False)
+    #: the scenarios' transport elements as written (``to = "cell_plant"`` kept), plain data that
+    #: :meth:`with_cell_plant` resolves against the current routes and product (:mod:`lca.study_retarget`)
+    transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:
@@ -281,6 +282,10 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
             if comp.get(k) not in ids:
                 problems.append(Problem(f"comparison {k} '{comp.get(k)}' is not a scenario", file=file,
                                         table="comparison", column=k, hint="use one of: " + ", ".join(sorted(ids))))
+        if comp.get("baseline") in ids and comp.get("baseline") == comp.get("alternative"):
+            problems.append(Problem(f"comparison alternative '{comp['alternative']}' is the baseline itself",
+                                    file=file, table="comparison", column="alternative",
+                                    hint="compare two different scenarios, or remove [comparison]"))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
     problems += _check_keys(fdoc, {"files"}, file=file, where="factors")
@@ -304,5 +309,4 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
-        transport_for=transport_resolver(doc.get("scenario", []), route_map(routes), site_ids,
-                                         set(processes.get_column("id").to_list()), product.shipped_mass_ratio, file))
+        transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio))

@@ -115,9 +115,14 @@ def read_table(base: Path, name: str, *, file: str, table: str) -> pl.DataFrame:
     """
     frame = _read_table(base, name, file=file, table=table)
     if frame.height == 0:
-        raise StudyError(Problem("table file has a header but no rows", file=str(base / name), table=table,
-                                 hint="add its rows, or remove it from [tables]"))
+        raise StudyError(header_only(file=str(base / name), table=table))
     return frame
+
+
+def header_only(*, file: str, table: str) -> Problem:
+    """A table file with a header but no rows (refused by the loader and by `lca validate` alike)."""
+    return Problem("table file has a header but no rows", file=file, table=table,
+                   hint="add its rows, or remove it from [tables]")
 
 
 def _read_table(base: Path, name: str, *, file: str, table: str) -> pl.DataFrame:

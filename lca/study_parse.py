@@ -87,12 +87,19 @@ def magnitude_problem(number: float, to_base: float | None = 1.0, *, divisor: bo
     Infinite and NaN amounts are refused. A ``divisor`` must not be a non-zero amount below the
     smallest normal float (a subnormal): dividing by one overflows.
 
-    >>> magnitude_problem(5e-324, divisor=True), magnitude_problem(5e-324), magnitude_problem(1e308, 1e3)
+    A finite number whose value in SI base units is not (``1e308 kWh`` = 3.6e314 J) is too large,
+    not "not finite": the number as written is fine, its unit takes it out of range.
+
+    >>> magnitude_problem(5e-324, divisor=True), magnitude_problem(5e-324), magnitude_problem(float("inf"))
     ('is too small to compute with (below 2.2e-308)', None, 'is not a finite number')
+    >>> magnitude_problem(1e308, 3.6e6)
+    'is too large to compute with (above 1.8e+308 in SI base units)'
     """
     base = number * (to_base or 1.0)
-    if not (math.isfinite(number) and math.isfinite(base)):
+    if not math.isfinite(number):
         return "is not a finite number"
+    if not math.isfinite(base):
+        return f"is too large to compute with (above {sys.float_info.max:.2g} in SI base units)"
     if divisor and number != 0 and min(abs(number), abs(base)) < sys.float_info.min:
         return f"is too small to compute with (below {sys.float_info.min:.2g})"
     return None

@@ -3,8 +3,9 @@
 Every leg of every route is checked at load — used by a scenario or not — because a typo in one
 row of a route table otherwise becomes a route of its own that nobody uses, and its leg silently
 drops out of the route that was meant. A route defined in two places (twice inline, or inline and
-in the table file) is an error naming both; a route's rows in a table file must be consecutive
-(they are its legs, in travel order). Modes are checked against the factor library at compute
+in the table file) is an error naming both. A table file's rows carry the route's ends, not the
+leg's, so each row gives its ``leg`` number: a route's rows must be consecutive and numbered 1…n
+in row order (:func:`_from_table`); inline legs are in array order. Modes are checked against the factor library at compute
 time (:func:`check_route_modes`), since ``--factors`` layers may add modes.
 """
 
@@ -60,24 +61,61 @@ def _inline(entries: list[Mapping[str, Any]], file: str) -> tuple[list[dict[str,
     return rows, first, problems
 
 
+#: Why a routes table has a ``leg`` column, said with the fix wherever it is missing.
+LEG_HINT = ("add a 'leg' column numbering each route's legs 1, 2, … in travel order (a row carries the "
+            "route's ends, not the leg's, so the order must be written down)")
+
+
+def _numbering(legs: list[int]) -> str | None:
+    """Why a route's leg numbers (in row order) are not 1…n, or None."""
+    if legs[0] != 1:
+        return f"it starts at leg {legs[0]}"
+    seen: set[int] = set()
+    for k in legs:
+        if k in seen:
+            return f"leg {k} appears twice"
+        seen.add(k)
+    missing = sorted(set(range(1, len(legs) + 1)) - seen)
+    if missing:
+        return f"leg {missing[0]} is missing"
+    return "the legs are not in travel order" if legs != sorted(legs) else None
+
+
 def _from_table(t: pl.DataFrame, name: str, path: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Legs of a validated routes table; a route's rows must be consecutive (its legs, in order)."""
+    """Legs of a validated routes table: a route's rows are consecutive and numbered 1…n in row order.
+
+    A row moved to another route (its ``to`` changed to another real site) then shows as a leg
+    number that does not fit, instead of quietly moving a leg from one route to another.
+    """
     t = t.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
     problems = []
-    spans = t.group_by("from", "to", maintain_order=True).agg(pl.col("row"))
-    for src, dst, rows in spans.iter_rows():
+    spans = t.group_by("from", "to", maintain_order=True).agg(pl.col("row"), pl.col("leg"))
+    for src, dst, rows, legs in spans.iter_rows():
+        shown = ", ".join(map(str, rows))
         if rows[-1] - rows[0] + 1 != len(rows):
             gap = next(r for a, r in zip(rows, rows[1:]) if r != a + 1)
-            problems.append(Problem(f"the legs of route {src} → {dst} are not in consecutive rows "
-                                    f"({', '.join(map(str, rows))})", file=path, table="routes", row=gap,
+            problems.append(Problem(f"the legs of route {src} → {dst} are not in consecutive rows ({shown})",
+                                    file=path, table="routes", row=gap,
                                     hint="list a route's legs together, in travel order"))
-    legs = t.select(pl.col("from").alias("from_site"), pl.col("to").alias("to_site"),
-                    (pl.col("row").cum_count().over("from", "to")).cast(pl.Int64).alias("leg"), "mode",
-                    pl.col("distance").cast(pl.Float64), pl.col("unit").alias("distance_unit"), "factor",
+        why = _numbering(legs)
+        if why:
+            first = next(r for i, (r, k) in enumerate(zip(rows, legs), 1) if k != i)
+            problems.append(Problem(f"the legs of route {src} → {dst} are numbered {', '.join(map(str, legs))} "
+                                    f"in rows {shown}: {why}", file=path, table="routes", row=first, column="leg",
+                                    hint="number each route's legs 1, 2, … in travel order, one row per leg; a "
+                                         "row whose 'from'/'to' names another route belongs to that route"))
+    legs = t.select(pl.col("from").alias("from_site"), pl.col("to").alias("to_site"), pl.col("leg").cast(pl.Int64),
+                    "mode", pl.col("distance").cast(pl.Float64), pl.col("unit").alias("distance_unit"), "factor",
                     pl.col("primary").fill_null(False),
                     pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"), pl.lit(path).alias("file"),
                     pl.lit("routes").alias("table"), "row", pl.lit("unit").alias("unit_column"))
     return legs, problems
+
+
+def _schema_problems(exc: SchemaError) -> list[Problem]:
+    """The table's schema problems, a missing ``leg`` column with its reason and fix."""
+    return [Problem(**{**p.as_dict(), "hint": LEG_HINT}) if p.column == "leg" and p.row is None else p
+            for p in exc.problems]
 
 
 def collect_routes(entries: list[Mapping[str, Any]], table: pl.DataFrame | None, *, name: str | None,
@@ -95,7 +133,7 @@ def collect_routes(entries: list[Mapping[str, Any]], table: pl.DataFrame | None,
         try:
             checked = validate_table(table, RouteTable, file=path, table="routes")
         except SchemaError as exc:
-            raise StudyError(problems + exc.problems) from None
+            raise StudyError(problems + _schema_problems(exc)) from None
         legs, more = _from_table(checked, name or "routes", path or file)
         problems += more
         spans = legs.group_by("from_site", "to_site", maintain_order=True).agg(pl.col("row").min().alias("lo"),
@@ -146,6 +184,33 @@ def leg_problems(legs: pl.DataFrame, *, route_ends: set[str] | None = None) -> l
             problems.append(Problem(f"unit '{r['distance_unit']}' is not a distance", **loc, column=r["unit_column"],
                                     hint="write a length such as 'km' or 'mile'"))
     return problems
+
+
+def unused_routes(legs: pl.DataFrame, plan: pl.DataFrame | None) -> list[str]:
+    """A warning for each route that no transport element of any scenario can use, for any cell plant.
+
+    An element without its own legs uses the route ``from → to``, or ``from → <cell plant>`` when
+    it goes to ``cell_plant``; a route matching neither is dead data — most likely a typo in its
+    ends that happens to name another real site. ``plan`` is the study's transport plan
+    (:func:`lca.study_retarget.transport_plan`); without one nothing can be said.
+    """
+    if plan is None or legs.height == 0 or not {"from_site", "to_site", "origin", "row"} <= set(legs.columns):
+        return []
+    from lca.study_retarget import CELL_PLANT
+
+    uses = plan.filter(~pl.col("inline"))
+    exact = uses.select("from_site", pl.col("to").alias("to_site"))
+    to_plant = uses.filter(pl.col("to") == CELL_PLANT).select("from_site")
+    spans = (legs.group_by("from_site", "to_site", maintain_order=True)
+             .agg(pl.col("origin").first(), pl.col("row").min().alias("lo"), pl.col("row").max().alias("hi")))
+    dead = spans.join(exact, on=["from_site", "to_site"], how="anti").join(to_plant, on="from_site", how="anti")
+    out = []
+    for src, dst, origin, lo, hi in dead.iter_rows():
+        where = (origin.rsplit(" leg #", 1)[0] if lo is None
+                 else origin.rsplit(" row ", 1)[0] + (f" row {lo}" if lo == hi else f" rows {lo}-{hi}"))
+        out.append(f"{where}: route {src} → {dst} is used by no transport element of any scenario (none goes from "
+                   f"'{src}' to '{dst}' or from '{src}' to the cell plant); check its ends")
+    return out
 
 
 def route_map(legs: pl.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:

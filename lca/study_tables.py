@@ -15,7 +15,7 @@ from lca.study_parse import Product, _check_keys, _split_amount, parse_quantity,
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
-ROUTE_COLUMNS = {"from", "to", "mode", "distance", "unit", "factor", "primary", "note"}
+ROUTE_COLUMNS = {"from", "to", "leg", "mode", "distance", "unit", "factor", "primary", "note"}
 
 #: Table files a study may name under [tables]: the columns allowed and the model. The loader and
 #: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
@@ -26,11 +26,21 @@ TABLE_FILES = {"sites": (SITE_COLUMNS, SiteTable), "exchanges": (EXCHANGE_COLUMN
 def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     """Every check of a sites/exchanges/routes table file, all problems at once in row order.
 
-    Unknown columns (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units
-    (parsed; route distances must be lengths). Exchanges get a ``row`` column (1 = first data row).
+    A header without rows is refused (as :func:`lca.study_io.read_table` does); then unknown columns
+    (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units (parsed; route
+    distances must be lengths). A routes table gets the loader's own route checks
+    (:func:`lca.study_routes.collect_routes`, :func:`~lca.study_routes.leg_problems`: leg numbers,
+    consecutive rows, modes, distances, units), all but references to the study's sites.
+    Exchanges get a ``row`` column (1 = first data row).
     """
+    from lca.study_io import header_only
+
+    if frame.height == 0:
+        raise StudyError(header_only(file=file, table=kind))
     allowed, model = TABLE_FILES[kind]
     problems = unknown_columns(frame, allowed, file=file, table=kind)
+    if kind == "routes":
+        return _check_routes(frame, problems, file=file)
     if kind == "exchanges":
         frame = frame.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int64))
     checked = frame
@@ -43,6 +53,21 @@ def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     if problems:
         raise StudyError(sorted(problems, key=lambda p: p.row or 0))
     return checked
+
+
+def _check_routes(frame: pl.DataFrame, problems: list[Problem], *, file: str) -> pl.DataFrame:
+    """A routes table alone, through the loader's route functions (no second implementation)."""
+    from lca.study_routes import collect_routes, leg_problems
+
+    legs = frame
+    try:
+        legs, more = collect_routes([], frame, name=Path(file).name, path=file, file=file)
+        problems = problems + more + leg_problems(legs)
+    except StudyError as exc:
+        problems = problems + exc.problems
+    if problems:
+        raise StudyError(sorted(problems, key=lambda p: p.row or 0))
+    return legs
 
 
 def unit_problems(frame: pl.DataFrame, *, file: str, table: str, distance: bool = False) -> list[Problem]:
@@ -133,32 +158,68 @@ def _product(p: Any, file: str) -> Product:
     return product
 
 
-def view_multipliers(p: Product) -> list[tuple[str, str, float]]:
-    """``(view, product key, multiplier from "per declared unit")`` for every view the product supports."""
+#: The product keys each view's multiplier (from "per declared unit") is made of.
+VIEW_KEYS = {"kg": ("mass_per_declared_unit",), "kWh": ("separator_per_cell_energy", "declared_unit"),
+             "vehicle": ("separator_per_cell_energy", "pack_energy", "declared_unit"),
+             "year": ("annual_volume", "declared_unit")}
+
+
+def view_multipliers(p: Product) -> list[tuple[str, tuple[str, ...], float]]:
+    """``(view, product keys, multiplier from "per declared unit")`` for every view the product supports.
+
+    The keys are every ``[product]`` key the multiplier is made of, so a problem with it names
+    them all (a declared unit of 1e-300 m² upsets the per-year multiplier as much as the volume).
+
+    >>> from lca.resources import default_study_path
+    >>> from lca.study import load_study
+    >>> [(v, k) for v, k, _ in view_multipliers(load_study(default_study_path()).product)][2]
+    ('vehicle', ('separator_per_cell_energy', 'pack_energy', 'declared_unit'))
+    """
     from lca.units import conversion_factor
 
     du = p.declared_unit
-    views: list[tuple[str, str, float]] = [("kg", "mass_per_declared_unit", 1.0 / p.mass_per_declared_unit.to("kg"))]
+    views: list[tuple[str, float]] = [("kg", 1.0 / p.mass_per_declared_unit.to("kg"))]
     if p.separator_per_cell_energy is not None:
         per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
-        views.append(("kWh", "separator_per_cell_energy", per_kwh))
+        views.append(("kWh", per_kwh))
         if p.pack_energy is not None:
-            views.append(("vehicle", "pack_energy", per_kwh * p.pack_energy.to("kWh")))
+            views.append(("vehicle", per_kwh * p.pack_energy.to("kWh")))
     if p.annual_volume is not None:
-        views.append(("year", "annual_volume",
-                      p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value / 1000))
-    return views
+        views.append(("year", p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value
+                      / 1000))
+    return [(view, VIEW_KEYS[view], m) for view, m in views]
+
+
+def keys_text(keys: tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+
+
+def blamed_key(p: Product, keys: tuple[str, ...]) -> str:
+    """Of the keys making up a multiplier, the one furthest from 1 in SI units: the likeliest culprit."""
+    import math
+
+    from lca.units import unit_info
+
+    def distance(key: str) -> float:
+        q = getattr(p, key)
+        base = abs(q.value * float(unit_info(q.unit).to_base or 1.0))
+        return abs(math.log10(base)) if base > 0 and math.isfinite(base) else math.inf
+
+    return max(keys, key=distance)
 
 
 def _view_problems(p: Product, file: str) -> list[Problem]:
     """Each view's multiplier (per kg, kWh, vehicle, year) must be a finite, normal number.
 
     The conversions are each in range, but their quotients may not be (1e308 m²/kWh over a
-    declared unit of 1e-10 m²): say so here, naming the key, rather than print ``inf``.
+    declared unit of 1e-10 m²): say so here, naming every key the multiplier is made of (the
+    column is the one furthest from 1), rather than print ``inf``.
     """
-    return [Problem(f"gives a per-{view} multiplier of {m:g}, outside the range of float arithmetic",
-                    file=file, table="product", column=key, hint="check the value and its unit")
-            for view, key, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
+    return [Problem(f"the per-{view} multiplier, made of {keys_text(keys)}, is {m:g}: outside the range of float "
+                    f"arithmetic", file=file, table="product", column=blamed_key(p, keys),
+                    hint="check these values and their units")
+            for view, keys, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,

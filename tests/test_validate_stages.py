@@ -107,7 +107,9 @@ def test_a_table_file_reports_unknown_columns_and_bad_values_together(tmp_path):
 
 LONE = ["sites_unknown_column.csv", "sites_bad_country.csv", "sites_bad_fallback.csv", "exchanges_unknown_column.csv",
         "exchanges_nan_amount.csv", "exchanges_bad_unit.csv", "routes_bad_mode.csv", "routes_unit_not_length.csv",
-        "routes_empty_mode.csv", "routes_unknown_column.csv"]
+        "routes_empty_mode.csv", "routes_unknown_column.csv", "routes_leg_gap.csv", "routes_not_consecutive.csv",
+        "routes_header_only.csv", "routes_missing_leg.csv", "routes_leg_zero.csv", "sites_header_only.csv",
+        "exchanges_header_only.csv"]
 
 
 @pytest.mark.parametrize("name", LONE)
@@ -128,6 +130,25 @@ def test_a_lone_table_is_checked_as_strictly_as_inside_a_study(name, tmp_path):
     extra = [p for p in in_study if p not in alone]
     assert in_study and set(alone) <= set(in_study)
     assert all(p.message.startswith("unknown site") for p in extra), extra
+
+
+@pytest.mark.parametrize("name,message", [
+    ("routes_leg_gap.csv", "the legs of route plant → cell are numbered 1, 3 in rows 1, 2: leg 2 is missing"),
+    ("routes_not_consecutive.csv", "the legs of route plant → cell are not in consecutive rows (1, 3)"),
+    ("routes_header_only.csv", "table file has a header but no rows"),
+    ("sites_header_only.csv", "table file has a header but no rows"),
+    ("exchanges_header_only.csv", "table file has a header but no rows"),
+    ("routes_missing_leg.csv", "missing required column 'leg'"),
+])
+def test_a_lone_table_gets_the_loaders_route_and_empty_table_checks(name, message, cli):
+    """Before (review finding 8): these passed `lca validate FILE` alone, yet every command refused the
+    study that used them (the pre-commit hook of docs/ci.md validates single files)."""
+    from lca.validate import validate_paths
+
+    problems = validate_paths([CORPUS / name])
+    assert [(p.file, p.message) for p in problems] == [(str(CORPUS / name), message)]
+    r = cli("validate", CORPUS / name)
+    assert r.exit_code == 1 and message in r.stderr
 
 
 def test_unknown_and_empty_inputs_are_errors_unless_allowed(tmp_path, cli):

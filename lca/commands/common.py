@@ -238,6 +238,14 @@ def _check_cell_plant(path: Path, plant: str) -> None:
                                     hint="use one of: " + ", ".join(sorted(sites))))
 
 
+def two_scenarios(value):
+    """Typer callback of ``--compare A B``: comparing a scenario with itself is a usage error (exit 2)."""
+    if value and len(value) == 2 and value[0] is not None and value[0] == value[1]:
+        raise typer.BadParameter(f"'{value[0]}' is compared with itself; give two different scenario ids",
+                                 param_hint="'--compare'")
+    return value
+
+
 def check_scenarios(study, ids, option: str) -> None:
     """Scenario ids given on the command line must be scenarios of the study (message names the option)."""
     from lca.errors import LcaInputError, Problem

@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_loaded, fmt,
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_loaded, two_scenarios, fmt,
                                  handle_errors, load, out_console, styled)
 
 
@@ -27,7 +27,7 @@ def run(
     factors: Optional[List[Path]] = FACTORS_OPT,
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
                                                                               "(default: the study's comparison).",
-                                                      show_default=False),
+                                                      show_default=False, callback=two_scenarios),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
 ) -> None:
     """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).

@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_study, err_console, fmt,
+from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_study, two_scenarios, err_console, fmt,
                                  handle_errors, out_console, styled)
 
 #: runs at least this long (iterations) get a progress bar on stderr
@@ -39,7 +39,7 @@ def uncertainty(
                                                   "or 2 GiB); larger runs are refused before they start."),
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Scenario ids A B: report P(B < A) "
                                                       "and break-even values (default: the study's comparison).",
-                                                      show_default=False),
+                                                      show_default=False, callback=two_scenarios),
     per: Per = typer.Option(Per.declared_unit, "--per", help="declared_unit | kg | kWh | vehicle | year."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
     table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),

@@ -171,6 +171,8 @@ def table_schemas() -> dict[str, dict[str, Any]]:
     # exactly one of flow / input: a flow (text) or an input (text), never both, never neither
     given = lambda c: {"required": [c], "properties": {c: {"type": "string"}}}  # noqa: E731
     out["exchanges"]["items"]["oneOf"] = [given("flow"), given("input")]
+    for kind in closed:  # a study's table file holds rows: a header alone is refused (lca.study_io.header_only)
+        out[kind]["minItems"] = 1
     for name, doc in out.items():
         doc["description"] += f" Applies to: {APPLIES_TO[name]}."
     return out

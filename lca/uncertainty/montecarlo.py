@@ -146,6 +146,9 @@ def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, p
     if pair is not None:
         if len(pair) != 2:
             raise LcaInputError(Problem("compare needs exactly two scenario ids"))
+        if pair[0] == pair[1]:
+            raise LcaInputError(Problem(f"compare: scenario '{pair[0]}' is compared with itself",
+                                        hint="give two different scenario ids"))
         for s in pair:
             fp._check_scenario(s)
     pats, w = model.patterns()
