@@ -134,9 +134,9 @@ def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
 def _read(path: Path):
     import polars as pl
 
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    if path.suffix.lower() == ".parquet":  # glob=False: the name is a file, never a pattern
+        return pl.read_parquet(path, glob=False)
+    return pl.read_csv(path, infer_schema=False, encoding="utf8", glob=False)
 
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
