@@ -209,6 +209,19 @@ def load_library(*overrides: Path | str | pl.DataFrame, directory: Path | None =
     return lib.with_overrides(*overrides) if overrides else lib
 
 
+def _check_gwp_coverage(gwp: pl.DataFrame) -> None:
+    """Every gas a factor row may name has a GWP in every set, so no gas a factor file can name
+    is left uncharacterised (the gas list and the GWP table are kept in step)."""
+    from lca.schemas import GASES, GWP_SETS
+
+    have = set(gwp.select("gwp_set", "gas").iter_rows())
+    missing = [f"{g} in {s}" for s in GWP_SETS for g in GASES if g not in ("CO2e", "none") and (s, g) not in have]
+    if missing:
+        raise FactorError(Problem("no GWP for " + ", ".join(missing), file="factors/gwp.csv", table="gwp",
+                                  hint="add a GWP100 row (with its source) for each, or remove the gas from "
+                                       "lca.schemas.GASES"))
+
+
 def _load_directory(directory: Path) -> FactorLibrary:
     meta = tomllib.loads((directory / "library.toml").read_text(encoding="utf-8"))
     version = str(meta.get("library", {}).get("version", "unversioned"))
@@ -235,6 +248,7 @@ def _load_directory(directory: Path) -> FactorLibrary:
                                    pl.Series("file", [w[0] for w in where], dtype=pl.String))
     gwp = validate_table(pl.read_csv(io.BytesIO(gwp_raw), infer_schema=False), GwpTable,
                          file="factors/gwp.csv", table="gwp")
+    _check_gwp_coverage(gwp)
     return FactorLibrary(factors=factors, gwp=gwp, version=version, content_hash=h.hexdigest(),
                          layers=("shipped",))
 
