@@ -12,6 +12,13 @@ serialised with polars' JSON writer (shortest round-trip floats, explicit nulls)
 content, except where it is the data: the ``leg`` number of a transport leg (legs are travelled in
 order) is kept.
 
+Equal quantities are equal content: every amount with a unit (exchange amounts, process outputs,
+leg distances, ``[product]`` quantities, carbon contents, uncertainty bounds) is hashed as its value
+in SI base units, rounded to :data:`SIG_DIGITS` significant digits (unit conversion rounds in the
+last bits), together with the unit's dimension — so ``"5.5 g"`` and ``"0.0055 kg"`` hash alike, and
+``"5.5 g"`` and ``"5.5 kg"`` (or ``"1 kWh"`` and ``"1 kg"``) do not. Pint is asked once per distinct
+unit (:func:`lca.units.unit_table`).
+
 >>> import lca
 >>> s = lca.load_study(lca.default_study_path())
 >>> study_hash(s) == study_hash(s.__class__(**{**s.__dict__, "path": None, "input_hashes": {}}))
@@ -35,6 +42,14 @@ if TYPE_CHECKING:  # pragma: no cover
 LOCATION_COLUMNS = ("origin", "row", "element")
 #: The study's frames, in the order they are hashed.
 STUDY_FRAMES = ("sites", "processes", "exchanges", "scenarios", "steps", "transport", "mixes")
+#: (amount, unit) column pairs of the study frames, hashed as SI amounts with their dimension.
+QUANTITY_COLUMNS = {"processes": (("output_amount", "output_unit"), ("output_mass_amount", "output_mass_unit")),
+                    "exchanges": (("amount", "unit"),), "transport": (("distance", "distance_unit"),)}
+#: Settings keys holding quantities (``[pact]`` carbon contents, ``[[uncertainty]]`` bounds).
+QUANTITY_KEYS = ("fossil_carbon_content", "biogenic_carbon_content", "min", "max", "mode", "sd")
+#: Significant digits of a hashed SI amount: far above any real change of data, far below the
+#: float rounding of a unit conversion (5.5 × 0.001 is not exactly 0.0055).
+SIG_DIGITS = 12
 
 
 def _json(value: Any) -> str:
@@ -67,8 +82,54 @@ def canonical_frame(df: pl.DataFrame, drop: Iterable[str] = LOCATION_COLUMNS) ->
     return out.write_json().encode()
 
 
+def canonical_quantities(df: pl.DataFrame, pairs: Iterable[tuple[str, str]]) -> pl.DataFrame:
+    """Each (amount, unit) pair replaced by (amount in SI base units, the unit's dimension).
+
+    A unit pint cannot read (a frame study not yet validated) keeps its amount and text as given.
+    """
+    from lca.units import unit_table
+
+    for amount, unit in pairs:
+        if amount not in df.columns or unit not in df.columns:
+            continue
+        text = pl.col(unit).cast(pl.String)
+        table = unit_table(df.select(text.unique()).to_series().to_list()).select(
+            pl.col("unit").alias("__unit"), pl.col("to_base").alias("__to_base"), pl.col("dimension").alias("__dim"))
+        si = (pl.col(amount).cast(pl.Float64) * pl.col("__to_base")).round_sig_figs(SIG_DIGITS)
+        df = (df.with_columns(text.alias("__unit")).join(table, on="__unit", how="left", maintain_order="left")
+              .with_columns(pl.when(pl.col("__to_base").is_not_null()).then(si)
+                            .otherwise(pl.col(amount).cast(pl.Float64)).alias(amount),
+                            pl.coalesce(pl.col("__dim"), text).alias(unit))
+              .drop("__unit", "__to_base", "__dim"))
+    return df
+
+
+def _si(value: float, unit: str) -> Any:
+    """``[SI amount, dimension]`` of one settings quantity; as given if the unit does not parse."""
+    from lca.units import unit_info
+
+    info = unit_info(unit)
+    if info.error or info.to_base is None:
+        return [float(value), unit]
+    return [float(f"{float(value) * info.to_base:.{SIG_DIGITS - 1}e}"), info.dimension]
+
+
 def _quantity(q: Any) -> Any:
-    return None if q is None else [float(q.value), str(q.unit)]
+    return None if q is None else _si(q.value, str(q.unit))
+
+
+def _settings_value(key: str, value: Any) -> Any:
+    """A quantity written as text (``"4.8 g"``) or a ``{value, unit}`` table, canonical; else as given."""
+    from lca.errors import LcaInputError
+    from lca.study_parse import parse_quantity
+
+    if key not in QUANTITY_KEYS or isinstance(value, (bool, int, float)) or value is None:
+        return value
+    try:
+        q = parse_quantity(value, file="", where="", key=key)
+    except LcaInputError:
+        return value
+    return _si(q.value, str(q.unit))
 
 
 def study_settings(study: "Study") -> dict[str, Any]:
@@ -88,8 +149,8 @@ def study_settings(study: "Study") -> dict[str, Any]:
         "comparison": list(study.comparison) if study.comparison else None,
         "company_name": study.company_name, "company_ids": list(study.company_ids),
         "product_ids": list(study.product_ids), "product_category_cpc": study.product_category_cpc,
-        "uncertainty": [dict(u) for u in study.uncertainty_spec],
-        "pact": dict(study.pact_spec),
+        "uncertainty": [{k: _settings_value(k, v) for k, v in u.items()} for u in study.uncertainty_spec],
+        "pact": {k: _settings_value(k, v) for k, v in study.pact_spec.items()},
     }
 
 
@@ -99,7 +160,7 @@ def study_hash(study: "Study") -> str:
     h.update(_json(study_settings(study)).encode())
     for name in STUDY_FRAMES:
         h.update(b"\0" + name.encode() + b"\0")
-        h.update(canonical_frame(getattr(study, name)))
+        h.update(canonical_frame(canonical_quantities(getattr(study, name), QUANTITY_COLUMNS.get(name, ()))))
     return h.hexdigest()
 
 

@@ -16,6 +16,7 @@ documented in docs/method-rules.md.
 from __future__ import annotations
 
 import hashlib
+import io
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lca.errors import DimensionError, FactorError, Problem, SchemaError
+from lca.errors import DimensionError, FactorError, LcaInputError, Problem, SchemaError
 from lca.factor_checks import (UNIT_HINTS, column_problems, explicit_kind_problems,  # noqa: F401 (re-export)
                                market_factor_problems, row_problems)
 from lca.factor_editions import edition_expr, pick_editions
@@ -83,24 +84,47 @@ class FactorLibrary:
 # ------------------------------------------------------------------------------------- loading
 
 def read_factor_file(path: Path | str) -> pl.DataFrame:
-    """Read a factor CSV/Parquet file as-is (strings for CSV; validation comes later)."""
+    """Read a factor CSV/Parquet file as-is (strings for CSV; validation comes later).
+
+    ``path`` is the file's literal name, never a pattern: polars expands ``[ ] * ?`` in the paths
+    it is given (``c[12].csv`` would read ``c1.csv``), so the bytes are read here and parsed from
+    memory; a name that matches nothing is "not found", named.
+    """
+    from lca.study_io import decode, read_bytes
+
     path = Path(path)
+    file = str(path)
     if path.is_dir():
-        raise FactorError(Problem("is a folder, not a factor file", file=str(path),
+        raise FactorError(Problem("is a folder, not a factor file", file=file,
                                   hint="name a CSV or Parquet file"))
+    raw = read_bytes(path, file=file, what="factor file", error=FactorError)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):  # a study, JSON, …: parsing it as CSV gives parser noise
+        raise FactorError(Problem("not a factor table: a factor file is a CSV or Parquet file with the "
+                                  "factor columns", file=file,
+                                  hint="columns: " + ", ".join(FACTOR_COLUMNS) + " (see `lca schema export`)"))
+    if not raw.strip():
+        raise FactorError(Problem("factor file is empty", file=file, hint="write a header row and one row per factor"))
+    if suffix == ".parquet":
+        try:
+            return pl.read_parquet(io.BytesIO(raw))
+        except Exception:  # polars/arrow raise several types for damaged files
+            raise FactorError(Problem("not a readable Parquet file (empty, truncated or damaged)", file=file,
+                                      hint="write the file again, or use CSV")) from None
     from lca.csvfiles import delimiter_problem
 
-    wrong_delimiter = delimiter_problem(path) if path.is_file() else None
+    wrong_delimiter = delimiter_problem(path)
     if wrong_delimiter:  # would read as one column and fail with a misleading message
         raise FactorError(wrong_delimiter)
     try:
-        if path.suffix.lower() == ".parquet":
-            return pl.read_parquet(path)
-        return pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except FileNotFoundError:
-        raise FactorError(Problem("factor file not found", file=str(path))) from None
-    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError) as exc:
-        raise FactorError(Problem(f"cannot read factor file: {exc}", file=str(path),
+        text = decode(raw, file=file)
+    except LcaInputError as exc:
+        raise FactorError(exc.problems) from None
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FactorError(Problem(f"cannot read factor file: {first}", file=file,
                                   hint="save it as UTF-8 CSV with a header row, or as Parquet")) from None
 
 
@@ -185,6 +209,19 @@ def load_library(*overrides: Path | str | pl.DataFrame, directory: Path | None =
     return lib.with_overrides(*overrides) if overrides else lib
 
 
+def _check_gwp_coverage(gwp: pl.DataFrame) -> None:
+    """Every gas a factor row may name has a GWP in every set, so no gas a factor file can name
+    is left uncharacterised (the gas list and the GWP table are kept in step)."""
+    from lca.schemas import GASES, GWP_SETS
+
+    have = set(gwp.select("gwp_set", "gas").iter_rows())
+    missing = [f"{g} in {s}" for s in GWP_SETS for g in GASES if g not in ("CO2e", "none") and (s, g) not in have]
+    if missing:
+        raise FactorError(Problem("no GWP for " + ", ".join(missing), file="factors/gwp.csv", table="gwp",
+                                  hint="add a GWP100 row (with its source) for each, or remove the gas from "
+                                       "lca.schemas.GASES"))
+
+
 def _load_directory(directory: Path) -> FactorLibrary:
     meta = tomllib.loads((directory / "library.toml").read_text(encoding="utf-8"))
     version = str(meta.get("library", {}).get("version", "unversioned"))
@@ -209,8 +246,9 @@ def _load_directory(directory: Path) -> FactorLibrary:
                            for p in exc.problems]) from None
     factors = factors.with_columns(pl.lit("shipped").alias("layer"),
                                    pl.Series("file", [w[0] for w in where], dtype=pl.String))
-    gwp = validate_table(pl.read_csv(directory / "gwp.csv", infer_schema=False), GwpTable,
+    gwp = validate_table(pl.read_csv(io.BytesIO(gwp_raw), infer_schema=False), GwpTable,
                          file="factors/gwp.csv", table="gwp")
+    _check_gwp_coverage(gwp)
     return FactorLibrary(factors=factors, gwp=gwp, version=version, content_hash=h.hexdigest(),
                          layers=("shipped",))
 

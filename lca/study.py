@@ -227,7 +227,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
     pact: dict[str, Any] = {}
     try:
-        pact = parse_pact(doc.get("pact", {}), file=file, reference_end=ref_end)
+        pact = parse_pact(doc.get("pact", {}), file=file, reference_end=ref_end,
+                          product_mass=product.mass_per_declared_unit if product else None)
     except StudyError as exc:
         problems += exc.problems
 

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from lca.errors import Problem, StudyError
+from lca.errors import LcaInputError, Problem, StudyError
 
 #: Deepest nesting of arrays/tables accepted in a study document. Real studies need 4 or 5
 #: (scenario → transport → legs → leg); the limit keeps every later recursive consumer safe.
@@ -25,7 +25,8 @@ MAX_DEPTH = 32
 BOM = "\ufeff"
 
 
-def _os_problem(exc: OSError, *, file: str, what: str, table: str | None = None) -> Problem:
+def os_problem(exc: OSError, *, file: str, what: str, table: str | None = None) -> Problem:
+    """A located problem for an OS failure reading ``file`` (not found, folder, permission, link loop)."""
     if isinstance(exc, FileNotFoundError):
         return Problem(f"{what} not found", file=file, table=table, hint="check the path")
     if isinstance(exc, IsADirectoryError):
@@ -37,14 +38,16 @@ def _os_problem(exc: OSError, *, file: str, what: str, table: str | None = None)
     return Problem(f"cannot read {what}: {exc.strerror or exc}", file=file, table=table)
 
 
-def read_bytes(path: Path, *, file: str, what: str = "file", table: str | None = None) -> bytes:
-    """The bytes of ``path``; any OS failure is a located :class:`StudyError`."""
+def read_bytes(path: Path, *, file: str, what: str = "file", table: str | None = None,
+               error: type[LcaInputError] = StudyError) -> bytes:
+    """The bytes of ``path`` — its literal name, never a pattern; any OS failure is a located
+    ``error`` (:class:`StudyError` unless the caller names its own kind)."""
     try:
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "is a directory")
         return path.read_bytes()
     except OSError as exc:
-        raise StudyError(_os_problem(exc, file=file, what=what, table=table)) from None
+        raise error(os_problem(exc, file=file, what=what, table=table)) from None
 
 
 def decode(raw: bytes, *, file: str, table: str | None = None) -> str:

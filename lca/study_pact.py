@@ -78,16 +78,47 @@ def urn_problems(value: Any, *, file: str, table: str, column: str) -> list[Prob
             for v in value if not (isinstance(v, str) and URN.fullmatch(v))]
 
 
+def _carbon_problems(carbon: Mapping[str, Any], product_mass: Any, *, file: str) -> list[Problem]:
+    """Carbon contents (each, or both together) larger than the product's mass per declared unit."""
+    if product_mass is None or not carbon:
+        return []
+    from lca.units import unit_info
+
+    def kg(q) -> float:
+        return q.value * (unit_info(q.unit).to_base or float("nan"))
+
+    mass = kg(product_mass) * (1 + 1e-9)  # "4.8 g" + "3.9 g" is 8.7 g, whatever the float rounding
+    hint = (f"a carbon content is the mass of carbon in one declared unit, at most the product's "
+            f"mass_per_declared_unit ({product_mass}): check the value and its unit")
+
+    def problem(key: str, message: str) -> Problem:
+        return Problem(message, file=file, table="pact", column=key, hint=hint)
+
+    out = [problem(key, f"{key} {q} is more than the product's mass per declared unit ({product_mass})")
+           for key, q in carbon.items() if kg(q) > mass]
+    if not out and len(carbon) == 2 and sum(map(kg, carbon.values())) > mass:
+        f, b = carbon["fossil_carbon_content"], carbon["biogenic_carbon_content"]
+        out.append(problem("fossil_carbon_content", f"fossil_carbon_content {f} + biogenic_carbon_content {b} is "
+                           f"more than the product's mass per declared unit ({product_mass})"))
+    return out
+
+
 def _utc_text(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date) -> dict[str, Any]:
-    """The ``[pact]`` table checked and normalised, or a :class:`StudyError` with every problem."""
+def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date,
+               product_mass: Any = None) -> dict[str, Any]:
+    """The ``[pact]`` table checked and normalised, or a :class:`StudyError` with every problem.
+
+    ``product_mass`` (the ``[product]`` mass per declared unit, a :class:`~lca.study_parse.Quantity`)
+    bounds the carbon contents: a product cannot hold more carbon than its own mass.
+    """
     from lca.study_parse import parse_quantity
 
     problems: list[Problem] = []
     out: dict[str, Any] = {}
+    carbon: dict[str, Any] = {}  # key → Quantity, for the bound by the product's mass
 
     def bad(key: str, message: str, hint: str | None = None) -> None:
         problems.append(Problem(message, file=file, table="pact", column=key, hint=hint))
@@ -135,11 +166,13 @@ def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date) ->
                 bad(key, f"{key} must be a mass >= 0 per declared unit, got {q}")
             else:
                 out[key] = value
+                carbon[key] = q
         else:  # validity_period_start / _end
             try:
                 out[key] = as_utc_datetime(value, file=file, table="pact", column=key)
             except StudyError as exc:
                 problems += exc.problems
+    problems += _carbon_problems(carbon, product_mass, file=file)
     if problems:
         raise StudyError(problems)
     # PACT: the validity period starts after the reference period (default: the day after it ends)

@@ -28,6 +28,7 @@ from typing import Iterable
 import polars as pl
 
 from lca.errors import DimensionError, Problem, UnitError
+from lca.unit_prefixes import prefixed_token
 
 #: Extra definitions loaded into the application registry.
 DEFINITIONS = """
@@ -111,7 +112,7 @@ _CO2E_PREFIX = {"Mt": "Mt_CO2e", "MT": "MT_CO2e", "mt": "MT_CO2e", "kt": "kt_CO2
                 "g": "g_CO2e", "t": "t_CO2e", "tonne": "t_CO2e", "tonnes": "t_CO2e", "lb": "(0.45359237 kg_CO2e)"}
 _TKM = re.compile(r"(?<![A-Za-z_])(?:t|tonnes?|tonne)\s*[-*·. ]\s*km(?![A-Za-z0-9_])")
 _PER = re.compile(r"\s+per\s+", re.IGNORECASE)
-_TOKEN = re.compile(r"[A-Za-zµ_][A-Za-z0-9µ_]*")
+_TOKEN = re.compile(r"[A-Za-zµμ_][A-Za-z0-9µμ_]*")  # micro sign and Greek mu: both are prefixes
 
 #: Readable names for the dimensions users meet most.
 DIMENSION_NAMES: dict[str, str] = {
@@ -193,7 +194,9 @@ def normalize_unit(text: str) -> str:
         for pattern, advice in AMBIGUOUS_FAMILIES:
             if pattern.fullmatch(word):
                 raise UnitError(Problem(advice.format(w=word, u=word[1:])))
-        return TOKEN_ALIASES.get(word, word)
+        if word in TOKEN_ALIASES:
+            return TOKEN_ALIASES[word]
+        return prefixed_token(word)  # prefixed forms of ambiguous bases are refused as a class
 
     return _TOKEN.sub(token, s)
 

@@ -134,9 +134,9 @@ def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
 def _read(path: Path):
     import polars as pl
 
-    if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8")
+    if path.suffix.lower() == ".parquet":  # glob=False: the name is a file, never a pattern
+        return pl.read_parquet(path, glob=False)
+    return pl.read_csv(path, infer_schema=False, encoding="utf8", glob=False)
 
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
@@ -196,8 +196,8 @@ def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Out
     """Check every given file and folder; the outcome lists problems (each once) and what was checked."""
     out = Outcome()
     for path, explicit in _files(paths, out, allow_unknown):
-        if not path.exists():
-            out.problems.append(Problem("no such file or directory", file=str(path)))
+        if not path.exists():  # why: not found, a symbolic link loop, permission (worded as `lca run` does)
+            out.problems.append(_missing(path))
         elif path.suffix.lower() == ".toml":
             _check_study(path, explicit, out)
         elif path.suffix.lower() in (".csv", ".parquet"):
@@ -206,6 +206,16 @@ def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Out
             out.problems.append(Problem("not a study (.toml) or table (.csv, .parquet) file", file=str(path)))
     out.problems = list(dict.fromkeys(out.problems))  # a table beside a study is checked twice
     return out
+
+
+def _missing(path: Path) -> Problem:
+    from lca.study_io import os_problem
+
+    try:
+        path.stat()
+    except OSError as exc:
+        return os_problem(exc, file=str(path), what="file")
+    return Problem("file not found", file=str(path), hint="check the path")
 
 
 def validate_paths(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> list[Problem]:

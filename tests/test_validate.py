@@ -83,7 +83,7 @@ def test_explicit_unknown_and_missing_files(tmp_path):
     (p,) = validate_paths([odd])
     assert "not a table lca knows" in p.message
     (q,) = validate_paths([tmp_path / "gone.csv"])
-    assert q.message == "no such file or directory"
+    assert q.message == "file not found"
 
 
 def test_non_utf8_and_malformed(tmp_path):

@@ -24,6 +24,18 @@ class UncTable(str, Enum):
     inputs = "inputs"
 
 
+def _max_memory(value: Optional[str]) -> Optional[str]:
+    """Typer callback: a malformed or impossible ``--max-memory`` is a usage error (exit 2)."""
+    from lca.uncertainty.checks import parse_bytes
+
+    if value is not None:
+        try:
+            parse_bytes(value)
+        except ValueError as exc:
+            raise typer.BadParameter(f"{exc} (e.g. --max-memory 8GiB)") from None
+    return value
+
+
 def register(app: typer.Typer) -> None:
     app.command("uncertainty")(uncertainty)
 
@@ -34,7 +46,7 @@ def uncertainty(
     iterations: int = typer.Option(10_000, "--iterations", "-n", min=1, help="Monte Carlo iterations (>= 1)."),
     seed: int = typer.Option(20250101, "--seed", min=0, help="Random seed (>= 0); the same seed gives the same "
                                                              "numbers."),
-    max_memory: Optional[str] = typer.Option(None, "--max-memory", metavar="SIZE",
+    max_memory: Optional[str] = typer.Option(None, "--max-memory", metavar="SIZE", callback=_max_memory,
                                              help="Memory a run may allocate, e.g. 8GiB (default: LCA_MAX_MEMORY "
                                                   "or 2 GiB); larger runs are refused before they start."),
     compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Scenario ids A B: report P(B < A) "

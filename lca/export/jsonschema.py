@@ -207,7 +207,7 @@ def table_as_json(path: Path | str, schema: dict[str, Any]) -> list[dict[str, An
     path = Path(path)
     props = schema["items"].get("properties", {})
     if path.suffix.lower() == ".parquet":
-        rows = pl.read_parquet(path).to_dicts()
+        rows = pl.read_parquet(path, glob=False).to_dicts()
         fix = lambda v: str(v) if isinstance(v, float) and not math.isfinite(v) else v  # noqa: E731
         return [{k: fix(v) for k, v in r.items()} for r in rows]
     with open(path, encoding="utf-8-sig", newline="") as fh:

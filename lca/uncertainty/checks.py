@@ -43,7 +43,9 @@ def parse_bytes(text: str | int) -> int:
     if not m or m.group(2).lower() not in _UNITS:
         raise ValueError(f"'{text}' is not a size such as 4 GiB or 500 MB")
     value = float(m.group(1)) * _UNITS[m.group(2).lower()]
-    if not 0 < value < 2**63:
+    if value >= 2**63:  # also inf ('1e999'): no machine has that much, and it would not fit an int64
+        raise ValueError(f"'{text}' is too large: at most 8 EiB (2^63 bytes)")
+    if not value > 0:
         raise ValueError(f"'{text}' is not a positive size")
     return int(value)
 
