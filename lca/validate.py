@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from lca.errors import LcaInputError, Problem
+from lca.validate_walk import SUFFIXES
 
-SUFFIXES = (".toml", ".csv", ".parquet")
 KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites")
 #: file-name words that name a table kind when the columns do not (``my_sites.csv`` → sites)
 NAME_WORDS = {"site": "sites", "sites": "sites", "exchange": "exchanges", "exchanges": "exchanges",
@@ -84,21 +84,38 @@ class Outcome:
 
 
 def _files(paths: Iterable[Path | str], out: Outcome, allow_unknown: bool) -> list[tuple[Path, bool]]:
-    """(file, given explicitly) pairs; folders expand to their data files, sorted."""
+    """(file, given explicitly) pairs; folders expand to their data files, sorted (:mod:`lca.validate_walk`)."""
+    from lca.validate_walk import FILE_ONLY, broken, walk
+
     files: list[tuple[Path, bool]] = []
     for p in map(Path, paths):
         if not p.is_dir():
             files.append((p, True))
             continue
-        found = [f for f in sorted(p.rglob("*")) if f.is_file()
-                 and not any(part.startswith(".") for part in f.relative_to(p).parts)]
-        data = [f for f in found if f.suffix.lower() in SUFFIXES]
-        out.skipped += [{"file": str(f), "reason": "not a .toml, .csv or .parquet file"}
-                        for f in found if f.suffix.lower() not in SUFFIXES]
-        if not data:
+        data_named = False
+        for f, kind, target in walk(p):
+            is_data = f.suffix.lower() in SUFFIXES
+            data_named |= is_data and kind != "dir"
+            if kind == "file":
+                if is_data:
+                    files.append((f, False))
+                else:
+                    out.skipped.append({"file": str(f), "reason": "not a .toml, .csv or .parquet file"})
+            elif kind == "dir":
+                if f.suffix.lower() in FILE_ONLY:
+                    data_named = True
+                    _unknown(out, allow_unknown, str(f), f"a {'link to a ' if target else ''}folder, not a "
+                             f"{f.suffix.lower()} file", "rename it (a data file cannot be a folder), or pass --allow-unknown")
+                elif target is not None:  # never followed: its files would be checked twice or loop
+                    out.skipped.append({"file": str(f), "reason": "a link to a folder (not followed)"})
+            elif is_data:  # dangling link, link loop, FIFO/device: a command given it would fail
+                reason, hint = broken(f, kind, target)
+                out.problems.append(Problem(reason, file=str(f), hint=hint))
+            else:
+                out.skipped.append({"file": str(f), "reason": "not a .toml, .csv or .parquet file"})
+        if not data_named:
             _unknown(out, allow_unknown, str(p), "empty folder: no .toml, .csv or .parquet file in it",
                      "point lca validate at the folder holding the data, or pass --allow-unknown")
-        files += [(f, False) for f in data]
     return files
 
 
@@ -194,10 +211,14 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
 
 def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Outcome:
     """Check every given file and folder; the outcome lists problems (each once) and what was checked."""
+    from lca.validate_walk import broken, path_kind
+
     out = Outcome()
     for path, explicit in _files(paths, out, allow_unknown):
-        if not path.exists():
-            out.problems.append(Problem("no such file or directory", file=str(path)))
+        kind, target = path_kind(path)
+        why = broken(path, kind, target)
+        if why:
+            out.problems.append(Problem(why[0], file=str(path), hint=why[1]))
         elif path.suffix.lower() == ".toml":
             _check_study(path, explicit, out)
         elif path.suffix.lower() in (".csv", ".parquet"):
