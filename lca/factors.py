@@ -263,7 +263,8 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     if electricity_rule == "market" and "market_factor" in sites.columns:
         mk = sites.select(pl.col("id").alias("site"), "market_factor").filter(pl.col("market_factor").is_not_null())
         moved = auto.filter(is_elec).join(mk, on="site", how="inner")
-        explicit = pl.concat([explicit, moved.with_columns(pl.col("market_factor").alias("factor"))
+        explicit = pl.concat([explicit.with_columns(pl.lit(False).alias("__market")),
+                              moved.with_columns(pl.col("market_factor").alias("factor"), pl.lit(True).alias("__market"))
                               .drop("market_factor")], how="vertical_relaxed")
         auto = auto.join(moved.select("act"), on="act", how="anti")
     market_gap = pl.lit(None, pl.String)
@@ -276,12 +277,14 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
                       .otherwise(pl.lit(None, pl.String)))
 
     exp = explicit.join(f, left_on="factor", right_on="factor_id", how="left", coalesce=False)
-    for flow, fid, origin in exp.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin").unique(
-            ).sort("origin").iter_rows():
+    # an id that came from a site's market_factor is the site's, checked (and blamed) there alone
+    written = exp.filter(~pl.col("__market")) if "__market" in exp.columns else exp
+    for flow, fid, origin in written.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin"
+                                                                                     ).unique().sort("origin").iter_rows():
         problems.append(Problem(f"unknown factor id '{fid}' for flow '{flow}'", table=origin, column="factor",
                                 hint="check the id with `lca factors search`"))
-    exp = exp.filter(pl.col("factor_value").is_not_null())
-    problems += explicit_kind_problems(exp, f, CATEGORY_DIMENSIONS)
+    problems += explicit_kind_problems(written.filter(pl.col("factor_value").is_not_null()), f, CATEGORY_DIMENSIONS)
+    exp = exp.filter(pl.col("factor_value").is_not_null()).drop("__market", strict=False)
     exp = exp.with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
                            pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note"))
 

@@ -64,3 +64,44 @@ def test_a_fifo_named_like_a_table_is_reported_not_opened(tmp_path):
     assert p.message.startswith("not a regular file")
     (p,) = validate_paths([tmp_path / "sites.csv"])
     assert p.message.startswith("not a regular file")
+
+
+# ------------------------------------------------------------------ finding 16: misleading messages
+
+def _study_text(*replacements: tuple[str, str]) -> str:
+    text = (GOOD / "study.toml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_wrong_kind_market_factor_is_blamed_on_the_site_alone(tmp_path):
+    from lca.validate import validate_paths
+
+    for fid, words in (("mat.hdpe.desnz2025", "is a material factor"), ("no.such.factor", "unknown factor id")):
+        path = tmp_path / "study.toml"
+        path.write_text(_study_text(('grid_fallback = "country"', f'grid_fallback = "country"\nmarket_factor = "{fid}"'),
+                                    ("[product]", '[method]\nelectricity_rule = "market"\n\n[product]')),
+                        encoding="utf-8")
+        (p,) = validate_paths([path])
+        assert (p.table, p.column) == ("site 'plant'", "market_factor") and words in p.message
+
+
+def test_a_factor_file_without_the_estimate_column_is_told_only_that(tmp_path):
+    from lca.validate import validate_paths
+
+    rows = (DATA / "corpus" / "factors_good.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    i = header.index("estimate")
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    for r in csv.reader(rows):
+        w.writerow(r[:i] + r[i + 1:])
+    path = tmp_path / "factors.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    (p,) = validate_paths([path])
+    assert (p.column, p.message) == ("estimate", "missing required column 'estimate'")
