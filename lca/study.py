@@ -23,6 +23,7 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
+from lca.origins import exchange_rows, locate
 from lca.study_io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study_pact import as_date, parse_pact, urn_problems
 from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
@@ -92,6 +93,8 @@ class Study:
     routes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEG_SCHEMA))
     #: the name problems are reported under: the study file, or the label of an in-memory study
     source: str = "study"
+    #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.origins`)
+    table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
     #: cell plant → transport frame as loaded (see :mod:`lca.study_retarget`); not part of the content
     transport_for: Callable[[str | None], pl.DataFrame] | None = field(default=None, compare=False, repr=False)
 
@@ -294,7 +297,12 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
             problems += [Problem(**{**q.as_dict(), "column": "files"}) for q in exc.problems]
     if problems:
         raise StudyError(problems)
-    _check_exchange_refs(exchanges, processes, file)
+    rows = {} if "exchanges" not in table_names else exchange_rows(
+        exchanges, Path(str(table_names["exchanges"])).name, table_location(base, table_names, "exchanges", memory, file))
+    try:
+        _check_exchange_refs(exchanges, processes, file)
+    except StudyError as exc:  # a row of the exchanges file is named at its file and row
+        raise StudyError(locate(exc.problems, rows, file)) from None
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -303,6 +311,6 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
-        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
+        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file, table_rows=rows,
         transport_for=transport_resolver(doc.get("scenario", []), route_map(routes), site_ids,
                                          set(processes.get_column("id").to_list()), product.shipped_mass_ratio, file))

@@ -105,3 +105,55 @@ def test_a_factor_file_without_the_estimate_column_is_told_only_that(tmp_path):
     path.write_text(out.getvalue(), encoding="utf-8")
     (p,) = validate_paths([path])
     assert (p.column, p.message) == ("estimate", "missing required column 'estimate'")
+
+
+# ------------------------------------------------------------------ finding 10: table rows located at the table
+
+def _tabled_study(tmp_path: Path, exchanges: str, routes: str) -> Path:
+    """The good study with its exchanges and a route in table files, and a second site to ship to."""
+    text = _study_text(('exchanges = [\n  { flow = "hdpe_resin", amount = "5.5 g" },\n'
+                        '  { flow = "electricity", amount = "0.14 kWh" },\n]\n', 'output_mass = "5.5 g"\n'),
+                       ("[[process]]", '[[site]]\nid = "cells"\ncountry = "US"\n\n[[process]]'),
+                       ('steps = [ { process = "film", site = "plant" } ]',
+                        'steps = [ { process = "film", site = "plant" } ]\n'
+                        'transport = [ { goods = "film", from = "plant", to = "cells" } ]'))
+    text += '\n[tables]\nexchanges = "exchanges.csv"\nroutes = "routes.csv"\n'
+    (tmp_path / "exchanges.csv").write_text(exchanges, encoding="utf-8")
+    (tmp_path / "routes.csv").write_text(routes, encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+EXCHANGES = "process,flow,input,amount,unit,stage\nfilm,hdpe_resin,,5.5,g,\nfilm,electricity,,0.14,kWh,\n"
+ROUTES = "from,to,mode,distance,unit,factor\nplant,cells,truck,100,km,\nplant,cells,container_ship,1000,km,\n"
+
+
+def test_compute_problems_about_an_exchanges_row_name_the_table_file_and_row(tmp_path, cli):
+    from lca.validate import validate_paths
+
+    study = _tabled_study(tmp_path, EXCHANGES.replace("5.5,g", "5.5,kWh"), ROUTES)
+    (p,) = validate_paths([study])
+    assert (p.file, p.table, p.row, p.column) == (str(tmp_path / "exchanges.csv"), "exchanges", 1, "unit")
+    assert "unit 'kWh' is energy" in p.message
+    line = cli("validate", study, "--format", "github").stdout.splitlines()[0]
+    assert line.startswith(f"::error file={tmp_path / 'exchanges.csv'},line=2,col=5::exchanges row 1, column 'unit'")
+    r = cli("run", study)  # the commands say the same
+    assert r.exit_code == 1 and f"{tmp_path / 'exchanges.csv'}: exchanges row 1, column 'unit'" in r.stderr
+
+
+def test_a_transport_leg_from_a_routes_row_is_named_at_that_row(tmp_path):
+    from lca.validate import validate_paths
+
+    study = _tabled_study(tmp_path, EXCHANGES, ROUTES.replace("1000,km,", "1000,km,mat.hdpe.desnz2025"))
+    (p,) = validate_paths([study])
+    assert (p.file, p.table, p.row, p.column) == (str(tmp_path / "routes.csv"), "routes", 2, "factor")
+    assert "is a material factor" in p.message and "(in scenario 'base' transport #1 leg #2)" in p.message
+
+
+def test_an_exchanges_row_of_an_unknown_process_is_named_at_its_row(tmp_path):
+    from lca.validate import validate_paths
+
+    study = _tabled_study(tmp_path, EXCHANGES + "foil,electricity,,0.1,kWh,\n", ROUTES)
+    (p,) = validate_paths([study])
+    assert (p.file, p.table, p.row, p.column) == (str(tmp_path / "exchanges.csv"), "exchanges", 3, "process")
