@@ -4,7 +4,7 @@ Each path is a file or a folder (searched recursively for ``*.toml``, ``*.csv``,
 A study goes through the commands' own stages (:mod:`lca.validate_study`: load, its factor files,
 compute, uncertainty, PACT export and checks). A table's kind comes from its columns, else from its
 file name (``sites.csv``, ``my_exchanges.csv``, …; :func:`classify`), and it gets the very checks
-the study loader gives it (:func:`lca.study_tables.check_table`, :func:`lca.factors.validate_factors`).
+the study loader gives it (:func:`lca.study_tables.check_table`; a factor file, :func:`lca.factors.check_layer`).
 Inside folders, table files that are not ours, empty files and empty folders are errors unless
 ``allow_unknown``; TOML files without ``[study]`` are skipped. Every problem names the file, the
 row (1 = first data row) and the column; :func:`annotation` adds the physical line and column
@@ -187,14 +187,14 @@ def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
 
 def check_table_frame(df, kind: str, *, file: str) -> None:
     """The loader's checks for a table of ``kind``; raises :class:`LcaInputError` with every problem."""
-    from lca.factors import validate_factors
+    from lca.factors import check_layer
     from lca.schemas import ActivityTable, GwpTable, validate_table
     from lca.study_tables import TABLE_FILES, check_table, unit_problems
 
     if kind in TABLE_FILES:
         check_table(df, kind, file=file)
-    elif kind == "factors":
-        validate_factors(df, file=file)
+    elif kind == "factors":  # as `--factors` uses it: a layer on top of the shipped library
+        check_layer(df, file=file)
     elif kind == "gwp":
         validate_table(df, GwpTable, file=file, table="gwp")
     else:  # an exported inventory read back: the model, and units that parse

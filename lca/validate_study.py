@@ -49,7 +49,7 @@ def _factor_files(doc: dict[str, Any], base: Path) -> list[Path]:
 
 def check_study(path: Path, doc: dict[str, Any]) -> StudyCheck:
     """Every problem of the study at ``path`` (``doc``: its parsed TOML) that its stages can find."""
-    from lca.factors import read_factor_file, validate_factors
+    from lca.factors import check_layer, read_factor_file
     from lca.study import load_study
 
     out, file = StudyCheck(), str(path)
@@ -61,10 +61,10 @@ def check_study(path: Path, doc: dict[str, Any]) -> StudyCheck:
         study = _without_wrong_pact(path, doc, exc)
         if study is not None:
             out.ran.append("load")
-    layers_ok = True
-    for layer in _factor_files(doc, path.parent):
+    layers_ok, lib = True, None
+    for layer in _factor_files(doc, path.parent):  # each on top of the library and the layers before it
         try:
-            validate_factors(read_factor_file(layer), file=str(layer))
+            lib = check_layer(read_factor_file(layer), file=str(layer), library=lib)
         except LcaInputError as exc:
             out.problems += _located(exc, str(layer))
             layers_ok = False

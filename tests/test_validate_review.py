@@ -157,3 +157,52 @@ def test_an_exchanges_row_of_an_unknown_process_is_named_at_its_row(tmp_path):
     study = _tabled_study(tmp_path, EXCHANGES + "foil,electricity,,0.1,kWh,\n", ROUTES)
     (p,) = validate_paths([study])
     assert (p.file, p.table, p.row, p.column) == (str(tmp_path / "exchanges.csv"), "exchanges", 3, "process")
+
+
+# ------------------------------------------------------------------ finding 15: factor files checked as layers
+
+def _tie_file(tmp_path: Path, region: str = "US-SRVC") -> Path:
+    """A supplier CO2 row for 2023 whose edition ties with the shipped eGRID2023 CO2e edition."""
+    header = (DATA / "corpus" / "factors_good.csv").read_text(encoding="utf-8").splitlines()[0]
+    row = dict(id="sup.grid.co2.2023", flow="electricity", name="Supplier grid CO2", category="electricity",
+               region=region, value="0.3", unit="kg/kWh", gas="CO2", scope="combustion", basis="location",
+               td_losses="excluded", year="2023", status="default", estimate="false", source="Supplier X 2023",
+               dq_technological="2", dq_geographical="1", dq_temporal="1")
+    path = tmp_path / "supplier.csv"
+    path.write_text(header + "\n" + ",".join(row.get(c, "") for c in header.split(",")) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("region", ["US-SRVC", "US-RFCM"])  # charged by the default study / by none of its scenarios
+def test_a_factor_file_is_checked_as_a_layer_and_every_command_agrees(tmp_path, cli, region):
+    import lca
+
+    tie = _tie_file(tmp_path, region)
+    runs = {"validate": cli("validate", tie), "factors validate": cli("factors", "validate", tie),
+            "run --factors": cli("run", lca.default_study_path(), "--factors", tie)}
+    where = f"{tie}: factors row 1, column 'year': flow 'electricity' in region {region}, scope combustion: two " \
+            "editions have the same vintage 2023"
+    for name, r in runs.items():
+        assert r.exit_code == 1 and where in r.stderr, (name, r.stderr)
+    line = cli("validate", tie, "--format", "github").stdout.splitlines()[0]
+    assert line.startswith(f"::error file={tie},line=2,col=12::")
+
+
+def test_a_studys_factor_files_are_layered_in_order(tmp_path):
+    from lca.validate import validate
+
+    tie = _tie_file(tmp_path)
+    study = tmp_path / "study.toml"
+    study.write_text((GOOD / "study.toml").read_text(encoding="utf-8") + '\n[factors]\nfiles = ["supplier.csv"]\n',
+                     encoding="utf-8")
+    out = validate([study])
+    (p,) = out.problems
+    assert (p.file, p.row, p.column) == (str(tie), 1, "year")
+    assert out.checked[0]["not_run"]["compute"] == "a factor file of the study has problems"
+
+
+def test_the_shipped_library_has_no_edition_ties():
+    import lca
+    from lca.factor_editions import edition_ties
+
+    assert edition_ties(lca.load_library().factors) == []
