@@ -149,6 +149,8 @@ def _pact(fp, out: StudyCheck, file: str) -> None:
             return
         spec = {k: v for k, v in s.pact_spec.items() if k not in wrong}
         fp = replace(fp, study=replace(s, pact_spec=spec))
+    from lca.export.keys import at_study_keys
+
     found: dict[tuple, list[str]] = {}
     for version in ("v3", "v2"):
         for sid in fp.scenarios:
@@ -158,9 +160,9 @@ def _pact(fp, out: StudyCheck, file: str) -> None:
                 found.setdefault(key, []).append(sid)
     for (version, message, column), sids in found.items():
         which = "every scenario" if len(sids) == len(fp.scenarios) else "scenario " + ", ".join(sids)
-        out.problems.append(Problem(message, file=file, table=f"PACT {version} export ({which})", column=column,
-                                    hint="set the missing or wrong value in [study] or [pact] "
-                                         "(see docs/api.md, PACT export)"))
+        # named at the [pact]/[study]/[method] key the field comes from, as `lca export` names it
+        out.problems += at_study_keys([Problem(message, column=column)], fp.study.pact_spec, file,
+                                      context=f"PACT {version} export, {which}")
 
 
 def read_study_doc(path: Path) -> dict[str, Any] | None:

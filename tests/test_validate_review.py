@@ -206,3 +206,24 @@ def test_the_shipped_library_has_no_edition_ties():
     from lca.factor_editions import edition_ties
 
     assert edition_ties(lca.load_library().factors) == []
+
+
+# ------------------------------------------------------------------ finding 12: export messages name the study key
+
+@pytest.mark.parametrize("extra, replacements, key, field", [
+    ("", [("[product]", '[method]\ngwp = "AR4"\n\n[product]')], ("method", "gwp"), None),
+    ("\n[pact]\nexempted_emissions_percent = 5\n", [], ("pact", "exempted_emissions_percent"),
+     "exemptedEmissionsPercent"),
+    ("\n[pact]\nvalidity_period_end = 2031-01-01\n", [], ("pact", "validity_period_end"), "validityPeriodEnd"),
+])
+@pytest.mark.parametrize("fmt", ["pact-v3", "pact-v2"])
+def test_lca_export_names_the_study_file_and_the_key_the_user_wrote(tmp_path, cli, extra, replacements, key, field,
+                                                                    fmt):
+    study = tmp_path / "study.toml"
+    study.write_text(_study_text(*replacements) + extra, encoding="utf-8")
+    r = cli("export", study, "--format", fmt, "--created", "2026-01-01T00:00:00Z")
+    assert r.exit_code == 1
+    lines = [x for x in r.stderr.splitlines() if x.startswith("  - ")]
+    assert lines and all(x.startswith(f"  - {study}: {key[0]}, column '{key[1]}': ") for x in lines), r.stderr
+    assert field is None or all(field in x for x in lines)
+    assert "footprint #" not in r.stderr
