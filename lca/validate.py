@@ -59,6 +59,8 @@ class Outcome:
     warnings: list[dict[str, str]] = field(default_factory=list)
     checked: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: stages left out of every study on request (``--skip``)
+    stages_skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """``checked 3 files (1 study, 2 tables); skipped 1 (…)`` — the last line of every run."""
@@ -76,11 +78,28 @@ class Outcome:
             text += f"; skipped {len(self.skipped)}: " + "; ".join(f"{n} {r}" for r, n in reasons.items())
         else:
             text += "; skipped none"
+        if self.stages_skipped:
+            text += "; stages skipped by request: " + ", ".join(self.stages_skipped)
         return text
+
+    def stage_notes(self) -> list[tuple[str, str]]:
+        """``(file, "not run: compute, uncertainty, PACT (why)")``: one line per file with stages that did
+        not run for a reason of its own (stages skipped by request are in the summary line)."""
+        notes = []
+        for c in self.checked:
+            by_reason: dict[str, list[str]] = {}
+            for stage, why in c.get("not_run", {}).items():
+                if not why.startswith("skipped by request"):
+                    by_reason.setdefault(why, []).append(stage)
+            if by_reason:
+                notes.append((c["file"], "not run: " + "; ".join(f"{', '.join(stages)} ({why})"
+                                                                 for why, stages in by_reason.items())))
+        return notes
 
     def as_dict(self) -> dict[str, Any]:
         return {"files_checked": len(self.checked), "files_skipped": len(self.skipped), "warnings": self.warnings,
-                "checked": self.checked, "skipped": self.skipped, "text": self.summary()}
+                "checked": self.checked, "skipped": self.skipped, "stages_skipped": self.stages_skipped,
+                "text": self.summary()}
 
 
 def _files(paths: Iterable[Path | str], out: Outcome, allow_unknown: bool) -> list[tuple[Path, bool]]:
@@ -131,7 +150,7 @@ def _located(exc: LcaInputError, file: str) -> list[Problem]:
     return [p if p.file else Problem(**{**p.as_dict(), "file": file}) for p in exc.problems]
 
 
-def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
+def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] = ()) -> None:
     from lca.validate_study import check_study, read_study_doc
 
     doc = read_study_doc(path)
@@ -141,7 +160,7 @@ def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
         else:
             out.skipped.append({"file": str(path), "reason": "TOML without [study] (not a study)"})
         return
-    result = check_study(path, doc or {})
+    result = check_study(path, doc or {}, skip=skip)
     out.problems += result.problems
     out.warnings += [{"file": str(path), "message": w} for w in result.warnings]
     out.checked.append({"file": str(path), "kind": "study", "checks": result.ran,
@@ -209,18 +228,26 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
             raise LcaInputError(sorted(problems, key=lambda p: p.row or 0))
 
 
-def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Outcome:
-    """Check every given file and folder; the outcome lists problems (each once) and what was checked."""
+def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: Sequence[str] = ()) -> Outcome:
+    """Check every given file and folder; the outcome lists problems (each once) and what was checked.
+
+    ``skip``: study stages to leave out (``uncertainty``, ``pact``), said in the summary.
+    """
+    from lca.validate_study import SKIPPABLE
     from lca.validate_walk import broken, path_kind
 
-    out = Outcome()
+    unknown = [k for k in skip if k not in SKIPPABLE]
+    if unknown:
+        raise LcaInputError(Problem(f"unknown stage '{unknown[0]}' to skip", hint="use one of: " + ", ".join(SKIPPABLE)))
+    skip = list(dict.fromkeys(skip))
+    out = Outcome(stages_skipped=[SKIPPABLE[k] for k in skip])
     for path, explicit in _files(paths, out, allow_unknown):
         kind, target = path_kind(path)
         why = broken(path, kind, target)
         if why:
             out.problems.append(Problem(why[0], file=str(path), hint=why[1]))
         elif path.suffix.lower() == ".toml":
-            _check_study(path, explicit, out)
+            _check_study(path, explicit, out, skip)
         elif path.suffix.lower() in (".csv", ".parquet"):
             _check_table(path, out, allow_unknown)
         else:

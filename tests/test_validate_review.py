@@ -227,3 +227,83 @@ def test_lca_export_names_the_study_file_and_the_key_the_user_wrote(tmp_path, cl
     assert lines and all(x.startswith(f"  - {study}: {key[0]}, column '{key[1]}': ") for x in lines), r.stderr
     assert field is None or all(field in x for x in lines)
     assert "footprint #" not in r.stderr
+
+
+# ------------------------------------------------------------------ finding 9: fewer rounds, and say what did not run
+
+def _write(tmp_path: Path, text: str, name: str = "study.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD_SECTION = 'uncertainty = [ { target = "process.film.electricity", dist = "triangle" }, "oops" ]\n'
+
+
+@pytest.mark.parametrize("flow, ran", [("hdpe_resin", ["load", "compute", "uncertainty", "PACT"]),
+                                       ("hdpe_resn", ["load", "compute", "uncertainty entries"])])
+def test_pact_keys_and_the_uncertainty_section_wrong_at_load_do_not_stop_compute(tmp_path, flow, ran):
+    from lca.validate import validate
+
+    text = BAD_SECTION + _study_text(('flow = "hdpe_resin"', f'flow = "{flow}"')) + '\n[pact]\nstatus = "Bogus"\n'
+    out = validate([_write(tmp_path, text)])
+    where = [(p.table, p.column) for p in out.problems]
+    expected = [("uncertainty", None), ("pact", "status")]
+    expected += [("process 'film' exchange #1", "flow")] if flow != "hdpe_resin" else []
+    expected += [("uncertainty #1", "dist")]  # the entry that is a table, checked under its own number
+    assert where == expected, out.problems
+    assert out.checked[0]["checks"] == ran
+
+
+def test_an_exchange_problem_at_load_says_which_stages_did_not_run_and_why(tmp_path, cli):
+    study = _write(tmp_path, _study_text(('amount = "5.5 g"', 'amount = "5.5 zorks"')))
+    text = cli("validate", study)
+    assert text.exit_code == 1
+    note = next(x for x in text.stderr.splitlines() if x.startswith("note:"))
+    assert note.startswith(f"note: {study}: not run: compute, uncertainty, PACT (the study does not load; its "
+                           "problems in exchanges cannot be set aside")
+    github = cli("validate", study, "--format", "github").stdout.splitlines()
+    assert f"::notice file={study}::not run: compute, uncertainty, PACT (the study does not load; its problems " \
+           "in exchanges cannot be set aside" in "\n".join(github)
+    # a study that checks clean but has no PACT identity says so too, on stderr (stdout stays "ok: …")
+    bare = _write(tmp_path, _study_text(('company_ids = ["urn:lca:company:demo"]\n', ""),
+                                        ('product_ids = ["urn:lca:product:film"]\n', ""),
+                                        ('company_name = "Demo Inc."\n', ""), ('product_category_cpc = "36390"\n', "")),
+                  "bare.toml")
+    r = cli("validate", bare)
+    assert r.exit_code == 0 and r.stdout.startswith("ok:")
+    assert f"note: {bare}: not run: PACT (the study has no [pact] table, company or product ids)" in r.stderr
+
+
+def test_a_bad_uncertainty_entry_is_set_aside_and_the_model_still_runs(tmp_path):
+    """The factor file's uncertainty is refused by the model run; before, only after the entry was fixed."""
+    from lca.validate import validate
+
+    factors = (GOOD / "supplier_factors.csv").read_text(encoding="utf-8").replace("lognormal,1.1,,,,", "normal,,5,,,")
+    (tmp_path / "sup.csv").write_text(factors, encoding="utf-8")
+    entries = ('\n[[uncertainty]]\ntarget = "process.film.electricty"\ndist = "uniform"\nmin = "-10 %"\nmax = "+10 %"\n'
+               '\n[[uncertainty]]\ntarget = "process.film.electricity"\ndist = "uniform"\nmin = "-10 %"\nmax = "+10 %"\n'
+               '\n[[uncertainty]]\ntarget = "process.film.electricity"\ndist = "uniform"\nmin = "-5 %"\nmax = "+5 %"\n')
+    out = validate([_write(tmp_path, _study_text() + '\n[factors]\nfiles = ["sup.csv"]\n' + entries)])
+    where = [(p.table, p.column) for p in out.problems]
+    assert where == [("uncertainty #1", "target"), ("uncertainty #3", "target"), (None, "unc_sd")], out.problems
+    assert "already has an uncertainty (entry #2)" in out.problems[1].message
+    assert "normal with SD" in out.problems[2].message and out.checked[0]["checks"][-2:] == ["uncertainty", "PACT"]
+
+
+# ------------------------------------------------------------------ doubt: opting out of stages
+
+def test_skip_leaves_stages_out_on_request_and_the_summary_says_so(tmp_path, cli):
+    study = _write(tmp_path, _study_text(("[product]", '[method]\ngwp = "AR4"\n\n[product]'))
+                   + '\n[[uncertainty]]\ntarget = "process.film.electricty"\ndist = "uniform"\n'
+                     'min = "-10 %"\nmax = "+10 %"\n')
+    r = cli("validate", study)
+    assert r.exit_code == 1 and "method, column 'gwp'" in r.stderr and "uncertainty #1" in r.stderr
+    r = cli("validate", study, "--skip", "pact", "--skip", "uncertainty")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip().endswith("skipped none; stages skipped by request: PACT, uncertainty)")
+    assert "note:" not in r.stderr  # said once, in the summary
+    body = json.loads(cli("validate", study, "--skip", "pact", "--format", "json").stdout)
+    assert body["summary"]["stages_skipped"] == ["PACT"]
+    assert body["summary"]["checked"][0]["not_run"]["PACT"] == "skipped by request (--skip pact)"
+    assert cli("validate", study, "--skip", "compute").exit_code == 2
