@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 from lca.errors import LcaInputError, Problem
 from lca.validate_walk import SUFFIXES
 
-KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites")
+KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites", "shipments", "plant data")
 #: file-name words that name a table kind when the columns do not (``my_sites.csv`` → sites)
 NAME_WORDS = {"site": "sites", "sites": "sites", "exchange": "exchanges", "exchanges": "exchanges",
               "route": "routes", "routes": "routes", "factor": "factors", "factors": "factors", "gwp": "gwp",
@@ -167,16 +167,24 @@ def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] =
                         **({"not_run": result.not_run} if result.not_run else {})})
 
 
-def _read(path: Path):
+def _read(path: Path, header_only: bool = False):
     import polars as pl
 
     if path.suffix.lower() == ".parquet":
-        return pl.read_parquet(path)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8")
+        return pl.DataFrame(schema=pl.read_parquet_schema(path)) if header_only else pl.read_parquet(path)
+    return pl.read_csv(path, infer_schema=False, encoding="utf8", n_rows=0 if header_only else None)
+
+
+def _check_ledger(path: Path, kind: str, out: Outcome) -> None:
+    from lca.validate_ledger import CHECKS, check_ledger_file
+
+    out.checked.append({"file": str(path), "kind": kind, "checks": CHECKS[kind]})
+    out.problems += check_ledger_file(path, kind)
 
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
     from lca.csvfiles import delimiter_problem
+    from lca.validate_ledger import ledger_kind
 
     file = str(path)
     size = path.stat().st_size
@@ -187,6 +195,10 @@ def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
         out.problems.append(wrong)
         return
     try:
+        cols = _read(path, header_only=True).columns  # columns first, then the file name, decide the kind
+        ledger = ledger_kind(cols) or (None if classify(cols) else ledger_kind(cols, path.name))
+        if ledger:  # shipments and plant data: the ledger's own (lazy) readers, never a second copy
+            return _check_ledger(path, ledger, out)
         df = _read(path)
     except Exception as exc:  # polars raises several types for unreadable files
         out.problems.append(Problem(f"cannot read table: {exc}".splitlines()[0], file=file,

@@ -307,3 +307,44 @@ def test_skip_leaves_stages_out_on_request_and_the_summary_says_so(tmp_path, cli
     assert body["summary"]["stages_skipped"] == ["PACT"]
     assert body["summary"]["checked"][0]["not_run"]["PACT"] == "skipped by request (--skip pact)"
     assert cli("validate", study, "--skip", "compute").exit_code == 2
+
+
+# ------------------------------------------------------------------ doubt: ledger files
+
+LOTS = ("lot_id,date,product,quantity,unit,scenario,origin_plant,destination_plant\n"
+        "A,2025-01-02,sep,100,m2,ontario,port_colborne,liberty\n"
+        "B,2025-02-03,sep,2,roll,jp-import,moriyama,holland\n")
+PLANT = "plant,period,carrier,energy,energy_unit,output,output_unit\n"
+
+
+def test_ledger_shipments_and_plant_data_are_recognised_and_checked_by_the_ledgers_readers(tmp_path, cli):
+    import polars as pl
+
+    from lca.validate import validate
+
+    (tmp_path / "lots.csv").write_text(LOTS, encoding="utf-8")
+    pl.read_csv(tmp_path / "lots.csv").write_parquet(tmp_path / "lots.parquet")
+    (tmp_path / "plant.csv").write_text(PLANT + "port_colborne,2025-03,electricity,150,MWh,1000000,m^2\n",
+                                        encoding="utf-8")
+    out = validate([tmp_path])
+    assert out.problems == []
+    assert [c["kind"] for c in out.checked] == ["shipments", "shipments", "plant data"]
+    # faults: a lot id twice, a missing column (a file named as shipments), bad plant rows
+    (tmp_path / "lots.csv").write_text(LOTS + "A,2025-03-01,sep,5,m2,ontario,port_colborne,liberty\n",
+                                       encoding="utf-8")
+    (tmp_path / "my_shipments.csv").write_text("date,quantity\n2025-01-01,3\n", encoding="utf-8")
+    bad_plant = PLANT + "port_colborne,2025-13,electricity,150,MWh,1000000,m^2\nport_colborne,2025-03,coal,-1,MWh,1,m^2\n"
+    (tmp_path / "plant.csv").write_text(bad_plant, encoding="utf-8")
+    got = [(Path(p.file).name, p.table, p.row, p.column) for p in validate([tmp_path]).problems]
+    assert got == [("lots.csv", "shipments", 1, "lot_id"),
+                   ("my_shipments.csv", "shipments", None, "lot_id"),
+                   ("my_shipments.csv", "shipments", None, "unit"),
+                   ("my_shipments.csv", "shipments", None, "scenario"),
+                   ("my_shipments.csv", "shipments", None, "destination_plant"),
+                   ("plant.csv", "plant data", 1, "period"), ("plant.csv", "plant data", 2, "carrier"),
+                   ("plant.csv", "plant data", 2, "energy")]
+    # the ledger itself refuses the same plant rows, with the same words
+    r = cli("ledger", tmp_path / "lots.parquet", "-o", tmp_path / "o.parquet", "--plant-data", tmp_path / "plant.csv")
+    assert r.exit_code == 1
+    for p in validate([tmp_path / "plant.csv"]).problems:
+        assert str(p) in r.stderr
