@@ -1,4 +1,4 @@
-"""The uncertainty stage of ``lca validate``: ``[[uncertainty]]`` entries one pass, bad ones set aside.
+"""The uncertainty stage of ``lca validate``: every ``[[uncertainty]]`` entry checked, bad ones set aside.
 
 ``lca uncertainty`` refuses a study while one entry is wrong, so the model (factor distributions,
 draws kept in range, totals finite) would only be checked in a second round. Here the entries
