@@ -60,8 +60,8 @@ def check_model(fp, entries: Entries, file: str) -> list[Problem]:
         except LcaInputError as exc:
             found = _renumbered(exc.problems, [i for i, _ in kept], file)
         problems += found
-        bad = _bad_entries(found)
-        if not bad:
+        bad = _bad_entries(found) & {i for i, _ in kept}
+        if not bad:  # a problem no entry carries (or none left to set aside): the model cannot run
             return problems
         kept = [(i, e) for i, e in kept if i not in bad]
 

@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 DATA = Path(__file__).resolve().parent / "data" / "validate"
 GOOD = DATA / "good"
@@ -348,3 +350,25 @@ def test_ledger_shipments_and_plant_data_are_recognised_and_checked_by_the_ledge
     assert r.exit_code == 1
     for p in validate([tmp_path / "plant.csv"]).problems:
         assert str(p) in r.stderr
+
+
+GOOD_ENTRIES = ['target = "process.film.electricity"\ndist = "uniform"\nmin = "-10 %"\nmax = "+10 %"',
+                'target = "process.film.hdpe_resin"\ndist = "triangular"\nmin = "-5 %"\nmax = "+5 %"',
+                'target = "process.film.yield"\ndist = "uniform"\nmin = 0.6\nmax = 0.8']
+BAD_ENTRIES = ['target = "process.film.nope"\ndist = "uniform"\nmin = "-10 %"\nmax = "+10 %"',
+               'target = "process.film.electricity"\ndist = "triangle"']
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(st.sampled_from(["good", "bad0", "bad1"]), min_size=1, max_size=5)
+       .filter(lambda k: k.count("good") <= len(GOOD_ENTRIES)))
+def test_bad_entries_are_reported_under_their_own_numbers_and_the_model_runs_with_the_rest(tmp_path, kinds):
+    from lca.validate import validate
+
+    good = iter(GOOD_ENTRIES)
+    body = "".join("\n[[uncertainty]]\n" + (next(good) if k == "good" else BAD_ENTRIES[int(k[-1])]) + "\n"
+                   for k in kinds)
+    out = validate([_write(tmp_path, _study_text() + body)])
+    assert {p.table for p in out.problems} == {f"uncertainty #{i}" for i, k in enumerate(kinds, 1) if k != "good"}
+    assert len(out.problems) == kinds.count("bad0") + kinds.count("bad1")
+    assert "uncertainty" in out.checked[0]["checks"]
