@@ -11,7 +11,8 @@ For an activity whose region level has been chosen (:func:`lca.factors.resolve`)
 1. per *scope* (combustion, upstream, life_cycle …) the edition with the best vintage wins: the
    latest edition year not after the reference year, else the earliest later one;
 2. two editions tying for that vintage is an error naming both (the engine cannot tell which
-   publication the user meant);
+   publication the user meant); since it holds for every activity, it is checked on the factor
+   set whenever a layer is applied (:func:`edition_ties`), whether or not a study charges them;
 3. an edition that states one scope both as a CO2e row and as gas-level rows is an error (the
    CO2e row already contains those gases), and so is an edition with two rows for one gas;
 4. scopes that overlap (``life_cycle`` with ``combustion``, ``well_to_wheel`` with ``upstream``,
@@ -22,6 +23,8 @@ combustion CO2 + CH4 + N2O (one edition) plus DESNZ well-to-tank (another editio
 """
 
 from __future__ import annotations
+
+from typing import Mapping
 
 import polars as pl
 
@@ -93,17 +96,46 @@ def _ties(chosen: pl.DataFrame) -> list[Problem]:
     per = (g.group_by("act", "flow", "region", "scope", "__ed_year")
            .agg(pl.col("edition"), pl.col("factor_id"), pl.col("factor_file"))
            .unique(["flow", "region", "scope", "edition"]).sort("flow", "region", "scope"))
-    out = []
-    for flow, region, scope, year, eds, ids, files in per.select(
-            "flow", "region", "scope", "__ed_year", "edition", "factor_id", "factor_file").iter_rows():
-        listed = " and ".join(f"'{e}' ({_where(i, f)})" for e, i, f in zip(eds, ids, files))
-        out.append(Problem(
-            f"flow '{flow}' in region {region}, scope {scope}: two editions have the same vintage {year}: {listed}; "
-            "one activity is charged one edition", file=_user_file([x for f in files for x in f]), table="factors",
-            hint="keep one edition's rows as status 'default' (mark the others 'alternative' or replace them by "
-                 "id), or fix the year; rows of one publication with different source texts need the same "
-                 "'dataset' id"))
-    return out
+    return [_tie(flow, region, scope, year, eds, ids, files, "one activity is charged one edition")
+            for flow, region, scope, year, eds, ids, files in per.select(
+                "flow", "region", "scope", "__ed_year", "edition", "factor_id", "factor_file").iter_rows()]
+
+
+def _tie(flow: str, region: str, scope: str, year: int, eds: list[str], ids: list[list[str]],
+         files: list[list[str | None]], why: str, *, prefer: str | None = None,
+         rows: Mapping[str, int] | None = None) -> Problem:
+    listed = " and ".join(f"'{e}' ({_where(i, f)})" for e, i, f in zip(eds, ids, files))
+    named = [x for f in files for x in f]
+    file = prefer if prefer in named else _user_file(named)
+    row = next((rows[i] for i_s, f_s in zip(ids, files) for i, f in zip(i_s, f_s) if f == file and i in rows),
+               None) if rows else None
+    return Problem(f"flow '{flow}' in region {region}, scope {scope}: two editions have the same vintage {year}: "
+                   f"{listed}; {why}", file=file, table="factors", row=row, column="year" if row else None,
+                   hint="keep one edition's rows as status 'default' (mark the others 'alternative' or replace them "
+                        "by id), or fix the year; rows of one publication with different source texts need the same "
+                        "'dataset' id")
+
+
+def edition_ties(factors: pl.DataFrame, *, prefer: str | None = None,
+                 rows: Mapping[str, int] | None = None) -> list[Problem]:
+    """Rule 2 as a property of a factor set: two default editions of one (flow, region, scope) with the
+    same vintage year are an error naming both, whether or not a study charges them.
+
+    ``factors`` are library rows (``id, flow, category, region, scope, year, status, edition, file``).
+    Checked whenever a layer is put on the library, so ``lca validate``, ``lca factors validate``
+    and ``lca run --factors`` agree. ``prefer`` (the new layer's file) is where the problem is
+    located, at its row from ``rows`` (id → row). Grid-loss rows are one flow, as resolved.
+    """
+    flow = pl.when(pl.col("category") == "grid_loss").then(pl.lit("grid_loss")).otherwise(pl.col("flow"))
+    eds = (factors.filter(pl.col("status") == "default").with_columns(flow.alias("flow"))
+           .group_by("flow", "region", "scope", "edition")
+           .agg(pl.col("year").max().alias("__ed_year"), pl.col("id").sort(), pl.col("file").sort_by("id")))
+    ties = (eds.filter(pl.len().over("flow", "region", "scope", "__ed_year") > 1)
+            .sort("flow", "region", "scope", "__ed_year", "edition")
+            .group_by("flow", "region", "scope", "__ed_year", maintain_order=True)
+            .agg(pl.col("edition"), pl.col("id"), pl.col("file")))
+    return [_tie(f, r, s, y, e, i, fs, "a study that charges this flow there could not tell which edition to use",
+                 prefer=prefer, rows=rows) for f, r, s, y, e, i, fs in ties.iter_rows()]
 
 
 def _mixed_bases(chosen: pl.DataFrame) -> list[Problem]:

@@ -27,7 +27,7 @@ import polars as pl
 from lca.errors import DimensionError, FactorError, LcaInputError, Problem, SchemaError
 from lca.factor_checks import (UNIT_HINTS, column_problems, explicit_kind_problems,  # noqa: F401 (re-export)
                                market_factor_problems, row_problems)
-from lca.factor_editions import edition_expr, pick_editions
+from lca.factor_editions import edition_expr, edition_ties, pick_editions
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
 from lca.units import factor_unit_table
@@ -74,10 +74,7 @@ class FactorLibrary:
         lib = self
         for layer in layers:
             name, frame = _read_layer(layer)
-            base, k = name, 2
-            while name in lib.layers:  # each layer keeps a distinct name (two files called factors.csv)
-                name, k = f"{base} #{k}", k + 1
-            lib = _apply_layer(lib, frame, name)
+            lib = _apply_layer(lib, frame, _layer_name(lib, name))
         return lib
 
 
@@ -156,15 +153,35 @@ def validate_factors(df: pl.DataFrame, *, file: str | None = None) -> pl.DataFra
 
 def _read_layer(layer: Path | str | pl.DataFrame) -> tuple[str, pl.DataFrame]:
     if isinstance(layer, pl.DataFrame):
-        name = file = "user frame"
-        frame = validate_factors(layer, file=file)
-    else:
-        # the layer is named by its file name, never its path: layer names reach reports and
-        # manifests; messages name the file as the user gave it
-        path = Path(layer)
-        name, file = path.name, str(path)
-        frame = validate_factors(read_factor_file(path), file=file)
-    return name, frame.with_columns(pl.lit(name).alias("layer"), pl.lit(file).alias("file"))
+        return "user frame", _layer_frame(layer, name="user frame", file="user frame")
+    # the layer is named by its file name, never its path: layer names reach reports and
+    # manifests; messages name the file as the user gave it
+    path = Path(layer)
+    return path.name, _layer_frame(read_factor_file(path), name=path.name, file=str(path))
+
+
+def _layer_frame(df: pl.DataFrame, *, name: str, file: str) -> pl.DataFrame:
+    return validate_factors(df, file=file).with_columns(pl.lit(name).alias("layer"), pl.lit(file).alias("file"))
+
+
+def check_layer(df: pl.DataFrame, *, file: str, library: "FactorLibrary | None" = None) -> "FactorLibrary":
+    """A factor file checked as what it is used for: a layer on top of the shipped library (or ``library``).
+
+    :func:`validate_factors`, then the rules of the merged set (two default editions of one key
+    with the same vintage, :func:`lca.factor_editions.edition_ties`): what ``lca run --factors``
+    would refuse. Returns the library with the layer applied.
+    """
+    lib = library or load_library()
+    name = _layer_name(lib, Path(file).name)
+    return _apply_layer(lib, _layer_frame(df, name=name, file=file), name)
+
+
+def _layer_name(lib: FactorLibrary, base: str) -> str:
+    """Each layer keeps a distinct name (two files called factors.csv)."""
+    name, k = base, 2
+    while name in lib.layers:
+        name, k = f"{base} #{k}", k + 1
+    return name
 
 
 def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLibrary:
@@ -181,6 +198,12 @@ def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLi
                           .then(pl.lit("alternative")).otherwise(pl.col("status")).alias("status"))
             .drop("__new"))
     merged = pl.concat([kept, frame], how="vertical_relaxed")
+    # the set must stay resolvable: two default editions of one key and vintage are an error here, at
+    # the new layer's row, not only when a study happens to charge that flow (lca.factor_editions)
+    rows = {i: n for n, i in enumerate(frame.get_column("id").to_list(), 1)}
+    ties = edition_ties(merged, prefer=frame.get_column("file")[0] if frame.height else None, rows=rows)
+    if ties:
+        raise FactorError(ties)
     digest = hashlib.sha256((lib.content_hash + _frame_digest(frame)).encode()).hexdigest()
     return FactorLibrary(factors=merged, gwp=lib.gwp, version=lib.version, content_hash=digest,
                          layers=lib.layers + (name,), replaced=pl.concat([lib.replaced, replaced]))
@@ -301,7 +324,8 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
     if electricity_rule == "market" and "market_factor" in sites.columns:
         mk = sites.select(pl.col("id").alias("site"), "market_factor").filter(pl.col("market_factor").is_not_null())
         moved = auto.filter(is_elec).join(mk, on="site", how="inner")
-        explicit = pl.concat([explicit, moved.with_columns(pl.col("market_factor").alias("factor"))
+        explicit = pl.concat([explicit.with_columns(pl.lit(False).alias("__market")),
+                              moved.with_columns(pl.col("market_factor").alias("factor"), pl.lit(True).alias("__market"))
                               .drop("market_factor")], how="vertical_relaxed")
         auto = auto.join(moved.select("act"), on="act", how="anti")
     market_gap = pl.lit(None, pl.String)
@@ -314,12 +338,14 @@ def resolve(activities: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrar
                       .otherwise(pl.lit(None, pl.String)))
 
     exp = explicit.join(f, left_on="factor", right_on="factor_id", how="left", coalesce=False)
-    for flow, fid, origin in exp.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin").unique(
-            ).sort("origin").iter_rows():
+    # an id that came from a site's market_factor is the site's, checked (and blamed) there alone
+    written = exp.filter(~pl.col("__market")) if "__market" in exp.columns else exp
+    for flow, fid, origin in written.filter(pl.col("factor_value").is_null()).select("flow", "factor", "origin"
+                                                                                     ).unique().sort("origin").iter_rows():
         problems.append(Problem(f"unknown factor id '{fid}' for flow '{flow}'", table=origin, column="factor",
                                 hint="check the id with `lca factors search`"))
-    exp = exp.filter(pl.col("factor_value").is_not_null())
-    problems += explicit_kind_problems(exp, f, CATEGORY_DIMENSIONS)
+    problems += explicit_kind_problems(written.filter(pl.col("factor_value").is_not_null()), f, CATEGORY_DIMENSIONS)
+    exp = exp.filter(pl.col("factor_value").is_not_null()).drop("__market", strict=False)
     exp = exp.with_columns(pl.col("region").alias("region_used"), pl.lit("explicit").alias("region_fallback"),
                            pl.lit(None, pl.String).alias("vintage_note"), pl.lit(None, pl.String).alias("method_note"))
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import polars as pl
 
-from lca.errors import DimensionError, FactorError, Problem
+from lca.errors import DimensionError, FactorError, LcaInputError, Problem
 from lca.factors import FactorLibrary, load_library, resolve
 from lca.grid_losses import apply_td_losses
 from lca.inventory import build_inventory, check_magnitudes
@@ -213,15 +213,19 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     >>> fp.scenarios[:2]
     ['jp-import', 'charlotte-coated']
     """
+    from lca.origins import located
     from lca.results import Footprint
 
     lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
-    check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
-    act = build_inventory(study)
-    detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
-                           electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
-                           file=study.source)
-    detail = detail.sort("scenario", "act", "factor_id")
-    check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
+    try:  # every problem about an activity written in a table file is named at that file's row
+        check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
+        act = build_inventory(study)
+        detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
+                               electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
+                               file=study.source)
+        detail = detail.sort("scenario", "act", "factor_id")
+        check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
+    except LcaInputError as exc:
+        raise located(exc, study) from None
     validate_table(detail, ResultTable, table="results")
     return Footprint(study=study, detail=detail, library=lib)

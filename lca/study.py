@@ -23,6 +23,7 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
+from lca.origins import exchange_rows, locate
 from lca.study_io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study_pact import as_date, parse_pact, urn_problems
 from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
@@ -95,6 +96,8 @@ class Study:
     #: the scenarios' transport elements as written (``to = "cell_plant"`` kept), plain data that
     #: :meth:`with_cell_plant` resolves against the current routes and product (:mod:`lca.study_retarget`)
     transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.origins`)
+    table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:
@@ -300,7 +303,12 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
             problems += [Problem(**{**q.as_dict(), "column": "files"}) for q in exc.problems]
     if problems:
         raise StudyError(problems)
-    _check_exchange_refs(exchanges, processes, file)
+    rows = {} if "exchanges" not in table_names else exchange_rows(
+        exchanges, Path(str(table_names["exchanges"])).name, table_location(base, table_names, "exchanges", memory, file))
+    try:
+        _check_exchange_refs(exchanges, processes, file)
+    except StudyError as exc:  # a row of the exchanges file is named at its file and row
+        raise StudyError(locate(exc.problems, rows, file)) from None
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -310,4 +318,4 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
-        transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio))
+        table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio))

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
+from lca.origins import table_origin
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
 from lca.study_io import read_table
 from lca.study_parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
@@ -309,7 +310,7 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
         table, where = _table_frame(base, name, file=file, table="exchanges", memory=memory)
         t = check_table(table, "exchanges", file=where)
         # origins reach exports (inventory table): the file's name, never a path
-        t = t.with_columns(pl.format("{} row {}", pl.lit(Path(name).name), pl.col("row")).alias("origin"))
+        t = t.with_columns(table_origin(Path(name).name).alias("origin"))
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
     exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary

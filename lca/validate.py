@@ -4,7 +4,7 @@ Each path is a file or a folder (searched recursively for ``*.toml``, ``*.csv``,
 A study goes through the commands' own stages (:mod:`lca.validate_study`: load, its factor files,
 compute, uncertainty, PACT export and checks). A table's kind comes from its columns, else from its
 file name (``sites.csv``, ``my_exchanges.csv``, …; :func:`classify`), and it gets the very checks
-the study loader gives it (:func:`lca.study_tables.check_table`, :func:`lca.factors.validate_factors`).
+the study loader gives it (:func:`lca.study_tables.check_table`; a factor file, :func:`lca.factors.check_layer`).
 Inside folders, table files that are not ours, empty files and empty folders are errors unless
 ``allow_unknown``; TOML files without ``[study]`` are skipped. Every problem names the file, the
 row (1 = first data row) and the column; :func:`annotation` adds the physical line and column
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from lca.errors import LcaInputError, Problem
+from lca.validate_walk import SUFFIXES
 
-SUFFIXES = (".toml", ".csv", ".parquet")
-KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites")
+KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites", "shipments", "plant data")
 #: file-name words that name a table kind when the columns do not (``my_sites.csv`` → sites)
 NAME_WORDS = {"site": "sites", "sites": "sites", "exchange": "exchanges", "exchanges": "exchanges",
               "route": "routes", "routes": "routes", "factor": "factors", "factors": "factors", "gwp": "gwp",
@@ -59,6 +59,8 @@ class Outcome:
     warnings: list[dict[str, str]] = field(default_factory=list)
     checked: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: stages left out of every study on request (``--skip``)
+    stages_skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """``checked 3 files (1 study, 2 tables); skipped 1 (…)`` — the last line of every run."""
@@ -76,29 +78,63 @@ class Outcome:
             text += f"; skipped {len(self.skipped)}: " + "; ".join(f"{n} {r}" for r, n in reasons.items())
         else:
             text += "; skipped none"
+        if self.stages_skipped:
+            text += "; stages skipped by request: " + ", ".join(self.stages_skipped)
         return text
+
+    def stage_notes(self) -> list[tuple[str, str]]:
+        """``(file, "not run: compute, uncertainty, PACT (why)")``: one line per file with stages that did
+        not run for a reason of its own (stages skipped by request are in the summary line)."""
+        notes = []
+        for c in self.checked:
+            by_reason: dict[str, list[str]] = {}
+            for stage, why in c.get("not_run", {}).items():
+                if not why.startswith("skipped by request"):
+                    by_reason.setdefault(why, []).append(stage)
+            if by_reason:
+                notes.append((c["file"], "not run: " + "; ".join(f"{', '.join(stages)} ({why})"
+                                                                 for why, stages in by_reason.items())))
+        return notes
 
     def as_dict(self) -> dict[str, Any]:
         return {"files_checked": len(self.checked), "files_skipped": len(self.skipped), "warnings": self.warnings,
-                "checked": self.checked, "skipped": self.skipped, "text": self.summary()}
+                "checked": self.checked, "skipped": self.skipped, "stages_skipped": self.stages_skipped,
+                "text": self.summary()}
 
 
 def _files(paths: Iterable[Path | str], out: Outcome, allow_unknown: bool) -> list[tuple[Path, bool]]:
-    """(file, given explicitly) pairs; folders expand to their data files, sorted."""
+    """(file, given explicitly) pairs; folders expand to their data files, sorted (:mod:`lca.validate_walk`)."""
+    from lca.validate_walk import FILE_ONLY, broken, walk
+
     files: list[tuple[Path, bool]] = []
     for p in map(Path, paths):
         if not p.is_dir():
             files.append((p, True))
             continue
-        found = [f for f in sorted(p.rglob("*")) if f.is_file()
-                 and not any(part.startswith(".") for part in f.relative_to(p).parts)]
-        data = [f for f in found if f.suffix.lower() in SUFFIXES]
-        out.skipped += [{"file": str(f), "reason": "not a .toml, .csv or .parquet file"}
-                        for f in found if f.suffix.lower() not in SUFFIXES]
-        if not data:
+        data_named = False
+        for f, kind, target in walk(p):
+            is_data = f.suffix.lower() in SUFFIXES
+            data_named |= is_data and kind != "dir"
+            if kind == "file":
+                if is_data:
+                    files.append((f, False))
+                else:
+                    out.skipped.append({"file": str(f), "reason": "not a .toml, .csv or .parquet file"})
+            elif kind == "dir":
+                if f.suffix.lower() in FILE_ONLY:
+                    data_named = True
+                    _unknown(out, allow_unknown, str(f), f"a {'link to a ' if target else ''}folder, not a "
+                             f"{f.suffix.lower()} file", "rename it (a data file cannot be a folder), or pass --allow-unknown")
+                elif target is not None:  # never followed: its files would be checked twice or loop
+                    out.skipped.append({"file": str(f), "reason": "a link to a folder (not followed)"})
+            elif is_data:  # dangling link, link loop, FIFO/device: a command given it would fail
+                reason, hint = broken(f, kind, target)
+                out.problems.append(Problem(reason, file=str(f), hint=hint))
+            else:
+                out.skipped.append({"file": str(f), "reason": "not a .toml, .csv or .parquet file"})
+        if not data_named:
             _unknown(out, allow_unknown, str(p), "empty folder: no .toml, .csv or .parquet file in it",
                      "point lca validate at the folder holding the data, or pass --allow-unknown")
-        files += [(f, False) for f in data]
     return files
 
 
@@ -114,7 +150,7 @@ def _located(exc: LcaInputError, file: str) -> list[Problem]:
     return [p if p.file else Problem(**{**p.as_dict(), "file": file}) for p in exc.problems]
 
 
-def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
+def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] = ()) -> None:
     from lca.validate_study import check_study, read_study_doc
 
     doc = read_study_doc(path)
@@ -124,23 +160,31 @@ def _check_study(path: Path, explicit: bool, out: Outcome) -> None:
         else:
             out.skipped.append({"file": str(path), "reason": "TOML without [study] (not a study)"})
         return
-    result = check_study(path, doc or {})
+    result = check_study(path, doc or {}, skip=skip)
     out.problems += result.problems
     out.warnings += [{"file": str(path), "message": w} for w in result.warnings]
     out.checked.append({"file": str(path), "kind": "study", "checks": result.ran,
                         **({"not_run": result.not_run} if result.not_run else {})})
 
 
-def _read(path: Path):
+def _read(path: Path, header_only: bool = False):
     import polars as pl
 
     if path.suffix.lower() == ".parquet":  # glob=False: the name is a file, never a pattern
-        return pl.read_parquet(path, glob=False)
-    return pl.read_csv(path, infer_schema=False, encoding="utf8", glob=False)
+        return pl.read_parquet(path, glob=False, n_rows=0 if header_only else None)
+    return pl.read_csv(path, infer_schema=False, encoding="utf8", n_rows=0 if header_only else None, glob=False)
+
+
+def _check_ledger(path: Path, kind: str, out: Outcome) -> None:
+    from lca.validate_ledger import CHECKS, check_ledger_file
+
+    out.checked.append({"file": str(path), "kind": kind, "checks": CHECKS[kind]})
+    out.problems += check_ledger_file(path, kind)
 
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
     from lca.csvfiles import delimiter_problem
+    from lca.validate_ledger import ledger_kind
 
     file = str(path)
     size = path.stat().st_size
@@ -151,6 +195,10 @@ def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
         out.problems.append(wrong)
         return
     try:
+        cols = _read(path, header_only=True).columns  # columns first, then the file name, decide the kind
+        ledger = ledger_kind(cols) or (None if classify(cols) else ledger_kind(cols, path.name))
+        if ledger:  # shipments and plant data: the ledger's own (lazy) readers, never a second copy
+            return _check_ledger(path, ledger, out)
         df = _read(path)
     except Exception as exc:  # polars raises several types for unreadable files
         out.problems.append(Problem(f"cannot read table: {exc}".splitlines()[0], file=file,
@@ -170,14 +218,14 @@ def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
 
 def check_table_frame(df, kind: str, *, file: str) -> None:
     """The loader's checks for a table of ``kind``; raises :class:`LcaInputError` with every problem."""
-    from lca.factors import validate_factors
+    from lca.factors import check_layer
     from lca.schemas import ActivityTable, GwpTable, validate_table
     from lca.study_tables import TABLE_FILES, check_table, unit_problems
 
     if kind in TABLE_FILES:
         check_table(df, kind, file=file)
-    elif kind == "factors":
-        validate_factors(df, file=file)
+    elif kind == "factors":  # as `--factors` uses it: a layer on top of the shipped library
+        check_layer(df, file=file)
     elif kind == "gwp":
         validate_table(df, GwpTable, file=file, table="gwp")
     else:  # an exported inventory read back: the model, and units that parse
@@ -192,30 +240,32 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
             raise LcaInputError(sorted(problems, key=lambda p: p.row or 0))
 
 
-def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> Outcome:
-    """Check every given file and folder; the outcome lists problems (each once) and what was checked."""
-    out = Outcome()
+def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: Sequence[str] = ()) -> Outcome:
+    """Check every given file and folder; the outcome lists problems (each once) and what was checked.
+
+    ``skip``: study stages to leave out (``uncertainty``, ``pact``), said in the summary.
+    """
+    from lca.validate_study import SKIPPABLE
+    from lca.validate_walk import broken, path_kind
+
+    unknown = [k for k in skip if k not in SKIPPABLE]
+    if unknown:
+        raise LcaInputError(Problem(f"unknown stage '{unknown[0]}' to skip", hint="use one of: " + ", ".join(SKIPPABLE)))
+    skip = list(dict.fromkeys(skip))
+    out = Outcome(stages_skipped=[SKIPPABLE[k] for k in skip])
     for path, explicit in _files(paths, out, allow_unknown):
-        if not path.exists():  # why: not found, a symbolic link loop, permission (worded as `lca run` does)
-            out.problems.append(_missing(path))
+        kind, target = path_kind(path)
+        why = broken(path, kind, target)
+        if why:
+            out.problems.append(Problem(why[0], file=str(path), hint=why[1]))
         elif path.suffix.lower() == ".toml":
-            _check_study(path, explicit, out)
+            _check_study(path, explicit, out, skip)
         elif path.suffix.lower() in (".csv", ".parquet"):
             _check_table(path, out, allow_unknown)
         else:
             out.problems.append(Problem("not a study (.toml) or table (.csv, .parquet) file", file=str(path)))
     out.problems = list(dict.fromkeys(out.problems))  # a table beside a study is checked twice
     return out
-
-
-def _missing(path: Path) -> Problem:
-    from lca.study_io import os_problem
-
-    try:
-        path.stat()
-    except OSError as exc:
-        return os_problem(exc, file=str(path), what="file")
-    return Problem("file not found", file=str(path), hint="check the path")
 
 
 def validate_paths(paths: Iterable[Path | str], *, allow_unknown: bool = False) -> list[Problem]:

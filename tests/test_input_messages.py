@@ -15,7 +15,7 @@ def test_validate_names_a_symbolic_link_loop_as_run_does(cli, tmp_path):
     os.symlink(b, a)
     os.symlink(a, b)
     (p,) = validate_paths([a])
-    assert p.file == str(a) and p.message == "file: symbolic link loop"
+    assert p.file == str(a) and p.message.endswith("symbolic link loop")
     r = cli("validate", a)
     assert r.exit_code == 1 and "symbolic link loop" in r.stdout + r.stderr
     assert "no such file" not in r.stdout + r.stderr

@@ -136,8 +136,11 @@ def search(
 @factors_app.command("validate")
 @handle_errors
 def validate(file: Path = typer.Argument(..., help="A user factor file (CSV or Parquet).")) -> None:
-    """Check a factor file against the schema (units, dimensions by category, sources, ids). Exit 1 if invalid."""
-    from lca.factors import read_factor_file, validate_factors
+    """Check a factor file as a --factors layer: its rows (units, dimensions by category, sources, ids), then the
+    library with it on top (no two default editions of one flow, region and scope with the same year). Exit 1 if
+    invalid."""
+    from lca.factors import check_layer, read_factor_file
 
-    df = validate_factors(read_factor_file(file), file=str(file))
+    df = read_factor_file(file)
+    check_layer(df, file=str(file))
     err_console().print(f"{file}: {df.height} factors, all valid", markup=False)

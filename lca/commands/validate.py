@@ -16,6 +16,11 @@ class ValidateFormat(str, Enum):
     github = "github"
 
 
+class Stage(str, Enum):
+    uncertainty = "uncertainty"
+    pact = "pact"
+
+
 schema_app = typer.Typer(name="schema", help="JSON Schema of the input tables and the study file.",
                          no_args_is_help=True, add_completion=False)
 
@@ -36,12 +41,16 @@ def validate(
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Skip (and list) files that are not ours, "
                                                                       "empty files and empty folders instead of "
                                                                       "failing on them."),
+    skip: List[Stage] = typer.Option([], "--skip", help="Leave a study stage out (repeatable): uncertainty, pact "
+                                                        "(e.g. an AR4 study that is never exported to PACT). The "
+                                                        "summary line says which stages were skipped."),
 ) -> None:
     """Validate studies, tables and factor files for CI (exit 0 valid, 1 otherwise).
 
     Studies go through the commands' own checks (load, compute, uncertainty, PACT export and
-    checks); every problem is reported with file, row and column, all of a file in one pass.
-    The last line says which files were checked and which were skipped, and why.
+    checks); every problem is reported with file, row and column. A stage that cannot run (the
+    study does not load or compute) is named with the reason, one line per file. The last line
+    says which files were checked and which were skipped, and why.
 
     Example: lca validate studies/ factors/my-factors.csv --format github
     """
@@ -49,7 +58,7 @@ def validate(
 
     from lca.validate import Annotation, annotation, validate as run_checks
 
-    outcome = run_checks(paths, allow_unknown=allow_unknown)
+    outcome = run_checks(paths, allow_unknown=allow_unknown, skip=[s.value for s in skip])
     problems = outcome.problems
     shown = problems if max_problems == 0 else problems[:max_problems]
     more = len(problems) - len(shown)
@@ -67,6 +76,8 @@ def validate(
             typer.echo(annotation(p, lines).github())
         if more:
             typer.echo(Annotation(None, None, None, more_line).github())
+        for file, note in outcome.stage_notes():
+            typer.echo(Annotation(file, None, None, note).github("notice"))
         typer.echo(Annotation(None, None, None, outcome.summary()).github("notice"))
     else:
         _print_text(outcome, shown, more_line if more else None)
@@ -86,9 +97,19 @@ def _print_text(outcome, shown, more_line) -> None:
             console.print(f"  - {p}", markup=False)
         if more_line:
             console.print(more_line, markup=False)
+        _print_notes(outcome)
         console.print(outcome.summary(), markup=False)
     else:
+        _print_notes(outcome)
         out_console().print(f"ok: every file is valid ({outcome.summary()})", markup=False)
+
+
+def _print_notes(outcome) -> None:
+    """One line per file whose stages did not all run, and why (stderr: the result is the last line)."""
+    from lca.commands.common import err_console, styled
+
+    for file, note in outcome.stage_notes():
+        err_console().print(styled(("note:", "cyan"), f" {file}: {note}"))
 
 
 @schema_app.command("export")

@@ -105,7 +105,8 @@ def _gwp(fp: Footprint) -> str:
     if gwp not in ("AR5", "AR6"):
         raise ExportCheckError(Problem(
             f"PACT accepts only AR5 or AR6 characterisation factors; this result uses {gwp}",
-            table="method", column="gwp", hint="recompute with --gwp AR6 (the PACT v3 methodology asks AR6)"))
+            file=fp.study.source, table="method", column="gwp",
+            hint='set gwp = "AR6" in [method], or recompute with --gwp AR6 (the PACT v3 methodology asks AR6)'))
     return gwp
 
 
@@ -302,6 +303,8 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
         docs.append(doc)
     if check:
         problems = check_pact(docs, version)
-        if problems:
-            raise ExportCheckError(problems)
+        if problems:  # named at the study key each field comes from, not only at the output field
+            from lca.export.keys import at_study_keys
+
+            raise ExportCheckError(at_study_keys(problems, fp.study.pact_spec, fp.study.source))
     return docs[0] if scenario is not None else docs
