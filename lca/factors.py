@@ -235,14 +235,14 @@ def load_library(*overrides: Path | str | pl.DataFrame, directory: Path | None =
 def _check_gwp_coverage(gwp: pl.DataFrame) -> None:
     """Every gas a factor row may name has a GWP in every set, so no gas a factor file can name
     is left uncharacterised (the gas list and the GWP table are kept in step)."""
-    from lca.schemas import GASES, GWP_SETS
+    from lca.choices import GASES, GWP_SETS
 
     have = set(gwp.select("gwp_set", "gas").iter_rows())
     missing = [f"{g} in {s}" for s in GWP_SETS for g in GASES if g not in ("CO2e", "none") and (s, g) not in have]
     if missing:
         raise FactorError(Problem("no GWP for " + ", ".join(missing), file="factors/gwp.csv", table="gwp",
                                   hint="add a GWP100 row (with its source) for each, or remove the gas from "
-                                       "lca.schemas.GASES"))
+                                       "lca.choices.GASES"))
 
 
 def _load_directory(directory: Path) -> FactorLibrary:

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
+from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
 from lca.origins import exchange_rows, locate
@@ -35,10 +36,6 @@ from lca.study_tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
                               table_location)
 
 __all__ = ["Study", "Method", "Product", "Quantity", "load_study", "study_from_dict", "parse_quantity", "CELL_PLANT"]
-
-GWP_SETS = ("AR6", "AR5", "AR4")
-ELECTRICITY_RULES = ("location", "market", "national")
-TD_LOSSES = ("excluded", "included")
 
 #: Years a reference period may lie in: a footprint describes real (or planned) production.
 REFERENCE_YEARS = (1900, 2200)
@@ -127,13 +124,13 @@ def _check_method(m: Method, file: str) -> None:
     problems = []
     if m.gwp not in GWP_SETS:
         problems.append(Problem(f"unknown GWP set '{m.gwp}'", file=file, table="method", column="gwp",
-                                hint="use AR6, AR5 or AR4"))
+                                hint=f"use {spoken(GWP_SETS)}"))
     if m.electricity_rule not in ELECTRICITY_RULES:
         problems.append(Problem(f"unknown electricity rule '{m.electricity_rule}'", file=file, table="method",
-                                column="electricity_rule", hint="use location, market or national"))
+                                column="electricity_rule", hint=f"use {spoken(ELECTRICITY_RULES)}"))
     if m.td_losses not in TD_LOSSES:
         problems.append(Problem(f"unknown td_losses setting '{m.td_losses}'", file=file, table="method",
-                                column="td_losses", hint="use excluded or included"))
+                                column="td_losses", hint=f"use {spoken(TD_LOSSES)}"))
     if problems:
         raise StudyError(problems)
 

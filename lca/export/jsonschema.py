@@ -20,6 +20,8 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
+from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://lca.example/schemas/"
 
@@ -97,7 +99,9 @@ def study_schema() -> dict[str, Any]:
                    {"type": "object", "required": ["value", "unit"],
                     "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}
     amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}]}
-    ident = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"}
+    from lca.schemas import ID, SiteTable
+
+    ident = {"type": "string", "pattern": ID}
     obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
                                  "properties": props, "required": list(req)}
     exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
@@ -105,7 +109,7 @@ def study_schema() -> dict[str, Any]:
                     "primary": {"type": "boolean"}, "note": {"type": "string"}}, ["amount"])
     leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
                "factor": {"type": "string"}, "primary": {"type": "boolean"}}, ["mode", "distance"])
-    site = model_schema(__import__("lca.schemas", fromlist=["SiteTable"]).SiteTable, "sites")["items"]
+    site = model_schema(SiteTable, "sites")["items"]
     return {
         "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",
         "description": "Structure of a study TOML file; see docs/study-format.md. Cross-references (site, "
@@ -118,9 +122,8 @@ def study_schema() -> dict[str, Any]:
                           "company_ids": {"type": "array", "items": {"type": "string", "pattern": "^urn:"}},
                           "product_ids": {"type": "array", "items": {"type": "string", "pattern": "^urn:"}},
                           "product_category_cpc": {"type": "string"}}, ["id", "reference_period"]),
-            "method": obj({"gwp": {"enum": ["AR6", "AR5", "AR4"]},
-                           "electricity_rule": {"enum": ["location", "market", "national"]},
-                           "td_losses": {"enum": ["excluded", "included"]}}),
+            "method": obj({"gwp": {"enum": list(GWP_SETS)}, "electricity_rule": {"enum": list(ELECTRICITY_RULES)},
+                           "td_losses": {"enum": list(TD_LOSSES)}}),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
                             "separator_per_cell_energy": q, "pack_energy": q, "annual_volume": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},

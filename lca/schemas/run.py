@@ -1,16 +1,8 @@
-"""pandera (polars backend) models for every table that enters or leaves `lca`.
+"""How a pandera model runs: coercion with located messages, every problem at once, in plain words.
 
-What users declare lives here; :func:`validate_table` is how it runs. Validation always happens
-on a *collected* DataFrame with ``lazy=True`` so a user sees every problem at once (pandera only
-checks the schema, not the data, of a LazyFrame by default).
-
->>> import polars as pl
->>> bad = pl.DataFrame({"id": ["a", "a"], "name": ["A", "B"], "country": ["JP", "J"]})
->>> try:
-...     validate_table(bad, SiteTable, file="s.toml", table="site")
-... except SchemaError as e:
-...     print(len(e.problems), e.problems[0])
-3 s.toml: site row 1, column 'id': value 'a' is duplicated (fix: ids must be unique)
+:func:`validate_table` always validates a *collected* DataFrame with ``lazy=True`` so a user sees
+every problem at once (pandera only checks the schema, not the data, of a LazyFrame by default).
+What users declare (the models) lives beside this module (:mod:`lca.schemas`).
 """
 
 from __future__ import annotations
@@ -21,213 +13,8 @@ import pandera.polars as pa
 import polars as pl
 
 from lca.errors import Problem, SchemaError
+from lca.schemas.base import ID, REGION
 
-ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-REGION = r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,10})?|[A-Z]{2,3})$"
-GASES = ["CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "NF3", "CF4",
-         "HFC-32", "HFC-125", "HFC-134a", "HFC-143a", "C2F6", "none"]
-CATEGORIES = ["electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss",
-              "product"]
-STATUSES = ["default", "alternative", "sensitivity", "market"]
-#: What part of an activity's chain a factor row covers (docs/method-rules.md: scopes that overlap are
-#: never charged together; transmission/distribution/n-a are for grid-loss rows only).
-SCOPES = ["combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "well_to_wheel", "life_cycle",
-          "cradle_to_gate", "transmission", "distribution", "n/a"]
-DISTRIBUTIONS = ["lognormal", "normal", "triangular", "uniform", "none"]
-GWP_SETS = ["AR4", "AR5", "AR6"]
-#: How far a site's electricity may fall back when its grid region has no default factor.
-GRID_FALLBACKS = ["subdivision", "country", "global"]
-
-
-class _Base(pa.DataFrameModel):
-    class Config:
-        strict = False
-        coerce = False
-
-
-class SiteTable(_Base):
-    """Where processes run; the grid and country drive factor region resolution."""
-
-    id: str = pa.Field(unique=True, str_matches=ID)
-    name: str = pa.Field(nullable=True)
-    country: str = pa.Field(str_matches=r"^[A-Z]{2}$")
-    subdivision: str = pa.Field(nullable=True, str_matches=REGION)
-    grid: str = pa.Field(nullable=True, str_matches=REGION)
-    market_factor: str = pa.Field(nullable=True)
-    grid_fallback: str = pa.Field(nullable=True, isin=GRID_FALLBACKS)
-
-
-class ProcessTable(_Base):
-    """A unit process: what it makes (with unit), its yield and the mass of one output unit."""
-
-    id: str = pa.Field(unique=True, str_matches=ID)
-    name: str = pa.Field(nullable=True)
-    stage: str
-    output_amount: float = pa.Field(gt=0)
-    output_unit: str
-    output_mass_amount: float = pa.Field(nullable=True, ge=0)
-    output_mass_unit: str = pa.Field(nullable=True)
-    yield_: float = pa.Field(alias="yield", gt=0, le=1)
-
-
-class ExchangeTable(_Base):
-    """Inputs of a process per unit of gross output: a flow (factor) or an intermediate input."""
-
-    process: str
-    flow: str = pa.Field(nullable=True)
-    input: str = pa.Field(nullable=True)
-    amount: float = pa.Field(ge=0)
-    unit: str
-    stage: str = pa.Field(nullable=True)
-    factor: str = pa.Field(nullable=True)
-    #: the reporting company's own measured activity data (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
-    row: int
-
-    @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
-    def one_of_flow_input(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("flow").is_null() != pl.col("input").is_null())
-
-
-class StepTable(_Base):
-    scenario: str
-    process: str
-    site: str
-
-
-class TransportTable(_Base):
-    """One row per transport leg of a scenario (goods moved from one site to another)."""
-
-    scenario: str
-    element: int
-    goods: str
-    from_site: str
-    to_site: str
-    packaging_factor: float = pa.Field(ge=1)
-    leg: int
-    mode: str
-    distance: float = pa.Field(ge=0)
-    distance_unit: str
-    factor: str = pa.Field(nullable=True)
-    primary: bool
-
-
-class RouteTable(_Base):
-    """Legs of routes between sites, as a table file beside a study (``[tables] routes``)."""
-
-    from_: str = pa.Field(alias="from")
-    to: str
-    #: the leg's position in its route (1, 2, …): the rows carry the route's ends, not the leg's,
-    #: so the order is written down and checked (each route's legs are 1…n in row order)
-    leg: int = pa.Field(ge=1)
-    mode: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    distance: float = pa.Field(ge=0)
-    unit: str
-    factor: str = pa.Field(nullable=True)
-    #: the leg's distance is the company's own measured data (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
-
-
-class MixTable(_Base):
-    scenario: str
-    component: str
-    share: float = pa.Field(ge=0, le=1)
-
-
-class FactorTable(_Base):
-    """One emission factor row: value with unit, gas, region, year, status, citation, quality."""
-
-    id: str = pa.Field(unique=True, str_matches=r"^[a-z0-9][a-z0-9_.-]*$")
-    flow: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    name: str
-    category: str = pa.Field(isin=CATEGORIES)
-    region: str = pa.Field(str_matches=REGION)
-    value: float = pa.Field(ge=0)
-    unit: str
-    gas: str = pa.Field(isin=GASES)
-    scope: str = pa.Field(isin=SCOPES)
-    basis: str = pa.Field(nullable=True)
-    td_losses: str = pa.Field(nullable=True, isin=["included", "excluded", "n/a"])
-    year: int = pa.Field(ge=1990, le=2100)
-    status: str = pa.Field(isin=STATUSES)
-    estimate: bool
-    #: the reporting company's own measured emission factor (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
-    source: str = pa.Field(str_length={"min_value": 3})
-    source_table: str = pa.Field(nullable=True)
-    url: str = pa.Field(nullable=True)
-    license: str = pa.Field(nullable=True)
-    dq_technological: int = pa.Field(ge=1, le=5)
-    dq_geographical: int = pa.Field(ge=1, le=5)
-    dq_temporal: int = pa.Field(ge=1, le=5)
-    unc_dist: str = pa.Field(nullable=True, isin=DISTRIBUTIONS)
-    unc_gsd: float = pa.Field(nullable=True, ge=1)
-    unc_sd: float = pa.Field(nullable=True, ge=0)
-    unc_min: float = pa.Field(nullable=True)
-    unc_max: float = pa.Field(nullable=True)
-    notes: str = pa.Field(nullable=True)
-    #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
-    dataset: str = pa.Field(nullable=True)
-
-    @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
-    def primary_is_measured(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(~(pl.col("estimate") & pl.col("primary").fill_null(False)))
-
-
-class GwpTable(_Base):
-    id: str = pa.Field(unique=True)
-    gwp_set: str = pa.Field(isin=GWP_SETS)
-    gas: str = pa.Field(isin=GASES)
-    value: float = pa.Field(gt=0)
-    unit: str
-    source: str
-
-    @pa.dataframe_check(error="a gas appears twice in one GWP set")
-    def one_per_set(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.struct("gwp_set", "gas").is_unique())
-
-
-class ActivityTable(_Base):
-    """The expanded inventory: one activity per scenario × process × site × flow, per declared unit."""
-
-    scenario: str
-    component: str
-    stage: str
-    process: str
-    site: str
-    flow: str
-    amount: float = pa.Field(ge=0)
-    unit: str
-    factor: str = pa.Field(nullable=True)
-    origin: str
-    primary: bool = pa.Field(nullable=True)
-
-
-class ResultTable(_Base):
-    """Long result rows: kg CO2e per declared unit by scenario, stage, flow, gas and factor."""
-
-    scenario: str
-    component: str
-    stage: str
-    flow_category: str
-    process: str
-    site: str
-    flow: str
-    gas: str
-    factor_id: str
-    region_used: str
-    region_fallback: str
-    value: float
-
-    @pa.check("value", error="result values must be finite")
-    def finite(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col(data.key).is_finite())
-
-
-#: Input tables whose number columns refuse NaN and ±inf (NaN passes every range check). Other
-#: models check finiteness themselves (results) or report it per row (the ledger's lots).
-FINITE_MODELS = (SiteTable, ProcessTable, ExchangeTable, StepTable, TransportTable, RouteTable, MixTable,
-                 FactorTable, GwpTable, ActivityTable)
 
 # ------------------------------------------------------------------------------------ running it
 
@@ -404,6 +191,8 @@ def validate_table(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: st
 def _non_finite(df: pl.DataFrame, model: type[pa.DataFrameModel], *, file: str | None, table: str | None,
                 row_offset: int) -> list[Problem]:
     """NaN and ±inf in the model's number columns (they pass every range check: NaN >= 0 is true)."""
+    from lca.schemas import FINITE_MODELS  # declared beside the models (the package imports this module)
+
     cols = [n for n, c in model.to_schema().columns.items() if c.dtype.type == pl.Float64 and n in df.columns
             and df.schema[n] == pl.Float64]
     if not cols or model not in FINITE_MODELS:

@@ -90,7 +90,7 @@ REWRITE: dict[str, tuple[str, Callable[[str], bool]]] = {
 
 def _split(word: str) -> list[tuple[str, str, str]]:
     """(prefix as written, pint base name, base as written) for every reading pint has of ``word``."""
-    from lca.units import registry
+    from lca.units.convert import registry
 
     ureg = registry()
     out = []

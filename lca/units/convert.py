@@ -28,7 +28,7 @@ from typing import Iterable
 import polars as pl
 
 from lca.errors import DimensionError, Problem, UnitError
-from lca.unit_prefixes import prefixed_token
+from lca.units.prefixes import prefixed_token
 
 #: Extra definitions loaded into the application registry.
 DEFINITIONS = """
@@ -150,14 +150,14 @@ def registry():
     Pint parses its definition files on every start (~0.6 s). With ``LCA_PINT_CACHE`` set to a
     folder, pint caches the parsed definitions there; the CLI sets it to the user's cache folder
     (``lca`` console script only), the library never writes anywhere by default. The cache is
-    written atomically and verified before use (:mod:`lca.unit_cache`): a damaged or half-written
+    written atomically and verified before use (:mod:`lca.units.cache`): a damaged or half-written
     cache is ignored and rebuilt, never fails a run.
     """
     import os
 
     import pint
 
-    from lca.unit_cache import build_registry
+    from lca.units.cache import build_registry
 
     ureg = build_registry(os.environ.get("LCA_PINT_CACHE") or None)
     for line in DEFINITIONS.strip().splitlines():
