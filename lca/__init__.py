@@ -24,7 +24,7 @@ __all__ = [
     "Quantity",
     "FactorLibrary",
     "errors",
-    # exports and checks (lca.export), validation for CI (lca.validate), frames API (lca.frames)
+    # exports and checks (lca.export), validation for CI (lca.validate), frames API (lca.study.frames)
     "export_pact",
     "check_pact",
     "export_table",
@@ -51,7 +51,7 @@ _LAZY = {
     "check_pact": ("lca.export", "check_pact"),
     "export_table": ("lca.export", "export_table"),
     "validate_paths": ("lca.validate", "validate_paths"),
-    "study_from_frames": ("lca.frames", "study_from_frames"),
+    "study_from_frames": ("lca.study", "study_from_frames"),
     "run_uncertainty": ("lca.uncertainty", "run_uncertainty"),
     "break_even": ("lca.uncertainty", "break_even"),
     "compute_ledger": ("lca.ledger", "compute_ledger"),

@@ -121,7 +121,7 @@ def _quantity(q: Any) -> Any:
 def _settings_value(key: str, value: Any) -> Any:
     """A quantity written as text (``"4.8 g"``) or a ``{value, unit}`` table, canonical; else as given."""
     from lca.errors import LcaInputError
-    from lca.study_parse import parse_quantity
+    from lca.study.parse import parse_quantity
 
     if key not in QUANTITY_KEYS or isinstance(value, (bool, int, float)) or value is None:
         return value

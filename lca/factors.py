@@ -87,7 +87,7 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
     it is given (``c[12].csv`` would read ``c1.csv``), so the bytes are read here and parsed from
     memory; a name that matches nothing is "not found", named.
     """
-    from lca.study_io import decode, read_bytes
+    from lca.study.io import decode, read_bytes
 
     path = Path(path)
     file = str(path)
@@ -108,7 +108,7 @@ def read_factor_file(path: Path | str) -> pl.DataFrame:
         except Exception:  # polars/arrow raise several types for damaged files
             raise FactorError(Problem("not a readable Parquet file (empty, truncated or damaged)", file=file,
                                       hint="write the file again, or use CSV")) from None
-    from lca.csvfiles import delimiter_problem
+    from lca.study.csvfiles import delimiter_problem
 
     wrong_delimiter = delimiter_problem(path)
     if wrong_delimiter:  # would read as one column and fail with a misleading message

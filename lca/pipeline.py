@@ -18,7 +18,7 @@ from lca.grid_losses import apply_td_losses
 from lca.inventory import build_inventory, check_magnitudes
 from lca.schemas import ResultTable, validate_table
 from lca.study import Study
-from lca.study_routes import check_route_modes
+from lca.study.routes import check_route_modes
 from lca.units import dimension_name, unit_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -213,7 +213,7 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     >>> fp.scenarios[:2]
     ['jp-import', 'charlotte-coated']
     """
-    from lca.origins import located
+    from lca.study.origins import located
     from lca.results import Footprint
 
     lib = (library or load_library()).with_overrides(*study.factor_files, *factors)

@@ -64,7 +64,7 @@ class Footprint:
     def warnings(self) -> list[str]:
         """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once,
         and routes no scenario can use (a typo in a route's ends)."""
-        from lca.study_routes import unused_routes
+        from lca.study.routes import unused_routes
 
         notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
         return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
@@ -83,7 +83,7 @@ class Footprint:
         a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
         multiplier is made of); the other views are unaffected.
         """
-        from lca.study_tables import view_multipliers
+        from lca.study.tables import view_multipliers
 
         p = self.study.product
         du = p.declared_unit
@@ -104,7 +104,7 @@ class Footprint:
 
     def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
         """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
-        from lca.study_tables import blamed_key, keys_text
+        from lca.study.tables import blamed_key, keys_text
 
         sid, top, largest = self._largest_total
         if top * mult < float("inf"):

@@ -4,7 +4,7 @@ Each path is a file or a folder (searched recursively for ``*.toml``, ``*.csv``,
 A study goes through the commands' own stages (:mod:`lca.validate_study`: load, its factor files,
 compute, uncertainty, PACT export and checks). A table's kind comes from its columns, else from its
 file name (``sites.csv``, ``my_exchanges.csv``, …; :func:`classify`), and it gets the very checks
-the study loader gives it (:func:`lca.study_tables.check_table`; a factor file, :func:`lca.factors.check_layer`).
+the study loader gives it (:func:`lca.study.tables.check_table`; a factor file, :func:`lca.factors.check_layer`).
 Inside folders, table files that are not ours, empty files and empty folders are errors unless
 ``allow_unknown``; TOML files without ``[study]`` are skipped. Every problem names the file, the
 row (1 = first data row) and the column; :func:`annotation` adds the physical line and column
@@ -183,7 +183,7 @@ def _check_ledger(path: Path, kind: str, out: Outcome) -> None:
 
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
-    from lca.csvfiles import delimiter_problem
+    from lca.study.csvfiles import delimiter_problem
     from lca.validate_ledger import ledger_kind
 
     file = str(path)
@@ -220,7 +220,7 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
     """The loader's checks for a table of ``kind``; raises :class:`LcaInputError` with every problem."""
     from lca.factors import check_layer
     from lca.schemas import ActivityTable, GwpTable, validate_table
-    from lca.study_tables import TABLE_FILES, check_table, unit_problems
+    from lca.study.tables import TABLE_FILES, check_table, unit_problems
 
     if kind in TABLE_FILES:
         check_table(df, kind, file=file)
@@ -309,7 +309,7 @@ def _header(file: str) -> list[str]:
 def annotation(p: Problem, _lines: dict[str, list[int]] | None = None) -> Annotation:
     """Line = the physical line the CSV record starts on (quoted cells may span lines); col = the
     column's position in the header. ``_lines`` caches record lines per file across calls."""
-    from lca.csvfiles import record_lines
+    from lca.study.csvfiles import record_lines
 
     line = col = None
     message = str(Problem(**{**p.as_dict(), "file": None})) if p.file else str(p)

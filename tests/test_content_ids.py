@@ -181,7 +181,7 @@ def test_ids_ignore_file_names_folders_and_row_order(tiny_ids, seed, depth):
 
 
 def test_a_study_rebuilt_from_frames_has_the_ids_of_its_file(tiny_fp, tiny_ids):
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     s = tiny_fp.study
     doc = tomllib.loads(_tiny_text())

@@ -99,7 +99,7 @@ def test_line_numbers_count_physical_lines_after_a_multi_line_cell(tmp_path, cli
 def test_record_lines_follow_quoting_like_the_loader(tmp_path):
     import polars as pl
 
-    from lca.csvfiles import record_lines
+    from lca.study.csvfiles import record_lines
 
     path = tmp_path / "t.csv"
     path.write_text('a,b\n1,"x\n\ny"\n2,"he said ""hi"""\n3,z\n', encoding="utf-8")

@@ -158,7 +158,7 @@ def study_schema() -> dict[str, Any]:
 def table_schemas() -> dict[str, dict[str, Any]]:
     """Name → JSON Schema of every input table (sites, exchanges, routes, factors, gwp, activities)."""
     from lca.schemas import ActivityTable, ExchangeTable, FactorTable, GwpTable, RouteTable, SiteTable
-    from lca.study_tables import TABLE_FILES
+    from lca.study.tables import TABLE_FILES
 
     closed = {kind: cols for kind, (cols, _model) in TABLE_FILES.items()}  # the loader refuses other columns
     out = {
@@ -174,7 +174,7 @@ def table_schemas() -> dict[str, dict[str, Any]]:
     # exactly one of flow / input: a flow (text) or an input (text), never both, never neither
     given = lambda c: {"required": [c], "properties": {c: {"type": "string"}}}  # noqa: E731
     out["exchanges"]["items"]["oneOf"] = [given("flow"), given("input")]
-    for kind in closed:  # a study's table file holds rows: a header alone is refused (lca.study_io.header_only)
+    for kind in closed:  # a study's table file holds rows: a header alone is refused (lca.study.io.header_only)
         out[kind]["minItems"] = 1
     for name, doc in out.items():
         doc["description"] += f" Applies to: {APPLIES_TO[name]}."

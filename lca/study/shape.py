@@ -3,7 +3,7 @@
 A string where a list of tables belongs, a list where an id belongs, a Boolean yield, a NaN share:
 each is a located problem here, so the parsers after this can rely on the types and a user gets a
 message instead of a traceback (or a silently stringified ``"['a']"``). TOML files, dicts and
-frames (:mod:`lca.frames`) all pass through the same checks.
+frames (:mod:`lca.study.frames`) all pass through the same checks.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.origins import table_origin
+from lca.study.origins import table_origin
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
-from lca.study_io import read_table
-from lca.study_parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
+from lca.study.io import read_table
+from lca.study.parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
@@ -27,14 +27,14 @@ TABLE_FILES = {"sites": (SITE_COLUMNS, SiteTable), "exchanges": (EXCHANGE_COLUMN
 def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
     """Every check of a sites/exchanges/routes table file, all problems at once in row order.
 
-    A header without rows is refused (as :func:`lca.study_io.read_table` does); then unknown columns
+    A header without rows is refused (as :func:`lca.study.io.read_table` does); then unknown columns
     (typos such as 'factr'), the model (types, ids, ranges, finiteness) and units (parsed; route
     distances must be lengths). A routes table gets the loader's own route checks
-    (:func:`lca.study_routes.collect_routes`, :func:`~lca.study_routes.leg_problems`: leg numbers,
+    (:func:`lca.study.routes.collect_routes`, :func:`~lca.study.routes.leg_problems`: leg numbers,
     consecutive rows, modes, distances, units), all but references to the study's sites.
     Exchanges get a ``row`` column (1 = first data row).
     """
-    from lca.study_io import header_only
+    from lca.study.io import header_only
 
     if frame.height == 0:
         raise StudyError(header_only(file=file, table=kind))
@@ -58,7 +58,7 @@ def check_table(frame: pl.DataFrame, kind: str, *, file: str) -> pl.DataFrame:
 
 def _check_routes(frame: pl.DataFrame, problems: list[Problem], *, file: str) -> pl.DataFrame:
     """A routes table alone, through the loader's route functions (no second implementation)."""
-    from lca.study_routes import collect_routes, leg_problems
+    from lca.study.routes import collect_routes, leg_problems
 
     legs = frame
     try:

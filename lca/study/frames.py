@@ -24,7 +24,8 @@ from typing import Any, Mapping, Sequence, Union
 import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
-from lca.study import Study, study_from_dict
+from lca.study.load import study_from_dict
+from lca.study.model import Study
 
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 

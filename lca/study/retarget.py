@@ -59,7 +59,7 @@ def _route_legs(study, file: str) -> pl.DataFrame:
     if missing:
         raise StudyError(Problem(f"the study's routes frame has no column '{missing[0]}'", file=file, table="routes",
                                  column=missing[0], hint="replace routes with a frame of the same columns "
-                                                         "(see lca.study_routes.LEG_SCHEMA)"))
+                                                         "(see lca.study.routes.LEG_SCHEMA)"))
     return routes.select(_ROUTE_COLUMNS)
 
 

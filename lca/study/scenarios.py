@@ -8,8 +8,8 @@ import polars as pl
 
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID, MixTable, StepTable, TransportTable, validate_table
-from lca.study_parse import _check_keys, _split_amount, primary_problems
-from lca.study_routes import LEG_KEYS, leg_problems
+from lca.study.parse import _check_keys, _split_amount, primary_problems
+from lca.study.routes import LEG_KEYS, leg_problems
 
 CELL_PLANT = "cell_plant"
 _ID = re.compile(ID)

@@ -148,7 +148,7 @@ def _read_table(base: Path, name: str, *, file: str, table: str) -> pl.DataFrame
     if path.suffix.lower() == ".parquet":
         return _parquet(path, raw, where=where, table=table)
     text = decode(raw, file=where, table=table)
-    from lca.csvfiles import delimiter_problem
+    from lca.study.csvfiles import delimiter_problem
 
     wrong_delimiter = delimiter_problem(path)
     if wrong_delimiter:  # would read as one column and fail with a misleading message

@@ -23,7 +23,7 @@ import polars as pl
 from lca.errors import LcaInputError, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lca.study import Study
+    from lca.study.model import Study
 
 #: origin → (file, table kind, row) of rows written in a table file
 Rows = Mapping[str, tuple[str, str, int]]

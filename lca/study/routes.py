@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from lca.errors import FactorError, Problem, SchemaError, StudyError
-from lca.study_parse import _check_keys, _split_amount, primary_problems
+from lca.study.parse import _check_keys, _split_amount, primary_problems
 
 MODE = re.compile(r"^[a-z0-9_]+$")
 LEG_KEYS = {"mode", "distance", "unit", "factor", "primary"}
@@ -192,11 +192,11 @@ def unused_routes(legs: pl.DataFrame, plan: pl.DataFrame | None) -> list[str]:
     An element without its own legs uses the route ``from → to``, or ``from → <cell plant>`` when
     it goes to ``cell_plant``; a route matching neither is dead data — most likely a typo in its
     ends that happens to name another real site. ``plan`` is the study's transport plan
-    (:func:`lca.study_retarget.transport_plan`); without one nothing can be said.
+    (:func:`lca.study.retarget.transport_plan`); without one nothing can be said.
     """
     if plan is None or legs.height == 0 or not {"from_site", "to_site", "origin", "row"} <= set(legs.columns):
         return []
-    from lca.study_retarget import CELL_PLANT
+    from lca.study.retarget import CELL_PLANT
 
     uses = plan.filter(~pl.col("inline"))
     exact = uses.select("from_site", pl.col("to").alias("to_site"))

@@ -1,13 +1,9 @@
-"""The study: a TOML file (plus optional CSV/Parquet tables beside it) loaded into validated frames.
+"""Loading a study: the TOML file (and the table files beside it) parsed and checked into a :class:`Study`.
 
-A study is data, not code. See ``docs/study-format.md`` for the format; the bundled default is
-``lca/studies/separator-na.toml``. Loading parses and validates everything and reports every
-problem with the file and the key or row; it never computes.
-
->>> from lca.resources import default_study_path
->>> s = load_study(default_study_path())
->>> s.id, s.method.gwp, s.scenario_ids[:2]
-('separator-na', 'AR6', ['jp-import', 'charlotte-coated'])
+Loading parses and validates everything and reports every problem with the file and the key or
+row; it never computes. The parts of a study are read by the modules beside this one (sites and
+processes :mod:`lca.study.tables`, routes :mod:`lca.study.routes`, scenarios
+:mod:`lca.study.scenarios`, ``[pact]`` :mod:`lca.study.pact`); this module puts them together.
 """
 
 from __future__ import annotations
@@ -15,27 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import polars as pl
 
-from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
-from lca.origins import exchange_rows, locate
-from lca.study_io import nesting_problems, parse_toml, read_bytes, table_digest
-from lca.study_pact import as_date, parse_pact, urn_problems
-from lca.study_parse import Product, Quantity, _check_keys, parse_quantity
-from lca.study_retarget import transport_plan
-from lca.study_routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
-from lca.study_scenarios import CELL_PLANT, _scenarios
-from lca.study_shape import shape_problems
-from lca.study_tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
+from lca.study.model import Method, Study, _check_method
+from lca.study.origins import exchange_rows, locate
+from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
+from lca.study.pact import as_date, parse_pact, urn_problems
+from lca.study.parse import _check_keys
+from lca.study.retarget import transport_plan
+from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
+from lca.study.scenarios import _scenarios
+from lca.study.shape import shape_problems
+from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
                               table_location)
-
-__all__ = ["Study", "Method", "Product", "Quantity", "load_study", "study_from_dict", "parse_quantity", "CELL_PLANT"]
 
 #: Years a reference period may lie in: a footprint describes real (or planned) production.
 REFERENCE_YEARS = (1900, 2200)
@@ -44,96 +38,7 @@ _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario
              "factors", "uncertainty", "pact"}
 
 
-@dataclass(frozen=True)
-class Method:
-    """Method choices; each is recorded with every result."""
-
-    gwp: str = "AR6"
-    electricity_rule: str = "location"
-    td_losses: str = "excluded"
-
-
-@dataclass(frozen=True)
-class Study:
-    """A loaded, validated study. Frames are polars DataFrames; quantities carry units."""
-
-    id: str
-    title: str
-    description: str
-    reference_start: dt.date
-    reference_end: dt.date
-    method: Method
-    product: Product
-    sites: pl.DataFrame
-    processes: pl.DataFrame
-    exchanges: pl.DataFrame
-    scenarios: pl.DataFrame
-    steps: pl.DataFrame
-    transport: pl.DataFrame
-    mixes: pl.DataFrame
-    cell_plant: str | None = None
-    comparison: tuple[str, str] | None = None
-    factor_files: tuple[Path, ...] = ()
-    path: Path | None = None
-    #: table files named in ``[tables]`` (inputs a command must never write over)
-    table_files: tuple[Path, ...] = ()
-    input_hashes: Mapping[str, str] = field(default_factory=dict)
-    company_name: str | None = None
-    company_ids: tuple[str, ...] = ()
-    product_ids: tuple[str, ...] = ()
-    product_category_cpc: str | None = None
-    #: raw ``[[uncertainty]]`` entries (parsed by :mod:`lca.uncertainty`)
-    uncertainty_spec: tuple[Mapping[str, Any], ...] = ()
-    #: the ``[pact]`` table, checked and normalised at load (:func:`lca.study_pact.parse_pact`)
-    pact_spec: Mapping[str, Any] = field(default_factory=dict)
-    #: every leg of every route (used or not), with where it was written; see :mod:`lca.study_routes`
-    routes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEG_SCHEMA))
-    #: the name problems are reported under: the study file, or the label of an in-memory study
-    source: str = "study"
-    #: the scenarios' transport elements as written (``to = "cell_plant"`` kept), plain data that
-    #: :meth:`with_cell_plant` resolves against the current routes and product (:mod:`lca.study_retarget`)
-    transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
-    #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.origins`)
-    table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def scenario_ids(self) -> list[str]:
-        return self.scenarios.get_column("id").to_list()
-
-    @property
-    def reference_year(self) -> int:
-        """Year used to choose factor vintages: the reference period's end year."""
-        return self.reference_end.year
-
-    def with_method(self, **changes: str) -> "Study":
-        """Copy with other method choices (validated)."""
-        method = replace(self.method, **changes)
-        _check_method(method, self.source)
-        return replace(self, method=method)
-
-    def with_cell_plant(self, plant: str) -> "Study":
-        """Copy delivering to another site, from this object (in-memory changes kept, no file re-read)."""
-        from lca.study_retarget import with_cell_plant
-
-        return with_cell_plant(self, plant)
-
-
 # ------------------------------------------------------------------------------------ parsing
-
-def _check_method(m: Method, file: str) -> None:
-    problems = []
-    if m.gwp not in GWP_SETS:
-        problems.append(Problem(f"unknown GWP set '{m.gwp}'", file=file, table="method", column="gwp",
-                                hint=f"use {spoken(GWP_SETS)}"))
-    if m.electricity_rule not in ELECTRICITY_RULES:
-        problems.append(Problem(f"unknown electricity rule '{m.electricity_rule}'", file=file, table="method",
-                                column="electricity_rule", hint=f"use {spoken(ELECTRICITY_RULES)}"))
-    if m.td_losses not in TD_LOSSES:
-        problems.append(Problem(f"unknown td_losses setting '{m.td_losses}'", file=file, table="method",
-                                column="td_losses", hint=f"use {spoken(TD_LOSSES)}"))
-    if problems:
-        raise StudyError(problems)
-
 
 def load_study(path: Path | str, *, cell_plant: str | None = None) -> Study:
     """Read, parse and validate a study file (and its table files). Raises :class:`StudyError`."""

@@ -13,11 +13,10 @@ import datetime as dt
 import re
 from typing import Any, Mapping
 
+from lca.choices import PACT_STATUSES, spoken
 from lca.errors import Problem, StudyError
-from lca.study_shape import is_finite_number
+from lca.study.shape import is_finite_number
 
-#: PACT ProductFootprint ``status`` (Technical Specifications v2.3 and v3.0).
-STATUSES = ("Active", "Deprecated")
 #: A Uniform Resource Name (RFC 8141): ``urn:<namespace id>:<namespace-specific string>``.
 URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+", re.IGNORECASE)
 TEXT_KEYS = ("company_name", "product_category_cpc", "product_description", "product_name_company", "comment",
@@ -111,10 +110,10 @@ def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date,
                product_mass: Any = None) -> dict[str, Any]:
     """The ``[pact]`` table checked and normalised, or a :class:`StudyError` with every problem.
 
-    ``product_mass`` (the ``[product]`` mass per declared unit, a :class:`~lca.study_parse.Quantity`)
+    ``product_mass`` (the ``[product]`` mass per declared unit, a :class:`~lca.study.parse.Quantity`)
     bounds the carbon contents: a product cannot hold more carbon than its own mass.
     """
-    from lca.study_parse import parse_quantity
+    from lca.study.parse import parse_quantity
 
     problems: list[Problem] = []
     out: dict[str, Any] = {}
@@ -137,10 +136,10 @@ def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date,
             if not more:
                 out[key] = list(value)
         elif key == "status":
-            if value in STATUSES:
+            if value in PACT_STATUSES:
                 out[key] = value
             else:
-                bad(key, f"status {value!r:.60} is not a PACT status", "use " + " or ".join(STATUSES))
+                bad(key, f"status {value!r:.60} is not a PACT status", "use " + spoken(PACT_STATUSES))
         elif key == "version":
             if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_VERSION:
                 out[key] = value
