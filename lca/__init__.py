@@ -43,7 +43,7 @@ _LAZY = {
     "Study": ("lca.study", "Study"),
     "Quantity": ("lca.study", "Quantity"),
     "default_study_path": ("lca.resources", "default_study_path"),
-    "compute": ("lca.pipeline", "compute"),
+    "compute": ("lca.engine", "compute"),
     "load_library": ("lca.factors", "load_library"),
     "FactorLibrary": ("lca.factors", "FactorLibrary"),
     "Footprint": ("lca.results", "Footprint"),
@@ -59,7 +59,7 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca import errors
-    from lca.pipeline import compute
+    from lca.engine import compute
     from lca.factors import FactorLibrary, load_library
     from lca.resources import default_study_path
     from lca.results import Footprint

@@ -290,7 +290,7 @@ def test_the_reviews_example_5_5_g_and_0_0055_kg_give_the_same_ids(default_study
                                                             .alias("amount"),
                                                             pl.when(hdpe).then(pl.lit("kg")).otherwise(pl.col("unit"))
                                                             .alias("unit")))
-    assert lca.content.study_hash(same) == lca.content.study_hash(default_study)
+    assert lca.results.content.study_hash(same) == lca.results.content.study_hash(default_study)
 
 
 def test_a_unit_of_another_dimension_with_the_same_si_value_changes_the_hash(tiny_fp):
@@ -299,4 +299,4 @@ def test_a_unit_of_another_dimension_with_the_same_si_value_changes_the_hash(tin
     grams = s.exchanges.filter(pl.col("unit") == "g").height
     assert grams
     moved = replace(s, exchanges=s.exchanges.with_columns(pl.col("unit").replace({"g": "mm"})))
-    assert lca.content.study_hash(moved) != lca.content.study_hash(s)
+    assert lca.results.content.study_hash(moved) != lca.results.content.study_hash(s)

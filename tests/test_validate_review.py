@@ -205,7 +205,7 @@ def test_a_studys_factor_files_are_layered_in_order(tmp_path):
 
 def test_the_shipped_library_has_no_edition_ties():
     import lca
-    from lca.factor_editions import edition_ties
+    from lca.factors.editions import edition_ties
 
     assert edition_ties(lca.load_library().factors) == []
 

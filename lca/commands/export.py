@@ -63,7 +63,7 @@ def export(
     """
     import json
 
-    from lca.pipeline import compute
+    from lca.engine import compute
     from lca.export import export_pact, export_table
     from lca.outputs import check_output_path, guard_outputs, write_atomic
 

@@ -18,7 +18,7 @@ file's, from one table (:func:`lca.export.pact.pcf_figures`, which the export wr
 
 Each is compared with a relative tolerance of 1e-6, widened to the rounding of the written
 decimals (10 places; 2 for shares and ratings). A footprint is matched to its scenario by its id
-(ids are content-addressed, see :mod:`lca.content`); a file from another lca version, factor set
+(ids are content-addressed, see :mod:`lca.results.content`); a file from another lca version, factor set
 or method has other ids, and is compared with the scenario named by ``scenario`` if given, else
 reported as unmatched.
 

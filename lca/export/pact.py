@@ -114,7 +114,7 @@ def footprint_id(fp: Footprint, scenario: str, version: Version) -> str:
     """The footprint's id: a UUID of the scenario, the PACT version and the manifest hash.
 
     Deterministic (no clock) and a function of the content only: it changes iff the study's data,
-    the factor rows used, the method or the engine version change (see :mod:`lca.content`).
+    the factor rows used, the method or the engine version change (see :mod:`lca.results.content`).
     """
     return str(uuid.uuid5(_NS, f"{fp.study.id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"))
 

@@ -216,7 +216,7 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
         views.append({"label": label, "basis": basis, "factor": factor,
                       "unit": fmt.unit(t.get_column("unit")[0]),
                       "values": [fmt.num(v) for v in t.get_column("value")]})
-    from lca.inventory import process_scales
+    from lca.engine.inventory import process_scales
 
     scales = process_scales(fp.study)
     names = dict(fp.study.processes.select("id", "name").iter_rows())

@@ -15,7 +15,7 @@ Method rules (docs/method-rules.md, "Grid losses"):
   grossed up.
 * Rows of one edition for one activity combine sequentially: transmission and distribution
   parts give ``1 − (1 − t)(1 − d)``; a total (scope ``n/a``) together with its parts is an error,
-  as are two editions of the same vintage (:mod:`lca.factor_editions`).
+  as are two editions of the same vintage (:mod:`lca.factors.editions`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from __future__ import annotations
 import polars as pl
 
 from lca.errors import FactorError, Problem
-from lca.factors import FactorLibrary, default_rows, factor_columns, region_chains
+from lca.factors.library import FactorLibrary
+from lca.factors.resolution import default_rows, factor_columns, region_chains
 
 
 def loss_fractions(acts: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, *, ref_year: int,

@@ -15,7 +15,7 @@ import re
 import polars as pl
 
 from lca.errors import Problem
-from lca.factor_editions import edition_expr
+from lca.factors.editions import edition_expr
 from lca.units import dimension_name
 
 LOSS_SCOPES = ("n/a", "transmission", "distribution")

@@ -20,13 +20,14 @@ from typing import Literal
 
 import polars as pl
 
+from lca.choices import VIEWS
 from lca.errors import LcaInputError, Problem
 from lca.factors import FactorLibrary
 from lca.study import Quantity, Study
 from lca.units import conversion_factor
 
+#: a view of :data:`lca.choices.VIEWS` (for type checkers; the values are checked against VIEWS)
 Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
-PER_CHOICES: tuple[str, ...] = ("declared_unit", "kg", "kWh", "vehicle", "year")
 
 STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
 CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
@@ -90,8 +91,8 @@ class Footprint:
         du_unit = du.unit if du.value == 1 else f"({du})"
         if per == "declared_unit":
             return 1.0, f"kg_CO2e/{du_unit}"
-        if per not in ("kg", "kWh", "vehicle", "year"):
-            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(PER_CHOICES)))
+        if per not in VIEWS:
+            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
         views = {view: (keys, mult) for view, keys, mult in view_multipliers(p)}
         if per not in views:
             key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
@@ -192,8 +193,8 @@ class Footprint:
     # ----------------------------------------------------------------------- provenance
     @cached_property
     def content_hashes(self) -> dict[str, str]:
-        """SHA-256 of the study's content and of the factor/GWP rows used (see :mod:`lca.content`)."""
-        from lca.content import factors_hash, study_hash
+        """SHA-256 of the study's content and of the factor/GWP rows used (see :mod:`lca.results.content`)."""
+        from lca.results.content import factors_hash, study_hash
 
         return {"study": study_hash(self.study), "factors_used": factors_hash(self)}
 
@@ -206,7 +207,7 @@ class Footprint:
         changes it. No path appears in the manifest (factor layers are named by file name).
         """
         from lca import __version__
-        from lca.content import manifest_hash
+        from lca.results.content import manifest_hash
 
         content = dict(self.content_hashes)
         body: dict[str, object] = {
