@@ -24,7 +24,7 @@ __all__ = [
     "Quantity",
     "FactorLibrary",
     "errors",
-    # exports and checks (lca.export), validation for CI (lca.validate), frames API (lca.study.frames)
+    # exports and checks (lca.disclosure), validation for CI (lca.validation), frames API (lca.study.frames)
     "export_pact",
     "check_pact",
     "export_table",
@@ -47,10 +47,10 @@ _LAZY = {
     "load_library": ("lca.factors", "load_library"),
     "FactorLibrary": ("lca.factors", "FactorLibrary"),
     "Footprint": ("lca.results", "Footprint"),
-    "export_pact": ("lca.export", "export_pact"),
-    "check_pact": ("lca.export", "check_pact"),
-    "export_table": ("lca.export", "export_table"),
-    "validate_paths": ("lca.validate", "validate_paths"),
+    "export_pact": ("lca.disclosure", "export_pact"),
+    "check_pact": ("lca.disclosure", "check_pact"),
+    "export_table": ("lca.disclosure", "export_table"),
+    "validate_paths": ("lca.validation", "validate_paths"),
     "study_from_frames": ("lca.study", "study_from_frames"),
     "run_uncertainty": ("lca.uncertainty", "run_uncertainty"),
     "break_even": ("lca.uncertainty", "break_even"),

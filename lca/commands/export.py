@@ -64,7 +64,7 @@ def export(
     import json
 
     from lca.engine import compute
-    from lca.export import export_pact, export_table
+    from lca.disclosure import export_pact, export_table
     from lca.outputs import check_output_path, guard_outputs, write_atomic
 
     if output_format is ExportFormat.parquet and output is None:
@@ -128,7 +128,7 @@ def check(
 
     from lca.commands.common import out_console
     from lca.errors import ExportCheckError, Problem
-    from lca.export import check_pact, detect_version
+    from lca.disclosure import check_pact, detect_version
 
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
@@ -153,7 +153,7 @@ def check(
         err_console().print(NOT_COMPARED, markup=False)
     else:
         from lca.commands.common import compute_study
-        from lca.export.crosscheck import check_against_study
+        from lca.disclosure.pact.crosscheck import check_against_study
 
         fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule,
                            td_losses=td_losses)

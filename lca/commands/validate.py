@@ -56,7 +56,7 @@ def validate(
     """
     import json
 
-    from lca.validate import Annotation, annotation, validate as run_checks
+    from lca.validation import Annotation, annotation, validate as run_checks
 
     outcome = run_checks(paths, allow_unknown=allow_unknown, skip=[s.value for s in skip])
     problems = outcome.problems
@@ -122,7 +122,7 @@ def schema_export(
     Example: lca schema export -o schemas/
     """
     from lca.commands.common import out_console
-    from lca.export.jsonschema import write_schemas
+    from lca.validation.jsonschema import write_schemas
     from lca.outputs import ensure_folder
 
     ensure_folder(output, "-o/--output")  # a file there, a loop, no permission: one located message

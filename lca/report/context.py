@@ -18,13 +18,11 @@ from typing import Any
 
 import polars as pl
 
+from lca.choices import VIEWS
 from lca.errors import LcaInputError
 from lca.report import charts, fmt
 from lca.report.charts_map import process_map
 from lca.results import STAGE_ORDER
-
-#: views of the result, with how each follows from the declared unit
-VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
 
 
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:

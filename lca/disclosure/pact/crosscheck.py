@@ -1,10 +1,10 @@
 """Check PACT footprints against the study they claim to come from (``lca check FILE --study S``).
 
-The rules in :mod:`lca.export.checks` read the JSON alone, so they cannot tell a v2.3 figure per
+The rules in :mod:`lca.disclosure.pact.checks` read the JSON alone, so they cannot tell a v2.3 figure per
 *two* square meters written under ``declaredUnit: square meter`` from a right one, nor a doubled
 packaging share or carbon content from a right one: the numbers agree with each other either
 way. These rules recompute the study and compare EVERY figure the study determines with the
-file's, from one table (:func:`lca.export.pact.pcf_figures`, which the export writes too):
+file's, from one table (:func:`lca.disclosure.pact.build.pcf_figures`, which the export writes too):
 
 * the amounts per declared unit — PCF excluding and including biogenic uptake, fossil and
   biogenic parts, fossil and biogenic carbon content, packaging, aircraft and (v3) outbound
@@ -37,7 +37,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from lca.errors import Problem
-from lca.export.checks import _num
+from lca.disclosure.pact.checks import _num
 from lca.results import Footprint
 
 TOL_REL = 1e-6
@@ -68,7 +68,7 @@ def _field(pcf: Mapping[str, Any], name: str) -> Any:
 
 
 def _unit(name: str) -> str:
-    from lca.export.pact import SHARES_AND_RATINGS
+    from lca.disclosure.pact.build import SHARES_AND_RATINGS
 
     if name in KG_FIELDS:
         return " kg"
@@ -79,7 +79,7 @@ def _unit(name: str) -> str:
 
 def _compare(pcf: Mapping[str, Any], version: str, fp: Footprint,
              figures: Mapping[str, float]) -> tuple[str, list[str]] | None:
-    from lca.export.pact import DECIMAL_PLACES, SHARES_AND_RATINGS, TWO_PLACES
+    from lca.disclosure.pact.build import DECIMAL_PLACES, SHARES_AND_RATINGS, TWO_PLACES
     from lca.units import conversion_factor
 
     unit_key, amount_key, pcf_key = FIELDS[version]
@@ -137,8 +137,8 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
     the study; one problem per footprint listing every field that disagrees) and ``study-match`` (a
     footprint whose id this study does not produce, with no ``scenario`` given to compare with).
     """
-    from lca.export.figures import scenario_figures
-    from lca.export.pact import _spec, footprint_id, pcf_figures
+    from lca.disclosure.pact.figures import scenario_figures
+    from lca.disclosure.pact.build import _spec, footprint_id, pcf_figures
 
     if scenario is not None:
         fp._check_scenario(scenario)

@@ -3,7 +3,7 @@
 Stages, each the code path of a command: *load* (every command), the study's *factor files*
 (layers on the shipped library, in order, as ``lca run`` applies them), *compute* (``lca
 run``/``report``), *uncertainty* (``lca uncertainty``: the model is built and run for a few draws,
-:mod:`lca.validate_uncertainty`) and *PACT* (``lca export`` in memory, v3 and v2.3, then the ``lca
+:mod:`lca.validation.uncertainty`) and *PACT* (``lca export`` in memory, v3 and v2.3, then the ``lca
 check`` rules; only for studies that carry PACT identity: a ``[pact]`` table, company or product
 ids). What runs when:
 
@@ -82,7 +82,7 @@ def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = ()) 
     ``skip``: stages left out on request (``uncertainty``, ``pact``).
     """
     from lca.study import load_study
-    from lca.validate_uncertainty import check_entries, check_model, numbered
+    from lca.validation.uncertainty import check_entries, check_model, numbered
 
     out, file = StudyCheck(), str(path)
     for key in skip:
@@ -189,7 +189,7 @@ def _trimmed(doc: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 
 
 def _pact(fp, out: StudyCheck, file: str) -> None:
-    from lca.export import check_pact, export_pact
+    from lca.disclosure import check_pact, export_pact
 
     s = fp.study
     if not (s.pact_spec or any(getattr(s, k) for k in PACT_KEYS)):
@@ -206,7 +206,7 @@ def _pact(fp, out: StudyCheck, file: str) -> None:
             return
         spec = {k: v for k, v in s.pact_spec.items() if k not in wrong}
         fp = replace(fp, study=replace(s, pact_spec=spec))
-    from lca.export.keys import at_study_keys
+    from lca.disclosure.pact.keys import at_study_keys
 
     found: dict[tuple, list[str]] = {}
     for version in ("v3", "v2"):

@@ -1,9 +1,9 @@
 """WBCSD PACT ProductFootprint export (Technical Specifications v2.3 and v3.0).
 
-Every figure comes from the computed footprint (see :mod:`lca.export.figures`); the study gives
+Every figure comes from the computed footprint (see :mod:`lca.disclosure.pact.figures`); the study gives
 company/product identity, and an optional ``[pact]`` table in the study may override the
 identity and text fields listed in :data:`PACT_OVERRIDES`. Every export runs
-:func:`lca.export.checks.check_pact` first and raises :class:`~lca.errors.ExportCheckError`
+:func:`lca.disclosure.pact.checks.check_pact` first and raises :class:`~lca.errors.ExportCheckError`
 rather than return a document that breaks a rule.
 
 Declared unit (documented in ``docs/api.md``): the study's declared unit (say ``2 m^2``) is the
@@ -180,10 +180,10 @@ def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], 
     name (``dqi.<name>`` for those inside ``dqi``), per the version's declared unit.
 
     One owner: :func:`export_pact` writes these (rounded) and ``lca check --study``
-    (:mod:`lca.export.crosscheck`) compares a file's figures with them. ``row`` is the scenario's
-    row of :func:`lca.export.figures.scenario_figures`, ``spec`` the parsed ``[pact]`` table.
+    (:mod:`lca.disclosure.pact.crosscheck`) compares a file's figures with them. ``row`` is the scenario's
+    row of :func:`lca.disclosure.pact.figures.scenario_figures`, ``spec`` the parsed ``[pact]`` table.
     """
-    from lca.export.figures import declared_unit
+    from lca.disclosure.pact.figures import declared_unit
 
     du = declared_unit(fp)
     # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed);
@@ -218,7 +218,7 @@ def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], 
 
 def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources: list[dict[str, str]],
          version: Version, gwp: str) -> dict[str, Any]:
-    from lca.export.figures import boundary_description, declared_unit, production_country
+    from lca.disclosure.pact.figures import boundary_description, declared_unit, production_country
 
     s = fp.study
     du = declared_unit(fp)
@@ -283,8 +283,8 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
     >>> len(docs) == len(fp.scenarios), docs[0]["pcf"]["characterizationFactors"]
     (True, 'AR6')
     """
-    from lca.export.checks import check_pact
-    from lca.export.figures import scenario_figures, secondary_sources
+    from lca.disclosure.pact.checks import check_pact
+    from lca.disclosure.pact.figures import scenario_figures, secondary_sources
 
     if version not in SPEC_VERSION:
         raise ExportCheckError(Problem(f"unknown PACT version '{version}'", hint="use 'v2' (2.3) or 'v3' (3.0)"))
@@ -304,7 +304,7 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
     if check:
         problems = check_pact(docs, version)
         if problems:  # named at the study key each field comes from, not only at the output field
-            from lca.export.keys import at_study_keys
+            from lca.disclosure.pact.keys import at_study_keys
 
             raise ExportCheckError(at_study_keys(problems, fp.study.pact_spec, fp.study.source))
     return docs[0] if scenario is not None else docs

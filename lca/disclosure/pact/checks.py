@@ -10,7 +10,7 @@ exemptions ≤ 3 %; DQR ranges per version; primary data share 0–100 %; validi
 the reference period end; geography fields mutually exclusive; AR5/AR6 characterisation;
 decimals as strings (v3).
 
->>> from lca.export.checks import check_pact
+>>> from lca.disclosure.pact.checks import check_pact
 >>> bad = {"specVersion": "3.0.0", "pcf": {"exemptedEmissionsPercent": "5"}}
 >>> [p.message.split("]")[0] + "]" for p in check_pact(bad, "v3")][:2]
 ['[required-fields]', '[exemptions]']

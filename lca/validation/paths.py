@@ -1,7 +1,7 @@
 """``lca validate``: check studies, table files and factor files for CI — as strictly as the commands.
 
 Each path is a file or a folder (searched recursively for ``*.toml``, ``*.csv``, ``*.parquet``).
-A study goes through the commands' own stages (:mod:`lca.validate_study`: load, its factor files,
+A study goes through the commands' own stages (:mod:`lca.validation.study`: load, its factor files,
 compute, uncertainty, PACT export and checks). A table's kind comes from its columns, else from its
 file name (``sites.csv``, ``my_exchanges.csv``, …; :func:`classify`), and it gets the very checks
 the study loader gives it (:func:`lca.study.tables.check_table`; a factor file, :func:`lca.factors.check_layer`).
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from lca.errors import LcaInputError, Problem
-from lca.validate_walk import SUFFIXES
+from lca.validation.walk import SUFFIXES
 
 KINDS = ("study", "factors", "gwp", "activities", "exchanges", "routes", "sites", "shipments", "plant data")
 #: file-name words that name a table kind when the columns do not (``my_sites.csv`` → sites)
@@ -103,8 +103,8 @@ class Outcome:
 
 
 def _files(paths: Iterable[Path | str], out: Outcome, allow_unknown: bool) -> list[tuple[Path, bool]]:
-    """(file, given explicitly) pairs; folders expand to their data files, sorted (:mod:`lca.validate_walk`)."""
-    from lca.validate_walk import FILE_ONLY, broken, walk
+    """(file, given explicitly) pairs; folders expand to their data files, sorted (:mod:`lca.validation.walk`)."""
+    from lca.validation.walk import FILE_ONLY, broken, walk
 
     files: list[tuple[Path, bool]] = []
     for p in map(Path, paths):
@@ -151,7 +151,7 @@ def _located(exc: LcaInputError, file: str) -> list[Problem]:
 
 
 def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] = ()) -> None:
-    from lca.validate_study import check_study, read_study_doc
+    from lca.validation.study import check_study, read_study_doc
 
     doc = read_study_doc(path)
     if doc is not None and "study" not in doc:
@@ -176,7 +176,7 @@ def _read(path: Path, header_only: bool = False):
 
 
 def _check_ledger(path: Path, kind: str, out: Outcome) -> None:
-    from lca.validate_ledger import CHECKS, check_ledger_file
+    from lca.validation.ledger import CHECKS, check_ledger_file
 
     out.checked.append({"file": str(path), "kind": kind, "checks": CHECKS[kind]})
     out.problems += check_ledger_file(path, kind)
@@ -184,7 +184,7 @@ def _check_ledger(path: Path, kind: str, out: Outcome) -> None:
 
 def _check_table(path: Path, out: Outcome, allow_unknown: bool) -> None:
     from lca.study.csvfiles import delimiter_problem
-    from lca.validate_ledger import ledger_kind
+    from lca.validation.ledger import ledger_kind
 
     file = str(path)
     size = path.stat().st_size
@@ -245,8 +245,8 @@ def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: 
 
     ``skip``: study stages to leave out (``uncertainty``, ``pact``), said in the summary.
     """
-    from lca.validate_study import SKIPPABLE
-    from lca.validate_walk import broken, path_kind
+    from lca.validation.study import SKIPPABLE
+    from lca.validation.walk import broken, path_kind
 
     unknown = [k for k in skip if k not in SKIPPABLE]
     if unknown:

@@ -18,6 +18,7 @@ from typing import Literal
 import pandera.polars as pa
 import polars as pl
 
+from lca.choices import EXPORT_TABLES, TABLE_FORMATS, spoken
 from lca.errors import LcaInputError, Problem
 from lca.results import Footprint
 from lca.schemas import ActivityTable, validate_table
@@ -81,7 +82,7 @@ def export_table(fp: Footprint, what: What = "results", format: Format = "csv", 
     elif what == "inventory":
         frame = inventory_frame(fp)
     else:
-        raise LcaInputError(Problem(f"unknown table '{what}'", hint="use results or inventory"))
+        raise LcaInputError(Problem(f"unknown table '{what}'", hint="use " + spoken(EXPORT_TABLES)))
     if scenario is not None:
         fp._check_scenario(scenario)
         frame = frame.filter(pl.col("scenario") == scenario)
@@ -94,7 +95,7 @@ def export_table(fp: Footprint, what: What = "results", format: Format = "csv", 
         frame.write_parquet(buf, statistics=False)
         data = buf.getvalue()
     else:
-        raise LcaInputError(Problem(f"unknown format '{format}'", hint="use csv, parquet or json"))
+        raise LcaInputError(Problem(f"unknown format '{format}'", hint="use " + spoken(TABLE_FORMATS)))
     if path is None:
         return data
     return write_atomic(path, data)

@@ -1,6 +1,6 @@
 """Which study key a PACT field comes from, so a refused export names what the user wrote.
 
-The methodology checks (:func:`lca.export.checks.check_pact`) speak of output fields
+The methodology checks (:func:`lca.disclosure.pact.checks.check_pact`) speak of output fields
 (``exemptedEmissionsPercent`` of ``footprint #1``); the user wrote ``exempted_emissions_percent``
 in ``[pact]`` of a study file. :func:`at_study_keys` moves each problem to the study file and the
 key the field was taken from (a ``[pact]`` override when the study sets one, else the ``[study]``,
@@ -33,7 +33,7 @@ FROM_STUDY: dict[str, tuple[str, str]] = {
 
 def study_key(field: str | None, spec: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(section, key)`` of the study that gives PACT ``field`` (``pcf.`` prefix allowed), or None."""
-    from lca.export.pact import PACT_OVERRIDES
+    from lca.disclosure.pact.build import PACT_OVERRIDES
 
     if not field:
         return None
