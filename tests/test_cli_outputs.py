@@ -288,11 +288,11 @@ def test_every_command_goes_through_the_error_handler():
 def test_doctests_of_the_output_and_cli_helpers():
     import doctest
 
-    import lca.commands.common
+    import lca.cli.common
     import lca.outputs
     import lca.report.charts
 
-    for mod in (lca.outputs, lca.commands.common, lca.report.charts):
+    for mod in (lca.outputs, lca.cli.common, lca.report.charts):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, handle_errors, iso_timestamp, load, study_inputs
+from lca.cli.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, handle_errors, iso_timestamp, load, study_inputs
 
 
 class ExportFormat(str, Enum):
@@ -126,7 +126,7 @@ def check(
     """
     import json
 
-    from lca.commands.common import out_console
+    from lca.cli.common import out_console
     from lca.errors import ExportCheckError, Problem
     from lca.disclosure import check_pact, detect_version
 
@@ -148,11 +148,11 @@ def check(
                                        hint="pass --spec v2 or --spec v3"))
     problems = check_pact(doc, version, file=str(file))
     if study is None:  # the JSON alone cannot show a figure that is wrong but self-consistent
-        from lca.commands.common import err_console
+        from lca.cli.common import err_console
 
         err_console().print(NOT_COMPARED, markup=False)
     else:
-        from lca.commands.common import compute_study
+        from lca.cli.common import compute_study
         from lca.disclosure.pact.crosscheck import check_against_study
 
         fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule,

@@ -8,7 +8,7 @@ from typing import List
 
 import typer
 
-from lca.commands.common import handle_errors
+from lca.cli.common import handle_errors
 
 class ValidateFormat(str, Enum):
     text = "text"
@@ -85,7 +85,7 @@ def validate(
 
 
 def _print_text(outcome, shown, more_line) -> None:
-    from lca.commands.common import err_console, out_console, styled
+    from lca.cli.common import err_console, out_console, styled
 
     problems = outcome.problems
     for w in outcome.warnings:
@@ -106,7 +106,7 @@ def _print_text(outcome, shown, more_line) -> None:
 
 def _print_notes(outcome) -> None:
     """One line per file whose stages did not all run, and why (stderr: the result is the last line)."""
-    from lca.commands.common import err_console, styled
+    from lca.cli.common import err_console, styled
 
     for file, note in outcome.stage_notes():
         err_console().print(styled(("note:", "cyan"), f" {file}: {note}"))
@@ -121,7 +121,7 @@ def schema_export(
 
     Example: lca schema export -o schemas/
     """
-    from lca.commands.common import out_console
+    from lca.cli.common import out_console
     from lca.validation.jsonschema import write_schemas
     from lca.outputs import ensure_folder
 

@@ -1,4 +1,5 @@
-"""The ``lca`` command line (typer). Each command group lives in ``lca/commands/``.
+"""The ``lca`` command line (typer). Each command group is a module of this package exposing
+``register(app)`` (``lca.cli.run``, ``lca.cli.report``, …); what they share is :mod:`lca.cli.common`.
 
 Exit codes: 0 ok; 1 the command failed: invalid input (every problem is printed with its file and
 key/row/column), an output that cannot be written or would overwrite an input, or an internal
@@ -12,7 +13,7 @@ import sys
 
 import typer
 
-from lca.commands import common
+from lca.cli import common
 
 app = typer.Typer(
     name="lca",
@@ -26,7 +27,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from lca.commands import export, factors, ledger, report, run, uncertainty, validate
+    from lca.cli import export, factors, ledger, report, run, uncertainty, validate
 
     for module in (run, report, factors, export, validate, uncertainty, ledger):
         module.register(app)
@@ -72,7 +73,3 @@ def _use_pint_cache() -> None:
     except OSError:
         return
     os.environ["LCA_PINT_CACHE"] = str(folder)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

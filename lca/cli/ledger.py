@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from lca.commands.common import area_per_roll, err_console, fmt, handle_errors, load, out_console, study_inputs
+from lca.cli.common import area_per_roll, err_console, fmt, handle_errors, load, out_console, study_inputs
 
 
 class OnError(str, Enum):

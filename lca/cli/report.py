@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_loaded, err_console,
+from lca.cli.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_loaded, err_console,
                                  handle_errors, iso_timestamp, load, study_inputs)
 
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from lca.commands.common import OutputFormat, err_console, fmt, handle_errors, out_console
+from lca.cli.common import OutputFormat, err_console, fmt, handle_errors, out_console
 
 factors_app = typer.Typer(help="Browse, search and validate the emission-factor library.",
                           no_args_is_help=True)
