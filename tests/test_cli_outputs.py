@@ -289,10 +289,11 @@ def test_doctests_of_the_output_and_cli_helpers():
     import doctest
 
     import lca.cli.common
+    import lca.cli.console
     import lca.outputs
     import lca.report.charts
 
-    for mod in (lca.outputs, lca.cli.common, lca.report.charts):
+    for mod in (lca.outputs, lca.cli.common, lca.cli.console, lca.report.charts):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
 

@@ -1,5 +1,7 @@
-"""The ``lca`` command line (typer). Each command group is a module of this package exposing
-``register(app)`` (``lca.cli.run``, ``lca.cli.report``, …); what they share is :mod:`lca.cli.common`.
+"""The ``lca`` command line (typer). Each command (or group) is a module of this package
+(``lca.cli.run``, ``lca.cli.report``, …), registered below; what they share is :mod:`lca.cli.common`
+(options, as ``Annotated`` aliases declared once) and :mod:`lca.cli.console` (printing, the error
+handler).
 
 Exit codes: 0 ok; 1 the command failed: invalid input (every problem is printed with its file and
 key/row/column), an output that cannot be written or would overwrite an input, or an internal
@@ -13,7 +15,7 @@ import sys
 
 import typer
 
-from lca.cli import common
+from lca.cli import console
 
 app = typer.Typer(
     name="lca",
@@ -27,10 +29,18 @@ app = typer.Typer(
 
 
 def _register() -> None:
+    """Every command and group, in the order ``lca --help`` lists them (one place for both)."""
     from lca.cli import export, factors, ledger, report, run, uncertainty, validate
 
-    for module in (run, report, factors, export, validate, uncertainty, ledger):
-        module.register(app)
+    app.command("run")(run.run)
+    app.command("report")(report.report)
+    app.add_typer(factors.factors_app, name="factors")
+    app.command("export")(export.export)
+    app.command("check")(export.check)
+    app.command("validate")(validate.validate)
+    app.add_typer(validate.schema_app, name="schema")
+    app.command("uncertainty")(uncertainty.uncertainty)
+    app.command("ledger")(ledger.ledger)
 
 
 _register()
@@ -50,13 +60,13 @@ def _root(version: bool = typer.Option(False, "--version", help="Print the lca v
           debug: bool = typer.Option(False, "--debug", help="Show the Python traceback of any error (also: "
                                                             "environment variable LCA_DEBUG=1).")) -> None:
     """Unit-checked, cited product carbon footprints for battery supply chains."""
-    common.set_debug(debug)
+    console.set_debug(debug)
 
 
 def main() -> None:
     """Console-script entry point."""
     _use_pint_cache()
-    sys.exit(common.run_app(app))
+    sys.exit(console.run_app(app))
 
 
 def _use_pint_cache() -> None:

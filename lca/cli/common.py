@@ -1,206 +1,131 @@
-"""Shared CLI plumbing: options, loading a study, and turning domain errors into exit code 1."""
+"""Shared CLI plumbing: options, loading a study, and turning domain errors into exit code 1.
+
+Options used by several commands are declared once, here, as ``Annotated`` aliases (typer reads
+the option from the annotation; the default is the parameter's own): ``study: StudyArg = None``.
+Their choices are enums built from the tuples of :mod:`lca.choices`, the one home of every choice
+set (the same values the study loader, the table schemas and the JSON Schema accept).
+"""
 
 from __future__ import annotations
 
 import functools
-import re
+import inspect
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, List, Optional, TypeVar
+from typing import Annotated, Any, Callable, List, Optional, Tuple, TypeVar
 
 import typer
 
+from lca import choices
+from lca.cli.console import err_console, styled
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-STUDY_ARG = typer.Argument(None, help="Study TOML file; default: the bundled separator study.",
-                           show_default=False)
+
+def choice_enum(name: str, values: tuple[str, ...], doc: str | None = None) -> type[Enum]:
+    """A ``str`` Enum (what typer turns into a choice) of a choice set of :mod:`lca.choices`; member
+    names are the values with ``-`` written ``_`` (``ExportFormat.pact_v3`` is ``"pact-v3"``).
+
+    >>> [m.value for m in choice_enum("Rule", choices.ELECTRICITY_RULES)]
+    ['location', 'market', 'national']
+    """
+    enum = Enum(name, [(v.replace("-", "_"), v) for v in values], type=str, module=__name__)
+    enum.__doc__ = doc or f"One of: {', '.join(values)}."
+    return enum
 
 
-class OutputFormat(str, Enum):
-    """How a command prints tables: a rich table for people, CSV or JSON for programs."""
+OutputFormat = choice_enum("OutputFormat", choices.OUTPUT_FORMATS,
+                           "How a command prints tables: a rich table for people, CSV or JSON for programs.")
+Per = choice_enum("Per", choices.VIEWS)
+Gwp = choice_enum("Gwp", choices.GWP_SETS)
+ElectricityRule = choice_enum("ElectricityRule", choices.ELECTRICITY_RULES)
+TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
 
-    table = "table"
-    csv = "csv"
-    json = "json"
+# ------------------------------------------------------------------- options shared by commands
 
-
-class Per(str, Enum):
-    declared_unit = "declared_unit"
-    kg = "kg"
-    kWh = "kWh"
-    vehicle = "vehicle"
-    year = "year"
-
-
-class Gwp(str, Enum):
-    AR6 = "AR6"
-    AR5 = "AR5"
-    AR4 = "AR4"
-
-
-class ElectricityRule(str, Enum):
-    location = "location"
-    market = "market"
-    national = "national"
-
-
-class TdLosses(str, Enum):
-    excluded = "excluded"
-    included = "included"
-
-
+StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled separator study.",
+                                                    show_default=False)]
 # Method switches shared by every command that computes a study (one definition, one help text).
-CELL_PLANT_OPT = typer.Option(None, "--cell-plant", help="Site id of the cell plant to deliver to (overrides the "
-                                                         "study).")
-GWP_OPT = typer.Option(None, "--gwp", case_sensitive=False, help="GWP100 set: AR6, AR5 or AR4 (overrides the study).")
-RULE_OPT = typer.Option(None, "--electricity-rule", help="location | market | national (overrides the study).")
-TD_OPT = typer.Option(None, "--td-losses", help="excluded | included: add grid T&D losses (overrides the study).")
-FACTORS_OPT = typer.Option(None, "--factors", help="User factor file (CSV/Parquet) on top of the library; "
-                                                   "repeatable.")
+CellPlantOpt = Annotated[Optional[str], typer.Option("--cell-plant", help="Site id of the cell plant to deliver to "
+                                                                          "(overrides the study).")]
+GwpOpt = Annotated[Optional[Gwp], typer.Option("--gwp", case_sensitive=False, help=f"GWP100 set: "
+                                               f"{choices.spoken(choices.GWP_SETS)} (overrides the study).")]
+RuleOpt = Annotated[Optional[ElectricityRule], typer.Option("--electricity-rule", help=" | ".join(
+    choices.ELECTRICITY_RULES) + " (overrides the study).")]
+TdOpt = Annotated[Optional[TdLosses], typer.Option("--td-losses", help=" | ".join(choices.TD_LOSSES)
+                                                   + ": add grid T&D losses (overrides the study).")]
+FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
+                                                                            "of the library; repeatable.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
+PerOpt = Annotated[Per, typer.Option("--per", help="Express results per declared unit, kg, kWh of cell, vehicle, "
+                                                   "or per year of supply.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the Monte Carlo analysis (>= 0); the "
+                                                            "same seed gives the same numbers.")]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+@dataclass(frozen=True)
+class Switches:
+    """The method switches given on the command line (None: as the study says)."""
+
+    cell_plant: Optional[str] = None
+    gwp: Optional[Gwp] = None
+    electricity_rule: Optional[ElectricityRule] = None
+    td_losses: Optional[TdLosses] = None
+    factors: Optional[List[Path]] = None
+
+    def load(self, study: Optional[Path]):
+        """The study (or the default) loaded, these switches applied (:func:`load`)."""
+        return load(study, cell_plant=self.cell_plant, gwp=self.gwp, electricity_rule=self.electricity_rule,
+                    td_losses=self.td_losses)
+
+    def compute(self, study: Optional[Path]):
+        """Load and compute in one go (the common case for commands); method gaps go to stderr."""
+        return compute_loaded(self.load(study), self.factors)
 
 
-def terminal_safe(text: str) -> str:
-    r"""User text made inert for a terminal: control characters (ESC sequences that move the cursor,
-    clear the screen or set the window title; bells; carriage returns) shown as ``\x1b`` etc.
-
-    >>> terminal_safe("a\x1b[2Jb")
-    'a\\x1b[2Jb'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+#: The options behind :class:`Switches`, in the order every command shows them.
+SWITCH_OPTIONS = {"cell_plant": CellPlantOpt, "gwp": GwpOpt, "electricity_rule": RuleOpt, "td_losses": TdOpt,
+                  "factors": FactorsOpt}
 
 
-@functools.lru_cache(maxsize=None)
-def _console_class():
-    from rich.console import Console
-
-    class SafeConsole(Console):
-        """Every string printed, table cells and titles included, passes through :func:`terminal_safe`."""
-
-        def render_str(self, text, **kwargs):  # type: ignore[override]
-            return super().render_str(terminal_safe(text), **kwargs)
-
-    return SafeConsole
-
-
-def err_console():
-    """Console for messages on stderr. Markup and emoji codes are off and control characters are shown
-    escaped: user text (titles, ids, file names) is printed as it is, never read as ``[bold]``,
-    ``:smile:`` or a terminal escape sequence; styles come from :func:`styled`."""
-    return _console_class()(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-
-
-def out_console():
-    """Console for results on stdout; as safe as :func:`err_console` (tables included)."""
-    return _console_class()(highlight=False, soft_wrap=True, markup=False, emoji=False)
-
-
-def styled(*parts: "str | tuple[str, str]"):
-    """A rich Text from plain strings and ``(text, style)`` pairs: styling that cannot be injected.
-
-    >>> styled(("error:", "bold red"), " [/oops] as typed").plain
-    'error: [/oops] as typed'
-    """
-    from rich.text import Text
-
-    return Text.assemble(*((terminal_safe(p[0]), p[1]) if isinstance(p, tuple) else terminal_safe(p)
-                           for p in parts))
-
-
-# ----------------------------------------------------------------------------- error handling
-
-_DEBUG = False
-
-
-def set_debug(value: bool) -> None:
-    """Set by the root ``--debug`` option (each invocation sets it afresh)."""
-    global _DEBUG
-    _DEBUG = bool(value)
-
-
-def debug_enabled() -> bool:
-    """``--debug`` given, or ``LCA_DEBUG`` set to anything but empty/0: show tracebacks."""
-    import os
-
-    return _DEBUG or os.environ.get("LCA_DEBUG", "").strip() not in ("", "0")
-
-
-def report_problems(exc: Exception) -> None:
-    """Print every problem of a domain error to stderr, one per line."""
-    from lca.errors import LcaInputError
-
-    console = err_console()
-    if isinstance(exc, LcaInputError):
-        n = len(exc.problems)
-        console.print(styled(("error:", "bold red"), f" {n} problem{'s' if n != 1 else ''} in the input:"))
-        for p in exc.problems:
-            console.print(f"  - {p}")
-    else:
-        console.print(styled(("error:", "bold red"), " ", str(exc)))
-
-
-def os_error_message(exc: OSError) -> str:
-    """``path: what the OS said (what to do)`` for an OSError that escaped a reader or writer."""
-    from lca.outputs import os_reason
-
-    where = " → ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
-    return f"{where}: {os_reason(exc)}" if where else os_reason(exc)
-
-
-def handle_errors(func: F) -> F:
-    """Decorator of every command: one located message on stderr and an exit code, never a traceback.
-
-    * domain errors (:class:`~lca.errors.LcaError`): their problems, exit 1;
-    * operating-system errors (permissions, read-only or full disks, a folder where a file is
-      expected, symbolic link loops) that escaped a reader: ``path: reason``, exit 1;
-    * Ctrl-C: ``interrupted``, exit 130 (outputs are written atomically, so nothing partial is left);
-    * anything else is a bug in lca: one line saying so, exit 1. ``--debug`` (or ``LCA_DEBUG=1``)
-      shows the traceback of any of these.
-    Usage errors (exit 2) and ``typer.Exit`` pass through untouched.
-    """
+def method_switches(func: F) -> F:
+    """Give a command the method switches: its ``switches`` parameter becomes the options of
+    :data:`SWITCH_OPTIONS` (shown where the parameter stands in the help) and the command receives
+    them as one :class:`Switches`. Every command that computes a study has the same switches, with
+    the same help, declared once."""
+    sig = inspect.signature(func, eval_str=True)
+    params: list[inspect.Parameter] = []
+    for p in sig.parameters.values():
+        if p.name == "switches":
+            params += [inspect.Parameter(name, p.kind, default=None, annotation=option)
+                       for name, option in SWITCH_OPTIONS.items()]
+        else:
+            params.append(p)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from lca.errors import LcaError
+        switches = Switches(**{name: kwargs.pop(name, None) for name in SWITCH_OPTIONS})
+        return func(*args, switches=switches, **kwargs)
 
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.TyperException):  # exit codes and usage errors (2)
-            raise
-        except LcaError as exc:
-            _traceback()
-            report_problems(exc)
-        except OSError as exc:
-            _traceback()
-            err_console().print(styled(("error:", "bold red"), " ", os_error_message(exc)))
-        except KeyboardInterrupt:
-            _traceback()
-            err_console().print(styled(("interrupted", "bold red"), " (no partial output is left)"))
-            raise typer.Exit(130) from None
-        except MemoryError:
-            _traceback()
-            err_console().print(styled(("error:", "bold red"), " out of memory (try a smaller input or fewer "
-                                                                "iterations)"))
-        except Exception as exc:
-            if debug_enabled():
-                raise
-            first = (str(exc).strip().splitlines() or [""])[0]
-            # one line; whatever caused it, reaching here is a bug: lca should have said which input and where
-            err_console().print(styled(("error:", "bold red"), f" internal error (a bug in lca): {type(exc).__name__}: "
-                                       f"{first[:300]} — lca should have named the input and where; run again "
-                                       f"with --debug (or LCA_DEBUG=1) to see the traceback, and please report it"))
-        raise typer.Exit(1)
-
+    # typer reads the signature (and its type hints) of the wrapper: the five options in place of one
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
     return wrapper  # type: ignore[return-value]
 
 
-def _traceback() -> None:
-    if debug_enabled():
-        import traceback
+def two_scenarios(value):
+    """Typer callback of ``--compare A B``: comparing a scenario with itself is a usage error (exit 2)."""
+    if value and len(value) == 2 and value[0] is not None and value[0] == value[1]:
+        raise typer.BadParameter(f"'{value[0]}' is compared with itself; give two different scenario ids",
+                                 param_hint="'--compare'")
+    return value
 
-        traceback.print_exc()
+
+def compare_opt(help: str) -> Any:
+    """``--compare A B`` (two different scenario ids); each command says what it does with them."""
+    return Annotated[Optional[Tuple[str, str]], typer.Option("--compare", help=help, show_default=False,
+                                                            callback=two_scenarios)]
 
 
 # ----------------------------------------------------------------------------- loading, inputs
@@ -236,14 +161,6 @@ def _check_cell_plant(path: Path, plant: str) -> None:
     if plant not in sites:
         raise LcaInputError(Problem(f"--cell-plant: '{plant}' is not a site of {path}",
                                     hint="use one of: " + ", ".join(sorted(sites))))
-
-
-def two_scenarios(value):
-    """Typer callback of ``--compare A B``: comparing a scenario with itself is a usage error (exit 2)."""
-    if value and len(value) == 2 and value[0] is not None and value[0] == value[1]:
-        raise typer.BadParameter(f"'{value[0]}' is compared with itself; give two different scenario ids",
-                                 param_hint="'--compare'")
-    return value
 
 
 def check_scenarios(study, ids, option: str) -> None:
@@ -298,32 +215,16 @@ def compute_loaded(s, factors: Optional[List[Path]] = None):
     return fp
 
 
-def compute_study(study: Optional[Path], *, factors: list[Path] | None = None, **kw: Any):
-    """Load and compute in one go (the common case for commands); method gaps go to stderr."""
-    return compute_loaded(load(study, **kw), factors)
-
-
-def run_app(app: typer.Typer) -> int:
-    """Run the typer app and return its exit code (0 ok, 1 input error, 2 usage error)."""
-    try:
-        app(standalone_mode=True)
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    return 0
-
-
-def fmt(value: float, digits: int = 4) -> str:
-    """Numbers for terminal tables: 4 significant digits, no scientific notation for normal sizes."""
-    if value == 0:
-        return "0"
-    from math import floor, log10
-
-    mag = floor(log10(abs(value)))
-    if -4 <= mag < 9:
-        decimals = max(0, digits - 1 - mag)
-        return f"{value:,.{decimals}f}"
-    return f"{value:.{digits - 1}e}"
+def print_frame(frame, output_format: OutputFormat) -> bool:
+    """Print ``frame`` on stdout as CSV or JSON when ``--format`` asks for it (True); False: the
+    command prints its own table for people."""
+    if output_format is OutputFormat.csv:
+        typer.echo(frame.write_csv(), nl=False)
+        return True
+    if output_format is OutputFormat.json:
+        typer.echo(frame.write_json())
+        return True
+    return False
 
 
 def iso_timestamp(value: Optional[str]) -> Optional[str]:

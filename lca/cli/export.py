@@ -2,43 +2,27 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from lca.cli.common import CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, handle_errors, iso_timestamp, load, study_inputs
+from lca.choices import EXPORT_FORMATS, EXPORT_TABLES, PACT_VERSIONS
+from lca.cli.common import (Per, StudyArg, Switches, check_per, check_scenarios, choice_enum, iso_timestamp,
+                            method_switches, study_inputs)
+from lca.cli.console import handle_errors
 
-
-class ExportFormat(str, Enum):
-    pact_v3 = "pact-v3"
-    pact_v2 = "pact-v2"
-    csv = "csv"
-    parquet = "parquet"
-    json = "json"
-
-
-class Table(str, Enum):
-    results = "results"
-    inventory = "inventory"
-
-
-class Spec(str, Enum):
-    v2 = "v2"
-    v3 = "v3"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("export")(export)
-    app.command("check")(check)
+ExportFormat = choice_enum("ExportFormat", EXPORT_FORMATS)
+Table = choice_enum("Table", EXPORT_TABLES)
+Spec = choice_enum("Spec", PACT_VERSIONS)
 
 
 @handle_errors
+@method_switches
 def export(
-    study: Optional[Path] = STUDY_ARG,
+    study: StudyArg = None,
     output_format: ExportFormat = typer.Option(ExportFormat.pact_v3, "--format",
-                                               help="pact-v3 | pact-v2 | csv | parquet | json"),
+                                               help=" | ".join(EXPORT_FORMATS)),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="One scenario id (PACT: a single object); "
                                                                      "default: every scenario (a JSON array)."),
     table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
@@ -49,11 +33,7 @@ def export(
                                                                        "(not for parquet)."),
     created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "
                                                                   "now. Pin it for reproducible files."),
-    cell_plant: Optional[str] = CELL_PLANT_OPT,
-    gwp: Optional[Gwp] = GWP_OPT,
-    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
-    td_losses: Optional[TdLosses] = TD_OPT,
-    factors: Optional[List[Path]] = FACTORS_OPT,
+    switches: Switches = None,
 ) -> None:
     """Export PACT v2.3/v3.0 ProductFootprints, or result/inventory tables (CSV, Parquet, JSON).
 
@@ -71,11 +51,11 @@ def export(
         raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
     if output is not None:
         check_output_path(output, "-o/--output")
-    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    s = switches.load(study)
     if output is not None:
-        guard_outputs([("-o/--output", output)], study_inputs(s, factors))
+        guard_outputs([("-o/--output", output)], study_inputs(s, switches.factors))
     check_scenarios(s, [scenario], "--scenario")
-    fp = compute(s, factors=factors or [])
+    fp = compute(s, factors=switches.factors or [])
     if output_format not in (ExportFormat.pact_v2, ExportFormat.pact_v3):
         check_per(fp, per)
     if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
@@ -98,6 +78,7 @@ NOT_COMPARED = "figures were not compared with a study; pass --study to do so"
 
 
 @handle_errors
+@method_switches
 def check(
     file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
                                 show_default=False),
@@ -107,11 +88,7 @@ def check(
                                                                "figure × declared-unit amount).", show_default=False),
     scenario: Optional[str] = typer.Option(None, "--scenario", help="With --study: the scenario to compare a footprint "
                                                                      "with when its id is not one the study exports."),
-    cell_plant: Optional[str] = CELL_PLANT_OPT,
-    gwp: Optional[Gwp] = GWP_OPT,
-    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
-    td_losses: Optional[TdLosses] = TD_OPT,
-    factors: Optional[List[Path]] = FACTORS_OPT,
+    switches: Switches = None,
 ) -> None:
     """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
 
@@ -126,7 +103,7 @@ def check(
     """
     import json
 
-    from lca.cli.common import out_console
+    from lca.cli.console import out_console
     from lca.errors import ExportCheckError, Problem
     from lca.disclosure import check_pact, detect_version
 
@@ -148,15 +125,13 @@ def check(
                                        hint="pass --spec v2 or --spec v3"))
     problems = check_pact(doc, version, file=str(file))
     if study is None:  # the JSON alone cannot show a figure that is wrong but self-consistent
-        from lca.cli.common import err_console
+        from lca.cli.console import err_console
 
         err_console().print(NOT_COMPARED, markup=False)
     else:
-        from lca.cli.common import compute_study
         from lca.disclosure.pact.crosscheck import check_against_study
 
-        fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule,
-                           td_losses=td_losses)
+        fp = switches.compute(study)
         problems += check_against_study(doc, version, fp, scenario=scenario, file=str(file))
     if problems:
         raise ExportCheckError(problems)

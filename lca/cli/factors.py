@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
-from lca.cli.common import OutputFormat, err_console, fmt, handle_errors, out_console
+from lca.cli.common import FormatOpt, OutputFormat, print_frame
+from lca.cli.console import err_console, fmt, handle_errors, out_console
 
 factors_app = typer.Typer(help="Browse, search and validate the emission-factor library.",
                           no_args_is_help=True)
@@ -15,12 +16,11 @@ factors_app = typer.Typer(help="Browse, search and validate the emission-factor 
 
 SHORT_STATUS = {"alternative": "alt.", "sensitivity": "sens."}
 
+#: ``--factors`` of the factors commands: a layer on the library (the library is what they show)
+LayerOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="Also load this user factor file.")]
+
 LIST_COLUMNS = ["id", "flow", "category", "region", "value", "unit", "gas", "scope", "year", "status", "estimate",
                 "source"]
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(factors_app, name="factors")
 
 
 def _library(extra: Optional[List[Path]]):
@@ -32,11 +32,7 @@ def _library(extra: Optional[List[Path]]):
 def _emit(df, output_format: OutputFormat, title: str) -> None:
     import polars as pl
 
-    if output_format is OutputFormat.csv:
-        typer.echo(df.write_csv(), nl=False)
-        return
-    if output_format is OutputFormat.json:
-        typer.echo(df.write_json())
+    if print_frame(df, output_format):
         return
     from rich.table import Table
 
@@ -68,8 +64,8 @@ def list_factors(
     source: Optional[str] = typer.Option(None, "--source", help="Text to find in the source citation."),
     status: Optional[str] = typer.Option(None, "--status", help="default, alternative, sensitivity, market."),
     year: Optional[int] = typer.Option(None, "--year", help="Reference year."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="Also load this user factor file."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
+    factors: LayerOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
 ) -> None:
     """List factors, filtered. Example: lca factors list --region US-SRVC"""
     import polars as pl
@@ -86,12 +82,11 @@ def list_factors(
     _emit(df.select(LIST_COLUMNS).sort("flow", "region", "year", "id"), output_format, f"{df.height} factors")
 
 
-
 @factors_app.command("show")
 @handle_errors
 def show(
     factor_id: str = typer.Argument(..., help="Factor id (see `lca factors list` / `search`)."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="Also load this user factor file."),
+    factors: LayerOpt = None,
 ) -> None:
     """Everything about one factor, including its full citation. Example: lca factors show grid.egrid2023r2.us-srvc"""
     lib = _library(factors)
@@ -118,8 +113,8 @@ def show(
 @handle_errors
 def search(
     text: str = typer.Argument(..., help="Words to find in id, name, flow, region, source or notes."),
-    factors: Optional[List[Path]] = typer.Option(None, "--factors", help="Also load this user factor file."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
+    factors: LayerOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Find factors whose id, name, flow, region, source or notes contain all the words."""
     import polars as pl

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from lca.cli.common import area_per_roll, err_console, fmt, handle_errors, load, out_console, study_inputs
+from lca.choices import ON_ERROR, PARTITIONS
+from lca.cli.common import area_per_roll, choice_enum, load, study_inputs
+from lca.cli.console import err_console, fmt, handle_errors, out_console
 
 
-class OnError(str, Enum):
-    fail = "fail"
-    skip = "skip"
-
-
-class PartitionBy(str, Enum):
-    period = "period"
+OnError = choice_enum("OnError", ON_ERROR)
+PartitionBy = choice_enum("PartitionBy", PARTITIONS)
 
 
 def _window(value: Optional[str]) -> Optional[str]:
@@ -33,44 +29,40 @@ def _window(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``ledger`` to the app."""
+@handle_errors
+def ledger(
+    shipments: Path = typer.Argument(..., help="Shipments/lots table: .csv, .parquet or a folder of Parquet files.",
+                                     show_default=False),
+    out: Path = typer.Option(..., "-o", "--out", help="Output Parquet file (a folder with --partition-by)."),
+    study: Optional[Path] = typer.Option(None, "--study", "-s",
+                                         help="Study TOML; default: the bundled separator study."),
+    plant_data: Optional[Path] = typer.Option(None, "--plant-data",
+                                              help="Primary plant data (plant, period, carrier, energy, output)."),
+    on_error: OnError = typer.Option(OnError.fail, "--on-error", case_sensitive=False,
+                                     help="fail: exit 1 listing bad lots, write nothing; skip: write them "
+                                          "to the rejects file."),
+    rejects: Optional[Path] = typer.Option(None, "--rejects",
+                                           help="Rejects file (default: OUT stem + .rejects.parquet)."),
+    partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by",
+                                                       help="Write one folder per period (period=YYYY-MM/lots.parquet): one streaming sink per month, "
+                                                            "peak memory about that of a single file."),
+    m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll", callback=area_per_roll,
+                                              help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
+    max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
+    date_window: Optional[str] = typer.Option(None, "--date-window", metavar="FIRST..LAST", callback=_window,
+                                              help="Dates lots may carry, e.g. 2020-01-01..2030-12-31; lots "
+                                                   "outside are bad rows (default: the study's reference "
+                                                   "period ± 5 years)."),
+) -> None:
+    """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
+    from lca.ledger import compute_ledger
 
-    @app.command("ledger")
-    @handle_errors
-    def ledger(
-        shipments: Path = typer.Argument(..., help="Shipments/lots table: .csv, .parquet or a folder of Parquet files.",
-                                         show_default=False),
-        out: Path = typer.Option(..., "-o", "--out", help="Output Parquet file (a folder with --partition-by)."),
-        study: Optional[Path] = typer.Option(None, "--study", "-s",
-                                             help="Study TOML; default: the bundled separator study."),
-        plant_data: Optional[Path] = typer.Option(None, "--plant-data",
-                                                  help="Primary plant data (plant, period, carrier, energy, output)."),
-        on_error: OnError = typer.Option(OnError.fail, "--on-error", case_sensitive=False,
-                                         help="fail: exit 1 listing bad lots, write nothing; skip: write them "
-                                              "to the rejects file."),
-        rejects: Optional[Path] = typer.Option(None, "--rejects",
-                                               help="Rejects file (default: OUT stem + .rejects.parquet)."),
-        partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by",
-                                                           help="Write one folder per period (period=YYYY-MM/lots.parquet): one streaming sink per month, "
-                                                                "peak memory about that of a single file."),
-        m2_per_roll: Optional[str] = typer.Option(None, "--m2-per-roll", callback=area_per_roll,
-                                                  help="Area of one roll for unit 'roll', e.g. 1200 or '1200 m^2'."),
-        max_listed: int = typer.Option(20, "--max-listed", min=1, help="Bad lots listed when failing."),
-        date_window: Optional[str] = typer.Option(None, "--date-window", metavar="FIRST..LAST", callback=_window,
-                                                  help="Dates lots may carry, e.g. 2020-01-01..2030-12-31; lots "
-                                                       "outside are bad rows (default: the study's reference "
-                                                       "period ± 5 years)."),
-    ) -> None:
-        """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
-        from lca.ledger import compute_ledger
-
-        st = _guard(shipments, out, study, plant_data, rejects, partition_by)
-        with err_console().status("computing the ledger (streaming)…", spinner="dots"):
-            r = compute_ledger(shipments, st, out=out, plant_data=plant_data, on_error=on_error.value,
-                               rejects=rejects, partition_by=partition_by.value if partition_by else None,
-                               m2_per_roll=m2_per_roll, max_listed=max_listed, date_window=date_window)
-        _print_summary(r)
+    st = _guard(shipments, out, study, plant_data, rejects, partition_by)
+    with err_console().status("computing the ledger (streaming)…", spinner="dots"):
+        r = compute_ledger(shipments, st, out=out, plant_data=plant_data, on_error=on_error.value,
+                           rejects=rejects, partition_by=partition_by.value if partition_by else None,
+                           m2_per_roll=m2_per_roll, max_listed=max_listed, date_window=date_window)
+    _print_summary(r)
 
 
 def _guard(shipments: Path, out: Path, study: Optional[Path], plant_data: Optional[Path], rejects: Optional[Path],

@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
-from lca.cli.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, STUDY_ARG, ElectricityRule, Gwp, TdLosses, compute_loaded, err_console,
-                                 handle_errors, iso_timestamp, load, study_inputs)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+from lca.choices import DEFAULT_ITERATIONS, DEFAULT_SEED
+from lca.cli.common import SeedOpt, StudyArg, Switches, compute_loaded, iso_timestamp, method_switches, study_inputs
+from lca.cli.console import err_console, handle_errors
 
 
 @handle_errors
+@method_switches
 def report(
-    study: Optional[Path] = STUDY_ARG,
+    study: StudyArg = None,
     output: Path = typer.Option(Path("separator-report.html"), "-o", "--output", help="HTML file to write."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print the report to PDF with headless Chromium."),
     timestamp: Optional[str] = typer.Option(None, "--timestamp", callback=iso_timestamp,
                                             help="Pin the run timestamp (ISO 8601) for byte-identical reports."),
-    cell_plant: Optional[str] = CELL_PLANT_OPT,
-    gwp: Optional[Gwp] = GWP_OPT,
-    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
-    td_losses: Optional[TdLosses] = TD_OPT,
-    factors: Optional[List[Path]] = FACTORS_OPT,
+    switches: Switches = None,
     uncertainty: bool = typer.Option(False, "--uncertainty", help="Run a Monte Carlo analysis and include it."),
-    iterations: int = typer.Option(10_000, "--iterations", min=100, help="Monte Carlo iterations (with "
-                                                                          "--uncertainty)."),
-    seed: int = typer.Option(42, "--seed", min=0, help="Random seed of the Monte Carlo analysis (fixed: reproducible)."),
+    iterations: int = typer.Option(DEFAULT_ITERATIONS, "--iterations", min=100, help="Monte Carlo iterations (with "
+                                                                                    "--uncertainty)."),
+    seed: SeedOpt = DEFAULT_SEED,
 ) -> None:
     """Compute the study and write a self-contained HTML report (no network, inline SVG).
 
@@ -48,9 +42,9 @@ def report(
     outputs = [("-o/--output", html_path)] + ([("--pdf", pdf_path)] if pdf_path else [])
     for option, path in outputs:
         check_output_path(path, option)
-    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
-    guard_outputs(outputs, study_inputs(s, factors) + [("report template folder", templates_dir())])
-    fp = compute_loaded(s, factors)
+    s = switches.load(study)
+    guard_outputs(outputs, study_inputs(s, switches.factors) + [("report template folder", templates_dir())])
+    fp = compute_loaded(s, switches.factors)
     unc = None
     if uncertainty:
         try:

@@ -2,50 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Optional, Tuple
+from lca.cli.common import (FormatOpt, OutputFormat, Per, PerOpt, StudyArg, Switches, check_per, check_scenarios,
+                            compare_opt, compute_loaded, method_switches, print_frame)
+from lca.cli.console import fmt, handle_errors, out_console, styled
 
-import typer
-
-from lca.cli.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_loaded, two_scenarios, fmt,
-                                 handle_errors, load, out_console, styled)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("run")(run)
+CompareOpt = compare_opt("Two scenario ids A B to compare (default: the study's comparison).")
 
 
 @handle_errors
+@method_switches
 def run(
-    study: Optional[Path] = STUDY_ARG,
-    per: Per = typer.Option(Per.declared_unit, "--per", help="Express results per declared unit, kg, kWh of "
-                                                            "cell, vehicle, or per year of supply."),
-    cell_plant: Optional[str] = CELL_PLANT_OPT,
-    gwp: Optional[Gwp] = GWP_OPT,
-    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
-    td_losses: Optional[TdLosses] = TD_OPT,
-    factors: Optional[List[Path]] = FACTORS_OPT,
-    compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Two scenario ids A B to compare "
-                                                                              "(default: the study's comparison).",
-                                                      show_default=False, callback=two_scenarios),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
+    study: StudyArg = None,
+    per: PerOpt = Per.declared_unit,
+    switches: Switches = None,
+    compare: CompareOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
 ) -> None:
     """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).
 
     Example: lca run --per kWh --cell-plant holland
     """
-    s = load(study, cell_plant=cell_plant, gwp=gwp, electricity_rule=electricity_rule, td_losses=td_losses)
+    s = switches.load(study)
     check_scenarios(s, compare, "--compare")  # before anything is printed
-    fp = compute_loaded(s, factors)
+    fp = compute_loaded(s, switches.factors)
     check_per(fp, per)
     stages = fp.by_stage(per=per.value)
-    if output_format is OutputFormat.csv:
-        typer.echo(stages.write_csv(), nl=False)
-        return
-    if output_format is OutputFormat.json:
-        typer.echo(stages.write_json())
-        return
-    _print_tables(fp, stages, per.value, compare)
+    if not print_frame(stages, output_format):
+        _print_tables(fp, stages, per.value, compare)
 
 
 def _print_tables(fp, stages, per: str, compare) -> None:

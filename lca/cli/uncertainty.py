@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Optional
 
 import typer
 
-from lca.cli.common import (CELL_PLANT_OPT, FACTORS_OPT, GWP_OPT, RULE_OPT, TD_OPT, OutputFormat, STUDY_ARG, ElectricityRule, Gwp, Per, TdLosses, check_per, check_scenarios, compute_study, two_scenarios, err_console, fmt,
-                                 handle_errors, out_console, styled)
+from lca.choices import DEFAULT_ITERATIONS, DEFAULT_SEED, UNCERTAINTY_TABLES
+from lca.cli.common import (FormatOpt, OutputFormat, Per, PerOpt, SeedOpt, StudyArg, Switches, check_per,
+                            check_scenarios, choice_enum, compare_opt, method_switches)
+from lca.cli.console import err_console, fmt, handle_errors, out_console, styled
 
 #: runs at least this long (iterations) get a progress bar on stderr
 PROGRESS_FROM = 50_000
 
 
-class UncTable(str, Enum):
-    summary = "summary"
-    differences = "differences"
-    sensitivity = "sensitivity"
-    tornado = "tornado"
-    breakeven = "breakeven"
-    inputs = "inputs"
+UncTable = choice_enum("UncTable", UNCERTAINTY_TABLES)
+CompareOpt = compare_opt("Scenario ids A B: report P(B < A) and break-even values (default: the study's "
+                         "comparison).")
 
 
 def _max_memory(value: Optional[str]) -> Optional[str]:
@@ -36,30 +32,21 @@ def _max_memory(value: Optional[str]) -> Optional[str]:
     return value
 
 
-def register(app: typer.Typer) -> None:
-    app.command("uncertainty")(uncertainty)
-
-
 @handle_errors
+@method_switches
 def uncertainty(
-    study: Optional[Path] = STUDY_ARG,
-    iterations: int = typer.Option(10_000, "--iterations", "-n", min=1, help="Monte Carlo iterations (>= 1)."),
-    seed: int = typer.Option(20250101, "--seed", min=0, help="Random seed (>= 0); the same seed gives the same "
-                                                             "numbers."),
+    study: StudyArg = None,
+    iterations: int = typer.Option(DEFAULT_ITERATIONS, "--iterations", "-n", min=1,
+                                   help="Monte Carlo iterations (>= 1)."),
+    seed: SeedOpt = DEFAULT_SEED,
     max_memory: Optional[str] = typer.Option(None, "--max-memory", metavar="SIZE", callback=_max_memory,
                                              help="Memory a run may allocate, e.g. 8GiB (default: LCA_MAX_MEMORY "
                                                   "or 2 GiB); larger runs are refused before they start."),
-    compare: Optional[Tuple[str, str]] = typer.Option(None, "--compare", help="Scenario ids A B: report P(B < A) "
-                                                      "and break-even values (default: the study's comparison).",
-                                                      show_default=False, callback=two_scenarios),
-    per: Per = typer.Option(Per.declared_unit, "--per", help="declared_unit | kg | kWh | vehicle | year."),
-    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table | csv | json"),
+    compare: CompareOpt = None,
+    per: PerOpt = Per.declared_unit,
+    output_format: FormatOpt = OutputFormat.table,
     table: UncTable = typer.Option(UncTable.summary, "--table", help="Which frame --format csv writes."),
-    cell_plant: Optional[str] = CELL_PLANT_OPT,
-    gwp: Optional[Gwp] = GWP_OPT,
-    electricity_rule: Optional[ElectricityRule] = RULE_OPT,
-    td_losses: Optional[TdLosses] = TD_OPT,
-    factors: Optional[List[Path]] = FACTORS_OPT,
+    switches: Switches = None,
 ) -> None:
     """Propagate factor and study uncertainties (Monte Carlo, common random numbers across scenarios).
 
@@ -69,8 +56,7 @@ def uncertainty(
     from lca.uncertainty.checks import memory_limit
 
     memory_limit(max_memory)  # a malformed --max-memory fails before the study is computed
-    fp = compute_study(study, factors=factors, cell_plant=cell_plant, gwp=gwp,
-                       electricity_rule=electricity_rule, td_losses=td_losses)
+    fp = switches.compute(study)
     check_scenarios(fp.study, compare, "--compare")
     check_per(fp, per)
     pair = list(compare) if compare else None
@@ -93,7 +79,7 @@ def uncertainty(
         doc = {"iterations": result.iterations, "seed": result.seed, "unit": result.unit, "per": result.per,
                "comparison": list(result.comparison) if result.comparison else None,
                "description": result.description()}
-        for name in ("summary", "differences", "sensitivity", "tornado", "breakeven", "inputs"):
+        for name in UNCERTAINTY_TABLES:
             doc[name] = getattr(result, name).to_dicts()
         typer.echo(json.dumps(doc, indent=1))
         return

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import List
 
 import typer
 
-from lca.cli.common import handle_errors
+from lca.choices import VALIDATE_FORMATS, VALIDATE_SKIPPABLE
+from lca.cli.common import choice_enum
+from lca.cli.console import handle_errors
 
-class ValidateFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class Stage(str, Enum):
-    uncertainty = "uncertainty"
-    pact = "pact"
+ValidateFormat = choice_enum("ValidateFormat", VALIDATE_FORMATS)
+Stage = choice_enum("Stage", VALIDATE_SKIPPABLE)
 
 
 schema_app = typer.Typer(name="schema", help="JSON Schema of the input tables and the study file.",
                          no_args_is_help=True, add_completion=False)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("validate")(validate)
-    app.add_typer(schema_app, name="schema")
-
-
 @handle_errors
 def validate(
     paths: List[Path] = typer.Argument(..., help="Study files, tables (CSV/Parquet), factor files or folders.",
                                        show_default=False),
-    output_format: ValidateFormat = typer.Option(ValidateFormat.text, "--format", help="text | json | github "
-                                                                                        "(annotation lines)"),
+    output_format: ValidateFormat = typer.Option(ValidateFormat.text, "--format",
+                                                 help=" | ".join(VALIDATE_FORMATS) + " (annotation lines)"),
     max_problems: int = typer.Option(50, "--max-problems", min=0, help="Show at most N problems (0: all); a "
                                                                        "last line says how many more there are."),
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Skip (and list) files that are not ours, "
@@ -85,7 +74,7 @@ def validate(
 
 
 def _print_text(outcome, shown, more_line) -> None:
-    from lca.cli.common import err_console, out_console, styled
+    from lca.cli.console import err_console, out_console, styled
 
     problems = outcome.problems
     for w in outcome.warnings:
@@ -106,7 +95,7 @@ def _print_text(outcome, shown, more_line) -> None:
 
 def _print_notes(outcome) -> None:
     """One line per file whose stages did not all run, and why (stderr: the result is the last line)."""
-    from lca.cli.common import err_console, styled
+    from lca.cli.console import err_console, styled
 
     for file, note in outcome.stage_notes():
         err_console().print(styled(("note:", "cyan"), f" {file}: {note}"))
@@ -121,7 +110,7 @@ def schema_export(
 
     Example: lca schema export -o schemas/
     """
-    from lca.cli.common import out_console
+    from lca.cli.console import out_console
     from lca.validation.jsonschema import write_schemas
     from lca.outputs import ensure_folder
 

@@ -47,18 +47,25 @@ def _inline(entries: list[Mapping[str, Any]], file: str) -> tuple[list[dict[str,
                                     hint='add legs = [{ mode = "truck", distance = "100 km" }]'))
         for m, leg in enumerate(legs, 1):
             lwhere = f"{where} leg #{m}"
-            problems += _check_keys(leg, LEG_KEYS, file=file, where=lwhere)
-            problems += primary_problems(leg, file, lwhere)
-            try:
-                dist, unit = _split_amount(leg, file=file, where=lwhere, key="distance")
-            except StudyError as exc:
-                problems += exc.problems
-                continue
-            rows.append({"from_site": src, "to_site": dst, "leg": m, "mode": leg.get("mode"), "distance": dist,
-                         "distance_unit": unit, "factor": leg.get("factor"), "primary": leg.get("primary") is True,
-                         "origin": lwhere, "file": file,
-                         "table": lwhere, "row": None, "unit_column": "unit" if "unit" in leg else "distance"})
+            fields, more = leg_fields(leg, file=file, where=lwhere)
+            problems += more
+            if fields is not None:
+                rows.append({"from_site": src, "to_site": dst, "leg": m, **fields, "origin": lwhere, "file": file,
+                             "table": lwhere, "row": None, "unit_column": "unit" if "unit" in leg else "distance"})
     return rows, first, problems
+
+
+def leg_fields(leg: Mapping[str, Any], *, file: str, where: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A leg written in the study file (a route's, or a scenario's own): its checked fields (mode,
+    distance and its unit, factor, primary) and its problems; fields None if the distance is unreadable."""
+    problems = _check_keys(leg, LEG_KEYS, file=file, where=where)
+    problems += primary_problems(leg, file, where)
+    try:
+        dist, unit = _split_amount(leg, file=file, where=where, key="distance")
+    except StudyError as exc:
+        return None, problems + exc.problems
+    return {"mode": leg.get("mode"), "distance": dist, "distance_unit": unit, "factor": leg.get("factor"),
+            "primary": leg.get("primary") is True}, problems
 
 
 #: Why a routes table has a ``leg`` column, said with the fix wherever it is missing.

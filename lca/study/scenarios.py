@@ -6,10 +6,10 @@ import re
 
 import polars as pl
 
-from lca.errors import Problem, SchemaError, StudyError
+from lca.errors import Problem, SchemaError
 from lca.schemas import ID, MixTable, StepTable, TransportTable, validate_table
-from lca.study.parse import _check_keys, _split_amount, primary_problems
-from lca.study.routes import LEG_KEYS, leg_problems
+from lca.study.parse import _check_keys
+from lca.study.routes import leg_fields, leg_problems
 
 CELL_PLANT = "cell_plant"
 _ID = re.compile(ID)
@@ -109,17 +109,11 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
                 continue
             for m, leg in enumerate(t["legs"], 1):
                 lwhere = f"{twhere} leg #{m}"
-                problems += _check_keys(leg, LEG_KEYS, file=file, where=lwhere)
-                problems += primary_problems(leg, file, lwhere)
-                try:
-                    dist, unit = _split_amount(leg, file=file, where=lwhere, key="distance")
-                except StudyError as exc:
-                    problems += exc.problems
-                    continue
-                legs.append({**base, "leg": m, "mode": leg.get("mode"), "distance": dist, "distance_unit": unit,
-                             "factor": leg.get("factor"), "primary": leg.get("primary") is True, "origin": lwhere,
-                             "unit_column":
-                             "unit" if "unit" in leg else "distance"})
+                fields, more = leg_fields(leg, file=file, where=lwhere)
+                problems += more
+                if fields is not None:
+                    legs.append({**base, "leg": m, **fields, "origin": lwhere,
+                                 "unit_column": "unit" if "unit" in leg else "distance"})
         srows.append({"id": sid, "label": e.get("label", sid), "description": e.get("description"),
                       "kind": "system", "product": e.get("product")})
     sschema = {"id": pl.String, "label": pl.String, "description": pl.String, "kind": pl.String,
