@@ -238,12 +238,12 @@ def test_check_of_a_folder(tmp_path, cli):
 
 
 def test_an_internal_error_is_one_line_unless_debug(cli, monkeypatch):
-    import lca.pipeline
+    import lca.engine
 
     def broken(*a, **k):
         raise ValueError("boom\nsecond line")
 
-    monkeypatch.setattr(lca.pipeline, "compute", broken)
+    monkeypatch.setattr(lca.engine, "compute", broken)
     r = cli("run")
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
     assert r.stderr.count("\n") == 1 and "internal error" in r.stderr and "ValueError: boom" in r.stderr
@@ -288,11 +288,12 @@ def test_every_command_goes_through_the_error_handler():
 def test_doctests_of_the_output_and_cli_helpers():
     import doctest
 
-    import lca.commands.common
+    import lca.cli.common
+    import lca.cli.console
     import lca.outputs
     import lca.report.charts
 
-    for mod in (lca.outputs, lca.commands.common, lca.report.charts):
+    for mod in (lca.outputs, lca.cli.common, lca.cli.console, lca.report.charts):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
 

@@ -181,7 +181,7 @@ def test_ids_ignore_file_names_folders_and_row_order(tiny_ids, seed, depth):
 
 
 def test_a_study_rebuilt_from_frames_has_the_ids_of_its_file(tiny_fp, tiny_ids):
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     s = tiny_fp.study
     doc = tomllib.loads(_tiny_text())
@@ -290,7 +290,7 @@ def test_the_reviews_example_5_5_g_and_0_0055_kg_give_the_same_ids(default_study
                                                             .alias("amount"),
                                                             pl.when(hdpe).then(pl.lit("kg")).otherwise(pl.col("unit"))
                                                             .alias("unit")))
-    assert lca.content.study_hash(same) == lca.content.study_hash(default_study)
+    assert lca.results.content.study_hash(same) == lca.results.content.study_hash(default_study)
 
 
 def test_a_unit_of_another_dimension_with_the_same_si_value_changes_the_hash(tiny_fp):
@@ -299,4 +299,4 @@ def test_a_unit_of_another_dimension_with_the_same_si_value_changes_the_hash(tin
     grams = s.exchanges.filter(pl.col("unit") == "g").height
     assert grams
     moved = replace(s, exchanges=s.exchanges.with_columns(pl.col("unit").replace({"g": "mm"})))
-    assert lca.content.study_hash(moved) != lca.content.study_hash(s)
+    assert lca.results.content.study_hash(moved) != lca.results.content.study_hash(s)

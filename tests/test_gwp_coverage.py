@@ -8,8 +8,9 @@ import pytest
 
 import lca
 from lca.errors import FactorError
-from lca.factors import _check_gwp_coverage, load_library
-from lca.schemas import GASES, GWP_SETS
+from lca.factors import load_library
+from lca.factors.library import _check_gwp_coverage
+from lca.choices import GASES, GWP_SETS
 
 #: GWP100 by hand from the sources cited in factors/gwp.csv: AR6 = IPCC AR6 WG1 Table 7.SM.7 (IPCC-WG1/
 #: Chapter-7 metrics_supplement_cleaned.csv), AR5 = Table 8.A.1, AR4 = Table 2.14 (openclimatedata copy).

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from lca.uncertainty.checks import parse_bytes
-from lca.validate import validate_paths
+from lca.validation import validate_paths
 
 
 def test_validate_names_a_symbolic_link_loop_as_run_does(cli, tmp_path):

@@ -34,7 +34,7 @@ FILES = sorted(p.name for p in CORPUS.glob("*.csv"))
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """The schemas as `lca schema export` writes them (the files users get, not an in-memory copy)."""
-    from lca.export.jsonschema import write_schemas
+    from lca.validation.jsonschema import write_schemas
 
     folder = tmp_path_factory.mktemp("schemas")
     write_schemas(folder)
@@ -44,8 +44,8 @@ def exported(tmp_path_factory):
 def _schema_errors(path: Path, schemas: dict) -> list[str]:
     import csv
 
-    from lca.export.jsonschema import table_as_json
-    from lca.validate import classify
+    from lca.validation.jsonschema import table_as_json
+    from lca.validation import classify
 
     with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
@@ -63,7 +63,7 @@ def test_corpus_covers_every_kind_and_fault():
 
 @pytest.mark.parametrize("name", FILES)
 def test_validate_and_schema_agree(name, exported):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     path = CORPUS / name
     problems = validate_paths([path])
@@ -76,7 +76,7 @@ def test_validate_and_schema_agree(name, exported):
 
 
 def test_mapping_types_and_empty_cells():
-    from lca.export.jsonschema import table_as_json, table_schemas
+    from lca.validation.jsonschema import table_as_json, table_schemas
 
     rows = table_as_json(CORPUS / "factors_good.csv", table_schemas()["factors"])
     first = rows[0]

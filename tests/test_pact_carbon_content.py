@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import lca
 from lca.errors import StudyError
 from lca.resources import default_study_path
-from lca.study_pact import parse_pact
-from lca.study_parse import Quantity
+from lca.study.pact import parse_pact
+from lca.study.parse import Quantity
 
 END = dt.date(2025, 12, 31)
 GRAMS = {"g": 1.0, "kg": 1000.0, "mg": 1e-3}

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lca
-from lca.export.crosscheck import check_against_study
-from lca.export.pact import decimal
+from lca.disclosure.pact.crosscheck import check_against_study
+from lca.disclosure.pact.build import decimal
 
 CREATED = "2026-01-01T00:00:00Z"
 PACT = 'fossil_carbon_content = "9.6 g"\nbiogenic_carbon_content = "0.2 g"\nexempted_emissions_percent = 1.0\n'

@@ -139,7 +139,7 @@ def test_primary_flag_in_tables_legs_and_frames(tmp_path, tiny_doc):
     table = s.exchanges.filter(pl.col("origin").str.starts_with("ex.csv")).sort("row")
     assert table.get_column("primary").to_list() == [True, False, False]
     assert s.transport.sort("scenario").get_column("primary").to_list() == [True, True]
-    inv = lca.export.inventory_frame(lca.compute(s))
+    inv = lca.disclosure.inventory_frame(lca.compute(s))
     assert inv.filter(pl.col("flow") == "freight_tinytruck").get_column("primary").all()
     fp = lca.compute(s, factors=[_factors(primary=pl.col("id").is_in(["tiny.power.north", "tiny.truck"])
                                           .cast(pl.String))])

@@ -104,7 +104,7 @@ def test_a_multiplier_out_of_range_names_every_key_it_is_made_of(tmp_path):
 
 
 def test_view_multipliers_carry_their_keys(default_study):
-    from lca.study_tables import view_multipliers
+    from lca.study.tables import view_multipliers
 
     got = {view: keys for view, keys, _ in view_multipliers(default_study.product)}
     assert got == {"kg": ("mass_per_declared_unit",), "kWh": ("separator_per_cell_energy", "declared_unit"),

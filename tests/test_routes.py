@@ -128,7 +128,7 @@ def test_an_inline_route_defined_twice_names_both():
 
 
 def test_frames_routes_are_checked_like_a_table_file():
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     doc = tomllib.loads(_default_text())
     rows = _route_rows()

@@ -226,7 +226,7 @@ def test_subnormal_amounts_are_located(load, tiny_doc):
 
 def test_frames_apply_the_same_checks():
     """The in-memory path is first-class: ids, types, product ranges and dates checked the same way."""
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     kw = dict(study={"id": "demo", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}},
               product={"name": "film", "declared_unit": "1 m^2", "mass_per_declared_unit": "-5.5 g"},

@@ -181,7 +181,7 @@ def test_validate_checks_loss_entries_even_when_the_study_does_not_compute(tmp_p
     from pathlib import Path
 
     from conftest import default_text_without_uncertainty
-    from lca.validate import validate
+    from lca.validation import validate
 
     bad = Path(__file__).resolve().parent / "data" / "validate" / "mixed" / "bad_factors.csv"
     shutil.copy(bad, tmp_path / "supplier.csv")

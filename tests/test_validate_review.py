@@ -27,7 +27,7 @@ def _good_copy(tmp_path: Path, name: str = "a.toml") -> Path:
 # ------------------------------------------------------------------ finding 7: the folder walk
 
 def test_a_folder_walk_reports_dangling_links_loops_and_folders_named_like_files(tmp_path):
-    from lca.validate import validate
+    from lca.validation import validate
 
     folder = _good_copy(tmp_path)
     os.symlink("nowhere.toml", folder / "b.toml")
@@ -59,7 +59,7 @@ def test_a_folder_whose_only_study_is_a_link_loop_is_not_empty(tmp_path, cli):
 
 
 def test_a_fifo_named_like_a_table_is_reported_not_opened(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     os.mkfifo(tmp_path / "sites.csv")
     (p,) = validate_paths([tmp_path])
@@ -79,7 +79,7 @@ def _study_text(*replacements: tuple[str, str]) -> str:
 
 
 def test_a_wrong_kind_market_factor_is_blamed_on_the_site_alone(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     for fid, words in (("mat.hdpe.desnz2025", "is a material factor"), ("no.such.factor", "unknown factor id")):
         path = tmp_path / "study.toml"
@@ -91,7 +91,7 @@ def test_a_wrong_kind_market_factor_is_blamed_on_the_site_alone(tmp_path):
 
 
 def test_a_factor_file_without_the_estimate_column_is_told_only_that(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     rows = (DATA / "corpus" / "factors_good.csv").read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
@@ -132,7 +132,7 @@ ROUTES = "from,to,leg,mode,distance,unit,factor\nplant,cells,1,truck,100,km,\npl
 
 
 def test_compute_problems_about_an_exchanges_row_name_the_table_file_and_row(tmp_path, cli):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     study = _tabled_study(tmp_path, EXCHANGES.replace("5.5,g", "5.5,kWh"), ROUTES)
     (p,) = validate_paths([study])
@@ -145,7 +145,7 @@ def test_compute_problems_about_an_exchanges_row_name_the_table_file_and_row(tmp
 
 
 def test_a_transport_leg_from_a_routes_row_is_named_at_that_row(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     study = _tabled_study(tmp_path, EXCHANGES, ROUTES.replace("1000,km,", "1000,km,mat.hdpe.desnz2025"))
     (p,) = validate_paths([study])
@@ -154,7 +154,7 @@ def test_a_transport_leg_from_a_routes_row_is_named_at_that_row(tmp_path):
 
 
 def test_an_exchanges_row_of_an_unknown_process_is_named_at_its_row(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     study = _tabled_study(tmp_path, EXCHANGES + "foil,electricity,,0.1,kWh,\n", ROUTES)
     (p,) = validate_paths([study])
@@ -191,7 +191,7 @@ def test_a_factor_file_is_checked_as_a_layer_and_every_command_agrees(tmp_path, 
 
 
 def test_a_studys_factor_files_are_layered_in_order(tmp_path):
-    from lca.validate import validate
+    from lca.validation import validate
 
     tie = _tie_file(tmp_path)
     study = tmp_path / "study.toml"
@@ -205,7 +205,7 @@ def test_a_studys_factor_files_are_layered_in_order(tmp_path):
 
 def test_the_shipped_library_has_no_edition_ties():
     import lca
-    from lca.factor_editions import edition_ties
+    from lca.factors.editions import edition_ties
 
     assert edition_ties(lca.load_library().factors) == []
 
@@ -245,7 +245,7 @@ BAD_SECTION = 'uncertainty = [ { target = "process.film.electricity", dist = "tr
 @pytest.mark.parametrize("flow, ran", [("hdpe_resin", ["load", "compute", "uncertainty", "PACT"]),
                                        ("hdpe_resn", ["load", "compute", "uncertainty entries"])])
 def test_pact_keys_and_the_uncertainty_section_wrong_at_load_do_not_stop_compute(tmp_path, flow, ran):
-    from lca.validate import validate
+    from lca.validation import validate
 
     text = BAD_SECTION + _study_text(('flow = "hdpe_resin"', f'flow = "{flow}"')) + '\n[pact]\nstatus = "Bogus"\n'
     out = validate([_write(tmp_path, text)])
@@ -279,7 +279,7 @@ def test_an_exchange_problem_at_load_says_which_stages_did_not_run_and_why(tmp_p
 
 def test_a_bad_uncertainty_entry_is_set_aside_and_the_model_still_runs(tmp_path):
     """The factor file's uncertainty is refused by the model run; before, only after the entry was fixed."""
-    from lca.validate import validate
+    from lca.validation import validate
 
     factors = (GOOD / "supplier_factors.csv").read_text(encoding="utf-8").replace("lognormal,1.1,,,,", "normal,,5,,,")
     (tmp_path / "sup.csv").write_text(factors, encoding="utf-8")
@@ -322,7 +322,7 @@ PLANT = "plant,period,carrier,energy,energy_unit,output,output_unit\n"
 def test_ledger_shipments_and_plant_data_are_recognised_and_checked_by_the_ledgers_readers(tmp_path, cli):
     import polars as pl
 
-    from lca.validate import validate
+    from lca.validation import validate
 
     (tmp_path / "lots.csv").write_text(LOTS, encoding="utf-8")
     pl.read_csv(tmp_path / "lots.csv").write_parquet(tmp_path / "lots.parquet")
@@ -363,7 +363,7 @@ BAD_ENTRIES = ['target = "process.film.nope"\ndist = "uniform"\nmin = "-10 %"\nm
 @given(kinds=st.lists(st.sampled_from(["good", "bad0", "bad1"]), min_size=1, max_size=5)
        .filter(lambda k: k.count("good") <= len(GOOD_ENTRIES)))
 def test_bad_entries_are_reported_under_their_own_numbers_and_the_model_runs_with_the_rest(tmp_path, kinds):
-    from lca.validate import validate
+    from lca.validation import validate
 
     good = iter(GOOD_ENTRIES)
     body = "".join("\n[[uncertainty]]\n" + (next(good) if k == "good" else BAD_ENTRIES[int(k[-1])]) + "\n"

@@ -61,7 +61,7 @@ max = "2 kWh"
 
 
 def test_uncertainty_entries_are_checked_like_lca_uncertainty(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([_study(tmp_path, UNCERTAINTY)])
     assert _where(problems) == [("uncertainty #2", "target"), ("uncertainty #3", "dist"),
@@ -70,7 +70,7 @@ def test_uncertainty_entries_are_checked_like_lca_uncertainty(tmp_path):
 
 
 def test_pact_export_is_built_and_checked_like_lca_export_and_check(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([_study(tmp_path, "\n[pact]\nexempted_emissions_percent = 5\nfosil = 1\n")])
     # named at the [pact] key the user wrote, the output field and the export in the message (#11 review)
@@ -83,7 +83,7 @@ def test_pact_export_is_built_and_checked_like_lca_export_and_check(tmp_path):
 
 def test_every_stage_that_can_run_reports_in_one_pass(tmp_path):
     """A bad factor file of the study stops the compute, but not the [[uncertainty]] checks."""
-    from lca.validate import validate
+    from lca.validation import validate
 
     shutil.copy(DATA / "mixed" / "bad_factors.csv", tmp_path / "supplier.csv")
     study = _study(tmp_path, '\n[factors]\nfiles = ["supplier.csv"]\n' + UNCERTAINTY)
@@ -97,7 +97,7 @@ def test_every_stage_that_can_run_reports_in_one_pass(tmp_path):
 
 
 def test_a_table_file_reports_unknown_columns_and_bad_values_together(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     shutil.copy(CORPUS / "sites_unknown_column.csv", tmp_path / "sites.csv")
     text = (tmp_path / "sites.csv").read_text(encoding="utf-8").replace(",JP,", ",Japan,")
@@ -118,7 +118,7 @@ LONE = ["sites_unknown_column.csv", "sites_bad_country.csv", "sites_bad_fallback
 def test_a_lone_table_is_checked_as_strictly_as_inside_a_study(name, tmp_path):
     from lca.study import load_study
     from lca.errors import LcaInputError
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     kind = name.split("_")[0]
     table = tmp_path / f"{kind}.csv"
@@ -145,7 +145,7 @@ def test_a_lone_table_is_checked_as_strictly_as_inside_a_study(name, tmp_path):
 def test_a_lone_table_gets_the_loaders_route_and_empty_table_checks(name, message, cli):
     """Before (review finding 8): these passed `lca validate FILE` alone, yet every command refused the
     study that used them (the pre-commit hook of docs/ci.md validates single files)."""
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([CORPUS / name])
     assert [(p.file, p.message) for p in problems] == [(str(CORPUS / name), message)]
@@ -201,7 +201,7 @@ def test_default_study_is_valid_and_its_warning_is_printed(cli):
 
 
 def test_an_unresolvable_grid_region_fails_validation(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     typo = ('grid = "JP-KANSAI"\ngrid_fallback = "country"', 'grid = "JP-KANSIA"')
     (p,) = validate_paths([_study(tmp_path, "", typo)])

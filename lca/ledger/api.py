@@ -8,6 +8,7 @@ from typing import Literal, Sequence
 
 import polars as pl
 
+from lca.choices import ON_ERROR, spoken
 from lca.errors import InternalError, LcaInputError, OutputError, Problem
 from lca.ledger import io
 from lca.ledger.duplicates import duplicate_lot_ids
@@ -143,8 +144,9 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     from lca.resources import default_study_path
     from lca.study import Study, load_study
 
-    if on_error not in ("fail", "skip"):
-        raise LcaInputError(Problem(f"unknown on_error '{on_error}'", hint="use 'fail' or 'skip'"))
+    if on_error not in ON_ERROR:
+        raise LcaInputError(Problem(f"unknown on_error '{on_error}'",
+                                    hint="use " + spoken([f"'{v}'" for v in ON_ERROR])))
     st = study if isinstance(study, Study) else load_study(study or default_study_path())
     window = date_window_of(st, date_window)  # a bad window fails before any data is read
     file = None if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else str(shipments)

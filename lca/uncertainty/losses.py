@@ -1,7 +1,7 @@
 """Grid-loss fractions as uncertain inputs.
 
 With ``td_losses = "included"`` every electricity row whose factor excludes losses carries
-``value / (1 − L)`` (:mod:`lca.grid_losses`), where ``L`` combines the loss rows used for it:
+``value / (1 − L)`` (:mod:`lca.factors.losses`), where ``L`` combines the loss rows used for it:
 ``1 − Π (1 − l_i)`` (one row: ``l``). That is not a power law in ``l_i``, so a loss factor cannot
 be a plain column of the compiled model (``value × Π m ** E``). It is a *transformed* input:
 
@@ -43,7 +43,7 @@ def loss_range(l0: float) -> Range:
 def loss_factors(fp) -> pl.DataFrame:
     """The loss factors the footprint used, one row each (sorted by id), with the factor table's
     columns under the names :func:`lca.factors.factor_columns` gives them and ``fraction`` = the
-    loss as a fraction (value × unit conversion, as :mod:`lca.grid_losses` computes it)."""
+    loss as a fraction (value × unit conversion, as :mod:`lca.factors.losses` computes it)."""
     from lca.factors import factor_columns
 
     d = fp.detail

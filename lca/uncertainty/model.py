@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from lca.errors import FactorError, Problem
-from lca.inventory import build_inventory
+from lca.engine.inventory import build_inventory
 from lca.results import STAGE_ORDER
 from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
                                            pedigree_gsd)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 import polars as pl
 
+from lca.choices import DEFAULT_ITERATIONS, DEFAULT_SEED
 from lca.errors import LcaInputError, Problem
 from lca.uncertainty.breakeven import break_even_many
 from lca.uncertainty.checks import check_draws, check_memory, envelope, memory_needed
@@ -28,7 +29,6 @@ from lca.uncertainty.model import CompiledModel, compile_model
 from lca.uncertainty.schemas import DifferenceFrame, SensitivityFrame, SummaryFrame, TornadoFrame, checked
 from lca.uncertainty.sensitivity import sensitivity_frame, tornado_frame
 
-DEFAULT_SEED = 20250101
 QUANTILES = (0.025, 0.5, 0.975)
 #: Iterations drawn and simulated at once (bounds the draws' memory; results do not depend on it).
 CHUNK = 20_000
@@ -120,7 +120,7 @@ def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
     return out
 
 
-def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, per: str = "declared_unit",
+def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED, *, per: str = "declared_unit",
                     compare: Sequence[str] | None = None, uncertainty: Sequence[Mapping[str, Any]] | None = None,
                     breakeven_parameters: Sequence[str] | None = None, sensitivity_draws: int = 20_000,
                     progress: Callable[[int], None] | None = None,
