@@ -21,6 +21,7 @@ from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
 from lca.study.model import Method, Study, _check_method
 from lca.study.origins import exchange_rows, locate
+from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
 from lca.study.parse import _check_keys
@@ -35,7 +36,7 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors", "uncertainty", "pact"}
+             "factors", "uncertainty", "pact", "parameters"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -96,7 +97,19 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
 
     ``tables`` gives ``[tables]`` entries (``sites``, ``exchanges``, ``routes``) as in-memory
     frames instead of files; they are checked exactly like table files. Dates may be ISO strings.
+    ``[parameters]`` are evaluated first; amounts may then be expressions of them
+    (:mod:`lca.study.expressions`).
     """
+    params = Parameters.parse(doc.get("parameters") if isinstance(doc, Mapping) else None, file=file)
+    with using(params):
+        study = _study_from_doc(doc, base=base, file=file, hashes=hashes, cell_plant=cell_plant, tables=tables)
+    return replace(study, parameters=params.frame(), expressions=params.expressions())
+
+
+def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: str = "study",
+                    hashes: dict[str, str] | None = None, cell_plant: str | None = None,
+                    tables: Mapping[str, pl.DataFrame] | None = None) -> Study:
+    """The study of ``doc`` (amounts parsed under the active parameters)."""
     base = base or Path.cwd()
     hashes = dict(hashes or {})
     deep = nesting_problems(doc, file=file)

@@ -15,6 +15,7 @@ import polars as pl
 
 from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
+from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.routes import LEG_SCHEMA
 
@@ -70,6 +71,12 @@ class Study:
     transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.study.origins`)
     table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: ``[parameters]``: name, value, unit, expression (if written as one), note (:mod:`lca.study.expressions`)
+    parameters: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PARAMETER_SCHEMA), compare=False,
+                                     repr=False)
+    #: every amount written as an expression: table, column (where it was written), expression, value, unit, names
+    expressions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXPRESSION_SCHEMA), compare=False,
+                                      repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:

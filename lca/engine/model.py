@@ -1,0 +1,190 @@
+"""The :class:`Model`: a study's product system and characterised activities, built once, solved often.
+
+Everything that depends only on validated data is done once by :func:`build_model`: the product
+system (:mod:`lca.engine.system`), the activities per run of their process, factor resolution and
+characterisation (kg CO2e per unit of activity, pint once per distinct unit). A result is then
+``A s = f`` per scenario and ``value = amount per run × runs × multiplier`` — numpy on a few
+hundred rows. :meth:`Model.evaluate` changes amounts, yields, distances, factors or parameters
+and recomputes without re-reading or re-validating the study.
+
+>>> import lca
+>>> model = lca.build_model(lca.load_study(lca.default_study_path()))
+>>> base = model.footprint().total("jp-import").value
+>>> more = model.evaluate({"process.base_film.electricity": "0.28 kWh"}).total("jp-import").value
+>>> round(base, 4), more > base
+(0.1886, True)
+>>> model.scaling().filter(pl.col("scenario") == "jp-import").select("process", "runs").rows()
+[('base_film', 1.5037593984962405), ('coating', 1.0526315789473684)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from lca.engine.inventory import KEY_COLUMNS, _overflow_problems, build_activities, check_magnitudes
+from lca.engine.pipeline import contributions, footprint_of
+from lca.engine.solve import Blocks, scaling_frame
+from lca.engine.system import ProductSystem
+from lca.errors import LcaInputError, StudyError
+from lca.factors import FactorLibrary, load_library
+from lca.schemas import ResultTable, validate_table
+from lca.study import Study
+from lca.study.routes import check_route_modes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca.engine.pipeline import Footprint  # the one place the engine names lca.results
+
+
+@dataclass
+class State:
+    """The numbers a result is computed from (the rest of the model is fixed)."""
+
+    study: Study
+    tech: np.ndarray  # technosphere amounts (rows of ProductSystem.technosphere)
+    amount: np.ndarray  # per run, rows of Model.base
+    shipped: np.ndarray  # per run (NaN on exchanges)
+    distance: np.ndarray  # km (NaN on exchanges)
+    multiplier: np.ndarray  # kg CO2e per unit of activity (NaN where none)
+    factor_value: np.ndarray
+
+    def copy(self) -> "State":
+        return State(self.study, *(a.copy() for a in (self.tech, self.amount, self.shipped, self.distance,
+                                                       self.multiplier, self.factor_value)))
+
+
+@dataclass
+class Model:
+    """A study ready to be solved: product system, characterised activities per run, their numbers."""
+
+    library: FactorLibrary
+    system: ProductSystem
+    blocks: Blocks
+    #: characterised result rows per run of their process, in result order (no key columns)
+    base: pl.DataFrame
+    #: aligned with ``base``: pid, goods, to_site (see :data:`lca.engine.inventory.KEY_COLUMNS`)
+    keys: pl.DataFrame
+    state: State
+    pid: np.ndarray
+    loss: np.ndarray  # grid-loss fraction per row (0 where none applies)
+    leg: pl.Series  # rows that are transport legs
+    has_multiplier: pl.Series  # rows with a multiplier
+    is_process_entry: np.ndarray  # technosphere rows in a column of a (non-mix) process
+    _checked: bool = field(default=False, repr=False)
+
+    @property
+    def study(self) -> Study:
+        return self.state.study
+
+    def runs(self, state: State | None = None) -> np.ndarray:
+        """Runs of every process instance per declared unit of its scenario (indexed by pid)."""
+        return self.blocks.solve((state or self.state).tech)
+
+    def scaling(self, state: State | None = None) -> pl.DataFrame:
+        """Runs and reference outputs per process instance (:func:`lca.engine.solve.scaling_frame`)."""
+        st = state or self.state
+        return scaling_frame(self.system, self.runs(st), st.study.scenario_ids)
+
+    def detail(self, state: State | None = None) -> pl.DataFrame:
+        """The result rows (``Footprint.detail``) for the model's numbers (or ``state``)."""
+        st = state or self.state
+        r = self.runs(st)[self.pid]
+        with np.errstate(all="ignore"):  # overflow is named at its input just below
+            amount = st.amount * r
+            shipped = st.shipped * r
+            value = amount * st.multiplier / (1.0 - self.loss)
+        leg, mult = self.leg, self.has_multiplier  # null where the rows had no number (not NaN)
+        d = self.base.with_columns(pl.Series("amount", amount), pl.Series("shipped_kg", shipped).set(~leg, None),
+                                   pl.Series("distance_km", st.distance).set(~leg, None),
+                                   pl.Series("multiplier", st.multiplier).set(~mult, None),
+                                   pl.Series("factor_value", st.factor_value).set(~mult, None),
+                                   pl.Series("value", value).set(~mult, None))
+        file = st.study.source
+        # each input once, named by its own scenario's row before a mix's copy of it
+        acts = (d.select("act", "amount", "shipped_kg", "unit", "origin", "mode",
+                         (pl.col("component") != pl.col("scenario")).alias("__copy"))
+                .unique("act", maintain_order=True).sort("__copy", maintain_order=True))
+        seen: set[tuple[str | None, str | None]] = set()
+        problems = [p for p in _overflow_problems(acts, file)
+                    if (p.table, p.column) not in seen and not seen.add((p.table, p.column))]
+        if problems:
+            raise StudyError(problems)
+        check_magnitudes(st.study, d)
+        return d
+
+    def footprint(self, state: State | None = None) -> "Footprint":
+        """The :class:`~lca.results.Footprint` of the model's numbers (or ``state``)."""
+        from lca.study.origins import located
+
+        st = state or self.state
+        try:
+            detail = self.detail(st)
+        except LcaInputError as exc:
+            raise located(exc, st.study) from None
+        if not self._checked:  # the rows' schema does not depend on the numbers: checked once
+            validate_table(detail, ResultTable, table="results")
+            self._checked = True
+        return footprint_of(st.study, detail, self.library, frames={"scaling": self.scaling(st)})
+
+    def evaluate(self, changes: Mapping[str, Any]) -> "Footprint":
+        """The footprint with ``changes`` applied: ``{target: new value}``.
+
+        Targets are named as in ``[[uncertainty]]`` (``process.<p>.<flow or input>``,
+        ``process.<p>.yield``, ``process.<p>.output_mass``, ``transport.distance``,
+        ``transport.<mode>.distance``, ``transport.<from>.<to>.distance``,
+        ``transport.packaging_factor``, ``factor.<id>``, ``parameter.<name>``,
+        ``product.<key>``); a value is a :class:`~lca.study.Quantity`, a string such as
+        ``"0.3 kWh"`` or a number in the target's current unit. Only the entries that change are
+        rebuilt; the model itself is not modified.
+        """
+        from lca.engine.changes import apply_changes
+
+        return self.footprint(apply_changes(self, changes))
+
+
+def build_model(study: Study, *, library: FactorLibrary | None = None,
+                factors: Sequence[Path | str | pl.DataFrame] = ()) -> Model:
+    """Validate, build and characterise ``study`` once; :meth:`Model.evaluate` then re-solves it fast.
+
+    ``factors`` are user factor layers (files or frames) put on top of the shipped library and the
+    study's own ``[factors] files``; later layers win by id (as for :func:`lca.compute`).
+
+    >>> import lca
+    >>> m = lca.build_model(lca.load_study(lca.default_study_path()))
+    >>> fp = m.evaluate({"process.coating.yield": 0.9, "process.coating.electricity": "0.3 kWh"})
+    >>> fp.total("jp-import").value > m.footprint().total("jp-import").value
+    True
+    """
+    from lca.study.origins import located
+
+    lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
+    try:  # every problem about an activity written in a table file is named at that file's row
+        check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
+        system = ProductSystem.build(study)
+        act = build_activities(study, system)
+        blocks = Blocks.of(system)
+        blocks.solve(system.technosphere.get_column("amount").to_numpy())  # singular loops refused here
+        keys = act.select("act", *KEY_COLUMNS)
+        detail = contributions(act.drop(KEY_COLUMNS), study.sites, lib, ref_year=study.reference_year,
+                               gwp_set=study.method.gwp, electricity_rule=study.method.electricity_rule,
+                               td_losses=study.method.td_losses, file=study.source)
+        detail = detail.sort("scenario", "act", "factor_id")
+    except LcaInputError as exc:
+        raise located(exc, study) from None
+    keys = detail.select("act").join(keys, on="act", how="left", maintain_order="left")
+    num = lambda c: detail.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy().copy()  # noqa: E731
+    state = State(study, system.technosphere.get_column("amount").to_numpy().copy(), num("amount"),
+                  num("shipped_kg"), num("distance_km"), num("multiplier"), num("factor_value"))
+    loss = detail.get_column("td_loss").fill_null(0.0).to_numpy().copy()
+    return Model(lib, system, blocks, detail, keys, state, keys.get_column("pid").to_numpy(), loss,
+                 detail.get_column("mode").is_not_null(), detail.get_column("multiplier").is_not_null(),
+                 _process_entries(system))
+
+
+def _process_entries(system: ProductSystem) -> np.ndarray:
+    kind = system.processes.sort("pid").get_column("kind").to_numpy()
+    return kind[system.technosphere.get_column("pid").to_numpy()] == "process"
