@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, Mapping
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
 
 import polars as pl
 
@@ -130,6 +131,16 @@ class Footprint:
     def replaced_factors(self) -> pl.DataFrame:
         """Shipped factors replaced by user layers (id, layer, replaced_layer)."""
         return self.library.replaced
+
+    def at_cell_plant(self, plant: str, *, factors: Sequence[Path | str | pl.DataFrame] = ()) -> "Footprint":
+        """The same study delivered to another cell plant (its last transport leg re-routed), computed
+        with the shipped library, the study's own factor files and ``factors``; this footprint itself
+        when ``plant`` is already its cell plant and no ``factors`` are given."""
+        if plant == self.study.cell_plant and not factors:
+            return self
+        from lca.engine import compute
+
+        return compute(self.study.with_cell_plant(plant), factors=factors)
 
     # ------------------------------------------------------------------------------- views
     def scale(self, per: str) -> tuple[float, str]:
