@@ -11,13 +11,19 @@ Each frame is also checked against what a consumer computed on its own before th
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lca
 from lca.engine.inventory import process_scales
 from lca.errors import LcaInputError
 from lca.results import Footprint
+from lca.study import study_from_dict
 
 
 def rows(frame: pl.DataFrame, *cols: str) -> dict:
@@ -198,3 +204,55 @@ def test_frames_supplied_by_the_engine_win(tiny_fp):
     fp = Footprint(study=tiny_fp.study, detail=tiny_fp.detail, library=tiny_fp.library, frames={"scaling": mine})
     assert fp.scaling.get_column("runs").to_list() == [7.0] * mine.height
     assert fp.delivered.equals(tiny_fp.delivered)  # derived from the supplied scaling, same products
+
+
+# ------------------------------------------------------------------ invariants over variants of tiny
+
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+BASE = Path(__file__).parent / "data" / "tiny"
+
+
+@SETTINGS
+@given(film_yield=st.floats(min_value=0.05, max_value=1.0), coat_yield=st.floats(min_value=0.05, max_value=1.0),
+       kwh=st.floats(min_value=1e-6, max_value=1e3), share=st.floats(min_value=0.0, max_value=1.0),
+       td=st.sampled_from(["excluded", "included"]), rule=st.sampled_from(["location", "national"]))
+def test_frames_agree_with_the_contributions(tiny_doc, film_yield, coat_yield, kwh, share, td, rule):
+    """Whatever the yields, amounts, mix share and method: runs × yield = reference outputs; the
+    energy intensity × the energy used = the carrier's contributions, and does not depend on the
+    amount; inbound + outbound = the transport stage; the mix holds its parts × share."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["yield"], doc["process"][1]["yield"] = film_yield, coat_yield
+    doc["process"][0]["exchanges"][0]["amount"] = f"{kwh!r} kWh"
+    doc["scenario"][2]["mix"] = {"one-site": share, "two-step": 1.0 - share}
+    doc["method"] = {"gwp": "AR6", "td_losses": td, "electricity_rule": rule}
+    fp = lca.compute(study_from_dict(doc, base=BASE, file="tiny variant"))
+    s = fp.scaling
+    yields = {"film": film_yield, "coat": coat_yield}
+    for p, runs, ref in s.select("process", "runs", "reference_outputs").iter_rows():
+        assert runs * yields[p] == pytest.approx(ref, rel=1e-12)
+    two = rows(s.filter(pl.col("scenario") == "two-step"), "process", "reference_outputs")
+    assert two == pytest.approx({"coat": 1.0, "film": 1.0 / coat_yield}, rel=1e-12)
+    for comp, w in (("one-site", share), ("two-step", 1.0 - share)):
+        mine = s.filter((pl.col("scenario") == "mix") & (pl.col("component") == comp))
+        base = s.filter(pl.col("scenario") == comp)
+        if w == 0:
+            assert mine.height == 0
+        else:
+            assert mine.get_column("runs").to_list() == pytest.approx((base.get_column("runs") * w).to_list(),
+                                                                      rel=1e-12)
+    d = fp.detail.filter(pl.col("flow_category").is_in(["electricity", "heat"]))
+    kwh_used = d.unique("act").group_by("scenario", "site", "flow").agg(
+        (pl.col("amount") * pl.col("a_to_base")).sum() / 3.6e6)
+    charged = d.group_by("scenario", "site", "flow").agg(pl.col("value").sum().alias("charged"))
+    e = (fp.energy_intensity.rename({"carrier": "flow"}).join(kwh_used, on=["scenario", "site", "flow"])
+         .join(charged, on=["scenario", "site", "flow"]))
+    assert e.height == fp.energy_intensity.height
+    for v, used, got in e.select("value", "amount", "charged").iter_rows():
+        assert v * used == pytest.approx(got, rel=1e-9)
+    power = rows(fp.energy_intensity.filter(pl.col("carrier") == "tiny_power"), "scenario", "site", "value")
+    grid = 0.4 if rule == "national" else None
+    for (_sid, site), v in power.items():
+        assert v >= (grid or {"mill": 0.5, "mill2": 0.2}[site]) - 1e-12  # grid losses only add
+    transport = rows(fp.transport.group_by("scenario").agg(pl.col("value").sum()), "scenario", "value")
+    stage = rows(fp.by_stage().filter(pl.col("stage") == "transport"), "scenario", "value")
+    assert transport == pytest.approx(stage, rel=1e-12)
