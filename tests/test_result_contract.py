@@ -69,6 +69,10 @@ def test_scaling_equals_the_inventory_scales(default_study, plant):
         assert runs == pytest.approx(shares[comp] * base, rel=1e-12)
 
 
+def test_links_by_hand(tiny_fp):
+    assert tiny_fp.links.rows() == [("two-step", "two-step", "coat", "film"), ("mix", "two-step", "coat", "film")]
+
+
 def test_delivered_by_hand(tiny_fp):
     d = tiny_fp.delivered
     assert d.columns == ["scenario", "product", "mass", "mass_unit"]

@@ -154,13 +154,12 @@ def site_outputs(fp) -> pl.DataFrame:
     from lca.units import unit_table
 
     scales = fp.scaling.filter(pl.col("scenario") == pl.col("component"))
-    # which process feeds which: the study's exchanges (the contract has no frame of links yet)
-    edges = fp.study.exchanges.filter(pl.col("input").is_not_null()).select(
-        pl.col("process").alias("consumer"), pl.col("input").alias("process"))
-    internal = (edges.join(scales.select("scenario", pl.col("process").alias("consumer"), pl.col("site").alias("at")),
-                           on="consumer")
-                .join(scales, on=["scenario", "process"]).filter(pl.col("site") == pl.col("at"))
-                .select("scenario", "process").unique())
+    sites = scales.select("scenario", "process", "site")
+    internal = (fp.links.filter(pl.col("scenario") == pl.col("component"))
+                .join(sites.rename({"process": "consumer", "site": "at"}), on=["scenario", "consumer"])
+                .join(sites.rename({"process": "supplier"}), on=["scenario", "supplier"])
+                .filter(pl.col("site") == pl.col("at")).select("scenario", pl.col("supplier").alias("process"))
+                .unique())
     units = unit_table(scales.get_column("output_unit")).select(
         pl.col("unit").alias("output_unit"), pl.col("to_base").alias("u_base"), pl.col("dimension").alias("out_dim"))
     return (scales.join(internal, on=["scenario", "process"], how="anti")

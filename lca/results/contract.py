@@ -12,6 +12,7 @@ with the same columns.
   scenario (``reference_outputs × output_amount`` is the physical output, in ``output_unit``).
   Mix scenarios hold their components' processes (``component`` = the system scenario they come
   from), weighted by share.
+* :func:`links` — ``scenario, component, consumer, supplier``: which process instance feeds which.
 * :func:`delivered` — ``scenario, product, mass, mass_unit``.
 * :func:`energy_intensity` — ``scenario, site, carrier, value, unit``: kg CO2e per unit of each
   electricity, heat or fuel flow at each site, as charged (all gases, grid losses included).
@@ -47,6 +48,7 @@ CARRIER_CATEGORIES = ("electricity", "heat")
 SCALING_SCHEMA = {"scenario": pl.String, "component": pl.String, "process": pl.String, "site": pl.String,
                   "runs": pl.Float64, "reference_outputs": pl.Float64, "output_amount": pl.Float64,
                   "output_unit": pl.String}
+LINKS_SCHEMA = {"scenario": pl.String, "component": pl.String, "consumer": pl.String, "supplier": pl.String}
 DELIVERED_SCHEMA = {"scenario": pl.String, "product": pl.String, "mass": pl.Float64, "mass_unit": pl.String}
 ENERGY_SCHEMA = {"scenario": pl.String, "site": pl.String, "carrier": pl.String, "value": pl.Float64,
                  "unit": pl.String}
@@ -139,18 +141,28 @@ def scaling(study: "Study") -> pl.DataFrame:
         [pl.col(c).cast(t) for c, t in SCALING_SCHEMA.items()])
 
 
-def delivered(study: "Study", scale: pl.DataFrame) -> pl.DataFrame:
+def links(study: "Study", scale: pl.DataFrame) -> pl.DataFrame:
+    """``scenario, component, consumer, supplier``: the intermediate products between the process
+    instances of each scenario (a mix holds its components' links)."""
+    own = scale.filter(pl.col("scenario") == pl.col("component")).select("scenario", "process")
+    edges = study.exchanges.filter(pl.col("input").is_not_null()).select(
+        pl.col("process").alias("consumer"), pl.col("input").alias("supplier")).unique(maintain_order=True)
+    systems = (own.rename({"process": "consumer"}).join(edges, on="consumer", maintain_order="left")
+               .join(own.rename({"process": "supplier"}), on=["scenario", "supplier"], how="semi")
+               .select("scenario", pl.col("scenario").alias("component"), "consumer", "supplier"))
+    return _mix_expand(systems, study, ()).select([pl.col(c).cast(t) for c, t in LINKS_SCHEMA.items()])
+
+
+def delivered(study: "Study", scale: pl.DataFrame, link: pl.DataFrame) -> pl.DataFrame:
     """The product each scenario delivers and its mass per declared unit.
 
-    A system scenario delivers its ``product`` or its only final process (the inventory refused
-    any other case); a mix delivers its components' product when they all deliver the same one,
-    else ``product`` is null.
+    A system scenario delivers its ``product`` or its only final process, the one no other
+    process of the scenario consumes (the inventory refused any other case); a mix delivers its
+    components' product when they all deliver the same one, else ``product`` is null.
     """
-    consumed = study.exchanges.filter(pl.col("input").is_not_null()).select(
-        pl.col("process").alias("consumer"), pl.col("input").alias("process"))
     own = scale.filter(pl.col("scenario") == pl.col("component"))
-    inner = (consumed.join(own.select("scenario", pl.col("process").alias("consumer")), on="consumer")
-             .select("scenario", "process").unique())
+    inner = link.filter(pl.col("scenario") == pl.col("component")).select("scenario",
+                                                                         pl.col("supplier").alias("process"))
     finals = own.join(inner, on=["scenario", "process"], how="anti").select("scenario", "process")
     stated = study.scenarios.filter(pl.col("product").is_not_null()).select(pl.col("id").alias("scenario"),
                                                                             pl.col("product").alias("process"))

@@ -40,7 +40,7 @@ class Footprint:
     """Contributions of every activity of every scenario, with the study and factor library used.
 
     Consumers read the frames of the result contract (:mod:`lca.results.contract`): ``scaling``,
-    ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites`` and
+    ``links``, ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites`` and
     ``meta``, never the study's tables. ``frames`` may supply any of them (the engine's own
     solution); the others are derived from ``study`` and ``detail``.
     """
@@ -58,11 +58,16 @@ class Footprint:
         return self.frames["scaling"] if "scaling" in self.frames else contract.scaling(self.study)
 
     @cached_property
+    def links(self) -> pl.DataFrame:
+        """``scenario, component, consumer, supplier``: which process instance feeds which."""
+        return self.frames["links"] if "links" in self.frames else contract.links(self.study, self.scaling)
+
+    @cached_property
     def delivered(self) -> pl.DataFrame:
         """``scenario, product, mass, mass_unit``: the delivered product and its mass per declared unit."""
         if "delivered" in self.frames:
             return self.frames["delivered"]
-        return contract.delivered(self.study, self.scaling)
+        return contract.delivered(self.study, self.scaling, self.links)
 
     @cached_property
     def energy_intensity(self) -> pl.DataFrame:
