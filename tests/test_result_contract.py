@@ -260,3 +260,15 @@ def test_frames_agree_with_the_contributions(tiny_doc, film_yield, coat_yield, k
     transport = rows(fp.transport.group_by("scenario").agg(pl.col("value").sum()), "scenario", "value")
     stage = rows(fp.by_stage().filter(pl.col("stage") == "transport"), "scenario", "value")
     assert transport == pytest.approx(stage, rel=1e-12)
+
+
+def test_pact_packaging_is_the_stage_the_contract_maps_to_it(tiny_fp):
+    """The PACT figures read the stage mapping of the footprint, not a stage named 'packaging'."""
+    from lca.disclosure.pact.figures import scenario_figures
+
+    stages = tiny_fp.stages.with_columns(pl.when(pl.col("stage") == "film").then(pl.lit("packagingGhgEmissions"))
+                                         .otherwise(pl.col("pact_field")).alias("pact_field"))
+    fp = Footprint(study=tiny_fp.study, detail=tiny_fp.detail, library=tiny_fp.library, frames={"stages": stages})
+    f = scenario_figures(fp).filter(pl.col("scenario") == "one-site").row(0, named=True)
+    assert f["has_packaging"] and f["packaging"] == pytest.approx(1.0 + 0.1596, rel=1e-12)
+    assert not scenario_figures(tiny_fp).get_column("has_packaging").any()

@@ -6,8 +6,9 @@ One row per scenario, all in kg CO2e per declared unit (column ``unit``) unless 
 * ``total`` = sum of every contribution (= ``fp.totals()``); ``fossil`` = contributions whose
   ``carbon_origin`` is ``fossil``; ``biogenic_non_co2`` = the ``biogenic`` ones (non-fossil CH4).
   Biogenic CO2 uptake is not modelled by the engine, so it is 0.
-* ``packaging`` = the ``packaging`` stage; ``outbound`` = transport legs that end at the study's
-  cell plant; ``aircraft`` = legs whose mode contains ``air``.
+* ``packaging`` = the stages mapped to PACT ``packagingGhgEmissions`` (``Footprint.stages``);
+  ``outbound`` = transport legs that end at the study's cell plant; ``aircraft`` = legs whose mode
+  contains ``air`` (both from ``Footprint.transport``).
 * ``primary_pct`` = share of the footprint (excluding biogenic uptake) that is *primary data*: the
   contributions whose activity data is flagged ``primary`` (the reporting company's own measured
   data for its own processes: an exchange or a transport leg with ``primary = true``) AND whose
@@ -55,6 +56,8 @@ def _transport(fp: Footprint) -> pl.DataFrame:
 def scenario_figures(fp: Footprint) -> pl.DataFrame:
     """One row per scenario with every PACT figure (see the module docstring for the rules)."""
     d = fp.detail
+    packaging = pl.col("stage").is_in(fp.stages.filter(pl.col("pact_field") == "packagingGhgEmissions")
+                                      .get_column("stage").implode())
     v = pl.col("value")
     w = v.abs()
     reliability = pl.when(PRIMARY).then(1.0).when(pl.col("estimate")).then(3.0).otherwise(2.0)
@@ -63,8 +66,8 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
         v.sum().alias("total"),
         v.filter(pl.col("carbon_origin") == "fossil").sum().alias("fossil"),
         v.filter(pl.col("carbon_origin") == "biogenic").sum().alias("biogenic_non_co2"),
-        v.filter(pl.col("stage") == "packaging").sum().alias("packaging"),
-        (pl.col("stage") == "packaging").any().alias("has_packaging"),
+        v.filter(packaging).sum().alias("packaging"),
+        packaging.any().alias("has_packaging"),
         v.filter(PRIMARY).sum().alias("primary"),
         w.sum().alias("weight"),
         (w * pl.col("dq_technological")).sum().alias("w_tech"),
