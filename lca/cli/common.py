@@ -238,15 +238,12 @@ def iso_timestamp(value: Optional[str]) -> Optional[str]:
     """Typer callback: accept only ISO 8601 date-times (``2026-01-01T00:00:00Z``), normalised to UTC ``Z``."""
     if value is None:
         return None
-    import datetime as dt
+    from lca.timestamps import parse_utc, utc_text
 
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return utc_text(parse_utc(value))
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def area_per_roll(value: Optional[str]) -> Optional[str]:
