@@ -10,6 +10,7 @@ import polars as pl
 
 from lca.choices import ON_ERROR, spoken
 from lca.errors import InternalError, LcaInputError, OutputError, Problem
+from lca import outputs
 from lca.ledger import io
 from lca.ledger.duplicates import duplicate_lot_ids
 from lca.ledger.engine import LedgerPlan, as_exchange, bad_lots, good_lots, price
@@ -118,14 +119,32 @@ def _fail(bad: pl.DataFrame, n_bad: int, file: str | None, limit: int) -> LcaInp
     return LcaInputError(problems)
 
 
-def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=None, *,
+def as_footprint(footprint):
+    """``footprint`` itself, or the footprint of a :class:`~lca.study.Study`; anything else (a path,
+    None) is refused: the ledger reads no study file, its caller loads it."""
+    from lca.results import Footprint
+    from lca.study import Study
+
+    if isinstance(footprint, Footprint):
+        return footprint
+    if isinstance(footprint, Study):
+        from lca.engine import compute
+
+        return compute(footprint)
+    raise TypeError(f"the ledger takes a Footprint (lca.compute(lca.load_study(path))), not {type(footprint).__name__}")
+
+
+def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, footprint, *,
                    out: Path | str | None = None, plant_data: Path | str | pl.DataFrame | None = None,
                    on_error: OnError = "fail", rejects: Path | str | None = None,
                    partition_by: Literal["period"] | None = None, m2_per_roll: str | None = None,
                    factors: Sequence = (), max_listed: int = 20, date_window=None) -> LedgerResult:
     """Footprint of every lot: quantity in declared units × intensity of its scenario, destination and month.
 
-    ``study``: a path, a :class:`~lca.study.Study` or None (the bundled default). With ``out`` the
+    ``footprint``: the computed :class:`~lca.results.Footprint` of the study (or a
+    :class:`~lca.study.Study`, computed here); files are read by the caller (``lca ledger`` loads
+    ``--study``), never here. Destination plants other than its cell plant are priced by
+    :meth:`Footprint.at_cell_plant <lca.results.Footprint.at_cell_plant>`. With ``out`` the
     lots stream to Parquet (a folder of ``period=YYYY-MM`` partitions with ``partition_by``);
     without, they are returned in memory. ``on_error="fail"`` raises :class:`LcaInputError`
     naming the bad lots and writes nothing; ``"skip"`` sets them aside with a reason.
@@ -137,18 +156,15 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     >>> from datetime import date
     >>> lots = pl.DataFrame({"lot_id": ["A", "B"], "date": [date(2025, 3, 1)] * 2, "quantity": [100.0, 1076.39],
     ...     "unit": ["m^2", "ft^2"], "scenario": ["ontario"] * 2, "destination_plant": ["liberty"] * 2})
-    >>> r = compute_ledger(lots)
+    >>> r = compute_ledger(lots, lca.compute(lca.load_study(lca.default_study_path())))
     >>> r.n_out, [round(x, 3) for x in r.lots["declared_quantity"]]
     (2, [100.0, 100.0])
     """
-    from lca.resources import default_study_path
-    from lca.study import Study, load_study
-
     if on_error not in ON_ERROR:
         raise LcaInputError(Problem(f"unknown on_error '{on_error}'",
                                     hint="use " + spoken([f"'{v}'" for v in ON_ERROR])))
-    st = study if isinstance(study, Study) else load_study(study or default_study_path())
-    window = date_window_of(st, date_window)  # a bad window fails before any data is read
+    fp = as_footprint(footprint)
+    window = date_window_of(fp.meta, date_window)  # a bad window fails before any data is read
     file = None if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else str(shipments)
     raw = shipments.lazy() if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else io.scan_lots(shipments)
     lots = io.normalize(raw, file=file)
@@ -159,7 +175,7 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
         dups = duplicate_lot_ids(lots)
     except pl.exceptions.PolarsError as exc:
         raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file)) from None
-    plan = build_plan(st, dims, plant=plant, m2_per_roll=m2_per_roll, factors=factors, plant_file=plant_file,
+    plan = build_plan(fp, dims, plant=plant, m2_per_roll=m2_per_roll, factors=factors, plant_file=plant_file,
                       duplicate_ids=dups, window=window)
     priced = price(lots.with_row_index("row", offset=1), plan)
     good, bad = good_lots(priced, plan), bad_lots(priced, plan)
@@ -183,14 +199,14 @@ def _drop_empty_partitions(folder: Path) -> None:
     parts = sorted(folder.glob("period=*/lots.parquet"))
     empty = [f for f in parts if pl.scan_parquet(f, glob=False).select(pl.len()).collect().item() == 0]
     for f in empty[: len(empty) - (len(empty) == len(parts))]:
-        io.discard(f.parent)
+        outputs.discard(f.parent)
 
 
 def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_listed) -> LedgerResult:
     meta = {f"lca.{k}": v for k, v in plan.lineage.items()} | {"lca.intensity_unit": plan.intensity_unit}
-    tmp_out = io.fresh_path(out)
+    tmp_out = outputs.temporary_sibling(out)
     rej_target = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.parquet")
-    tmp_rej = io.fresh_path(rej_target)
+    tmp_rej = outputs.temporary_sibling(rej_target)
     if partition_by == "period":  # one sink per month of the plan, all off the same priced stream
         sinks = [good.filter(pl.col("period") == p).sink_parquet(tmp_out / f"period={p}" / "lots.parquet",
                                                                   metadata=meta, mkdir=True, lazy=True, **PARQUET)
@@ -216,17 +232,17 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
         _check_invariants(totals)
         summary = _summaries(totals)
         n_out = int(summary["period"].get_column("lots").sum())
-        io.publish(tmp_out, out)
+        outputs.publish(tmp_out, out)
         if n_bad or rejects:
-            io.publish(tmp_rej, rej_target)
+            outputs.publish(tmp_rej, rej_target)
         else:
-            io.discard(tmp_rej)
+            outputs.discard(tmp_rej)
     except pl.exceptions.ComputeError as exc:  # a malformed row deep in the file, met while streaming
-        io.discard(tmp_out, tmp_rej)
+        outputs.discard(tmp_out, tmp_rej)
         raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file,
                                     hint="check the file's rows (same number of columns, UTF-8)")) from None
     except BaseException:
-        io.discard(tmp_out, tmp_rej)
+        outputs.discard(tmp_out, tmp_rej)
         raise
     return LedgerResult(n_out + n_bad, n_out, n_bad, plan, summary, out=out,
                         rejects_path=rej_target if (n_bad or rejects) else None)
