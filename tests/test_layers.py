@@ -53,9 +53,6 @@ KNOWN_VIOLATIONS = {
     # the report recomputes process scales for its process map: removed by the result contract
     # (#12 item 6) — the footprint carries the scaling per process
     ("lca.report.context", "lca.engine.inventory", "inventory"),
-    # Monte Carlo rebuilds the inventory per uncertain exchange: removed by the result contract
-    # (#12 item 6) and the matrix sampling of item 4
-    ("lca.uncertainty.model", "lca.engine.inventory", "inventory"),
 }
 
 

@@ -128,7 +128,9 @@ class Model:
         if not self._checked:  # the rows' schema does not depend on the numbers: checked once
             validate_table(detail, ResultTable, table="results")
             self._checked = True
-        return footprint_of(st.study, detail, self.library, frames={"scaling": self.scaling(st)})
+        fp = footprint_of(st.study, detail, self.library, frames={"scaling": self.scaling(st)})
+        fp.__dict__["_model"] = (self, st)  # lca.uncertainty samples this model instead of building another
+        return fp
 
     def evaluate(self, changes: Mapping[str, Any]) -> "Footprint":
         """The footprint with ``changes`` applied: ``{target: new value}``.

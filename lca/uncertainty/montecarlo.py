@@ -110,11 +110,10 @@ def draw_multipliers(model: CompiledModel, iterations: int, seed: int) -> np.nda
 def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
              progress: Callable[[int], None] | None = None) -> np.ndarray:
     """(iterations, scenario × stage) totals, in chunks of iterations to bound memory."""
-    pats, w = model.patterns()
     out = np.empty((m.shape[0], model.n_groups))
     for start in range(0, m.shape[0], chunk):
         stop = min(start + chunk, m.shape[0])
-        out[start:stop] = model.group_totals(m[start:stop], pats, w)
+        out[start:stop] = model.group_totals(m[start:stop])
         if progress is not None:
             progress(stop - start)
     return out
@@ -156,7 +155,7 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
     n_sens = min(iterations, sensitivity_draws)
     check_memory(memory_needed(n_in, n_s, model.n_groups, pats.shape[0], iterations, chunk=CHUNK,
                                sensitivity_draws=sensitivity_draws), iterations, max_memory)
-    lower, upper = envelope(model, pats, w)
+    lower, upper = envelope(model)
     try:
         # stage totals, then scenario totals, of every draw in one C-ordered array: the statistics
         # run over it a few columns at a time, never over a stacked copy
@@ -188,8 +187,7 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
     tornado = checked(tornado_frame(model), TornadoFrame, "tornado")
     if pair:
         params = list(breakeven_parameters) if breakeven_parameters is not None else default_breakeven(fp, model, pair)
-        known = {i.name: model.exponents[p] for p, i in enumerate(model.inputs) if i.kind == "activity"}
-        breakeven = break_even_many(fp, pair[0], pair[1], params, per=per, known=known)
+        breakeven = break_even_many(fp, pair[0], pair[1], params, per=per)
     else:
         breakeven = break_even_many(fp, scen[0], scen[0], [], per=per)
     inputs = pl.DataFrame({
