@@ -252,15 +252,20 @@ class Sampler:
 
     def totals(self, ratios: np.ndarray) -> np.ndarray:
         """(draws, groups) totals for (draws, columns) ratios."""
-        return self.multipliers(ratios) @ self.w
+        return (self.w.T @ self.multipliers(ratios).T).T  # column-major, like the multipliers
 
     def multipliers(self, ratios: np.ndarray) -> np.ndarray:
         """(draws, patterns) multiplier of each pattern's contribution (its ratios × its runs ratio)."""
         n = ratios.shape[0]
-        mult = np.ones((n, self.n_patterns))
+        mult = np.empty((n, self.n_patterns), order="F")  # columns contiguous (ratios best F-ordered too)
         for i, c in enumerate(self.pat_cols):
-            if c.size:
-                mult[:, i] = ratios[:, c[0]] if c.size == 1 else np.prod(ratios[:, c], axis=1)
+            col = mult[:, i]
+            if not c.size:
+                col.fill(1.0)
+            else:
+                col[:] = ratios[:, c[0]]
+                for j in c[1:]:
+                    col *= ratios[:, j]
         if self.live_pats.size:
             runs = self.runs(ratios)
             for i in self.live_pats:

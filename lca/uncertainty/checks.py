@@ -29,6 +29,9 @@ from lca.errors import InternalError, LcaInputError, Problem
 #: ``LCA_MAX_MEMORY`` environment variable or ``max_memory=``.
 DEFAULT_MAX_MEMORY = 2 * 1024**3
 ENV = "LCA_MAX_MEMORY"
+#: Up to this many standard normals (32 MiB) are drawn at once instead of chunk by chunk (the same
+#: matrix: chunking only saves memory, at the price of drawing the normals twice).
+AT_ONCE = 2**22
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
           "t": 1000**4, "tb": 1000**4, "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
 
@@ -81,7 +84,8 @@ def memory_needed(n_inputs: int, n_scenarios: int, n_groups: int, n_patterns: in
     per_iteration = 8 * (n_groups + 2 * n_scenarios + 10)
     sens = min(iterations, sensitivity_draws) * 8 * (3 * n_inputs + 2 * (n_scenarios + 2 * n_pairs))
     per_chunk = min(chunk, iterations) * 8 * (4 * n_inputs + n_patterns + n_groups)
-    return iterations * per_iteration + sens + per_chunk
+    at_once = 8 * iterations * n_inputs if iterations * n_inputs <= AT_ONCE else 0  # normals drawn at once
+    return iterations * per_iteration + sens + per_chunk + at_once
 
 
 def check_memory(needed: int, iterations: int, max_memory: str | int | None) -> None:

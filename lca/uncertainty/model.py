@@ -113,7 +113,7 @@ class CompiledModel:
 
     def ratios(self, m: np.ndarray) -> np.ndarray:
         """(draws, columns) ratios of the entries for (draws, inputs) multipliers ``m``."""
-        r = np.empty((m.shape[0], len(self.columns)))
+        r = np.empty((m.shape[0], len(self.columns)), order="F")
         params = [c for c in self.columns if c.how == "parameter"]
         for j, c in enumerate(self.columns):
             if c.how == "linear":

@@ -15,9 +15,11 @@ from lca.uncertainty.model import CompiledModel
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
-    """Column-wise ranks (0..n-1); ties are broken by position, fine for continuous draws."""
-    order = np.argsort(a, axis=0, kind="stable")
-    r = np.empty_like(order, dtype=float)
+    """Column-wise ranks (0..n-1); ties (none for continuous draws) are broken arbitrarily but
+    reproducibly (numpy's default sort)."""
+    a = np.asfortranarray(a)  # one contiguous column per variable: argsort column by column
+    order = np.argsort(a, axis=0)
+    r = np.empty(order.shape, dtype=float, order="F")
     np.put_along_axis(r, order, np.arange(a.shape[0], dtype=float)[:, None], axis=0)
     return r
 
