@@ -186,7 +186,9 @@ class Sampler:
                 continue
             live[s:e] = True
             cols = [np.flatnonzero(tech_e[:, j]) for j in sel]  # ratio columns scaling each entry
-            self.blocks.append((b, s, e, sel, cols, bool(blocks.looped[b]), _order(t_qid[sel] - s, t_pid[sel] - s, e - s)))
+            looped = bool(blocks.looped[b])
+            order = [] if looped else _order(t_qid[sel] - s, t_pid[sel] - s, e - s)
+            self.blocks.append((b, s, e, sel, cols, looped, order))
         self.tech0 = state.tech.copy()
         self.t_qid, self.t_pid = t_qid, t_pid
         self.demand = (blocks.demand_qid, blocks.demand_amount)
