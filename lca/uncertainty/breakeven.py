@@ -1,7 +1,7 @@
 """Break-even analysis: the parameter value at which two scenarios have equal totals.
 
 The difference ``d = total(b) − total(a)`` is evaluated exactly by the model's sampler
-(:class:`lca.engine.sample.Sampler`) with the parameter's entries scaled by ``r = x / x0`` (for a
+(:class:`lca.engine.sampler.Sampler`) with the parameter's entries scaled by ``r = x / x0`` (for a
 grid-loss fraction, ``r = (1 − L0) / (1 − L)``). When ``d`` is affine in ``r`` (an exchange with a
 flow, a distance, a factor) or in ``1 / r`` (a yield), three evaluations give it exactly and the
 root is solved in closed form, even outside the physical range (then flagged in ``note``);
@@ -87,7 +87,7 @@ def _as_loss(fp, target):
 
 def _difference(fp, a: str, b: str, target, x0: float):
     """``d(r)``: (total(a), total(b)) for arrays of ratios ``r`` of the target's value, exactly."""
-    from lca.engine.sample import Sampler, entries, parameter_effects
+    from lca.engine.sampler import Sampler, entries, parameter_effects
     from lca.uncertainty.model import engine_of
 
     model, state = engine_of(fp)

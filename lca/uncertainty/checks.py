@@ -109,7 +109,7 @@ def _size(n: float) -> str:
 def envelope(model) -> tuple[np.ndarray, np.ndarray]:
     """(groups,) smallest and largest total any draw can produce, from every input's support.
 
-    Each pattern of rows (:class:`lca.engine.sample.Sampler`) is monotone in each input's draw
+    Each pattern of rows (:class:`lca.engine.sampler.Sampler`) is monotone in each input's draw
     (amounts, yields, distances, factors and losses enter as products and through the solve of a
     system with non-negative entries), so its extremes are at corners of the support box. Which
     end of each input gives a pattern's smallest (largest) multiplier is read off one-at-a-time

@@ -1,9 +1,9 @@
 """Compile a footprint into a sampler of its model, so Monte Carlo, tornado and break-even are numpy algebra.
 
 Each uncertain input ``p`` is drawn as a multiplier ``m_p`` (1 = the deterministic value) and scales
-the *entries* of the engine's model it feeds (:func:`lca.engine.sample.entries`): technosphere
+the *entries* of the engine's model it feeds (:func:`lca.engine.sampler.entries`): technosphere
 entries (an intermediate input, a yield) and result rows (an exchange with a flow, a distance, a
-factor). :class:`lca.engine.sample.Sampler` then solves every draw's product system in batch:
+factor). :class:`lca.engine.sampler.Sampler` then solves every draw's product system in batch:
 
 * factor inputs: the rows using that factor id, in every scenario (one shared draw per factor id =
   correlation by sharing, and common random numbers across scenarios);
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from lca.engine.sample import Entries, Sampler, entries, parameter_effects
+from lca.engine.sampler import Entries, Sampler, entries, parameter_effects
 from lca.errors import FactorError, Problem
 from lca.results import STAGE_ORDER
 from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
@@ -251,7 +251,7 @@ def _add_target(model, t: Target, per: str, loss: float | None, add) -> float:
 def _parameter_columns(model, state, drawn: list[tuple[int, str, float]], per: str, effects: list,
                        columns: list, view_power: list) -> None:
     """Columns of the expressions the drawn parameters feed (evaluated jointly: an expression may use
-    several), in the order :func:`lca.engine.sample.parameter_effects` returns them."""
+    several), in the order :func:`lca.engine.sampler.parameter_effects` returns them."""
     def view(key):
         return float(VIEW_TARGETS.get(key, {}).get(per, 0)) if key is not None else 1.0
 

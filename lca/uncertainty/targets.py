@@ -19,7 +19,7 @@ A target is a dotted name:
 ``grid.<site>``                            the electricity emission rate at one site (break-even only)
 =========================================  ==========================================================
 
-A target scales entries of the engine's model (:func:`lca.engine.sample.entries`); the product
+A target scales entries of the engine's model (:func:`lca.engine.sampler.entries`); the product
 graph (a coating yield also scales the base film it consumes) is the model's solve, not a rule here.
 
 >>> from lca.resources import default_study_path

@@ -1,4 +1,4 @@
-"""Batched sampling of the model (lca.engine.sample): a draw that moves a loop is solved exactly.
+"""Batched sampling of the model (lca.engine.sampler): a draw that moves a loop is solved exactly.
 
 The recycling loop of tests/test_engine_system.py: with the film yield y and the film re-extruded
 per kg of regrind a (m²), ``y F − a R = 1``, ``P = 0.01 F``, ``R = 0.5 P`` ⇒ ``F = 1 / (y − 0.005 a)``;

@@ -17,7 +17,7 @@ result rows (scenario × stage) for every draw:
 
 The same ratio column scales its entries in every scenario (common random numbers). Nothing is
 rebuilt per draw and nothing is fitted: a draw's totals are those :meth:`Model.evaluate` would
-give for the same changes (tested in tests/test_engine_sample.py).
+give for the same changes (tested in tests/test_engine_sampler.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import polars as pl
 
-from lca.errors import Problem, StudyError
+from lca.errors import GraphError, Problem, StudyError
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
@@ -190,6 +190,7 @@ class Sampler:
             order = [] if looped else _order(t_qid[sel] - s, t_pid[sel] - s, e - s)
             self.blocks.append((b, s, e, sel, cols, looped, order))
         self.tech0 = state.tech.copy()
+        self.source, self.names = model.study.source, blocks.scenarios
         self.t_qid, self.t_pid = t_qid, t_pid
         self.demand = (blocks.demand_qid, blocks.demand_amount)
         # patterns: rows with the same process instance (when live) and the same ratio columns
@@ -234,6 +235,12 @@ class Sampler:
                 rhs[:, f_at, 0] = f
                 with np.errstate(all="ignore"):
                     sol = np.linalg.solve(a, rhs)[:, :, 0]
+                if (sol < 0).any():  # a draw that makes the loop consume more than it makes
+                    bad = int((sol < 0).any(axis=1).sum())
+                    raise GraphError(Problem(
+                        f"in {bad} of {n} draws the loop consumes more than it makes (negative runs)",
+                        file=self.source, table=f"scenario '{self.names[b]}'", column="steps",
+                        hint="bound the draws of the amounts and yields that close the loop"))
                 out.update({s + i: sol[:, i] for i in range(e - s)})
                 continue
             sol: dict[int, np.ndarray] = {}
