@@ -118,3 +118,26 @@ def test_changing_a_parameter_equals_rebuilding_the_study(porosity):
     want = lca.compute(_load(_doc(params)))
     assert_same_detail(got.detail, want.detail)
     assert got.study.parameters.filter(pl.col("name") == "net")["value"][0] == pytest.approx(10 * (1 - porosity))
+
+
+def test_the_study_json_schema_accepts_parameters_and_coproducts():
+    """`lca schema export`'s study schema describes [parameters], expressions and co-products too."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from lca.validation.jsonschema import study_schema
+
+    doc = _doc()
+    doc["process"][0]["coproducts"] = [{"id": "scrap", "amount": "areal * 1 m^2", "price": "0.1 USD/kg"}]
+    doc["process"][0]["allocation"] = {"method": "economic", "price": "2 USD/m^2", "reason": "market prices"}
+    validator = jsonschema.Draft202012Validator(study_schema())
+    errors = [e.message for e in validator.iter_errors(json_ready(doc))]
+    assert errors == []
+
+
+def json_ready(doc):
+    import datetime as dt
+
+    if isinstance(doc, dict):
+        return {k: json_ready(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [json_ready(v) for v in doc]
+    return doc.isoformat() if isinstance(doc, dt.date) else doc
