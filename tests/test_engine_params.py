@@ -66,6 +66,10 @@ def test_outputs_and_output_masses_may_be_expressions(tiny_fp):
     (PARAMS, "net + 1 kg", ["expression 'net + 1 kg'"], ("process 'film' exchange #2", "amount")),
     (PARAMS, "net * exp(2)", ["unknown name 'exp'"], ("process 'film' exchange #2", "amount")),
     (PARAMS, "net * 2 m^2; 1", ["';' is not allowed"], ("process 'film' exchange #2", "amount")),
+    # integers are evaluated as floats: a huge power overflows at once instead of computing a 10-billion-digit int
+    (PARAMS, "net * 2 m^2 * 10 ** 10 ** 10", ["too large to compute with"], ("process 'film' exchange #2", "amount")),
+    # pint reads "x / 2 m^2" as (x / 2) · m²: refused
+    (PARAMS, "net * 4 m^4 / 2 m^2", ["'/ 2 m' is ambiguous"], ("process 'film' exchange #2", "amount")),
     ({**PARAMS, "m": "2 kg"}, "net * 2 m^2", ["parameter name 'm' is also a unit"], ("parameters", "m")),
     ({**PARAMS, "bare": 0.3}, "net * 2 m^2", ["0.3 has no unit"], ("parameters", "bare")),
 ])
