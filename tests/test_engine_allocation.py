@@ -129,3 +129,20 @@ def test_the_allocation_is_part_of_the_study_hash(tmp_path):
     for text, *_ in METHODS.values():
         hashes.add(lca.compute(lca.load_study(_path(tmp_path, text))).content_hashes["study"])
     assert len(hashes) == len(METHODS)
+
+
+@pytest.mark.parametrize("old,new,words", [
+    ('coproducts = [ { id = "sodium_sulfate"', 'coproducts = "sodium_sulfate"\nx = [ { id = "sodium_sulfate"',
+     ["coproducts must be an array of tables"]),
+    ('amount = "1.5 kg", price', 'amount = "-1.5 kg", price', ["cannot be negative"]),
+    ('{ id = "sodium_sulfate", amount = "1.5 kg",', '{ id = "a", amount = "1e308 kg" }, { id = "b", amount = "1e308 kg",',
+     ["adds up to inf"]),
+])
+def test_hostile_coproducts_are_located(tmp_path, cli, old, new, words):
+    path = _path(tmp_path, METHODS["mass"][0])
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1).replace("\nx = [", "\n# [", 1))
+    r = cli("run", path)
+    assert r.exit_code == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert all(w in r.stderr for w in words) and "process 'precip'" in r.stderr, r.stderr

@@ -66,8 +66,9 @@ def allocation_frame(study: Study) -> pl.DataFrame:
             rows += [(p, o, method, 1.0 if o == p else None, basis, reason) for o in outs]
             continue
         total = sum(weights)
-        if not total > 0:
-            problems.append(Problem(f"the outputs' {method} adds up to 0: nothing to allocate by", file=study.source,
+        if not 0 < total < float("inf"):  # all zero, or amounts × prices beyond float range
+            problems.append(Problem(f"the outputs' {method} adds up to {total:g}: nothing to allocate by",
+                                    file=study.source,
                                     table=f"{where} allocation", column="method"))
             continue
         rows += [(p, o, method, w / total, basis, reason) for o, w in zip(outs, weights)]

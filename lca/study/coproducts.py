@@ -69,6 +69,10 @@ def parse_coproducts(entries: Sequence[Mapping[str, Any]], *, file: str) -> tupl
         where = f"process '{pid}'"
         cos = e.get("coproducts", [])
         alloc = e.get("allocation")
+        if not isinstance(cos, list) or not all(isinstance(c, Mapping) for c in cos):
+            problems.append(Problem("coproducts must be an array of tables", file=file, table=where,
+                                    column="coproducts", hint='write coproducts = [{ id = "...", amount = "1 kg" }]'))
+            continue
         if not cos:
             problems.append(Problem("allocation without coproducts", file=file, table=where, column="allocation",
                                     hint="add coproducts = [{ id = ..., amount = ... }] or remove allocation"))
@@ -106,6 +110,10 @@ def parse_coproducts(entries: Sequence[Mapping[str, Any]], *, file: str) -> tupl
             except StudyError as exc:
                 problems += exc.problems
                 continue
+            for key, q in (("amount", amount), ("mass", mass)):
+                if q is not None and not q.value >= 0:
+                    problems.append(Problem(f"a coproduct's {key} cannot be negative ({q})", file=file, table=cwhere,
+                                            column=key))
             if method == "substitution" and not isinstance(c.get("substitutes"), str):
                 problems.append(Problem("substitution needs the substituted flow", file=file, table=cwhere,
                                         column="substitutes", hint='add substitutes = "<flow>" (e.g. a material)'))
