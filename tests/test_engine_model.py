@@ -12,6 +12,7 @@ import doctest
 import importlib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -130,3 +131,41 @@ def test_evaluate_equals_rebuild_for_any_combination(model, kwh, y, km):
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_sample_equals_evaluate_draw_by_draw(model):
+    """Model.sample scales the same entries as evaluate, for a whole batch at once (common draws)."""
+    m, _ = model
+    draws = {"process.coat.tiny_power": np.array([0.5, 1.0, 3.0]), "process.film.yield": np.array([1.0, 0.9, 0.3]),
+             "transport.mill2.plant.distance": np.array([2.0, 1.0, 0.1]),
+             "factor.tiny.resin": np.array([1.0, 1.5, 0.2])}
+    s = m.sample(draws, chunk=2)  # two chunks
+    current = {"process.coat.tiny_power": 0.5, "process.film.yield": 0.5, "transport.mill2.plant.distance": 200.0,
+               "factor.tiny.resin": 2.0}
+    for i in range(3):
+        fp = m.evaluate({k: current[k] * v[i] for k, v in draws.items()})
+        for sid in fp.scenarios:
+            assert s.total(sid)[i] == pytest.approx(fp.total(sid).value, rel=1e-12)
+        by = fp.by_stage()
+        for sid, stage, value in by.select("scenario", "stage", "value").iter_rows():
+            g = s.groups.with_row_index().filter((pl.col("scenario") == sid) & (pl.col("stage") == stage))["index"][0]
+            assert s.values[i, g] == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+def test_sample_a_parameter_through_its_expressions():
+    import tomllib
+
+    doc = tomllib.loads((TINY / "study.toml").read_text())
+    doc["parameters"] = {"areal": "10 g/m^2", "porosity": {"value": 0.5, "unit": "dimensionless"}}
+    doc["process"][0]["exchanges"][1]["amount"] = "areal * (1 - porosity) * 2 m^2"
+    m = lca.build_model(_study(doc))
+    s = m.sample({"parameter.porosity": np.array([1.0, 0.5, 1.8])})
+    for i, porosity in enumerate((0.5, 0.25, 0.9)):
+        assert s.total("one-site")[i] == pytest.approx(
+            m.evaluate({"parameter.porosity": porosity}).total("one-site").value, rel=1e-12)
+
+
+def test_sample_refuses_draws_of_different_lengths(model):
+    m, _ = model
+    with pytest.raises(LcaInputError, match="same length"):
+        m.sample({"process.coat.tiny_power": np.ones(3), "process.film.yield": np.ones(2)})

@@ -66,6 +66,10 @@ def test_outputs_and_output_masses_may_be_expressions(tiny_fp):
     (PARAMS, "net + 1 kg", ["expression 'net + 1 kg'"], ("process 'film' exchange #2", "amount")),
     (PARAMS, "net * exp(2)", ["unknown name 'exp'"], ("process 'film' exchange #2", "amount")),
     (PARAMS, "net * 2 m^2; 1", ["';' is not allowed"], ("process 'film' exchange #2", "amount")),
+    # integers are evaluated as floats: a huge power overflows at once instead of computing a 10-billion-digit int
+    (PARAMS, "net * 2 m^2 * 10 ** 10 ** 10", ["too large to compute with"], ("process 'film' exchange #2", "amount")),
+    # pint reads "x / 2 m^2" as (x / 2) · m²: refused
+    (PARAMS, "net * 4 m^4 / 2 m^2", ["'/ 2 m' is ambiguous"], ("process 'film' exchange #2", "amount")),
     ({**PARAMS, "m": "2 kg"}, "net * 2 m^2", ["parameter name 'm' is also a unit"], ("parameters", "m")),
     ({**PARAMS, "bare": 0.3}, "net * 2 m^2", ["0.3 has no unit"], ("parameters", "bare")),
 ])
@@ -118,3 +122,26 @@ def test_changing_a_parameter_equals_rebuilding_the_study(porosity):
     want = lca.compute(_load(_doc(params)))
     assert_same_detail(got.detail, want.detail)
     assert got.study.parameters.filter(pl.col("name") == "net")["value"][0] == pytest.approx(10 * (1 - porosity))
+
+
+def test_the_study_json_schema_accepts_parameters_and_coproducts():
+    """`lca schema export`'s study schema describes [parameters], expressions and co-products too."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from lca.validation.jsonschema import study_schema
+
+    doc = _doc()
+    doc["process"][0]["coproducts"] = [{"id": "scrap", "amount": "areal * 1 m^2", "price": "0.1 USD/kg"}]
+    doc["process"][0]["allocation"] = {"method": "economic", "price": "2 USD/m^2", "reason": "market prices"}
+    validator = jsonschema.Draft202012Validator(study_schema())
+    errors = [e.message for e in validator.iter_errors(json_ready(doc))]
+    assert errors == []
+
+
+def json_ready(doc):
+    import datetime as dt
+
+    if isinstance(doc, dict):
+        return {k: json_ready(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [json_ready(v) for v in doc]
+    return doc.isoformat() if isinstance(doc, dt.date) else doc

@@ -28,16 +28,18 @@ from lca.errors import GraphError, LcaInputError
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-LOOP = """
+def tiny_world(sid: str, product: str, declared_unit: str, mass: str) -> str:
+    """The head of a study on the tiny factors (one site, 'mill', on the ZZ-NORTH grid), as a format string."""
+    return f"""
 [study]
-id = "loop"
-title = "Scrap re-extruded into the line that made it"
-reference_period = {{ start = 2025-01-01, end = 2025-12-31 }}
+id = "{sid}"
+title = "{product}"
+reference_period = {{{{ start = 2025-01-01, end = 2025-12-31 }}}}
 
 [product]
-name = "Tiny film"
-declared_unit = "1 m^2"
-mass_per_declared_unit = "10 g"
+name = "{product}"
+declared_unit = "{declared_unit}"
+mass_per_declared_unit = "{mass}"
 
 [factors]
 files = ["factors.csv"]
@@ -47,7 +49,10 @@ id = "mill"
 name = "Mill"
 country = "ZZ"
 grid = "ZZ-NORTH"
+"""
 
+
+LOOP = tiny_world("loop", "Tiny film", "1 m^2", "10 g") + """
 [[process]]
 id = "film"
 stage = "film"
@@ -177,3 +182,19 @@ def test_a_mix_is_the_share_weighted_sum_of_its_components(tmp_path_factory, sha
     assert t["loop"] == pytest.approx(t["loop2"], rel=1e-12)
     assert t["half"] == pytest.approx(share * t["loop"] + (1 - share) * t["loop2"], rel=1e-12)
     assert t["loop"] == pytest.approx((0.5 * (1 + 0.002 + 0.0005) + 0.01) / (0.8 - 0.005 * film), rel=1e-12)
+
+
+def test_the_scaling_frame_is_the_result_contracts(default_study):
+    """Footprint.scaling's columns (helper C's contract), mixes as share × their components' runs."""
+    m = lca.build_model(default_study)
+    s = m.scaling()
+    assert s.columns == ["scenario", "component", "process", "site", "runs", "reference_outputs", "output_amount",
+                         "output_unit"]
+    assert s.get_column("scenario").unique(maintain_order=True).to_list() == default_study.scenario_ids
+    own = {(c, p): r for sc, c, p, r in s.select("scenario", "component", "process", "runs").iter_rows() if sc == c}
+    mix = s.filter(pl.col("scenario") == "supply-mix-2028")
+    share = {"charlotte-coated": 0.6, "jp-import": 0.4}
+    for c, p, r in mix.select("component", "process", "runs").iter_rows():
+        assert r == pytest.approx(share[c] * own[(c, p)], rel=1e-12)
+    assert (s["reference_outputs"] / s["runs"]).to_list() == pytest.approx(
+        [0.7 if p == "base_film" else 0.95 for p in s["process"]], rel=1e-12)

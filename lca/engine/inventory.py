@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import polars as pl
 
+from lca.engine.allocation import credits, main_factors
 from lca.engine.system import ProductSystem
 from lca.errors import Problem, StudyError
 from lca.study import Study
@@ -83,6 +84,7 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
                    pl.lit(None, pl.Float64).alias("shipped_kg"), pl.lit(None, pl.Float64).alias("distance_km"),
                    pl.lit(None, pl.String).alias("mode"), "primary", "pid", pl.col("process").alias("goods"),
                    pl.lit(None, pl.String).alias("to_site")))
+    act = _allocated(act, inst, study)
     problems = _unit_problems(act, "unit", file, None, "")
 
     legs = study.transport
@@ -118,6 +120,27 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
         raise StudyError(problems)
     act = _expand_mixes(act, ps, study.scenario_ids)
     return act.with_row_index("act").with_columns(pl.col("act").cast(pl.Int64))
+
+
+def _allocated(act: pl.DataFrame, inst: pl.DataFrame, study: Study) -> pl.DataFrame:
+    """Exchanges of multi-output processes × their reference product's share, plus substitution credits."""
+    alloc = main_factors(study)
+    if alloc.height == 0:
+        return act
+    act = (act.join(alloc, on="process", how="left", maintain_order="left")
+           .with_columns(pl.col("amount") * pl.col("alloc").fill_null(1.0)).drop("alloc"))
+    cr = credits(study)
+    if cr.height == 0:
+        return act
+    stage = study.processes.select(pl.col("id").alias("process"), "stage")
+    rows = (inst.join(cr, on="process", how="inner", maintain_order="left").join(stage, on="process", how="left")
+            .select("scenario", pl.col("scenario").alias("component"), pl.lit(1.0).alias("share"), "stage",
+                    pl.lit(False).alias("stage_default"), "process", "site", "flow", "amount", "unit", "factor",
+                    "origin", pl.lit(None, pl.Float64).alias("shipped_kg"),
+                    pl.lit(None, pl.Float64).alias("distance_km"), pl.lit(None, pl.String).alias("mode"),
+                    pl.lit(False).alias("primary"), "pid", pl.col("process").alias("goods"),
+                    pl.lit(None, pl.String).alias("to_site")))
+    return pl.concat([act, rows], how="vertical_relaxed")
 
 
 def build_inventory(study: Study) -> pl.DataFrame:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import polars as pl
 
+from lca.engine.allocation import allocation_frame
 from lca.engine.inventory import KEY_COLUMNS, _overflow_problems, build_activities, check_magnitudes
 from lca.engine.pipeline import contributions, footprint_of
 from lca.engine.solve import Blocks, scaling_frame
@@ -38,6 +39,7 @@ from lca.study.routes import check_route_modes
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.pipeline import Footprint  # the one place the engine names lca.results
+    from lca.engine.sample import Samples
 
 
 @dataclass
@@ -75,6 +77,14 @@ class Model:
     has_multiplier: pl.Series  # rows with a multiplier
     is_process_entry: np.ndarray  # technosphere rows in a column of a (non-mix) process
     _checked: bool = field(default=False, repr=False)
+    _scaling: pl.DataFrame | None = field(default=None, repr=False)
+    _scaling_pid: np.ndarray | None = field(default=None, repr=False)
+    #: resolved change targets (selection, current value, unit), by name
+    targets: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.leg_np = self.leg.to_numpy()
+        self.mult_np = self.has_multiplier.to_numpy()
 
     @property
     def study(self) -> Study:
@@ -84,15 +94,23 @@ class Model:
         """Runs of every process instance per declared unit of its scenario (indexed by pid)."""
         return self.blocks.solve((state or self.state).tech)
 
-    def scaling(self, state: State | None = None) -> pl.DataFrame:
+    def scaling(self, state: State | None = None, runs: np.ndarray | None = None) -> pl.DataFrame:
         """Runs and reference outputs per process instance (:func:`lca.engine.solve.scaling_frame`)."""
         st = state or self.state
-        return scaling_frame(self.system, self.runs(st), st.study.scenario_ids)
+        if self._scaling is None:  # everything but the runs is fixed: ordered once
+            n = self.system.processes.height
+            self._scaling = scaling_frame(self.system, np.ones(n), st.study.scenario_ids)  # reference_outputs = yield
+            order = scaling_frame(self.system, np.arange(n, dtype=float), st.study.scenario_ids)
+            self._scaling_pid = order.get_column("runs").to_numpy().astype(np.int64)  # the rows' pids
+        r = (self.runs(st) if runs is None else runs)[self._scaling_pid]
+        return self._scaling.with_columns(pl.Series("runs", r),
+                                          (pl.Series(r) * self._scaling.get_column("reference_outputs")).alias(
+                                              "reference_outputs"))
 
-    def detail(self, state: State | None = None) -> pl.DataFrame:
+    def detail(self, state: State | None = None, runs: np.ndarray | None = None) -> pl.DataFrame:
         """The result rows (``Footprint.detail``) for the model's numbers (or ``state``)."""
         st = state or self.state
-        r = self.runs(st)[self.pid]
+        r = (self.runs(st) if runs is None else runs)[self.pid]
         with np.errstate(all="ignore"):  # overflow is named at its input just below
             amount = st.amount * r
             shipped = st.shipped * r
@@ -103,6 +121,8 @@ class Model:
                                    pl.Series("multiplier", st.multiplier).set(~mult, None),
                                    pl.Series("factor_value", st.factor_value).set(~mult, None),
                                    pl.Series("value", value).set(~mult, None))
+        if _all_normal(amount, shipped[self.leg_np], value[self.mult_np]):
+            return d  # the located checks below only run when a number is out of range
         file = st.study.source
         # each input once, named by its own scenario's row before a mix's copy of it
         acts = (d.select("act", "amount", "shipped_kg", "unit", "origin", "mode",
@@ -121,14 +141,16 @@ class Model:
         from lca.study.origins import located
 
         st = state or self.state
+        runs = self.runs(st)
         try:
-            detail = self.detail(st)
+            detail = self.detail(st, runs)
         except LcaInputError as exc:
             raise located(exc, st.study) from None
         if not self._checked:  # the rows' schema does not depend on the numbers: checked once
             validate_table(detail, ResultTable, table="results")
             self._checked = True
-        fp = footprint_of(st.study, detail, self.library, frames={"scaling": self.scaling(st)})
+        frames = {"scaling": self.scaling(st, runs), "allocation": allocation_frame(st.study)}
+        fp = footprint_of(st.study, detail, self.library, frames=frames)
         fp.__dict__["_model"] = (self, st)  # lca.uncertainty samples this model instead of building another
         return fp
 
@@ -146,6 +168,12 @@ class Model:
         from lca.engine.changes import apply_changes
 
         return self.footprint(apply_changes(self, changes))
+
+    def sample(self, draws: Mapping[str, Any], *, chunk: int = 20_000) -> "Samples":
+        """Totals by scenario × stage for arrays of multipliers of target values (:mod:`lca.engine.sample`)."""
+        from lca.engine.sample import sample
+
+        return sample(self, draws, chunk=chunk)
 
 
 def build_model(study: Study, *, library: FactorLibrary | None = None,
@@ -185,6 +213,15 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
     return Model(lib, system, blocks, detail, keys, state, keys.get_column("pid").to_numpy(), loss,
                  detail.get_column("mode").is_not_null(), detail.get_column("multiplier").is_not_null(),
                  _process_entries(system))
+
+
+def _all_normal(*arrays: np.ndarray) -> bool:
+    """Every number finite and none a non-zero subnormal (then the located checks have nothing to say)."""
+    tiny = np.finfo(float).tiny
+    for a in arrays:
+        if not np.isfinite(a).all() or ((a != 0) & (np.abs(a) < tiny)).any():
+            return False
+    return all(np.isfinite(np.abs(a).sum()) for a in arrays)
 
 
 def _process_entries(system: ProductSystem) -> np.ndarray:

@@ -46,50 +46,47 @@ class Entries:
         return Entries(self.tech | other.tech, self.rows | other.rows)
 
 
-def entries(model: "Model", kind: str, key: Sequence[str] = ()) -> Entries:
+def entries(model: "Model", kind: str, key: Sequence[str] = (), name: str | None = None) -> Entries:
     """The entries a target scales (kinds as :mod:`lca.uncertainty.targets` resolves them).
 
-    ``exchange`` (process, flow or input), ``yield`` (process), ``output_mass`` (process),
-    ``packaging``, ``distance`` (mode, or from and to site, or nothing: every leg), ``factor``
-    (factor id), ``loss`` (grid-loss factor id: the rows it grossed up), ``grid`` (site: its
-    electricity rows), ``all`` (every row: a view conversion). The selections are those of
-    :mod:`lca.engine.changes`, so a draw changes exactly what :meth:`Model.evaluate` would.
+    Study targets (``exchange``, ``yield``, ``output_mass``, ``packaging``, ``distance``, ``factor``,
+    named ``name``) select what :func:`lca.engine.changes.target` selects, so a draw changes exactly
+    what :meth:`Model.evaluate` would; a distance target with several values (every container-ship
+    leg) is scaled as a whole. Uncertainty-only kinds: ``loss`` (grid-loss factor id: the rows it
+    grossed up), ``grid`` (site: its electricity rows), ``all`` (every row: a view conversion).
     """
-    base, keys, t = model.base, model.keys, model.system.technosphere
+    from lca.engine.changes import target
+
+    base, t = model.base, model.system.technosphere
     leg = model.leg.to_numpy()
-    none_t, none_r = np.zeros(t.height, dtype=bool), np.zeros(base.height, dtype=bool)
-    col = lambda frame, c: frame.get_column(c).to_numpy()  # noqa: E731
+    none_t = np.zeros(t.height, dtype=bool)
 
     def is_(frame, c, v) -> np.ndarray:
         return (frame.get_column(c) == v).fill_null(False).to_numpy()
 
-    if kind == "exchange":
-        p, what = key
-        return Entries(is_(t, "process", p) & is_(t, "input", what),
-                       is_(base, "process", p) & is_(base, "flow", what) & ~leg)
-    if kind in ("yield", "output_mass"):
-        goods = is_(keys, "goods", key[0]) & leg
-        if kind == "output_mass":
-            return Entries(none_t, goods)
-        out = is_(t, "role", "output") & is_(t, "process", key[0]) & model.is_process_entry
-        return Entries(out, goods)
-    if kind == "packaging":
-        return Entries(none_t, leg.copy())
-    if kind == "distance":
+    if kind in ("yield", "output_mass") and key[0] in model.study.allocation.get_column("process").to_list():
+        raise StudyError(Problem(f"'{name}' moves an allocation: sampling it is not supported",
+                                 file=model.study.source, column="target",
+                                 hint="give the uncertainty of the process's exchanges instead"))
+    if kind in ("exchange", "yield", "output_mass", "packaging", "distance", "factor"):
+        try:
+            sel = target(model, model.study, name).selection
+            return Entries(sel.tech.copy(), sel.amount | sel.multiplier)
+        except StudyError:
+            if kind != "distance":  # several values: one draw scales them all
+                raise
         if not key:
             return Entries(none_t, leg.copy())
         if len(key) == 1:
             return Entries(none_t, is_(base, "mode", key[0]) & leg)
-        return Entries(none_t, is_(base, "site", key[0]) & is_(keys, "to_site", key[1]) & leg)
-    if kind == "factor":
-        return Entries(none_t, is_(base, "factor_id", key[0]))
+        return Entries(none_t, is_(base, "site", key[0]) & is_(model.keys, "to_site", key[1]) & leg)
     if kind == "loss":
         hit = base.get_column("td_loss_factor").str.split(" + ").list.contains(key[0]).fill_null(False)
         return Entries(none_t, hit.to_numpy())
     if kind == "grid":
-        return Entries(none_t, is_(base, "flow", "electricity") & (col(base, "site") == key[0]))
+        return Entries(none_t, is_(base, "flow", "electricity") & is_(base, "site", key[0]))
     if kind == "all":
-        return Entries(none_t, ~none_r)
+        return Entries(none_t, np.ones(base.height, dtype=bool))
     raise ValueError(f"no entries for target kind {kind!r}")
 
 
@@ -137,27 +134,15 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
 
 
 def _fed(model: "Model", table: str, column: str) -> tuple[Entries, str | None]:
-    """Entries fed by the amount written at ``table``/``column`` (as :mod:`lca.engine.params` feeds them)."""
-    import re
+    """Entries fed by the amount written at ``table``/``column`` (:func:`lca.engine.params.selection`),
+    or the ``[product]`` key it sets (a view conversion: no entry)."""
+    from lca.engine.params import selection
 
-    base, t = model.base, model.system.technosphere
-    leg = model.leg.to_numpy()
-    none_t, none_r = np.zeros(t.height, dtype=bool), np.zeros(base.height, dtype=bool)
-    origin = base.get_column("origin")
-    if column == "amount":
-        return Entries((t.get_column("origin") == table).to_numpy(), (origin == table).to_numpy() & ~leg), None
-    m = re.fullmatch(r"process '([^']+)'", table)
-    if m and column in ("output", "output_mass"):
-        if column == "output":
-            out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).to_numpy()
-            return Entries(out & model.is_process_entry, none_r), None
-        return entries(model, "output_mass", (m.group(1),)), None
-    if column == "distance":
-        return Entries(none_t, ((origin == table) | origin.str.ends_with(f"({table})")).to_numpy() & leg), None
     if table == "product":
-        return Entries(none_t, none_r), column
-    raise StudyError(Problem(f"a parameter feeds {table}, {column}, which cannot be sampled",
-                             file=model.study.source, table=table, column=column))
+        none = Entries(np.zeros(model.system.technosphere.height, dtype=bool), np.zeros(model.base.height, dtype=bool))
+        return none, column
+    sel = selection(model, table, column)
+    return Entries(sel.tech.copy(), sel.amount | sel.multiplier), None
 
 
 class Sampler:

@@ -31,6 +31,7 @@ from graphlib import CycleError, TopologicalSorter
 import numpy as np
 import polars as pl
 
+from lca.engine.allocation import main_factors
 from lca.errors import GraphError, LcaInputError, Problem
 from lca.study import Study
 from lca.units import conversion_factor
@@ -119,6 +120,10 @@ def _systems(study: Study) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     factor = pl.DataFrame([(u, q, f) for (u, q), f in conv.items()], orient="row",
                           schema={"unit": pl.String, "q_unit": pl.String, "conv": pl.Float64})
     e = e.join(factor, on=["unit", "q_unit"], how="left", maintain_order="left")
+    alloc = main_factors(study)
+    if alloc.height:  # a multi-output process charges its reference product its share of every input
+        e = (e.join(alloc, on="process", how="left", maintain_order="left")
+             .with_columns(pl.col("conv") * pl.col("alloc").fill_null(1.0)).drop("alloc"))
     tech = pl.concat([
         p.select("pid", pl.col("pid").alias("qid"), (pl.col("output_amount") * pl.col("yield")).alias("amount"),
                  pl.format("process '{}'", "process").alias("origin"), pl.lit("output").alias("role"), "process",

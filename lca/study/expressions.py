@@ -49,6 +49,24 @@ def _tokens(text: str) -> list[tuple[int, str]]:
     return [(t.type, t.string) for t in tokenizer(text) if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER)]
 
 
+def _as_floats(text: str) -> str:
+    """``text`` with every integer literal written as a float: ``10 ** 10 ** 10`` must overflow (an error),
+    not compute a ten-billion-digit integer. Only decimal literals are accepted."""
+    from pint.pint_eval import tokenizer
+    import tokenize
+
+    out, last = [], 0
+    for t in tokenizer(text):
+        if t.type != tokenize.NUMBER:
+            continue
+        if not re.fullmatch(r"(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", t.string):
+            raise ValueError(f"'{t.string}' is not a decimal number")
+        start, end = t.start[1], t.end[1]
+        out += [text[last:start], t.string if re.search(r"[.eE]", t.string) else t.string + ".0"]
+        last = end
+    return "".join(out) + text[last:]
+
+
 def names_in(text: str) -> list[str]:
     """The identifiers an expression uses (parameters and units), in order, each once."""
     import tokenize
@@ -151,8 +169,9 @@ class Parameters:
         """Magnitude (float or ndarray), unit and parameters used; ``values`` may hold ndarray quantities."""
         from lca.units import registry, require_unit
 
+        shown = text if len(text) <= 80 else text[:77] + "..."
         fail = lambda msg, hint=None: StudyError(Problem(  # noqa: E731
-            f"expression {text!r}: {msg}", file=self.file, table=where, column=key, hint=hint))
+            f"expression {shown!r}: {msg}", file=self.file, table=where, column=key, hint=hint))
         try:
             toks = _tokens(text)
         except Exception:  # pint's tokenizer on text that is no expression at all
@@ -160,7 +179,12 @@ class Parameters:
         import tokenize
 
         used = []
-        for kind, s in toks:
+        for i, (kind, s) in enumerate(toks):
+            if (kind == tokenize.NUMBER and i >= 1 and toks[i - 1][1] == "/" and i + 1 < len(toks)
+                    and toks[i + 1][0] == tokenize.NAME):
+                # pint reads "x / 2 m" as (x / 2) · m: refused as ambiguous, like ambiguous unit spellings
+                raise fail(f"'/ {s} {toks[i + 1][1]}' is ambiguous", f"write '/ ({s} {toks[i + 1][1]} ...)' "
+                                                                    "with parentheses")
             if kind == tokenize.OP and s not in _OPS:
                 raise fail(f"'{s}' is not allowed", "use numbers, parameters, units, + - * / ** and parentheses")
             if kind == tokenize.NAME:
@@ -175,12 +199,19 @@ class Parameters:
             elif kind not in (tokenize.NUMBER, tokenize.OP):
                 raise fail(f"{s!r} is not allowed", "use numbers, parameters, units, + - * / ** and parentheses")
         try:
-            q = registry().parse_expression(text, **{n: values[n] for n in used})
+            q = registry().parse_expression(_as_floats(text), **{n: values[n] for n in used})
             if not hasattr(q, "units"):
                 q = registry().Quantity(q, "dimensionless")
             q = q.to_reduced_units()
-        except Exception as exc:  # pint: DimensionalityError ("1 kg + 1 m"), syntax
-            raise fail(str(exc) or type(exc).__name__, "check the units of the terms that are added") from None
+        except Exception as exc:  # pint: DimensionalityError ("1 kg + 1 m"), syntax, float overflow
+            from pint.errors import DimensionalityError
+
+            if isinstance(exc, DimensionalityError):
+                raise fail(str(exc), "check the units of the terms that are added or raised to a power") from None
+            if isinstance(exc, (OverflowError, ArithmeticError)):
+                raise fail("is too large to compute with", "check the numbers and powers") from None
+            raise fail(f"cannot be evaluated ({type(exc).__name__}: {str(exc)[:80]})",
+                       "use numbers, parameters, units, + - * / ** and parentheses") from None
         unit = format(q.units, "~") or "dimensionless"
         return q.magnitude, unit, list(dict.fromkeys(used))
 

@@ -21,6 +21,7 @@ from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
 from lca.study.model import Method, Study, _check_method
 from lca.study.origins import exchange_rows, locate
+from lca.study.coproducts import parse_coproducts
 from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
@@ -168,6 +169,11 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         processes, exchanges = _processes(doc.get("process", []), table_names, base, file, memory)
     except (StudyError, SchemaError) as exc:
         problems += exc.problems
+    coproducts = allocation = None
+    try:
+        coproducts, allocation = parse_coproducts(doc.get("process", []), file=file)
+    except StudyError as exc:
+        problems += exc.problems
     routes = pl.DataFrame(schema=LEG_SCHEMA)
     try:
         rtable = (_table_file(base, table_names["routes"], ROUTE_COLUMNS, file=file, table="routes", memory=memory)
@@ -233,4 +239,5 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
-        table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio))
+        table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
+        coproducts=coproducts, allocation=allocation)

@@ -15,6 +15,7 @@ import polars as pl
 
 from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
+from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.routes import LEG_SCHEMA
@@ -77,6 +78,9 @@ class Study:
     #: every amount written as an expression: table, column (where it was written), expression, value, unit, names
     expressions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXPRESSION_SCHEMA), compare=False,
                                       repr=False)
+    #: co-products of multi-output processes and their allocation (:mod:`lca.study.coproducts`)
+    coproducts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COPRODUCT_SCHEMA), repr=False)
+    allocation: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALLOCATION_SCHEMA), repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:

@@ -104,7 +104,7 @@ def _difference(fp, a: str, b: str, target, x0: float):
             return sampler.totals(np.column_stack([ratio for _e, ratio, _k in got]) if got else np.ones((r.size, 0)))
         return d
     kind = "grid" if target.kind == "grid" else target.kind
-    sampler = Sampler(model, state, [entries(model, kind, target.key)], value, group, 3)
+    sampler = Sampler(model, state, [entries(model, kind, target.key, target.name)], value, group, 3)
     if target.kind == "loss":
         return lambda r: sampler.totals(loss_multiplier(x0, r)[:, None])
     return lambda r: sampler.totals(r[:, None])

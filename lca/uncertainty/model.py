@@ -198,7 +198,7 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
             continue
         v, u = fvals[fid]
         inputs.append(Input(f"factor {fid}", "factor", dist, u, v, source))
-        add(entries(model, "factor", (fid,)), "linear")
+        add(entries(model, "factor", (fid,), f"factor.{fid}"), "linear")
         view_power.append(0.0)
     for fid, dist, source in _factor_distributions(losses, lvals):
         if fid in overridden:
@@ -244,7 +244,7 @@ def _add_target(model, t: Target, per: str, loss: float | None, add) -> float:
     if t.kind == "loss":
         add(entries(model, "loss", t.key), "loss", loss)
         return 0.0
-    add(entries(model, t.kind, t.key), "linear")
+    add(entries(model, t.kind, t.key, t.name), "linear")
     return 0.0
 
 
