@@ -5,7 +5,8 @@ Run: python bench/bench_montecarlo.py [ITERATIONS] [--study PATH] [--per VIEW] [
 
 Prints the wall time of each phase (compile, draw, simulate) and of the whole ``run_uncertainty``
 call (minimum of ``--repeat`` runs: the machine may be shared, the minimum is the least disturbed
-run), with the load average before and after, plus peak memory: tracemalloc's peak of
+run) and its CPU time (process time, less sensitive to other jobs), with the load average before
+and after, plus peak memory: tracemalloc's peak of
 Python/numpy allocations during one run, and the process's peak RSS (``resource.getrusage``).
 ``run_uncertainty`` includes everything a user gets: every draw solved (a yield moves the scaling
 vector: those scenarios are re-solved per draw), summary and all ordered differences with their
@@ -54,11 +55,12 @@ def main() -> None:
     t_sim = time.perf_counter() - t
     pats, _ = model.patterns()
 
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = run_uncertainty(fp, iterations=n, seed=1, per=args.per)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
 
     tracemalloc.start()
     run_uncertainty(fp, iterations=n, seed=1, per=args.per)
@@ -76,6 +78,8 @@ def main() -> None:
     print(f"run_uncertainty      {min(times) * 1000:8.1f} ms   (min of {args.repeat}: "
           + ", ".join(f"{x * 1000:.0f}" for x in times) + f"; incl. statistics, all {r.differences.height} "
           "ordered differences, sensitivity, tornado, break-even)")
+    print(f"run_uncertainty CPU  {min(cpu) * 1000:8.1f} ms   (min of {args.repeat}, process time: what the run costs "
+          "when it has the cores to itself; with OPENBLAS_NUM_THREADS=1 it is one core's work)")
     print(f"peak traced memory   {peak / 2**20:8.1f} MiB (tracemalloc, one run)")
     print(f"peak RSS (process)   {rss:8.1f} MiB")
     print(f"load average         {load0:.1f} before, {os.getloadavg()[0]:.1f} after (2 cores)")

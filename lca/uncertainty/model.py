@@ -193,12 +193,14 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
         effects.append(e)
         columns.append(Column(len(inputs) - 1, how, arg))
 
+    fid_of_row = d.get_column("factor_id").to_numpy()
+    no_tech = np.zeros(model.system.technosphere.height, dtype=bool)
     for fid, dist, source in _factor_distributions(d):
         if fid in overridden:
             continue
         v, u = fvals[fid]
         inputs.append(Input(f"factor {fid}", "factor", dist, u, v, source))
-        add(entries(model, "factor", (fid,), f"factor.{fid}"), "linear")
+        add(Entries(no_tech, fid_of_row == fid), "linear")  # the rows using it (as Model.evaluate selects them)
         view_power.append(0.0)
     for fid, dist, source in _factor_distributions(losses, lvals):
         if fid in overridden:
