@@ -73,12 +73,13 @@ def memory_needed(n_inputs: int, n_scenarios: int, n_groups: int, n_patterns: in
     """Bytes the arrays of one run take at their peak (float64 = 8 bytes).
 
     Per iteration, kept to the end: every stage total (``n_groups``) and scenario total, and the
-    scenario totals returned (``draws_total``); while the statistics are taken, a block of up to 4
-    columns (differences: the block, its signs) and numpy's partitioned copy of it (10 columns
-    in all). Per sensitivity draw: the draws, their ranks and the targets' ranks. Per chunked
-    iteration: z, u and the multipliers, their logs, the per-pattern products, the chunk's totals.
-    Measured with tracemalloc on the default study: 0.92-0.97 of the traced peak from 1 M
-    iterations on (the limit is then at most ~10 % optimistic), an overestimate below.
+    scenario totals returned (``draws_total``); while the statistics are taken, one column at a
+    time (a difference, its signs, the partitioned copy: counted as 10 columns). Per sensitivity
+    draw: the draws, their ranks and the targets' ranks. Per chunked iteration: z, u, the
+    multipliers, the sampler's ratios and per-pattern products, the chunk's totals. When the
+    normals fit in :data:`AT_ONCE` they are drawn at once (counted as every input's). Checked
+    with tracemalloc by tests/test_uncertainty_bounds.py (estimate within 0.8-2 × the traced peak
+    at 400,000 iterations).
     """
     n_pairs = n_scenarios * (n_scenarios - 1) // 2
     per_iteration = 8 * (n_groups + 2 * n_scenarios + 10)
