@@ -83,6 +83,10 @@ def test_evaluate_a_factor_scales_its_rows(model):
     assert d1["factor_value"].unique().to_list() == [3.0]
     other = base.detail.filter(pl.col("factor_id") != "tiny.resin")
     assert_same_detail(fp.detail.filter(pl.col("factor_id") != "tiny.resin"), other)
+    # the result says which value it used: its library (so its manifest) carries the changed factor
+    assert fp.library.factors.filter(pl.col("id") == "tiny.resin")["value"].to_list() == [3.0]
+    assert fp.manifest()["manifest_hash"] != base.manifest()["manifest_hash"]
+    assert m.footprint().manifest()["manifest_hash"] == base.manifest()["manifest_hash"]
 
 
 def test_evaluate_leaves_the_model_unchanged(model):
