@@ -28,6 +28,8 @@ GRID_FALLBACKS = ("subdivision", "country", "global")
 #: pack, or a year of supply
 VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
 PACT_STATUSES = ("Active", "Deprecated")
+#: How a multi-output process shares its burden among its outputs (ISO 14067 6.4.6)
+ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
 
 # ----------------------------------------------------------------------------------- factor files
 
@@ -75,6 +77,7 @@ WHERE = {
     "GRID_FALLBACKS": "the `grid_fallback` column of sites",
     "VIEWS": "`--per` of `lca run`, `uncertainty` and `export`; `Footprint` views",
     "PACT_STATUSES": "`[pact] status`",
+    "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
     "GASES": "the `gas` column of factor files and GWP tables",
     "CATEGORIES": "the `category` column of factor files",
     "STATUSES": "the `status` column of factor files",

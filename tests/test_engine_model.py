@@ -83,6 +83,10 @@ def test_evaluate_a_factor_scales_its_rows(model):
     assert d1["factor_value"].unique().to_list() == [3.0]
     other = base.detail.filter(pl.col("factor_id") != "tiny.resin")
     assert_same_detail(fp.detail.filter(pl.col("factor_id") != "tiny.resin"), other)
+    # the result says which value it used: its library (so its manifest) carries the changed factor
+    assert fp.library.factors.filter(pl.col("id") == "tiny.resin")["value"].to_list() == [3.0]
+    assert fp.manifest()["manifest_hash"] != base.manifest()["manifest_hash"]
+    assert m.footprint().manifest()["manifest_hash"] == base.manifest()["manifest_hash"]
 
 
 def test_evaluate_leaves_the_model_unchanged(model):
@@ -127,7 +131,8 @@ def test_evaluate_equals_rebuild_for_any_combination(model, kwh, y, km):
     assert_same_detail(got.detail, lca.compute(_study(d)).detail)
 
 
-@pytest.mark.parametrize("name", ["lca.engine.model", "lca.engine.system", "lca.study.expressions"])
+@pytest.mark.parametrize("name", ["lca.engine.model", "lca.engine.system", "lca.engine.sample", "lca.engine.allocation",
+                                  "lca.study.expressions"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

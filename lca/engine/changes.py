@@ -113,6 +113,8 @@ def apply_changes(model: "Model", changes: Mapping[str, Any]) -> "State":
         before = st.study
         t.selection.apply(st, r)
         st.study = t.update(before, r)
+        if parts[0] == "factor":  # the result's library says which value was used (manifest, lineage)
+            st.library = _changed_factor(st.library or model.library, ".".join(parts[1:]), r)
         if parts[0] == "process" and parts[-1] in ("yield", "output_mass"):
             _reallocate(model, st, before, parts[1])
     return st
@@ -200,3 +202,15 @@ def _reallocate(model: "Model", st: "State", before: Study, p: str) -> None:
     st.amount[own & ~model.leg.to_numpy()] *= r
     st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).to_numpy()
             & model.is_process_entry] *= r
+
+
+def _changed_factor(lib, fid: str, r: float):
+    """``lib`` with factor ``fid``'s value × ``r``: a derived library (own content hash, an extra layer name)."""
+    import hashlib
+
+    value = lib.factors.filter(pl.col("id") == fid).get_column("value")
+    new = (value.cast(pl.Float64) * r).cast(value.dtype, strict=False)
+    factors = lib.factors.with_columns(pl.when(pl.col("id") == fid).then(new.first()).otherwise(pl.col("value"))
+                                       .alias("value"))
+    digest = hashlib.sha256(f"{lib.content_hash}\0{fid}\0{float(new[0])!r}".encode()).hexdigest()
+    return replace(lib, factors=factors, content_hash=digest, layers=(*lib.layers, f"Model.evaluate: {fid}"))

@@ -53,10 +53,11 @@ class State:
     distance: np.ndarray  # km (NaN on exchanges)
     multiplier: np.ndarray  # kg CO2e per unit of activity (NaN where none)
     factor_value: np.ndarray
+    library: FactorLibrary | None = None  # the model's, unless a factor was changed
 
     def copy(self) -> "State":
         return State(self.study, *(a.copy() for a in (self.tech, self.amount, self.shipped, self.distance,
-                                                       self.multiplier, self.factor_value)))
+                                                       self.multiplier, self.factor_value)), self.library)
 
 
 @dataclass
@@ -150,7 +151,7 @@ class Model:
             validate_table(detail, ResultTable, table="results")
             self._checked = True
         frames = {"scaling": self.scaling(st, runs), "allocation": allocation_frame(st.study)}
-        fp = footprint_of(st.study, detail, self.library, frames=frames)
+        fp = footprint_of(st.study, detail, st.library or self.library, frames=frames)
         fp.__dict__["_model"] = (self, st)  # lca.uncertainty samples this model instead of building another
         return fp
 
@@ -163,7 +164,9 @@ class Model:
         ``transport.packaging_factor``, ``factor.<id>``, ``parameter.<name>``,
         ``product.<key>``); a value is a :class:`~lca.study.Quantity`, a string such as
         ``"0.3 kWh"`` or a number in the target's current unit. Only the entries that change are
-        rebuilt; the model itself is not modified.
+        rebuilt; the model itself is not modified. The footprint describes what was computed: its
+        study carries the changed amounts, yields, distances and parameters, its library the changed
+        factors (so content and manifest hashes differ from the unchanged model's).
         """
         from lca.engine.changes import apply_changes
 
@@ -221,7 +224,8 @@ def _all_normal(*arrays: np.ndarray) -> bool:
     for a in arrays:
         if not np.isfinite(a).all() or ((a != 0) & (np.abs(a) < tiny)).any():
             return False
-    return all(np.isfinite(np.abs(a).sum()) for a in arrays)
+    with np.errstate(over="ignore"):  # a sum beyond float range is what this asks about
+        return all(np.isfinite(np.abs(a).sum()) for a in arrays)
 
 
 def _process_entries(system: ProductSystem) -> np.ndarray:

@@ -29,10 +29,11 @@ from typing import Any, Mapping, Sequence
 
 import polars as pl
 
+from lca.choices import ALLOCATION_METHODS
 from lca.errors import Problem, StudyError
 from lca.study.parse import _check_keys, parse_quantity
 
-METHODS = ("mass", "economic", "physical", "substitution")
+METHODS = ALLOCATION_METHODS
 _PRICE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Z]{3})\s*/\s*(.+?)\s*$")
 
 COPRODUCT_SCHEMA = {"process": pl.String, "output": pl.String, "amount": pl.Float64, "unit": pl.String,

@@ -20,7 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
+from lca.choices import ALLOCATION_METHODS, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://lca.example/schemas/"
@@ -139,7 +139,7 @@ def study_schema() -> dict[str, Any]:
                     "id": {"type": "string"}, "amount": q, "mass": q, "price": {"type": "string"},
                     "substitutes": {"type": "string"}, "factor": {"type": "string"}, "note": {"type": "string"}},
                     ["id", "amount"])},
-                "allocation": obj({"method": {"enum": ["mass", "economic", "physical", "substitution"]},
+                "allocation": obj({"method": {"enum": list(ALLOCATION_METHODS)},
                                    "basis": {"type": "string"}, "reason": {"type": "string"},
                                    "price": {"type": "string"},
                                    "shares": {"type": "object", "additionalProperties": {"type": "number"}}},
