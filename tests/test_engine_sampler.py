@@ -56,3 +56,22 @@ def test_loop_draws_equal_the_hand_solution(tmp_path):
     row = tor.filter(tor["input"] == "process.film.yield").row(0, named=True)
     lo = float(m.inputs[names.index("process.film.yield")].dist.ppf(0.025)) * 0.8
     assert row["low"] == pytest.approx(0.51125 / (lo - 0.25), rel=1e-10)
+
+
+def test_allocated_process_exchange_draws_and_refused_yields(tmp_path):
+    """Mass allocation (tests/test_engine_allocation.py: 2 kWh × 0.5 + 1.0 kg CO2e of resin per run,
+    0.4 of it to the precursor): a drawn power amount r × 2 kWh gives 0.4 × (r + 1.0) per kg. A
+    yield or output moves the allocation factors themselves: refused, not silently ignored."""
+    from test_engine_allocation import METHODS, _path
+
+    path = _path(tmp_path, METHODS["mass"][0])
+    path.write_text(path.read_text() + '\n[[uncertainty]]\ntarget = "process.precip.tiny_power"\n'
+                    'dist = "uniform"\nmin = "1 kWh"\nmax = "3 kWh"\n', encoding="utf-8")
+    fp = lca.compute(lca.load_study(path))
+    r = run_uncertainty(fp, iterations=500, seed=2)
+    m = compile_model(fp)
+    ratio = draw_multipliers(m, 500, 2)[:, [i.name for i in m.inputs].index("process.precip.tiny_power")]
+    np.testing.assert_allclose(r.draws_total["one"], 0.4 * (ratio + 1.0), rtol=1e-12)
+    with pytest.raises(lca.errors.StudyError, match="moves an allocation"):
+        run_uncertainty(fp, iterations=10, uncertainty=[{"target": "process.precip.yield", "dist": "uniform",
+                                                         "min": 0.9, "max": 1.0}])

@@ -22,6 +22,7 @@ give for the same changes (tested in tests/test_engine_sampler.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Sequence
@@ -118,6 +119,7 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
         values[dep] = ureg.Quantity(mag, u)
         changed.add(dep)
     out = []
+    allocated = set(study.allocation.get_column("process").to_list())
     for table, column, text, old, u, names in study.expressions.iter_rows():
         if not changed & set(names):
             continue
@@ -129,6 +131,11 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
                                      "its uncertainty cannot be sampled as a ratio", file=study.source,
                                      table=table, column=column,
                                      hint="write the amount so that it is not 0 at the study's values"))
+        moved = re.fullmatch(r"process '([^']+)'", table)
+        if moved and column in ("output", "output_mass") and moved.group(1) in allocated:
+            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{moved.group(1)}' "
+                                     "(its output): sampling it is not supported", file=study.source, table=table,
+                                     column=column, hint="give the uncertainty of the process's exchanges instead"))
         out.append((*_fed(model, table, column), new / old))
     return [(e, r, k) for e, k, r in out]
 
