@@ -8,6 +8,6 @@
 
 from __future__ import annotations
 
-from lca.results.footprint import CATEGORY_ORDER, STAGE_ORDER, Footprint, Per
+from lca.results.footprint import CATEGORY_ORDER, Footprint, Per
 
-__all__ = ["Footprint", "Per", "STAGE_ORDER", "CATEGORY_ORDER"]
+__all__ = ["Footprint", "Per", "CATEGORY_ORDER"]

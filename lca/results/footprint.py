@@ -16,20 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
-
 import polars as pl
 
-from lca.choices import VIEWS
 from lca.errors import LcaInputError, Problem
 from lca.factors import FactorLibrary
 from lca.study import Quantity, Study
+from lca.study.profile import View
 from lca.units import conversion_factor
 
-#: a view of :data:`lca.choices.VIEWS` (for type checkers; the values are checked against VIEWS)
-Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
+#: a view id: one of :data:`lca.choices.VIEWS` or a ``[[view]]`` of the study (checked by :meth:`Footprint.scale`)
+Per = str
 
-STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
 CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
 
 
@@ -77,43 +74,69 @@ class Footprint:
         return self.library.replaced
 
     # ------------------------------------------------------------------------------- views
+    @cached_property
+    def views(self) -> pl.DataFrame:
+        """Every unit of analysis results can be expressed in: view, factor, unit, label, basis.
+
+        ``factor`` converts a result per declared unit into the view's ``unit``: the built-in
+        views (:data:`lca.choices.VIEWS`) and then the study's ``[[view]]`` entries, in order;
+        ``basis`` is the study's own words for where the conversion comes from (may be empty).
+        """
+        du = self.study.product.declared_unit
+        rows = [("declared_unit", 1.0, f"kg_CO2e/{du.unit if du.value == 1 else f'({du})'}", "per declared unit", "")]
+        rows += [(v.id, v.multiplier, v.unit, v.label, v.basis) for v in self._views.values()]
+        return pl.DataFrame(rows, schema={"view": pl.String, "factor": pl.Float64, "unit": pl.String,
+                                          "label": pl.String, "basis": pl.String}, orient="row")
+
+    @cached_property
+    def stages(self) -> pl.DataFrame:
+        """Every stage of the study in reporting order, with its EU Battery Regulation, PACT and GHG mapping
+        and the study's description of what it contains (may be empty)."""
+        st = self.study.stages
+        return pl.DataFrame({"stage": [s.id for s in st], "label": [s.label for s in st],
+                             "order": list(range(len(st))), "eu_battery_stage": [s.eu_battery_stage for s in st],
+                             "pact_field": [s.pact_field for s in st], "ghg_stage": [s.ghg_stage for s in st],
+                             "description": [s.description for s in st]},
+                            schema={"stage": pl.String, "label": pl.String, "order": pl.Int64,
+                                    "eu_battery_stage": pl.String, "pact_field": pl.String, "ghg_stage": pl.String,
+                                    "description": pl.String})
+
+    @cached_property
+    def _views(self) -> dict[str, View]:
+        """The named views (built-in kg, then the study's) by id."""
+        from lca.study.profile import kg_view
+
+        return {"kg": kg_view(self.study.product), **{v.id: v for v in self.study.views}}
+
     def scale(self, per: str) -> tuple[float, str]:
         """Multiplier from "per declared unit" to ``per``, and the resulting unit label.
 
-        Raises :class:`~lca.errors.LcaInputError` if the study states no conversion for ``per``, or if
-        a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
+        Raises :class:`~lca.errors.LcaInputError` if the study defines no view ``per``, or if a
+        scenario's total cannot be expressed in it (naming the total and every study entry the
         multiplier is made of); the other views are unaffected.
         """
-        from lca.study.tables import view_multipliers
-
-        p = self.study.product
-        du = p.declared_unit
-        du_unit = du.unit if du.value == 1 else f"({du})"
         if per == "declared_unit":
-            return 1.0, f"kg_CO2e/{du_unit}"
-        if per not in VIEWS:
-            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
-        views = {view: (keys, mult) for view, keys, mult in view_multipliers(p)}
-        if per not in views:
-            key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
-                       if getattr(p, k) is None)
-            raise LcaInputError(Problem(f"the study states no {key}", table="product", column=key))
-        keys, mult = views[per]
-        self._check_view(per, keys, mult)
-        units = {"kg": "kg_CO2e/kg", "kWh": "kg_CO2e/kWh", "vehicle": "kg_CO2e/vehicle", "year": "t_CO2e/yr"}
-        return mult, units[per]
+            return 1.0, str(self.views.item(0, "unit"))
+        view = self._views.get(per)
+        if view is None:
+            known = self.views.get_column("view").to_list()
+            raise LcaInputError(Problem(f"the study defines no view '{per}'", file=self.study.source,
+                                        hint="use one of " + ", ".join(known) + ", or add a [[view]] with this id"))
+        self._check_view(view)
+        return view.multiplier, view.unit
 
-    def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
+    def _check_view(self, view: View) -> None:
         """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
-        from lca.study.tables import blamed_key, keys_text
+        from lca.study.profile import blamed_part, parts_text
 
         sid, top, largest = self._largest_total
-        if top * mult < float("inf"):
+        if top * view.multiplier < float("inf"):
             return
+        table, key = blamed_part(view.parts)
         raise LcaInputError(Problem(
-            f"per-{per} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the per-{per} "
-            f"multiplier, made of {keys_text(keys)}, is {mult:g} (the largest contribution comes from {largest})",
-            file=self.study.source, table="product", column=blamed_key(self.study.product, keys),
+            f"per-{view.id} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the "
+            f"per-{view.id} multiplier, made of {parts_text(view.parts)}, is {view.multiplier:g} (the largest "
+            f"contribution comes from {largest})", file=self.study.source, table=table, column=key,
             hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
 
     @cached_property
@@ -235,7 +258,7 @@ class Footprint:
         order = {s: i for i, s in enumerate(self.scenarios)}
         keys = [pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64)]
         if "stage" in df.columns:
-            so = {s: i for i, s in enumerate(STAGE_ORDER)}
+            so = {s: i for i, s in enumerate(self.stages.get_column("stage"))}
             keys.append(pl.col("stage").replace_strict(so, default=len(so), return_dtype=pl.Int64))
             keys.append(pl.col("stage"))
         if "flow_category" in df.columns:

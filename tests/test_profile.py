@@ -1,0 +1,226 @@
+"""The product profile as data (#12 item 5): stages, views and the report's words come from the study.
+
+A second, non-separator study ships as a fixture (tests/data/ncma: 1 kg of NCMA cathode material,
+precursor from Korea, made in Korea / Ontario / Tennessee); its report is written for a cathode
+material and shows its own stages, in its own order, in every stage table and chart.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import lca
+from lca.errors import LcaInputError, StudyError
+
+DATA = Path(__file__).parent / "data"
+NCMA = DATA / "ncma" / "study.toml"
+TS = "2026-01-01T00:00:00Z"
+FORBIDDEN = ("separator", "film", "coating", "cores, wrap and pallets")
+NCMA_ORDER = ["Metal salts and reagents", "Precursor co-precipitation", "Lithiation and calcination",
+              "Big bags and pallets", "Freight"]
+
+
+@pytest.fixture(scope="module")
+def ncma_fp():
+    return lca.compute(lca.load_study(NCMA))
+
+
+@pytest.fixture(scope="module")
+def ncma_html(ncma_fp):
+    from lca.report import render_html
+
+    return render_html(ncma_fp, timestamp=TS)
+
+
+def _order(text: str, labels: list[str]) -> list[str]:
+    """The labels in the order they first appear in ``text``."""
+    return sorted((x for x in labels if x in text), key=text.index)
+
+
+# ------------------------------------------------------------------------------ the NCMA report
+
+def test_the_report_of_a_cathode_study_has_no_separator_wording(ncma_html):
+    text = html.unescape(ncma_html).lower()
+    assert [w for w in FORBIDDEN if w in text] == []
+    # and it is written for its own product
+    assert "1 kg</strong> of cathode material" in ncma_html
+    assert "It ships with big bags and pallets" in ncma_html
+    assert "depending on where the cathode material is made" in ncma_html
+    assert "Treatment of the sodium sulfate solution" in ncma_html  # the study's own exclusions
+
+
+def test_its_stages_appear_in_every_stage_table_and_chart_in_the_study_order(ncma_html):
+    sections = dict(re.findall(r'<section id="([a-z]+)">(.*?)</section>', ncma_html, flags=re.S))
+    # the stage table of the boundary section, the results table, the totals chart and its legend
+    boundary = sections["boundary"].split("<caption>Life-cycle stages", 1)[1].split("</table>", 1)[0]
+    assert _order(boundary, NCMA_ORDER) == NCMA_ORDER
+    results = sections["results"].split("<caption>By life-cycle stage", 1)[1].split("</table>", 1)[0]
+    assert _order(results, NCMA_ORDER) == NCMA_ORDER
+    totals_chart = re.search(r'<svg[^>]*id="fig-totals".*?</svg>', ncma_html, flags=re.S).group(0)
+    legend = totals_chart[totals_chart.rindex("</rect>"):]  # the legend follows the last bar
+    assert _order(legend, NCMA_ORDER) == NCMA_ORDER
+    # the comparison table and waterfall (Korea → Tennessee) list every stage in the same order
+    comparison = sections["comparison"]
+    table = comparison.split("<table", 1)[1]
+    assert _order(table, NCMA_ORDER) == NCMA_ORDER
+    waterfall = re.search(r'<svg[^>]*id="fig-waterfall".*?</svg>', ncma_html, flags=re.S).group(0)
+    assert _order(waterfall, NCMA_ORDER) == NCMA_ORDER
+
+
+def test_stage_colours_follow_the_study_order_and_freight_is_hatched(ncma_html):
+    from lca.report.charts import PALETTE
+
+    chart = re.search(r'<svg[^>]*id="fig-totals".*?</svg>', ncma_html, flags=re.S).group(0)
+    assert f'fill="{PALETTE[0]}"' in chart and f'fill="{PALETTE[2]}"' in chart  # salts, calcination
+    assert 'fill="url(#fig-totals-hatch-transport)"' in chart
+
+
+# ----------------------------------------------------------------------- Footprint.stages / views
+
+def test_footprint_stages_come_from_the_study(ncma_fp):
+    st = ncma_fp.stages
+    assert st.get_column("stage").to_list() == ["raw_materials", "precursor", "calcination", "packing", "transport"]
+    assert st.get_column("label").to_list() == NCMA_ORDER
+    assert st.get_column("order").to_list() == [0, 1, 2, 3, 4]
+    row = st.row(1, named=True)
+    assert (row["eu_battery_stage"], row["ghg_stage"], row["pact_field"]) == (
+        "Raw material acquisition and pre-processing", "Material acquisition & pre-processing",
+        "pcfExcludingBiogenic")
+    assert st.row(4, named=True)["pact_field"] == "distributionStagePcfExcludingBiogenic"
+    # results are ordered by the study's stages, not by name
+    assert ncma_fp.by_stage(scenario="korea").get_column("stage").to_list() == st.get_column("stage").to_list()
+
+
+def test_footprint_views_are_the_built_in_ones_and_the_studys(ncma_fp):
+    v = ncma_fp.views
+    assert v.columns[:4] == ["view", "factor", "unit", "label"]
+    assert v.get_column("view").to_list() == ["declared_unit", "kg", "kWh", "vehicle", "year"]
+    factors = dict(v.select("view", "factor").iter_rows())
+    # by hand: 1.55 kg per kWh; 85 kWh per vehicle; 30e6 kg a year, in t (÷ 1000); 1 kg per kg
+    assert factors == pytest.approx({"declared_unit": 1.0, "kg": 1.0, "kWh": 1.55, "vehicle": 1.55 * 85,
+                                     "year": 30e6 / 1000}, rel=1e-12)
+    assert dict(v.select("view", "unit").iter_rows()) == {
+        "declared_unit": "kg_CO2e/kg", "kg": "kg_CO2e/kg", "kWh": "kg_CO2e/kWh", "vehicle": "kg_CO2e/vehicle",
+        "year": "t_CO2e/yr"}
+    korea = ncma_fp.total("korea").value
+    assert ncma_fp.total("korea", per="vehicle").value == pytest.approx(korea * 131.75, rel=1e-12)
+
+
+def test_the_default_study_keeps_its_views_and_numbers(default_fp):
+    factors = dict(default_fp.views.select("view", "factor").iter_rows())
+    assert factors == pytest.approx({"declared_unit": 1.0, "kg": 1 / 0.0087, "kWh": 10.0, "vehicle": 750.0,
+                                     "year": 700e6 / 1000}, rel=1e-12)
+    assert default_fp.total("jp-import").value == pytest.approx(0.1886385, rel=1e-6)
+    assert default_fp.stages.get_column("label").to_list() == [
+        "Raw materials", "Base-film production", "Coating", "Packaging", "Transport"]
+
+
+@pytest.mark.parametrize("command", [
+    ("run", "--per", "vehicle", "--format", "csv"),
+    ("export", "--format", "csv", "--per", "vehicle"),
+    ("uncertainty", "-n", "200", "--per", "vehicle", "--format", "csv"),
+])
+def test_per_accepts_the_studys_views_in_every_command(cli, command):
+    r = cli(command[0], NCMA, *command[1:])
+    assert r.exit_code == 0, r.stderr
+    assert "kg_CO2e/vehicle" in r.stdout
+
+
+def test_an_unknown_view_names_the_studys_views(cli):
+    r = cli("run", NCMA, "--per", "pallet")
+    assert r.exit_code == 1
+    assert "--per pallet: the study defines no view 'pallet'" in r.stderr
+    assert "declared_unit, kg, kWh, vehicle, year" in r.stderr
+
+
+def test_a_study_without_views_or_stages_gets_neutral_defaults(ncma_fp):
+    study = replace(ncma_fp.study, views=(), stages=())
+    fp = lca.compute(study)
+    assert fp.views.get_column("view").to_list() == ["declared_unit", "kg"]
+    with pytest.raises(LcaInputError, match="defines no view 'kWh'"):
+        fp.scale("kWh")
+
+
+def test_undeclared_stages_default_in_process_order(tmp_path):
+    text = NCMA.read_text(encoding="utf-8")
+    text = re.sub(r"\[\[stage\]\].*?(?=\[\[view\]\])", "", text, flags=re.S)
+    (tmp_path / "study.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "factors.csv").write_bytes((NCMA.parent / "factors.csv").read_bytes())
+    fp = lca.compute(lca.load_study(tmp_path / "study.toml"))
+    assert fp.stages.get_column("stage").to_list() == ["raw_materials", "precursor", "calcination", "packing",
+                                                       "transport"]
+    assert fp.stages.get_column("label").to_list() == ["Raw materials", "Precursor", "Calcination", "Packing",
+                                                       "Transport"]
+
+
+# ------------------------------------------------------------------------------- refused input
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = NCMA.read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "study.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    (tmp_path / "factors.csv").write_bytes((NCMA.parent / "factors.csv").read_bytes())
+    return tmp_path / "study.toml"
+
+
+@pytest.mark.parametrize("old,new,where,message", [
+    ('stage = "calcination"\noutput', 'stage = "calcinaton"\noutput', ("process 'calcination'", "stage"),
+     "stage 'calcinaton' is not declared"),
+    ('eu_battery_stage = "Main product production"\nghg_stage = "Production"\ndescription = "mixing',
+     'eu_battery_stage = "Production"\nghg_stage = "Production"\ndescription = "mixing',
+     ("stage 'calcination'", "eu_battery_stage"), "unknown EU Battery Regulation stage 'Production'"),
+    ('amount = "1.55 kg"', 'amount = "1.55 kWh"', ("view 'kWh'", "amount"),
+     "must have the dimension of the declared unit (1 kg)"),
+    ('amount = "85 kWh"', 'amount = "85 kg"', ("view 'vehicle'", "amount"), "must have the dimension of view 'kWh'"),
+    ('of = "kWh"', 'of = "kwh"', ("view 'vehicle'", "of"), "of = 'kwh' is not a view defined above"),
+    ('result_unit = "t_CO2e/yr"', 'result_unit = "t_CO2e/kWh"', ("view 'year'", "result_unit"),
+     "is not a CO2e mass per yr"),
+    ('id = "kWh"', 'id = "kg"', ("view 'kg'", "id"), "view id 'kg' is built in"),
+    ('id = "kWh"', 'id = "k Wh"', ("view 'k Wh'", "id"), "has the wrong form"),
+    ('amount = "1.55 kg"', 'amount = "0 kg"', ("view 'kWh'", "amount"), "must be > 0"),
+    ('noun = "cathode material"', 'noun = 3', ("profile", "noun"), "must be"),
+])
+def test_profile_mistakes_are_located(tmp_path, old, new, where, message):
+    with pytest.raises(StudyError) as err:
+        lca.load_study(_variant(tmp_path, old, new))
+    problems = err.value.problems
+    assert (problems[0].table, problems[0].column) == where, problems
+    assert message in problems[0].message
+    # only the views built on a renamed one follow it (of = "kWh" is then unknown)
+    assert all(p.column == "of" for p in problems[1:]), problems
+
+
+def test_the_old_product_keys_are_refused_with_the_way_to_write_a_view(tmp_path):
+    path = _variant(tmp_path, 'shipped_mass_ratio = 1.05', 'shipped_mass_ratio = 1.05\npack_energy = "85 kWh"')
+    with pytest.raises(StudyError) as err:
+        lca.load_study(path)
+    (p,) = err.value.problems
+    assert (p.table, p.column, p.message) == ("product", "pack_energy", "unknown key 'pack_energy'")
+    assert "[[view]]" in p.hint and "docs/study-format.md" in p.hint
+
+
+def test_a_view_built_on_a_broken_view_is_not_blamed_twice(tmp_path):
+    with pytest.raises(StudyError) as err:
+        lca.load_study(_variant(tmp_path, 'amount = "1.55 kg"', 'amount = "-1 kg"'))
+    assert [(p.table, p.column) for p in err.value.problems] == [("view 'kWh'", "amount")]
+
+
+# ------------------------------------------------------------------------------- found on the way
+
+def test_factor_files_of_the_wrong_type_are_a_located_problem(tmp_path):
+    """Before: ``[factors] files`` that was not text or a list of text ended in a TypeError traceback
+    (the hostile-value sampler of test_study_inputs hit it with ``files = None`` from a dict)."""
+    from lca.study import study_from_dict
+    from lca.study.io import parse_toml
+
+    doc = parse_toml(NCMA.read_bytes(), file=str(NCMA))
+    doc["factors"]["files"] = None
+    with pytest.raises(StudyError) as err:
+        study_from_dict(doc, base=NCMA.parent, file="s.toml")
+    assert [(p.table, p.column) for p in err.value.problems] == [("factors", "files")]
