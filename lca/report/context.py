@@ -23,6 +23,8 @@ from lca.choices import VIEWS
 from lca.errors import LcaInputError
 from lca.report import charts, fmt
 from lca.report.charts_map import process_map
+from lca.report.words import DEFAULT_EXCLUSIONS, contents as _contents, look as _look, noun as p_noun
+from lca.report.words import phrase as _phrase, spoken as _spoken, stage_list as _stage_list
 
 
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
@@ -68,19 +70,6 @@ def _pair(fp: Any) -> tuple[str, str] | None:
         return tuple(fp.study.comparison)  # type: ignore[return-value]
     ids = fp.scenarios
     return (ids[0], ids[1]) if len(ids) >= 2 else None
-
-
-def _look(fp: Any) -> charts.StageLook:
-    """The study's stage labels and order (``Footprint.stages``), as the charts and tables show them."""
-    st = fp.stages
-    return charts.StageLook(dict(st.select("stage", "label").iter_rows()), tuple(st.get_column("stage")))
-
-
-def _stage_list(fp: Any, stages_df: pl.DataFrame) -> list[str]:
-    """The stages with results, in the study's order (any other stage after them, by name)."""
-    present = stages_df.get_column("stage").unique().to_list()
-    order = fp.stages.get_column("stage").to_list()
-    return [s for s in order if s in present] + sorted(s for s in present if s not in order)
 
 
 def _study_info(fp: Any) -> dict[str, Any]:
@@ -163,14 +152,6 @@ def _diff_by(fp: Any, a: str, b: str, *keys: str) -> pl.DataFrame:
     for c in (a, b):
         w = w.with_columns(pl.col(c).fill_null(0.0)) if c in w.columns else w.with_columns(pl.lit(0.0).alias(c))
     return w.with_columns((pl.col(b) - pl.col(a)).alias("diff"), pl.col(a).alias("a"), pl.col(b).alias("b"))
-
-
-def _phrase(fp: Any, stage: str, category: str) -> str:
-    label = _look(fp).label(stage)
-    label = label[0].lower() + label[1:] if label[1:2].islower() else label  # "calcination" but "NCMA"
-    if category == stage or category == "transport":
-        return label
-    return f"{label} {fmt.category(category).lower()}"
 
 
 def _headline(fp: Any, pair: tuple[str, str], labels: dict[str, str]) -> str:
@@ -291,37 +272,6 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
             "covers": covers, "outside": profile.outside or "Later life-cycle stages (use and end of life) are "
                                                             "outside the boundary.",
             "exclusions": list(profile.exclusions) or list(DEFAULT_EXCLUSIONS)}
-
-
-#: Exclusions stated when the study lists none of its own: true of any cradle-to-gate study of this tool.
-DEFAULT_EXCLUSIONS = (
-    "Capital goods: buildings, production equipment, ships and trucks.",
-    "End-of-life treatment of the packaging and of the product.",
-    "Business travel, employee commuting, overheads and research.",
-    "Warehousing and port handling between transport legs.",
-)
-
-
-def _spoken(items: list[str], last: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}" if items else ""
-
-
-def p_noun(fp: Any) -> str:
-    """What one declared unit is of: the study's word for its product (``[profile] noun``)."""
-    return fp.study.profile.noun
-
-
-def _contents(fp: Any, stage: str) -> str:
-    """A stage's contents when the study describes none: what flows into it, from the results."""
-    rows = fp.detail.filter(pl.col("stage") == stage)
-    if stage == "transport":
-        return "every freight leg between plants and to the customer, well-to-wheel"
-    flows = rows.filter(pl.col("flow_category") == "materials").get_column("flow").unique(maintain_order=True)
-    if stage == "raw_materials" and flows.len():
-        return f"production of {_spoken([fmt.humanise(f) for f in flows.to_list()])}, to the factory gate"
-    procs = rows.get_column("process").unique(maintain_order=True).drop_nulls().to_list()
-    return _spoken([fmt.humanise(x) for x in procs]) if procs else "–"
 
 
 def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
