@@ -32,8 +32,9 @@ EU_BATTERY_STAGES = ("Raw material acquisition and pre-processing", "Main produc
                      "End of life and recycling")
 #: GHG Protocol Product Standard life-cycle stages a study's [[stage]] maps to
 GHG_STAGES = ("Material acquisition & pre-processing", "Production", "Distribution & storage", "Use", "End-of-life")
-#: PACT / Catena-X footprint field a stage's emissions are reported under
-PACT_STAGE_FIELDS = ("pcfExcludingBiogenic", "distributionStagePcfExcludingBiogenic")
+#: PACT field that breaks out a stage's emissions (besides the total, which has every stage); a
+#: stage without one is only in the total
+PACT_STAGE_FIELDS = ("packagingGhgEmissions",)
 PACT_STATUSES = ("Active", "Deprecated")
 
 # ----------------------------------------------------------------------------------- factor files

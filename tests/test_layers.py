@@ -51,18 +51,9 @@ KNOWN_VIOLATIONS = {
     # compute() builds the Footprint: removed by the result contract (#12 item 6) — the engine
     # returns its frames and lca.results wraps them
     ("lca.engine.pipeline", "lca.results", "layer"),
-    # the report recomputes process scales for its process map: removed by the result contract
-    # (#12 item 6) — the footprint carries the scaling per process
-    ("lca.report.context", "lca.engine.inventory", "inventory"),
     # Monte Carlo rebuilds the inventory per uncertain exchange: removed by the result contract
     # (#12 item 6) and the matrix sampling of item 4
     ("lca.uncertainty.model", "lca.engine.inventory", "inventory"),
-    # the ledger reads process scales for plant data: removed by the result contract (#12 item 6)
-    ("lca.ledger.intensities", "lca.engine.inventory", "inventory"),
-    # compute_ledger / the Spark path accept a study path and load it: removed by the result
-    # contract (#12 item 6) — they will take the footprint (or the CLI loads it)
-    ("lca.ledger.api", "lca.study.load_study", "loader"),
-    ("lca.ledger.spark", "lca.study.load_study", "loader"),
 }
 
 

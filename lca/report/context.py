@@ -198,10 +198,9 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
             how = f"× {fmt.exact(factor)}"
         views.append({"label": label, "basis": basis or "–", "factor": how, "unit": fmt.unit(unit),
                       "values": [fmt.num(v) for v in t.get_column("value")]})
-    from lca.engine.inventory import process_scales
-
-    scales = process_scales(fp.study)
-    names = dict(fp.study.processes.select("id", "name").iter_rows())
+    # reference outputs of each process per declared unit, of the product systems (mixes are their shares)
+    scales = (fp.scaling.filter(pl.col("scenario") == pl.col("component"))
+              .select("scenario", "process", "site", pl.col("reference_outputs").alias("scale")))
     yields = dict(fp.study.processes.select("id", "yield").iter_rows())
     flows = [{"scenario": labels[s], "process": fmt.humanise(pr), "site": str(_site_name(fp, site)).split(" — ")[0],
               "scale": fmt.num(sc, 4), "yield": fmt.exact(yields.get(pr))}

@@ -14,12 +14,17 @@ Every frame a view returns carries a ``unit`` column; values are never bare numb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import Mapping, Sequence
+
 import polars as pl
 
 from lca.errors import LcaInputError, Problem
 from lca.factors import FactorLibrary
+from lca.results import contract
+from lca.results.contract import Meta
 from lca.study import Quantity, Study
 from lca.study.profile import View
 from lca.units import conversion_factor
@@ -32,11 +37,72 @@ CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "tran
 
 @dataclass(frozen=True)
 class Footprint:
-    """Contributions of every activity of every scenario, with the study and factor library used."""
+    """Contributions of every activity of every scenario, with the study and factor library used.
+
+    Consumers read the frames of the result contract (:mod:`lca.results.contract`): ``scaling``,
+    ``links``, ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites`` and
+    ``meta``, never the study's tables. ``frames`` may supply any of them (the engine's own
+    solution); the others are derived from ``study`` and ``detail``.
+    """
 
     study: Study
     detail: pl.DataFrame
     library: FactorLibrary
+    frames: Mapping[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    # ------------------------------------------------------------------- result contract
+    @cached_property
+    def scaling(self) -> pl.DataFrame:
+        """``scenario, component, process, site, runs, reference_outputs, output_amount, output_unit``:
+        gross runs and reference outputs of every process instance per declared unit."""
+        return self.frames["scaling"] if "scaling" in self.frames else contract.scaling(self.study)
+
+    @cached_property
+    def links(self) -> pl.DataFrame:
+        """``scenario, component, consumer, supplier``: which process instance feeds which."""
+        return self.frames["links"] if "links" in self.frames else contract.links(self.study, self.scaling)
+
+    @cached_property
+    def delivered(self) -> pl.DataFrame:
+        """``scenario, product, mass, mass_unit``: the delivered product and its mass per declared unit."""
+        if "delivered" in self.frames:
+            return self.frames["delivered"]
+        return contract.delivered(self.study, self.scaling, self.links)
+
+    @cached_property
+    def energy_intensity(self) -> pl.DataFrame:
+        """``scenario, site, carrier, value, unit``: kg CO2e charged per unit of each energy carrier."""
+        return self.frames["energy_intensity"] if "energy_intensity" in self.frames else \
+            contract.energy_intensity(self.detail, self.scenarios)
+
+    @cached_property
+    def transport(self) -> pl.DataFrame:
+        """``scenario, direction, mode, value, unit``: transport legs, inbound vs outbound (to the cell plant)."""
+        if "transport" in self.frames:
+            return self.frames["transport"]
+        return contract.transport(self.study, self.detail, self.scale("declared_unit")[1])
+
+    @cached_property
+    def views(self) -> pl.DataFrame:
+        """``view, factor, unit, label, basis``: the built-in views and the study's ``[[view]]`` entries, in
+        order, each with its factor from "per declared unit" (``basis``: the study's words for it)."""
+        return self.frames["views"] if "views" in self.frames else contract.views(self.study)
+
+    @cached_property
+    def stages(self) -> pl.DataFrame:
+        """``stage, label, order, eu_battery_stage, pact_field, ghg_stage, description``: the study's stages
+        in reporting order (its ``[[stage]]`` entries, see :mod:`lca.study.profile`)."""
+        return self.frames["stages"] if "stages" in self.frames else contract.stages(self.study, self.detail)
+
+    @cached_property
+    def sites(self) -> pl.DataFrame:
+        """``site, name, country, grid`` of every site of the study."""
+        return self.frames["sites"] if "sites" in self.frames else contract.sites(self.study)
+
+    @cached_property
+    def meta(self) -> Meta:
+        """What consumers need of the study's settings (:class:`~lca.results.contract.Meta`)."""
+        return contract.meta(self.study, self.method, self.content_hashes["study"])
 
     # --------------------------------------------------------------------------- metadata
     @property
@@ -73,34 +139,17 @@ class Footprint:
         """Shipped factors replaced by user layers (id, layer, replaced_layer)."""
         return self.library.replaced
 
+    def at_cell_plant(self, plant: str, *, factors: Sequence[Path | str | pl.DataFrame] = ()) -> "Footprint":
+        """The same study delivered to another cell plant (its last transport leg re-routed), computed
+        with the shipped library, the study's own factor files and ``factors``; this footprint itself
+        when ``plant`` is already its cell plant and no ``factors`` are given."""
+        if plant == self.study.cell_plant and not factors:
+            return self
+        from lca.engine import compute
+
+        return compute(self.study.with_cell_plant(plant), factors=factors)
+
     # ------------------------------------------------------------------------------- views
-    @cached_property
-    def views(self) -> pl.DataFrame:
-        """Every unit of analysis results can be expressed in: view, factor, unit, label, basis.
-
-        ``factor`` converts a result per declared unit into the view's ``unit``: the built-in
-        views (:data:`lca.choices.VIEWS`) and then the study's ``[[view]]`` entries, in order;
-        ``basis`` is the study's own words for where the conversion comes from (may be empty).
-        """
-        du = self.study.product.declared_unit
-        rows = [("declared_unit", 1.0, f"kg_CO2e/{du.unit if du.value == 1 else f'({du})'}", "per declared unit", "")]
-        rows += [(v.id, v.multiplier, v.unit, v.label, v.basis) for v in self._views.values()]
-        return pl.DataFrame(rows, schema={"view": pl.String, "factor": pl.Float64, "unit": pl.String,
-                                          "label": pl.String, "basis": pl.String}, orient="row")
-
-    @cached_property
-    def stages(self) -> pl.DataFrame:
-        """Every stage of the study in reporting order, with its EU Battery Regulation, PACT and GHG mapping
-        and the study's description of what it contains (may be empty)."""
-        st = self.study.stages
-        return pl.DataFrame({"stage": [s.id for s in st], "label": [s.label for s in st],
-                             "order": list(range(len(st))), "eu_battery_stage": [s.eu_battery_stage for s in st],
-                             "pact_field": [s.pact_field for s in st], "ghg_stage": [s.ghg_stage for s in st],
-                             "description": [s.description for s in st]},
-                            schema={"stage": pl.String, "label": pl.String, "order": pl.Int64,
-                                    "eu_battery_stage": pl.String, "pact_field": pl.String, "ghg_stage": pl.String,
-                                    "description": pl.String})
-
     @cached_property
     def _views(self) -> dict[str, View]:
         """The named views (built-in kg, then the study's) by id."""
@@ -115,27 +164,28 @@ class Footprint:
         scenario's total cannot be expressed in it (naming the total and every study entry the
         multiplier is made of); the other views are unaffected.
         """
-        if per == "declared_unit":
-            return 1.0, str(self.views.item(0, "unit"))
-        view = self._views.get(per)
-        if view is None:
+        row = self.views.filter(pl.col("view") == per)
+        if row.height == 0:
             known = self.views.get_column("view").to_list()
             raise LcaInputError(Problem(f"the study defines no view '{per}'", file=self.study.source,
                                         hint="use one of " + ", ".join(known) + ", or add a [[view]] with this id"))
-        self._check_view(view)
-        return view.multiplier, view.unit
+        mult, unit = float(row.get_column("factor")[0]), str(row.get_column("unit")[0])
+        view = self._views.get(per)
+        if view is not None:
+            self._check_view(view, mult)
+        return mult, unit
 
-    def _check_view(self, view: View) -> None:
+    def _check_view(self, view: View, mult: float) -> None:
         """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
         from lca.study.profile import blamed_part, parts_text
 
         sid, top, largest = self._largest_total
-        if top * view.multiplier < float("inf"):
+        if top * mult < float("inf"):
             return
         table, key = blamed_part(view.parts)
         raise LcaInputError(Problem(
             f"per-{view.id} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the "
-            f"per-{view.id} multiplier, made of {parts_text(view.parts)}, is {view.multiplier:g} (the largest "
+            f"per-{view.id} multiplier, made of {parts_text(view.parts)}, is {mult:g} (the largest "
             f"contribution comes from {largest})", file=self.study.source, table=table, column=key,
             hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
 
@@ -258,7 +308,7 @@ class Footprint:
         order = {s: i for i, s in enumerate(self.scenarios)}
         keys = [pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64)]
         if "stage" in df.columns:
-            so = {s: i for i, s in enumerate(self.stages.get_column("stage"))}
+            so = dict(self.stages.select("stage", "order").iter_rows())
             keys.append(pl.col("stage").replace_strict(so, default=len(so), return_dtype=pl.Int64))
             keys.append(pl.col("stage"))
         if "flow_category" in df.columns:

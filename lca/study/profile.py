@@ -58,8 +58,6 @@ BUILTIN_STAGES = {
                       "Material acquisition & pre-processing"),
     "transport": ("Transport", "Distribution", "Distribution & storage"),
 }
-#: the PACT / Catena-X field of a stage by its EU stage, unless the stage states one
-PACT_DEFAULT = {"Distribution": "distributionStagePcfExcludingBiogenic"}
 @dataclass(frozen=True)
 class Stage:
     """A life-cycle stage as the study reports it."""
@@ -68,7 +66,8 @@ class Stage:
     label: str
     eu_battery_stage: str
     ghg_stage: str
-    pact_field: str = PACT_STAGE_FIELDS[0]
+    #: the PACT field that breaks this stage out (``packagingGhgEmissions``), or None: in the total only
+    pact_field: str | None = None
     description: str = ""
     declared: bool = True
 
@@ -138,11 +137,11 @@ def parse_stages(entries: Any, file: str) -> tuple[Stage, ...]:
         if ghg not in GHG_STAGES:
             problems.append(Problem(f"unknown GHG Protocol stage {ghg!r:.80}", file=file, table=where,
                                     column="ghg_stage", hint="use one of: " + "; ".join(GHG_STAGES)))
-        pact = texts["pact_field"] or PACT_DEFAULT.get(str(eu), PACT_STAGE_FIELDS[0])
-        if pact not in PACT_STAGE_FIELDS:
+        pact = texts["pact_field"]
+        if pact is not None and pact not in PACT_STAGE_FIELDS:
             problems.append(Problem(f"unknown PACT field {pact!r:.80}", file=file, table=where, column="pact_field",
                                     hint="use one of: " + ", ".join(PACT_STAGE_FIELDS)))
-        out.append(Stage(e["id"], str(texts["label"] or default[0]), str(eu), str(ghg), str(pact),
+        out.append(Stage(e["id"], str(texts["label"] or default[0]), str(eu), str(ghg), pact,
                          str(texts["description"] or "")))
     if problems:
         raise StudyError(problems)
@@ -172,7 +171,7 @@ def complete_stages(declared: tuple[Stage, ...], used: list[str], file: str,
 
     def default(s: str) -> Stage:
         label, eu, ghg = BUILTIN_STAGES.get(s, (_humanise(s), "Main product production", "Production"))
-        return Stage(s, label, eu, ghg, PACT_DEFAULT.get(eu, PACT_STAGE_FIELDS[0]), declared=False)
+        return Stage(s, label, eu, ghg, declared=False)
 
     return (*[default(s) for s in first], *declared, *[default(s) for s in rest + last])
 
