@@ -223,3 +223,28 @@ def test_factor_files_of_the_wrong_type_are_a_located_problem(tmp_path):
     with pytest.raises(StudyError) as err:
         study_from_dict(doc, base=NCMA.parent, file="s.toml")
     assert [(p.table, p.column) for p in err.value.problems] == [("factors", "files")]
+
+
+def test_study_from_frames_takes_the_profile(ncma_fp):
+    """Before: study_from_frames had no way to pass [[view]], [[stage]] or [profile] (an in-memory
+    study lost its views and stage labels, and so its content ids)."""
+    import tomllib
+
+    from lca.study.frames import study_from_frames
+
+    doc = tomllib.loads(NCMA.read_text(encoding="utf-8"))
+    s = ncma_fp.study
+    processes = pl.DataFrame([{k: p.get(k) for k in ("id", "name", "stage", "output", "output_mass", "yield")}
+                              for p in doc["process"]])
+    routes = pl.DataFrame([{"from": r["from"], "to": r["to"], "leg": i, "mode": leg["mode"],
+                            "distance": float(leg["distance"].split()[0]), "unit": "km"}
+                           for r in doc["route"] for i, leg in enumerate(r["legs"], 1)])
+    rebuilt = study_from_frames(
+        study=doc["study"], product=doc["product"], method=doc["method"], sites=s.sites, processes=processes,
+        exchanges=s.exchanges.select("process", "flow", "input", "amount", "unit", "stage", "factor"),
+        scenarios=doc["scenario"], routes=routes, comparison=doc["comparison"], views=doc["view"],
+        stages=doc["stage"], profile=doc["profile"])
+    assert (rebuilt.views, rebuilt.stages, rebuilt.profile) == (s.views, s.stages, s.profile)
+    fp = lca.compute(rebuilt, factors=[lca.factors.read_factor_file(NCMA.parent / "factors.csv")])
+    assert fp.views.equals(ncma_fp.views) and fp.stages.equals(ncma_fp.stages)
+    assert fp.content_hashes["study"] == ncma_fp.content_hashes["study"]

@@ -56,7 +56,9 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                       processes: FrameLike, exchanges: FrameLike, scenarios: Sequence[Mapping[str, Any]],
                       routes: FrameLike | None = None, method: Mapping[str, str] | None = None,
                       comparison: Mapping[str, str] | None = None, pact: Mapping[str, Any] | None = None,
-                      cell_plant: str | None = None) -> Study:
+                      cell_plant: str | None = None, views: Sequence[Mapping[str, Any]] | None = None,
+                      stages: Sequence[Mapping[str, Any]] | None = None,
+                      profile: Mapping[str, Any] | None = None) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -67,6 +69,8 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     * ``routes``: from, to, leg (1…n in travel order), mode, distance (number), unit, optional factor — one
       row per leg, a route's rows together.
     * ``scenarios``: the ``[[scenario]]`` entries (steps, transport, mix) as dicts.
+    * ``views``, ``stages``, ``profile``: the product profile — the ``[[view]]`` and ``[[stage]]``
+      entries as dicts and the ``[profile]`` table (docs/study-format.md "Product profile").
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.
     """
@@ -105,9 +109,12 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise StudyError(problems)
     doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
-    for key, value in (("method", method), ("comparison", comparison), ("pact", pact)):
+    for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("profile", profile)):
         if value:
             doc[key] = dict(value)
+    for key, entries in (("view", views), ("stage", stages)):
+        if entries:
+            doc[key] = [dict(e) for e in entries]
     # routes are checked as a routes table (every row, by row number), exactly like a file's
     tables = {"routes": route_df} if route_df is not None else None
     return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables)
