@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import lca
 from lca.errors import LcaInputError, StudyError
@@ -210,6 +211,21 @@ def test_a_view_built_on_a_broken_view_is_not_blamed_twice(tmp_path):
     assert [(p.table, p.column) for p in err.value.problems] == [("view 'kWh'", "amount")]
 
 
+# ----------------------------------------------------------------------------- no product in code
+
+REPO = Path(__file__).resolve().parents[1]
+#: where the engine must not name a product: the report, its templates, the profile and the result frames
+PRODUCT_FREE = [*sorted((REPO / "lca" / "report").glob("*.py")), *sorted((REPO / "templates").glob("*")),
+                REPO / "lca" / "study" / "profile.py", REPO / "lca" / "results" / "footprint.py",
+                REPO / "lca" / "results" / "contract.py"]
+
+
+@pytest.mark.parametrize("path", PRODUCT_FREE, ids=lambda p: p.name)
+def test_the_report_and_the_profile_name_no_product(path):
+    text = path.read_text(encoding="utf-8").lower()
+    assert [w for w in FORBIDDEN if w in text] == [], path
+
+
 # ------------------------------------------------------------------------------- found on the way
 
 def test_factor_files_of_the_wrong_type_are_a_located_problem(tmp_path):
@@ -248,3 +264,54 @@ def test_study_from_frames_takes_the_profile(ncma_fp):
     fp = lca.compute(rebuilt, factors=[lca.factors.read_factor_file(NCMA.parent / "factors.csv")])
     assert fp.views.equals(ncma_fp.views) and fp.stages.equals(ncma_fp.stages)
     assert fp.content_hashes["study"] == ncma_fp.content_hashes["study"]
+
+
+# ------------------------------------------------------------------------------- properties
+
+TINY = DATA / "tiny" / "study.toml"
+
+
+@pytest.fixture(scope="module")
+def tiny_base():
+    import tomllib
+
+    doc = tomllib.loads(TINY.read_text(encoding="utf-8"))
+    return doc, lca.compute(lca.load_study(TINY))
+
+
+@settings(max_examples=25, deadline=None)
+@given(du=st.sampled_from([("1 m^2", 1.0), ("2 m^2", 2.0), ("1000 cm^2", 0.1)]),
+       chain=st.lists(st.tuples(st.floats(1e-3, 1e3), st.sampled_from(["kWh", "vehicle", "yr", "pallet"])),
+                      min_size=1, max_size=4),
+       result_in_t=st.booleans())
+def test_a_chain_of_views_multiplies_its_amounts(tiny_base, du, chain, result_in_t):
+    """Any chain of views (each built on the one before): the total in the last view is the total per
+    declared unit × the first amount in declared units ÷ the declared unit × every later amount;
+    a view in t CO2e is 1/1000 of the same view in kg; the per-declared-unit totals never move."""
+    doc, base = tiny_base
+    du_text, du_m2 = du
+    doc = {**doc, "product": {**doc["product"], "declared_unit": du_text}}
+    views, pers = [], []
+    for i, (amount, per) in enumerate(chain):
+        first = i == 0
+        unit = "m^2" if first else (pers[-1] if pers[-1] in ("kWh", "yr") else "dimensionless")
+        v = {"id": f"v{i}", "per": per, "amount": f"{amount!r} {unit}"}
+        if not first:
+            v["of"] = f"v{i - 1}"
+        pers.append(per)
+        views.append(v)
+    last = views[-1]
+    if result_in_t and pers[-1] in ("kWh", "yr"):
+        last["result_unit"] = f"t_CO2e/{pers[-1]}"
+    doc["view"] = views
+    fp = lca.compute(lca.study_from_dict(doc, base=TINY.parent, file="study.toml"))
+    expect = chain[0][0] / du_m2
+    for amount, _ in chain[1:]:
+        expect *= amount
+    if "result_unit" in last:
+        expect /= 1000
+    assert fp.scale(last["id"])[0] == pytest.approx(expect, rel=1e-9)
+    per_du = fp.total("two-step").value
+    assert fp.total("two-step", per=last["id"]).value == pytest.approx(per_du * expect, rel=1e-9)
+    # the declared unit scales the per-declared-unit results, never the views' meaning per m²
+    assert per_du / du_m2 == pytest.approx(base.total("two-step").value, rel=1e-9)

@@ -24,8 +24,8 @@ with the same columns.
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
->>> fp.delivered.filter(pl.col("scenario") == "jp-import").select("product", "mass", "mass_unit").row(0)
-('coating', 8.7, 'g')
+>>> fp.delivered.filter(pl.col("scenario") == "jp-import").select("mass", "mass_unit").row(0)
+(8.7, 'g')
 """
 
 from __future__ import annotations
