@@ -7,12 +7,12 @@ table, row and column), then assembled into the study document that
 >>> import polars as pl
 >>> s = study_from_frames(
 ...     study={"id": "demo", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}},
-...     product={"name": "film", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
+...     product={"name": "moulded part", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
 ...     sites=pl.DataFrame({"id": ["plant"], "country": ["JP"], "grid": ["JP-KANSAI"]}),
-...     processes=pl.DataFrame({"id": ["film"], "output": ["1 m^2"], "yield": [0.7]}),
-...     exchanges=pl.DataFrame({"process": ["film", "film"], "flow": ["hdpe_resin", "electricity"],
+...     processes=pl.DataFrame({"id": ["part"], "output": ["1 m^2"], "yield": [0.7]}),
+...     exchanges=pl.DataFrame({"process": ["part", "part"], "flow": ["hdpe_resin", "electricity"],
 ...                             "amount": [5.5, 0.14], "unit": ["g", "kWh"]}),
-...     scenarios=[{"id": "base", "steps": [{"process": "film", "site": "plant"}]}])
+...     scenarios=[{"id": "base", "steps": [{"process": "part", "site": "plant"}]}])
 >>> s.id, s.scenario_ids
 ('demo', ['base'])
 """
