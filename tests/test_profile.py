@@ -82,6 +82,22 @@ def test_stage_colours_follow_the_study_order_and_freight_is_hatched(ncma_html):
     assert 'fill="url(#fig-totals-hatch-transport)"' in chart
 
 
+def test_the_totals_table_shows_the_studys_first_view_whatever_its_id(ncma_fp):
+    """Before: the summary's second column was the view with the id 'kWh', or nothing."""
+    from lca.report import render_html
+
+    def totals_table(fp):
+        page = render_html(fp, timestamp=TS)
+        return page.split("<caption>Totals by scenario</caption>", 1)[1].split("</table>", 1)[0]
+
+    study = ncma_fp.study
+    first_vehicle = replace(study, views=tuple(v for v in study.views if v.id == "year"))
+    table = totals_table(lca.compute(first_vehicle))
+    assert "t CO₂e/year" in table and "kWh" not in table
+    assert "kg CO₂e/kWh" in totals_table(ncma_fp)
+    assert "CO₂e/" not in totals_table(lca.compute(replace(study, views=()))).split("kg CO₂e/kg", 1)[1]
+
+
 # ----------------------------------------------------------------------- Footprint.stages / views
 
 def test_footprint_stages_come_from_the_study(ncma_fp):

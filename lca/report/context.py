@@ -124,11 +124,14 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
     headline = "Only one scenario was computed, so there is no comparison."
     if pair is not None:
         headline = _headline(fp, pair, labels)
+    # beside the totals: the study's first own view (e.g. per kWh of cell capacity), if it has one
+    second = next((v for v in fp.views.get_column("view") if v not in VIEWS and _mult(fp, v) is not None), None)
+    mult = _mult(fp, second) if second else None
     return {"headline": headline, "findings": findings, "chart": chart, "unit": fmt.unit(unit),
             "totals": [{"id": r["scenario"], "label": r["label"], "value": fmt.num(r["value"]),
-                        "per_kwh": fmt.num(r["value"] * _mult(fp, "kWh")) if _mult(fp, "kWh") else "–"}
+                        "per_kwh": fmt.num(r["value"] * mult) if mult else "–"}
                        for r in totals.iter_rows(named=True)],
-            "kwh_unit": fmt.unit(_unit(fp, "kWh"))}
+            "kwh_unit": fmt.unit(_unit(fp, second)) if second else ""}
 
 
 def _mult(fp: Any, per: str) -> float | None:
