@@ -56,6 +56,15 @@ def test_the_report_of_a_cathode_study_has_no_separator_wording(ncma_html):
     assert "Treatment of the sodium sulfate solution" in ncma_html  # the study's own exclusions
 
 
+def test_the_report_with_uncertainty_has_no_separator_wording_either(ncma_fp):
+    from lca.report import render_html
+    from lca.uncertainty import run_uncertainty
+
+    page = render_html(ncma_fp, timestamp=TS, uncertainty=run_uncertainty(ncma_fp, 300, 1))
+    assert "Monte Carlo simulation with 300 iterations" in page
+    assert [w for w in FORBIDDEN if w in html.unescape(page).lower()] == []
+
+
 def test_its_stages_appear_in_every_stage_table_and_chart_in_the_study_order(ncma_html):
     sections = dict(re.findall(r'<section id="([a-z]+)">(.*?)</section>', ncma_html, flags=re.S))
     # the stage table of the boundary section, the results table, the totals chart and its legend
