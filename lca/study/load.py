@@ -28,6 +28,7 @@ from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
+from lca.study.sources import parse_sources
 from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
                               table_location)
 
@@ -194,9 +195,11 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                     hint="compare two different scenarios, or remove [comparison]"))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
-    problems += _check_keys(fdoc, {"files"}, file=file, where="factors")
+    problems += _check_keys(fdoc, {"files", "sources"}, file=file, where="factors")
     listed = fdoc.get("files", [])
     factor_files = tuple(base / str(p) for p in ([listed] if isinstance(listed, str) else listed))
+    selection, more = parse_sources(fdoc.get("sources"), file=file)  # layered below the files
+    problems += more
     for p in factor_files:
         try:
             raw = read_bytes(p, file=file, what=f"factor file '{p.name}'", table="factors")
@@ -215,7 +218,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
-        mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
+        mixes=mixes, cell_plant=plant, comparison=comparison, input_hashes=hashes,
+        factor_files=((selection,) if selection else ()) + factor_files,
         table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
