@@ -56,7 +56,7 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                       processes: FrameLike, exchanges: FrameLike, scenarios: Sequence[Mapping[str, Any]],
                       routes: FrameLike | None = None, method: Mapping[str, str] | None = None,
                       comparison: Mapping[str, str] | None = None, pact: Mapping[str, Any] | None = None,
-                      cell_plant: str | None = None) -> Study:
+                      cell_plant: str | None = None, factors: Mapping[str, Any] | None = None) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -67,6 +67,8 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     * ``routes``: from, to, leg (1…n in travel order), mode, distance (number), unit, optional factor — one
       row per leg, a route's rows together.
     * ``scenarios``: the ``[[scenario]]`` entries (steps, transport, mix) as dicts.
+    * ``factors``: the ``[factors]`` table: ``sources`` (factor sources by name,
+      :mod:`lca.factors.sources`) and ``files`` (relative to the working directory).
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.
     """
@@ -105,7 +107,7 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise StudyError(problems)
     doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
-    for key, value in (("method", method), ("comparison", comparison), ("pact", pact)):
+    for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("factors", factors)):
         if value:
             doc[key] = dict(value)
     # routes are checked as a routes table (every row, by row number), exactly like a file's
