@@ -119,3 +119,18 @@ def test_arguments_of_the_wrong_kind_are_a_located_error_not_a_crash(over, table
         build(**over)
     (p,) = err.value.problems
     assert (p.table, p.message) == (table, message)
+
+
+@pytest.mark.parametrize("doc, tables, message", [
+    ([{"study": {}}], None, "a study must be a table of sections (a dict), got list"),
+    (None, None, "a study must be a table of sections (a dict), got NoneType"),
+    ("tiny", {"sites": [{"id": "plant", "country": "JP"}]}, "tables['sites'] must be a polars DataFrame, got list"),
+])
+def test_study_from_dict_refuses_what_is_not_a_study_with_a_located_error(doc, tables, message, tiny_doc, tiny_path):
+    from lca.errors import StudyError
+    from lca.study import study_from_dict
+
+    with pytest.raises(StudyError) as err:
+        study_from_dict(tiny_doc if doc == "tiny" else doc, base=tiny_path.parent, file="request.json", tables=tables)
+    (p,) = err.value.problems
+    assert (p.file, p.message) == ("request.json", message)

@@ -100,6 +100,9 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     """
     base = base or Path.cwd()
     hashes = dict(hashes or {})
+    if not isinstance(doc, Mapping):  # e.g. a JSON array or null from an API request: located, not a crash
+        raise StudyError(Problem(f"a study must be a table of sections (a dict), got {type(doc).__name__}",
+                                 file=file, hint="pass the parsed TOML document: {'study': {...}, 'product': {...}, …}"))
     deep = nesting_problems(doc, file=file)
     if deep:
         raise StudyError(deep)
@@ -139,7 +142,12 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
 
     table_names = dict(doc.get("tables", {}))
-    memory = dict(tables or {})
+    memory = {k: v.collect() if isinstance(v, pl.LazyFrame) else v for k, v in (tables or {}).items()}
+    for key, value in memory.items():
+        if not isinstance(value, pl.DataFrame):
+            raise StudyError(problems + [Problem(f"tables['{key}'] must be a polars DataFrame, got "
+                                                 f"{type(value).__name__}", file=file, table="tables", column=str(key),
+                                                 hint="pass pl.DataFrame(rows), or use lca.study_from_frames")])
     table_names.update({k: table_names.get(k, k) for k in memory})
     problems += _check_keys(table_names, {"sites", "exchanges", "routes"}, file=file, where="tables")
     for key, name in table_names.items():
