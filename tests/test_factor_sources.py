@@ -272,3 +272,13 @@ def test_docstring_examples_of_the_sources_modules():
 
     for module in (lca.study.sources, lca.factors.sources):
         assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_a_source_name_two_packages_provide_is_an_error_naming_both(install, tiny_doc):
+    install("tinydb", TINY_SOURCE, dist="tiny-factors")
+    install("tinydb", TINY_SOURCE, dist="other-factors", version="2.0")
+    with pytest.raises(FactorError) as err:
+        lca.compute(tiny_with(tiny_doc, sources=["tinydb"]))
+    (p,) = err.value.problems
+    assert p.message.startswith("factor source 'tinydb' is provided by 2 packages: ")
+    assert "(tiny-factors 1.0)" in p.message and "(other-factors 2.0)" in p.message and p.file == "tiny.toml"

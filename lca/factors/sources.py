@@ -29,6 +29,7 @@ source (``lca`` exits 1 with that message, no traceback).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as md
 from typing import Protocol, runtime_checkable
 
@@ -66,6 +67,10 @@ def refresh() -> None:
 def installed() -> dict[str, md.EntryPoint]:
     """The plug-in sources installed in this environment, by name (``shipped`` is not one)."""
     return {ep.name: ep for ep in md.entry_points(group=GROUP)}
+
+
+def _providers(name: str) -> list[md.EntryPoint]:
+    return [ep for ep in md.entry_points(group=GROUP) if ep.name == name]
 
 
 def available() -> list[str]:
@@ -111,13 +116,17 @@ def source_layer(name: str, where: dict[str, str] | None = None) -> pl.DataFrame
     are named at the source and row (``factor source 'acme' (acme-lca 1.0): factors row 3, …``).
     """
     where = where or {"table": "factors", "column": "sources"}
-    eps = installed()
-    if name not in eps:
+    eps = _providers(name)
+    if not eps:
         have = ", ".join(available())
         raise FactorError(Problem(f"no factor source named '{name}' is installed", **where,
                                   hint=f"install the package that provides it, or correct the name (available: "
                                        f"{have})"))
-    ep = eps[name]
+    if len(eps) > 1:  # which one a study gets must not depend on the order of sys.path
+        both = "; ".join(_label(name, ep) + f" = {ep.value}" for ep in eps)
+        raise FactorError(Problem(f"factor source '{name}' is provided by {len(eps)} packages: {both}", **where,
+                                  hint="uninstall all but one of them"))
+    ep = eps[0]
     key = (name, ep.value)
     if key not in _ROWS:
         label = _label(name, ep)
@@ -154,8 +163,6 @@ def apply_sources(lib: FactorLibrary, selection: SourceSelection) -> FactorLibra
     """
     where = _where(selection)
     if SHIPPED not in selection.names and SHIPPED in lib.layers:
-        import hashlib
-
         lib = FactorLibrary(
             factors=lib.factors.filter(pl.col("layer") != SHIPPED), gwp=lib.gwp, version=lib.version,
             content_hash=hashlib.sha256(f"{lib.content_hash}\0without {SHIPPED}".encode()).hexdigest(),

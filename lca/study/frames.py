@@ -67,7 +67,7 @@ def _shape_problems(**given: Any) -> list[Problem]:
     if isinstance(scenarios, (str, bytes, Mapping)) or not isinstance(scenarios, Sequence) or \
             not all(isinstance(s, Mapping) for s in scenarios):
         problems.append(Problem("scenarios must be a list of dicts (the [[scenario]] entries)", table="scenario",
-                                hint='e.g. [{"id": "base", "steps": [{"process": "film", "site": "plant"}]}]'))
+                                hint='e.g. [{"id": "base", "steps": [{"process": "make", "site": "plant"}]}]'))
     return problems
 
 
