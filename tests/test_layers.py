@@ -28,7 +28,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "lca"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("domain", ("lca.errors", "lca.choices", "lca.units", "lca.resources")),
+    ("domain", ("lca.errors", "lca.choices", "lca.units", "lca.resources", "lca.timestamps")),
     ("io", ("lca.schemas", "lca.study", "lca.outputs")),
     ("engine", ("lca.factors", "lca.engine")),
     ("results", ("lca.results",)),
@@ -56,12 +56,6 @@ KNOWN_VIOLATIONS = {
     # Monte Carlo rebuilds the inventory per uncertain exchange: removed by the result contract
     # (#12 item 6) and the matrix sampling of item 4
     ("lca.uncertainty.model", "lca.engine.inventory", "inventory"),
-    # the ledger reads process scales for plant data: removed by the result contract (#12 item 6)
-    ("lca.ledger.intensities", "lca.engine.inventory", "inventory"),
-    # compute_ledger / the Spark path accept a study path and load it: removed by the result
-    # contract (#12 item 6) — they will take the footprint (or the CLI loads it)
-    ("lca.ledger.api", "lca.study.load_study", "loader"),
-    ("lca.ledger.spark", "lca.study.load_study", "loader"),
 }
 
 

@@ -12,7 +12,8 @@ from polars.testing import assert_frame_equal
 
 from lca.engine import compute
 from lca.errors import LcaInputError
-from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA, compute_ledger
+from ledger_default import compute_ledger
+from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA
 from lca.resources import default_study_path
 from lca.study import load_study
 

@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 
 import lca
-from lca.ledger import compute_ledger
+from ledger_default import compute_ledger
 
 SRVC, LOSS = 0.27049, 0.042  # factors/electricity.csv, factors/grid_losses.csv
 PLANT = pl.DataFrame({"plant": ["charlotte"], "period": ["2025-03"], "carrier": ["electricity"], "energy": [30.0],

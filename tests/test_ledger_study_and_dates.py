@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import lca
 from lca.errors import LcaInputError
-from lca.ledger import compute_ledger
+from ledger_default import compute_ledger
 from lca.resources import default_study_path
 from lca.study import load_study, study_from_dict
 

@@ -16,7 +16,7 @@ import pytest
 import lca
 from lca.errors import LcaInputError
 from lca.factors import read_factor_file
-from lca.ledger import compute_ledger
+from ledger_default import compute_ledger
 
 RESIN = "tiny.resin,tiny_resin,Tiny resin,material,GLO,2,"
 DECOY = "tiny.resin,tiny_resin,Tiny resin,material,GLO,4,"

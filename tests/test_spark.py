@@ -54,13 +54,14 @@ def lots():
 
 
 def test_spark_equals_polars_row_for_row(spark, lots):
-    from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA, compute_ledger
+    from ledger_default import compute_ledger, default_footprint
+    from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA
     from lca.ledger.engine import as_exchange
     from lca.ledger.spark import ledger_on_spark
 
     mem = compute_ledger(lots, on_error="skip")
     sdf = spark.createDataFrame(lots.to_arrow()).repartition(3)  # several batches, several tasks
-    good, bad = ledger_on_spark(sdf)
+    good, bad = ledger_on_spark(sdf, default_footprint())
     got = pl.from_arrow(good.toArrow()).cast(LEDGER_SCHEMA).select(list(LEDGER_SCHEMA))
     # polars keeps text as Enum; Spark gets (and returns) plain strings: same rows, same values
     assert_frame_equal(got.sort("lot_id"), as_exchange(mem.lots).sort("lot_id"), check_exact=True)

@@ -164,14 +164,21 @@ def _check_cell_plant(path: Path, plant: str) -> None:
 
 
 def check_scenarios(study, ids, option: str) -> None:
-    """Scenario ids given on the command line must be scenarios of the study (message names the option)."""
+    """Scenario ids given on the command line must be scenarios of the study (message names the option).
+
+    ``study``: a loaded study (before computing) or its footprint."""
     from lca.errors import LcaInputError, Problem
 
-    known = study.scenario_ids
+    from lca.results import Footprint
+
+    if isinstance(study, Footprint):
+        known, where = study.scenarios, study.meta.source
+    else:
+        known, where = study.scenario_ids, study.path or "the study"
     bad = [i for i in dict.fromkeys(ids or ()) if i is not None and i not in known]
     if bad:
         raise LcaInputError([Problem(f"{option}: unknown scenario '{b}'",
-                                     hint=f"use one of the scenarios of {study.path or 'the study'}: "
+                                     hint=f"use one of the scenarios of {where}: "
                                           + ", ".join(known)) for b in bad])
 
 
@@ -183,7 +190,7 @@ def check_per(fp, per: "Per | str", option: str = "--per") -> None:
     try:
         fp.scale(per)
     except LcaInputError as exc:
-        file = str(fp.study.path) if fp.study.path else None
+        file = fp.meta.source
         raise LcaInputError([Problem(f"{option} {per}: {p.message}", file=p.file or file, table=p.table, row=p.row,
                                      column=p.column, hint=p.hint or f"add it to the study, or choose another {option}")
                              for p in exc.problems]) from None
@@ -231,15 +238,12 @@ def iso_timestamp(value: Optional[str]) -> Optional[str]:
     """Typer callback: accept only ISO 8601 date-times (``2026-01-01T00:00:00Z``), normalised to UTC ``Z``."""
     if value is None:
         return None
-    import datetime as dt
+    from lca.timestamps import parse_utc, utc_text
 
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return utc_text(parse_utc(value))
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def area_per_roll(value: Optional[str]) -> Optional[str]:

@@ -55,11 +55,12 @@ def ledger(
                                                    "period ± 5 years)."),
 ) -> None:
     """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
+    from lca.engine import compute
     from lca.ledger import compute_ledger
 
     st = _guard(shipments, out, study, plant_data, rejects, partition_by)
     with err_console().status("computing the ledger (streaming)…", spinner="dots"):
-        r = compute_ledger(shipments, st, out=out, plant_data=plant_data, on_error=on_error.value,
+        r = compute_ledger(shipments, compute(st), out=out, plant_data=plant_data, on_error=on_error.value,
                            rejects=rejects, partition_by=partition_by.value if partition_by else None,
                            m2_per_roll=m2_per_roll, max_listed=max_listed, date_window=date_window)
     _print_summary(r)

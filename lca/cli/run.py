@@ -38,11 +38,11 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     console = out_console()
     totals = fp.totals(per)
     unit = totals.get_column("unit")[0]
-    s = fp.study
-    console.print(styled((s.title, "bold")))  # user text: never read as markup (the console has it off)
-    console.print(f"declared unit {s.product.declared_unit} · {fp.method['gwp']} · electricity "
-                  f"{fp.method['electricity_rule']} · T&D losses {fp.method['td_losses']} · cell plant "
-                  f"{s.cell_plant} · factors {fp.library.version}")
+    m = fp.meta
+    console.print(styled((m.title, "bold")))  # user text: never read as markup (the console has it off)
+    console.print(f"declared unit {m.declared_unit} · {m.method['gwp']} · electricity "
+                  f"{m.method['electricity_rule']} · T&D losses {m.method['td_losses']} · cell plant "
+                  f"{m.cell_plant} · factors {fp.library.version}")
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
     table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,
@@ -56,7 +56,7 @@ def _print_tables(fp, stages, per: str, compare) -> None:
         vals = dict(zip(row["stage"], row["value"]))
         table.add_row(sid, *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
     console.print(table)
-    pair = tuple(compare) if compare and all(compare) else fp.study.comparison
+    pair = tuple(compare) if compare and all(compare) else fp.meta.comparison
     if pair and len(pair) == 2:
         a, b = pair
         cmp = fp.compare(a, b, per=per)

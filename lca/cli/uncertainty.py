@@ -57,7 +57,7 @@ def uncertainty(
 
     memory_limit(max_memory)  # a malformed --max-memory fails before the study is computed
     fp = switches.compute(study)
-    check_scenarios(fp.study, compare, "--compare")
+    check_scenarios(fp, compare, "--compare")
     check_per(fp, per)
     pair = list(compare) if compare else None
     if iterations >= PROGRESS_FROM:
@@ -91,7 +91,7 @@ def _print(fp, r) -> None:
     from rich.table import Table
 
     console = out_console()
-    console.print(styled((fp.study.title, "bold")))
+    console.print(styled((fp.meta.title, "bold")))
     console.print(f"{r.iterations:,} iterations · seed {r.seed} · common random numbers across scenarios · "
                   f"{r.inputs.height} uncertain inputs", markup=False)
     t = Table(title=f"Totals ({r.unit})", title_justify="left")

@@ -118,14 +118,32 @@ def _fail(bad: pl.DataFrame, n_bad: int, file: str | None, limit: int) -> LcaInp
     return LcaInputError(problems)
 
 
-def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=None, *,
+def as_footprint(footprint):
+    """``footprint`` itself, or the footprint of a :class:`~lca.study.Study`; anything else (a path,
+    None) is refused: the ledger reads no study file, its caller loads it."""
+    from lca.results import Footprint
+    from lca.study import Study
+
+    if isinstance(footprint, Footprint):
+        return footprint
+    if isinstance(footprint, Study):
+        from lca.engine import compute
+
+        return compute(footprint)
+    raise TypeError(f"the ledger takes a Footprint (lca.compute(lca.load_study(path))), not {type(footprint).__name__}")
+
+
+def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, footprint, *,
                    out: Path | str | None = None, plant_data: Path | str | pl.DataFrame | None = None,
                    on_error: OnError = "fail", rejects: Path | str | None = None,
                    partition_by: Literal["period"] | None = None, m2_per_roll: str | None = None,
                    factors: Sequence = (), max_listed: int = 20, date_window=None) -> LedgerResult:
     """Footprint of every lot: quantity in declared units × intensity of its scenario, destination and month.
 
-    ``study``: a path, a :class:`~lca.study.Study` or None (the bundled default). With ``out`` the
+    ``footprint``: the computed :class:`~lca.results.Footprint` of the study (or a
+    :class:`~lca.study.Study`, computed here); files are read by the caller (``lca ledger`` loads
+    ``--study``), never here. Destination plants other than its cell plant are priced by
+    :meth:`Footprint.at_cell_plant <lca.results.Footprint.at_cell_plant>`. With ``out`` the
     lots stream to Parquet (a folder of ``period=YYYY-MM`` partitions with ``partition_by``);
     without, they are returned in memory. ``on_error="fail"`` raises :class:`LcaInputError`
     naming the bad lots and writes nothing; ``"skip"`` sets them aside with a reason.
@@ -137,18 +155,15 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     >>> from datetime import date
     >>> lots = pl.DataFrame({"lot_id": ["A", "B"], "date": [date(2025, 3, 1)] * 2, "quantity": [100.0, 1076.39],
     ...     "unit": ["m^2", "ft^2"], "scenario": ["ontario"] * 2, "destination_plant": ["liberty"] * 2})
-    >>> r = compute_ledger(lots)
+    >>> r = compute_ledger(lots, lca.compute(lca.load_study(lca.default_study_path())))
     >>> r.n_out, [round(x, 3) for x in r.lots["declared_quantity"]]
     (2, [100.0, 100.0])
     """
-    from lca.resources import default_study_path
-    from lca.study import Study, load_study
-
     if on_error not in ON_ERROR:
         raise LcaInputError(Problem(f"unknown on_error '{on_error}'",
                                     hint="use " + spoken([f"'{v}'" for v in ON_ERROR])))
-    st = study if isinstance(study, Study) else load_study(study or default_study_path())
-    window = date_window_of(st, date_window)  # a bad window fails before any data is read
+    fp = as_footprint(footprint)
+    window = date_window_of(fp.meta, date_window)  # a bad window fails before any data is read
     file = None if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else str(shipments)
     raw = shipments.lazy() if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else io.scan_lots(shipments)
     lots = io.normalize(raw, file=file)
@@ -159,7 +174,7 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
         dups = duplicate_lot_ids(lots)
     except pl.exceptions.PolarsError as exc:
         raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file)) from None
-    plan = build_plan(st, dims, plant=plant, m2_per_roll=m2_per_roll, factors=factors, plant_file=plant_file,
+    plan = build_plan(fp, dims, plant=plant, m2_per_roll=m2_per_roll, factors=factors, plant_file=plant_file,
                       duplicate_ids=dups, window=window)
     priced = price(lots.with_row_index("row", offset=1), plan)
     good, bad = good_lots(priced, plan), bad_lots(priced, plan)

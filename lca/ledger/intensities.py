@@ -8,10 +8,11 @@ The override rule: for scenario *s*, plant *X*, month *m* and carrier *c* (elect
 natural_gas), the study's contributions of flow *c* at site *X* (summed over processes and, in a
 supply mix, weighted by share) are replaced by ``energy / output`` of *X* in *m* — expressed per
 declared unit — times the same kg CO2e per unit of energy the study used there (factor × GWP,
-all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``; grossed up for grid losses
-with ``td_losses = "included"``, since a plant meter reads consumption). Plant output is in the
-plant's own product (base film at a film plant), converted to "per declared unit of finished
-product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "Primary plant data").
+all gases: ``Footprint.energy_intensity``; grossed up for grid losses with ``td_losses =
+"included"``, since a plant meter reads consumption). Plant output is in the plant's own product
+(base film at a film plant), converted to "per declared unit of finished product" with the
+process scale (``Footprint.scaling``; see :func:`site_outputs` and docs/ledger.md, "Primary plant
+data").
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ class DeclaredUnit:
         return self.unit if self.value == 1 else f"({self.value:g} {self.unit})"
 
 
-def declared_unit(study) -> DeclaredUnit:
-    """Declared unit of a study, e.g. ``DeclaredUnit(1.0, 'm^2', 1.0, '[length]^2')``."""
-    du = study.product.declared_unit
+def declared_unit(fp) -> DeclaredUnit:
+    """Declared unit of a footprint, e.g. ``DeclaredUnit(1.0, 'm^2', 1.0, '[length]^2')``."""
+    du = fp.meta.declared_unit
     info = unit_info(du.unit)
     return DeclaredUnit(float(du.value), du.unit, float(info.to_base) * float(du.value), str(info.dimension))
 
@@ -111,67 +112,63 @@ def unit_lookup(units: Sequence[str], du: DeclaredUnit, *, m2_per_roll: str | No
                         schema={"unit": pl.String, "to_declared": pl.Float64, "reason": pl.String})
 
 
-def footprints_by_destination(study, destinations: Sequence[str], *, factors: Sequence = ()) -> tuple[dict, dict]:
-    """Compute the study once per destination plant (its cell plant).
+def footprints_by_destination(fp, destinations: Sequence[str], *, factors: Sequence = ()) -> tuple[dict, dict]:
+    """The footprint once per destination plant (its cell plant).
 
-    Every destination is priced from the ``study`` object given (:meth:`Study.with_cell_plant`
-    re-routes only the transport to the cell plant), never from its file: changes made in memory
-    count, and studies built from dicts or frames work.
+    ``fp`` itself where the destination is its cell plant and no extra ``factors`` are given;
+    every other destination is priced by :meth:`Footprint.at_cell_plant` (the same study re-routed
+    in memory, never re-read from its file: changes made in memory count, and studies built from
+    dicts or frames work).
 
     Returns ``({destination: Footprint}, {destination: reason})``; a destination the study cannot
     deliver to (not a site, no route) gets a reason instead of a footprint.
     """
-    from lca.engine import compute
-    from lca.factors import load_library
-
-    lib = load_library()
-    sites = set(study.sites.get_column("id").to_list())
+    sites = set(fp.sites.get_column("site").to_list())
+    study_id = fp.meta.study_id
     done: dict[str, object] = {}
     why: dict[str, str] = {}
     for dest in destinations:
         if dest not in sites:
-            why[dest] = f"destination plant '{dest}' is not a site of study '{study.id}'"
+            why[dest] = f"destination plant '{dest}' is not a site of study '{study_id}'"
             continue
         try:
-            done[dest] = compute(study.with_cell_plant(dest), library=lib, factors=list(factors))
+            done[dest] = fp.at_cell_plant(dest, factors=factors)
         except LcaInputError as exc:
-            why[dest] = f"study '{study.id}' cannot deliver to '{dest}': {exc.problems[0].message}"
+            why[dest] = f"study '{study_id}' cannot deliver to '{dest}': {exc.problems[0].message}"
     return done, why
 
 
 _ENERGY = "[length]^2 [mass] [time]^-2"
 
 
-def site_outputs(study) -> pl.DataFrame:
+def site_outputs(fp) -> pl.DataFrame:
     """What leaves each site in each system scenario: ``scenario, site, process, out_dim, out_per_du``.
 
     The site's output process is the one no other process *at the same site* consumes (Moriyama
     makes base film and coats it in ``jp-import``: coating; it only makes base film in
     ``charlotte-coated``: base film). ``out_per_du`` is how much of that output, in SI base units
-    (m² for area), one declared unit of finished product needs: process scale (reference outputs
-    per declared unit, yields included, :func:`lca.engine.inventory.process_scales`) × the reference
-    output amount × its unit's SI multiplier.
+    (m² for area), one declared unit of finished product needs: reference outputs per declared
+    unit (yields included, ``Footprint.scaling``) × the reference output amount × its unit's SI
+    multiplier.
     """
-    from lca.engine.inventory import process_scales
     from lca.units import unit_table
 
-    scales = process_scales(study)
-    edges = study.exchanges.filter(pl.col("input").is_not_null()).select(
-        pl.col("process").alias("consumer"), pl.col("input").alias("process"))
-    internal = (edges.join(scales.select("scenario", pl.col("process").alias("consumer"), pl.col("site").alias("at")),
-                           on="consumer")
-                .join(scales, on=["scenario", "process"]).filter(pl.col("site") == pl.col("at"))
-                .select("scenario", "process").unique())
-    procs = study.processes.select(pl.col("id").alias("process"), "output_amount", "output_unit")
-    units = unit_table(procs.get_column("output_unit")).select(
+    scales = fp.scaling.filter(pl.col("scenario") == pl.col("component"))
+    sites = scales.select("scenario", "process", "site")
+    internal = (fp.links.filter(pl.col("scenario") == pl.col("component"))
+                .join(sites.rename({"process": "consumer", "site": "at"}), on=["scenario", "consumer"])
+                .join(sites.rename({"process": "supplier"}), on=["scenario", "supplier"])
+                .filter(pl.col("site") == pl.col("at")).select("scenario", pl.col("supplier").alias("process"))
+                .unique())
+    units = unit_table(scales.get_column("output_unit")).select(
         pl.col("unit").alias("output_unit"), pl.col("to_base").alias("u_base"), pl.col("dimension").alias("out_dim"))
-    return (scales.join(internal, on=["scenario", "process"], how="anti").join(procs, on="process")
+    return (scales.join(internal, on=["scenario", "process"], how="anti")
             .join(units, on="output_unit")
             .select("scenario", "site", "process", "out_dim",
-                    (pl.col("scale") * pl.col("output_amount") * pl.col("u_base")).alias("out_per_du")))
+                    (pl.col("reference_outputs") * pl.col("output_amount") * pl.col("u_base")).alias("out_per_du")))
 
 
-def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.DataFrame, study,
+def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.DataFrame, fp,
                     file: str | None) -> list[Problem]:
     """Every bad cell of the plant data (pint once per distinct unit; Problems only for bad rows)."""
     from lca.units import unit_table
@@ -179,7 +176,8 @@ def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.Dat
     def where(r: int, col: str, msg: str, hint: str) -> Problem:
         return Problem(msg, file=file, table="plant data", row=r, column=col, hint=hint)
 
-    sites = study.sites.get_column("id")
+    sites = fp.sites.get_column("site")
+    study_id = fp.meta.study_id
     e = unit_table(plant.get_column("energy_unit")).rename({"unit": "energy_unit"})
     o = unit_table(plant.get_column("output_unit")).rename(
         {"unit": "output_unit", "dimension": "o_dim", "unit_error": "o_error", "to_base": "o_base"})
@@ -190,14 +188,14 @@ def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.Dat
             .sort("row"))
     out: list[Problem] = []
     for r, p in rows.filter(~pl.col("plant").is_in(sites.implode())).select("row", "plant").iter_rows():
-        out.append(where(r, "plant", f"plant '{p}' is not a site of study '{study.id}'", "use a site id of the study"))
+        out.append(where(r, "plant", f"plant '{p}' is not a site of study '{study_id}'", "use a site id of the study"))
     for r, u, err, dim in rows.filter(pl.col("unit_error").is_not_null() | (pl.col("dimension") != _ENERGY)).select(
             "row", "energy_unit", "unit_error", "dimension").iter_rows():
         out.append(where(r, "energy_unit", err or f"unit '{u}' is {dimension_name(dim or '?')}, not energy",
                          "use kWh, MWh, MJ, GJ, MMBtu or therm"))
     known = rows.filter(pl.col("plant").is_in(sites.implode()))
     for r, p, c in known.filter(pl.col("modelled").is_null()).select("row", "plant", "carrier").iter_rows():
-        out.append(where(r, "carrier", f"study '{study.id}' has no {c} at site '{p}' in any scenario, so plant "
+        out.append(where(r, "carrier", f"study '{study_id}' has no {c} at site '{p}' in any scenario, so plant "
                          "data cannot replace it", f"remove the row, or model {c} in the process run at '{p}'"))
     bad_o = known.filter(pl.col("o_error").is_not_null()
                          | (pl.col("out_dim").is_not_null() & ~pl.col("out_dim").list.contains(pl.col("o_dim"))))
@@ -221,13 +219,12 @@ def plant_overrides(fp, plant: pl.DataFrame, *, file: str | None = None) -> pl.D
     """
     from lca.units import unit_table
 
-    study = fp.study
-    outputs = site_outputs(study)
+    outputs = site_outputs(fp)
     several = (outputs.group_by("scenario", "site").agg(pl.col("process").sort())
                .filter(pl.col("process").list.len() > 1))
     d = fp.detail.filter(pl.col("flow").is_in(CARRIERS_IN_DETAIL))
     carriers = d.select(pl.col("site").alias("plant"), pl.col("flow").alias("carrier")).unique()
-    problems = _plant_problems(plant, outputs, carriers, study, file)
+    problems = _plant_problems(plant, outputs, carriers, fp, file)
     used = set(plant.get_column("plant").to_list())
     problems += [Problem(f"site '{site}' makes several products in scenario '{s}' ({', '.join(ps)}): its plant "
                          "output cannot be assigned to one", file=file, table="plant data", column="output")
@@ -242,13 +239,16 @@ def plant_overrides(fp, plant: pl.DataFrame, *, file: str | None = None) -> pl.D
     per_out = (plant.join(e_tab, on="energy_unit").join(o_tab, on="output_unit")
                .select(pl.col("plant").alias("site"), "period", pl.col("carrier").alias("flow"),
                        (pl.col("energy") * pl.col("e_base") / (pl.col("output") * pl.col("o_base"))).alias("per_out")))
-    # per scenario × component × site × flow: study contribution, share, kg CO2e per J (all gases)
-    acts = d.group_by("scenario", "component", "site", "flow", "act").agg(
-        pl.col("value").sum(), (pl.col("amount") * pl.col("a_to_base")).first().alias("base_amount"),
-        pl.col("share").first())
-    comp = acts.group_by("scenario", "component", "site", "flow").agg(
-        pl.col("value").sum().alias("old"), (pl.col("value").sum() / pl.col("base_amount").sum()).alias("ef"),
-        pl.col("share").first())
+    # per scenario × component × site × flow: study contribution and share; the kg CO2e per J
+    # charged there (all gases, grid losses as the method says) is the component's energy intensity
+    comp = d.group_by("scenario", "component", "site", "flow").agg(
+        pl.col("value").sum().alias("old"), pl.col("share").first())
+    per = unit_table(fp.energy_intensity.get_column("unit").str.strip_prefix("kg_CO2e/")).select(
+        pl.col("unit").alias("per"), pl.col("to_base").alias("p_base"))
+    ef = (fp.energy_intensity.with_columns(pl.col("unit").str.strip_prefix("kg_CO2e/").alias("per"))
+          .join(per, on="per").select(pl.col("scenario").alias("component"), "site", pl.col("carrier").alias("flow"),
+                                      (pl.col("value") / pl.col("p_base")).alias("ef")))
+    comp = comp.join(ef, on=["component", "site", "flow"], how="left")
     leaves = outputs.select(pl.col("scenario").alias("component"), "site", "out_per_du")
     joined = comp.join(leaves, on=["component", "site"]).join(per_out, on=["site", "flow"])
     return (joined.group_by("scenario", "period")

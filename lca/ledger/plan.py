@@ -1,13 +1,11 @@
-"""Build a :class:`~lca.ledger.engine.LedgerPlan` from a study, plant data and the distinct values
-of the lots (scenarios, units, destinations, date range) — all small.
+"""Build a :class:`~lca.ledger.engine.LedgerPlan` from a computed footprint, plant data and the
+distinct values of the lots (scenarios, units, destinations, date range) — all small.
 
 >>> from datetime import date
->>> from lca.engine import compute
->>> from lca.resources import default_study_path
->>> from lca.study import load_study
->>> study = load_study(default_study_path())
->>> plan = build_plan(study, Dimensions(["jp-import"], ["m^2"], ["liberty"], date(2025, 1, 1), date(2025, 1, 31)))
->>> plan.intensity[0] == compute(study).total("jp-import").value
+>>> import lca
+>>> fp = lca.compute(lca.load_study(lca.default_study_path()))
+>>> plan = build_plan(fp, Dimensions(["jp-import"], ["m^2"], ["liberty"], date(2025, 1, 1), date(2025, 1, 31)))
+>>> plan.intensity[0] == fp.total("jp-import").value
 True
 """
 
@@ -83,9 +81,10 @@ def _shift_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def date_window(study, window: tuple[date | str, date | str] | str | None = None) -> tuple[date, date]:
+def date_window(meta, window: tuple[date | str, date | str] | str | None = None) -> tuple[date, date]:
     """The dates a lot may carry: ``window`` (two dates, or ``"YYYY-MM-DD..YYYY-MM-DD"``), or by
-    default the study's reference period ± :data:`DATE_WINDOW_YEARS` years. Lots dated outside it
+    default the reference period of ``meta`` (:attr:`Footprint.meta <lca.results.Footprint.meta>`)
+    ± :data:`DATE_WINDOW_YEARS` years. Lots dated outside it
     are bad rows: a study's intensities say nothing about shipments decades away, and a typo such
     as 9999-12-31 would otherwise stretch the plan over every month in between.
 
@@ -102,8 +101,8 @@ def date_window(study, window: tuple[date | str, date | str] | str | None = None
                                      hint="give two ISO dates, e.g. 2020-01-01..2030-12-31"))
 
     if window is None:
-        return (_shift_years(study.reference_start, -DATE_WINDOW_YEARS),
-                _shift_years(study.reference_end, DATE_WINDOW_YEARS))
+        return (_shift_years(meta.reference_start, -DATE_WINDOW_YEARS),
+                _shift_years(meta.reference_end, DATE_WINDOW_YEARS))
     parts = window.split("..") if isinstance(window, str) else list(window)
     if len(parts) != 2:
         raise bad(f"{window!r} is not two dates")
@@ -145,7 +144,7 @@ def _day_index(first: date, last: date, periods: list[str]) -> np.ndarray:
     return pos[month - lo]
 
 
-def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2_per_roll: str | None = None,
+def build_plan(fp, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2_per_roll: str | None = None,
                factors: Sequence = (), plant_file: str | None = None,
                duplicate_ids: Sequence[str] = (), window=None) -> LedgerPlan:
     """Intensities for every scenario × destination × plant-data month, and the lookup arrays.
@@ -157,11 +156,11 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
     ``duplicate_ids``: lot ids seen more than once (:func:`lca.ledger.duplicates.duplicate_lot_ids`);
     every lot with one of them is rejected as "duplicate lot id".
     """
-    du = declared_unit(study)
+    du = declared_unit(fp)
     units = unit_lookup(dims.units, du, m2_per_roll=m2_per_roll)
-    fps, why = footprints_by_destination(study, dims.destinations, factors=factors)
+    fps, why = footprints_by_destination(fp, dims.destinations, factors=factors)
     dests = [d for d in dims.destinations if d in fps]
-    scen = study.scenario_ids
+    scen = fp.scenarios
     periods_pd = sorted(set(plant.get_column("period").to_list())) if plant is not None and plant.height else []
     n_p = len(periods_pd) + 1
     intensity: list[float] = []
@@ -171,15 +170,14 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
               for d in dests} if periods_pd else {}
     for s in scen:
         for d in dests:
-            fp = fps[d]
-            base = float(fp.total(s).value)
+            base = float(fps[d].total(s).value)
             delta = {p: v for (s2, p), v in deltas.get(d, {}).items() if s2 == s}
             intensity.append(base)
             used.append(False)
             for per in periods_pd:
                 intensity.append(base + delta.get(per, 0.0))
                 used.append(per in delta)
-    lo, hi = date_window(study, window)
+    lo, hi = date_window(fp.meta, window)
     first, last = max(dims.first or hi, lo), min(dims.last or lo, hi)
     occurring = dims.months or (_months(first, last) if first <= last else [])
     labels = [m for m in occurring if f"{lo:%Y-%m}" <= m <= f"{hi:%Y-%m}"]  # only months that occur
@@ -187,7 +185,7 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
         first = max(first, date(int(labels[0][:4]), int(labels[0][5:]), 1))
         last = min(last, _month_end(labels[-1]))
     else:  # no lot in the window: one month keeps the output's schema
-        labels, first, last = [f"{study.reference_start:%Y-%m}"], hi, lo
+        labels, first, last = [f"{fp.meta.reference_start:%Y-%m}"], hi, lo
     idx = _day_index(first, last, labels) if first <= last else np.zeros(0, dtype=np.int64)
     pcode = {p: i + 1 for i, p in enumerate(periods_pd)}
     month_pcode = np.array([pcode.get(m, 0) for m in labels], dtype=np.int64)
@@ -209,6 +207,6 @@ def build_plan(study, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2
         date_window=(lo, hi),
         declared_unit=du.unit if du.value == 1 else du.label, intensity_unit=f"kg_CO2e/{du.label}",
         products=list(dims.products), origins=list(dims.origins), duplicate_ids=list(duplicate_ids),
-        lineage={"study_id": study.id,
+        lineage={"study_id": fp.meta.study_id,
                  "factor_library": lib.version if lib is not None else "",
                  "factor_library_hash": lib.content_hash if lib is not None else ""})

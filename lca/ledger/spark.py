@@ -5,7 +5,8 @@ you use it. The plan (a few small lists) is built on the driver from one Spark a
 shipped to the executors inside the function's closure.
 
     from lca.ledger.spark import ledger_on_spark
-    good, bad = ledger_on_spark(spark.read.parquet("s3://…/lots/"))   # two Spark DataFrames
+    fp = lca.compute(lca.load_study("study.toml"))                       # the driver loads the study
+    good, bad = ledger_on_spark(spark.read.parquet("s3://…/lots/"), fp)  # two Spark DataFrames
     good.write.partitionBy("period").parquet("s3://…/ledger/")
 """
 
@@ -74,7 +75,7 @@ def duplicate_ids(sdf) -> list[str]:
     return sorted(r["lot_id"] for r in rows)
 
 
-def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None,
+def ledger_on_spark(sdf, footprint, *, plant_data: pl.DataFrame | None = None, m2_per_roll: str | None = None,
                     date_window=None):
     """Per-lot footprints of a Spark DataFrame of shipments: ``(good, rejected)`` Spark DataFrames.
 
@@ -83,15 +84,14 @@ def ledger_on_spark(sdf, study=None, *, plant_data: pl.DataFrame | None = None, 
     before the batches run, so every occurrence is rejected as on polars. ``date_window`` as in
     :func:`~lca.ledger.compute_ledger`.
     """
+    from lca.ledger.api import as_footprint
     from lca.ledger.io import read_plant_data
-    from lca.resources import default_study_path
-    from lca.study import Study, load_study
 
-    st = study if isinstance(study, Study) else load_study(study or default_study_path())
+    fp = as_footprint(footprint)
     if "scenario" not in sdf.columns and "route" in sdf.columns:
         sdf = sdf.withColumnRenamed("route", "scenario")
     plant = read_plant_data(plant_data)[0] if plant_data is not None else None
-    plan = build_plan(st, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll, duplicate_ids=duplicate_ids(sdf),
+    plan = build_plan(fp, dimensions(sdf), plant=plant, m2_per_roll=m2_per_roll, duplicate_ids=duplicate_ids(sdf),
                       window=date_window)
     good = sdf.mapInArrow(_batches(plan, "good"), spark_schema(LEDGER_SCHEMA))
     bad = sdf.mapInArrow(_batches(plan, "bad"), spark_schema(REJECT_SCHEMA))

@@ -2,12 +2,15 @@
 
 * :mod:`lca.results.footprint` — :class:`Footprint`: row-level contributions plus views (by stage,
   per kg or kWh, compare two scenarios), each frame with a ``unit`` column;
+* :mod:`lca.results.contract` — the frames of the result contract (scaling, delivered product,
+  energy intensities, transport, views, stages, sites) and :class:`Meta`, derived in one place;
 * :mod:`lca.results.content` — canonical content hashes of the study and the factor rows used (the
   ids of exports and manifests).
 """
 
 from __future__ import annotations
 
-from lca.results.footprint import CATEGORY_ORDER, STAGE_ORDER, Footprint, Per
+from lca.results.contract import STAGE_ORDER, Meta
+from lca.results.footprint import CATEGORY_ORDER, Footprint, Per
 
-__all__ = ["Footprint", "Per", "STAGE_ORDER", "CATEGORY_ORDER"]
+__all__ = ["Footprint", "Meta", "Per", "STAGE_ORDER", "CATEGORY_ORDER"]

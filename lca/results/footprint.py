@@ -14,32 +14,93 @@ Every frame a view returns carries a ``unit`` column; values are never bare numb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
 
 import polars as pl
 
 from lca.choices import VIEWS
 from lca.errors import LcaInputError, Problem
 from lca.factors import FactorLibrary
+from lca.results import contract
+from lca.results.contract import Meta
 from lca.study import Quantity, Study
 from lca.units import conversion_factor
 
 #: a view of :data:`lca.choices.VIEWS` (for type checkers; the values are checked against VIEWS)
 Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
 
-STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
 CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
 
 
 @dataclass(frozen=True)
 class Footprint:
-    """Contributions of every activity of every scenario, with the study and factor library used."""
+    """Contributions of every activity of every scenario, with the study and factor library used.
+
+    Consumers read the frames of the result contract (:mod:`lca.results.contract`): ``scaling``,
+    ``links``, ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites`` and
+    ``meta``, never the study's tables. ``frames`` may supply any of them (the engine's own
+    solution); the others are derived from ``study`` and ``detail``.
+    """
 
     study: Study
     detail: pl.DataFrame
     library: FactorLibrary
+    frames: Mapping[str, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    # ------------------------------------------------------------------- result contract
+    @cached_property
+    def scaling(self) -> pl.DataFrame:
+        """``scenario, component, process, site, runs, reference_outputs, output_amount, output_unit``:
+        gross runs and reference outputs of every process instance per declared unit."""
+        return self.frames["scaling"] if "scaling" in self.frames else contract.scaling(self.study)
+
+    @cached_property
+    def links(self) -> pl.DataFrame:
+        """``scenario, component, consumer, supplier``: which process instance feeds which."""
+        return self.frames["links"] if "links" in self.frames else contract.links(self.study, self.scaling)
+
+    @cached_property
+    def delivered(self) -> pl.DataFrame:
+        """``scenario, product, mass, mass_unit``: the delivered product and its mass per declared unit."""
+        if "delivered" in self.frames:
+            return self.frames["delivered"]
+        return contract.delivered(self.study, self.scaling, self.links)
+
+    @cached_property
+    def energy_intensity(self) -> pl.DataFrame:
+        """``scenario, site, carrier, value, unit``: kg CO2e charged per unit of each energy carrier."""
+        return self.frames["energy_intensity"] if "energy_intensity" in self.frames else \
+            contract.energy_intensity(self.detail, self.scenarios)
+
+    @cached_property
+    def transport(self) -> pl.DataFrame:
+        """``scenario, direction, mode, value, unit``: transport legs, inbound vs outbound (to the cell plant)."""
+        if "transport" in self.frames:
+            return self.frames["transport"]
+        return contract.transport(self.study, self.detail, self.scale("declared_unit")[1])
+
+    @cached_property
+    def views(self) -> pl.DataFrame:
+        """``view, factor, unit, label``: each view the study supports, from "per declared unit"."""
+        return self.frames["views"] if "views" in self.frames else contract.views(self.study)
+
+    @cached_property
+    def stages(self) -> pl.DataFrame:
+        """``stage, label, order, eu_battery_stage, pact_field, ghg_stage`` of the stages in the result."""
+        return self.frames["stages"] if "stages" in self.frames else contract.stages(self.detail)
+
+    @cached_property
+    def sites(self) -> pl.DataFrame:
+        """``site, name, country, grid`` of every site of the study."""
+        return self.frames["sites"] if "sites" in self.frames else contract.sites(self.study)
+
+    @cached_property
+    def meta(self) -> Meta:
+        """What consumers need of the study's settings (:class:`~lca.results.contract.Meta`)."""
+        return contract.meta(self.study, self.method, self.content_hashes["study"])
 
     # --------------------------------------------------------------------------- metadata
     @property
@@ -76,6 +137,16 @@ class Footprint:
         """Shipped factors replaced by user layers (id, layer, replaced_layer)."""
         return self.library.replaced
 
+    def at_cell_plant(self, plant: str, *, factors: Sequence[Path | str | pl.DataFrame] = ()) -> "Footprint":
+        """The same study delivered to another cell plant (its last transport leg re-routed), computed
+        with the shipped library, the study's own factor files and ``factors``; this footprint itself
+        when ``plant`` is already its cell plant and no ``factors`` are given."""
+        if plant == self.study.cell_plant and not factors:
+            return self
+        from lca.engine import compute
+
+        return compute(self.study.with_cell_plant(plant), factors=factors)
+
     # ------------------------------------------------------------------------------- views
     def scale(self, per: str) -> tuple[float, str]:
         """Multiplier from "per declared unit" to ``per``, and the resulting unit label.
@@ -84,24 +155,22 @@ class Footprint:
         a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
         multiplier is made of); the other views are unaffected.
         """
+        if per not in VIEWS:
+            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
+        row = self.views.filter(pl.col("view") == per)
+        if per == "declared_unit":
+            return 1.0, str(row.get_column("unit")[0])
         from lca.study.tables import view_multipliers
 
         p = self.study.product
-        du = p.declared_unit
-        du_unit = du.unit if du.value == 1 else f"({du})"
-        if per == "declared_unit":
-            return 1.0, f"kg_CO2e/{du_unit}"
-        if per not in VIEWS:
-            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
-        views = {view: (keys, mult) for view, keys, mult in view_multipliers(p)}
-        if per not in views:
+        if row.height == 0:
             key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
                        if getattr(p, k) is None)
             raise LcaInputError(Problem(f"the study states no {key}", table="product", column=key))
-        keys, mult = views[per]
+        mult, unit = float(row.get_column("factor")[0]), str(row.get_column("unit")[0])
+        keys = next(k for view, k, _ in view_multipliers(p) if view == per)
         self._check_view(per, keys, mult)
-        units = {"kg": "kg_CO2e/kg", "kWh": "kg_CO2e/kWh", "vehicle": "kg_CO2e/vehicle", "year": "t_CO2e/yr"}
-        return mult, units[per]
+        return mult, unit
 
     def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
         """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
@@ -235,7 +304,7 @@ class Footprint:
         order = {s: i for i, s in enumerate(self.scenarios)}
         keys = [pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64)]
         if "stage" in df.columns:
-            so = {s: i for i, s in enumerate(STAGE_ORDER)}
+            so = dict(self.stages.select("stage", "order").iter_rows())
             keys.append(pl.col("stage").replace_strict(so, default=len(so), return_dtype=pl.Int64))
             keys.append(pl.col("stage"))
         if "flow_category" in df.columns:

@@ -32,6 +32,7 @@ import polars as pl
 
 from lca.errors import ExportCheckError, Problem
 from lca.results import Footprint
+from lca.timestamps import now_utc
 
 Version = Literal["v2", "v3"]
 SPEC_VERSION = {"v2": "2.3.0", "v3": "3.0.0"}
@@ -73,10 +74,6 @@ def _datetime(d: dt.date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def _plus_years(d: dt.date, years: int) -> dt.date:
     try:
         return d.replace(year=d.year + years)
@@ -85,17 +82,17 @@ def _plus_years(d: dt.date, years: int) -> dt.date:
 
 
 def _spec(fp: Footprint) -> dict[str, Any]:
-    spec = dict(fp.study.pact_spec)
+    spec = dict(fp.meta.pact)
     unknown = sorted(k for k in spec if k not in PACT_OVERRIDES)
     if unknown:
-        raise ExportCheckError([Problem(f"unknown [pact] key '{k}'", file=str(fp.study.path or "study"), table="pact",
+        raise ExportCheckError([Problem(f"unknown [pact] key '{k}'", file=fp.meta.source, table="pact",
                                         column=k, hint="allowed keys: " + ", ".join(sorted(PACT_OVERRIDES)))
                                 for k in unknown])
     for key in ("fossil_carbon_content", "biogenic_carbon_content"):
         if key in spec:
             from lca.study import parse_quantity
 
-            spec[key] = parse_quantity(spec[key], file=str(fp.study.path or "study"), where="pact", key=key,
+            spec[key] = parse_quantity(spec[key], file=fp.meta.source, where="pact", key=key,
                                        expect="mass").to("kg")
     return spec
 
@@ -105,7 +102,7 @@ def _gwp(fp: Footprint) -> str:
     if gwp not in ("AR5", "AR6"):
         raise ExportCheckError(Problem(
             f"PACT accepts only AR5 or AR6 characterisation factors; this result uses {gwp}",
-            file=fp.study.source, table="method", column="gwp",
+            file=fp.meta.source, table="method", column="gwp",
             hint='set gwp = "AR6" in [method], or recompute with --gwp AR6 (the PACT v3 methodology asks AR6)'))
     return gwp
 
@@ -116,12 +113,12 @@ def footprint_id(fp: Footprint, scenario: str, version: Version) -> str:
     Deterministic (no clock) and a function of the content only: it changes iff the study's data,
     the factor rows used, the method or the engine version change (see :mod:`lca.results.content`).
     """
-    return str(uuid.uuid5(_NS, f"{fp.study.id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"))
+    return str(uuid.uuid5(_NS, f"{fp.meta.study_id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"))
 
 
 def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Version, created: str) -> dict:
-    s = fp.study
-    label = s.scenarios.filter(pl.col("id") == scenario).get_column("label")[0]
+    s = fp.meta
+    label = s.scenario_labels[scenario]
     doc: dict[str, Any] = {
         "id": footprint_id(fp, scenario, version),
         "specVersion": SPEC_VERSION[version],
@@ -136,7 +133,7 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
                                       _datetime(_plus_years(s.reference_end + dt.timedelta(days=1), 3))),
         "companyName": spec.get("company_name", s.company_name),
         "companyIds": list(spec.get("company_ids", s.company_ids)),
-        "productDescription": spec.get("product_description", f"{s.product.name}. Scenario: {label}"),
+        "productDescription": spec.get("product_description", f"{s.product_name}. Scenario: {label}"),
         "productIds": list(spec.get("product_ids", s.product_ids)),
     }
     if version == "v2":
@@ -146,12 +143,12 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
         classes = [f"urn:pact:productclassification:un-cpc:{s.product_category_cpc}"]
     if classes:
         doc["productClassifications"] = list(classes)
-    doc["productNameCompany"] = spec.get("product_name_company", s.product.name)
+    doc["productNameCompany"] = spec.get("product_name_company", s.product_name)
     from lca import __version__
 
     m = fp.method
     doc["comment"] = spec.get("comment", (
-        f"Scenario '{scenario}' of study '{s.id}', computed with lca {__version__}, factor library "
+        f"Scenario '{scenario}' of study '{s.study_id}', computed with lca {__version__}, factor library "
         f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, grid T&D losses "
         f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."))
     return {k: v for k, v in doc.items() if v is not None}
@@ -202,7 +199,7 @@ def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], 
     out = dict(zip(AMOUNTS[version], values))
     if row["has_packaging"]:
         out["packagingGhgEmissions"] = row["packaging"]
-    if version == "v3" and spec.get("outbound_logistics_responsible", True) and fp.study.cell_plant:
+    if version == "v3" and spec.get("outbound_logistics_responsible", True) and fp.meta.cell_plant:
         out["outboundLogisticsGhgEmissions"] = row["outbound"]
     out["exemptedEmissionsPercent"] = exempt
     out["primaryDataShare"] = row["primary_pct"]
@@ -220,7 +217,7 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
          version: Version, gwp: str) -> dict[str, Any]:
     from lca.disclosure.pact.figures import boundary_description, declared_unit, production_country
 
-    s = fp.study
+    s = fp.meta
     du = declared_unit(fp)
     f = pcf_figures(fp, spec, row, version)
     country = production_country(fp, row["scenario"])
@@ -292,7 +289,7 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
         fp._check_scenario(scenario)
     gwp = _gwp(fp)
     spec = _spec(fp)
-    created = created or _now()
+    created = created or now_utc()
     figures = scenario_figures(fp)
     sources = secondary_sources(fp)
     wanted = [scenario] if scenario is not None else fp.scenarios
@@ -306,5 +303,5 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
         if problems:  # named at the study key each field comes from, not only at the output field
             from lca.disclosure.pact.keys import at_study_keys
 
-            raise ExportCheckError(at_study_keys(problems, fp.study.pact_spec, fp.study.source))
+            raise ExportCheckError(at_study_keys(problems, fp.meta.pact, fp.meta.source))
     return docs[0] if scenario is not None else docs

@@ -83,7 +83,7 @@ def _compare(pcf: Mapping[str, Any], version: str, fp: Footprint,
     from lca.units import conversion_factor
 
     unit_key, amount_key, pcf_key = FIELDS[version]
-    du = fp.study.product.declared_unit
+    du = fp.meta.declared_unit
     amount, name = _num(pcf.get(amount_key)), pcf.get(unit_key)
     unit = PACT_UNITS.get(str(name))
     if amount is None or amount <= 0 or unit is None:

@@ -6,8 +6,9 @@ One row per scenario, all in kg CO2e per declared unit (column ``unit``) unless 
 * ``total`` = sum of every contribution (= ``fp.totals()``); ``fossil`` = contributions whose
   ``carbon_origin`` is ``fossil``; ``biogenic_non_co2`` = the ``biogenic`` ones (non-fossil CH4).
   Biogenic CO2 uptake is not modelled by the engine, so it is 0.
-* ``packaging`` = the ``packaging`` stage; ``outbound`` = transport legs that end at the study's
-  cell plant; ``aircraft`` = legs whose mode contains ``air``.
+* ``packaging`` = the stages mapped to PACT ``packagingGhgEmissions`` (``Footprint.stages``);
+  ``outbound`` = transport legs that end at the study's cell plant; ``aircraft`` = legs whose mode
+  contains ``air`` (both from ``Footprint.transport``).
 * ``primary_pct`` = share of the footprint (excluding biogenic uptake) that is *primary data*: the
   contributions whose activity data is flagged ``primary`` (the reporting company's own measured
   data for its own processes: an exchange or a transport leg with ``primary = true``) AND whose
@@ -43,19 +44,20 @@ PRIMARY = (pl.col("primary").fill_null(False) & pl.col("factor_primary").fill_nu
            & pl.col("td_loss_factor").is_null())
 
 
-def _outbound_rows(fp: Footprint) -> pl.DataFrame:
-    """``component, origin`` of transport legs that deliver to the cell plant."""
-    plant = fp.study.cell_plant
-    legs = fp.study.transport
-    if plant is None or legs.height == 0:
-        return pl.DataFrame(schema={"component": pl.String, "origin": pl.String, "outbound": pl.Boolean})
-    return (legs.filter(pl.col("to_site") == plant)
-            .select(pl.col("scenario").alias("component"), "origin", pl.lit(True).alias("outbound")).unique())
+def _transport(fp: Footprint) -> pl.DataFrame:
+    """``scenario, outbound, aircraft``: from :attr:`Footprint.transport` (legs to the cell plant;
+    legs whose mode contains ``air``)."""
+    t = fp.transport
+    return t.group_by("scenario").agg(
+        pl.col("value").filter(pl.col("direction") == "outbound").sum().alias("outbound"),
+        pl.col("value").filter(pl.col("mode").str.contains("air")).sum().alias("aircraft"))
 
 
 def scenario_figures(fp: Footprint) -> pl.DataFrame:
     """One row per scenario with every PACT figure (see the module docstring for the rules)."""
-    d = fp.detail.join(_outbound_rows(fp), on=["component", "origin"], how="left")
+    d = fp.detail
+    packaging = pl.col("stage").is_in(fp.stages.filter(pl.col("pact_field") == "packagingGhgEmissions")
+                                      .get_column("stage").implode())
     v = pl.col("value")
     w = v.abs()
     reliability = pl.when(PRIMARY).then(1.0).when(pl.col("estimate")).then(3.0).otherwise(2.0)
@@ -64,10 +66,8 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
         v.sum().alias("total"),
         v.filter(pl.col("carbon_origin") == "fossil").sum().alias("fossil"),
         v.filter(pl.col("carbon_origin") == "biogenic").sum().alias("biogenic_non_co2"),
-        v.filter(pl.col("stage") == "packaging").sum().alias("packaging"),
-        (pl.col("stage") == "packaging").any().alias("has_packaging"),
-        v.filter(pl.col("outbound").fill_null(False)).sum().alias("outbound"),
-        v.filter(pl.col("mode").fill_null("").str.contains("air")).sum().alias("aircraft"),
+        v.filter(packaging).sum().alias("packaging"),
+        packaging.any().alias("has_packaging"),
         v.filter(PRIMARY).sum().alias("primary"),
         w.sum().alias("weight"),
         (w * pl.col("dq_technological")).sum().alias("w_tech"),
@@ -76,6 +76,8 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
         (w * reliability).sum().alias("w_rel"),
         PRIMARY.all().alias("all_primary"),
     )
+    agg = agg.join(_transport(fp), on="scenario", how="left").with_columns(
+        pl.col("outbound").fill_null(0.0), pl.col("aircraft").fill_null(0.0))
     safe = pl.when(pl.col("weight") > 0).then(pl.col("weight")).otherwise(None)
     out = agg.select(
         "scenario", "total", "fossil", "biogenic_non_co2", pl.lit(0.0).alias("biogenic_uptake"), "packaging",
@@ -112,36 +114,20 @@ def secondary_sources(fp: Footprint) -> dict[str, list[dict[str, str]]]:
 
 # ------------------------------------------------------------------------ study-level facts
 
-def _final_process(fp: Footprint, scenario: str) -> str | None:
-    """The process that makes the delivered product in a system scenario."""
-    s = fp.study
-    row = s.scenarios.filter(pl.col("id") == scenario).row(0, named=True)
-    if row["product"]:
-        return str(row["product"])
-    procs = s.steps.filter(pl.col("scenario") == scenario).get_column("process").to_list()
-    consumed = set(s.exchanges.filter(pl.col("process").is_in(procs) & pl.col("input").is_not_null())
-                   .get_column("input").to_list())
-    finals = [p for p in procs if p not in consumed]
-    return finals[0] if len(finals) == 1 else (procs[-1] if procs else None)
-
-
 def production_country(fp: Footprint, scenario: str) -> str | None:
-    """Country of the last production site; for a mix, the common country of its parts (else None)."""
-    s = fp.study
-    kind = s.scenarios.filter(pl.col("id") == scenario).get_column("kind")[0]
-    if kind == "mix":
-        parts = s.mixes.filter((pl.col("scenario") == scenario) & (pl.col("share") > 0)).get_column("component")
-        countries = {production_country(fp, c) for c in parts.to_list()}
-        return countries.pop() if len(countries) == 1 else None
-    final = _final_process(fp, scenario)
-    site = s.steps.filter((pl.col("scenario") == scenario) & (pl.col("process") == final)).get_column("site")
-    if site.len() == 0:
+    """Country of the site that makes the delivered product (:attr:`Footprint.delivered`); for a mix,
+    the common country of its parts' (else None)."""
+    made = fp.scaling.filter(pl.col("scenario") == scenario).join(
+        fp.delivered.select(pl.col("scenario").alias("component"), pl.col("product").alias("process")),
+        on=["component", "process"])
+    if fp.scaling.filter(pl.col("scenario") == scenario).height == 0:
         return None
-    return s.sites.filter(pl.col("id") == site[0]).get_column("country")[0]
+    countries = set(made.join(fp.sites, on="site", how="left").get_column("country").to_list())
+    return countries.pop() if len(countries) == 1 else None
 
 
 def _site_name(fp: Footprint, site: str) -> str:
-    name = fp.study.sites.filter(pl.col("id") == site).get_column("name")
+    name = fp.sites.filter(pl.col("site") == site).get_column("name")
     return str(name[0]) if name.len() and name[0] else site
 
 
@@ -173,18 +159,26 @@ def boundary_description(fp: Footprint, scenario: str) -> str:
     return text + f" Stages included: {stages}. Capital goods and end of life are outside the boundary."
 
 
+def _mass_kg(fp: Footprint) -> float:
+    """Mass of the delivered declared unit in kg (:attr:`Footprint.delivered`; one mass per study)."""
+    from lca.units import conversion_factor
+
+    mass, unit = fp.delivered.select("mass", "mass_unit").row(0)
+    return float(mass) * conversion_factor(unit, "kg")
+
+
 def declared_unit(fp: Footprint) -> dict[str, Any]:
     """PACT declared unit name, the amount in that unit, and product mass per declared unit (kg)."""
     from lca.errors import ExportCheckError, Problem
     from lca.units import conversion_factor, unit_info
 
-    du = fp.study.product.declared_unit
+    du = fp.meta.declared_unit
     dim = unit_info(du.unit).dimension
     for pact_name, unit in (("square meter", "m^2"), ("kilogram", "kg"), ("kilowatt hour", "kWh"),
                             ("cubic meter", "m^3"), ("ton kilometer", "tkm")):
         if unit_info(unit).dimension == dim:
             return {"name": pact_name, "amount": du.value * conversion_factor(du.unit, unit),
-                    "mass_kg": fp.study.product.mass_per_declared_unit.to("kg")}
+                    "mass_kg": _mass_kg(fp)}
     raise ExportCheckError(Problem(f"declared unit '{du}' has no PACT equivalent", table="product",
                                    column="declared_unit",
                                    hint="PACT accepts area, mass, energy, volume or ton-km declared units"))
