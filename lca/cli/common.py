@@ -204,7 +204,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
     if study.path is not None:
         items.append(("study file", study.path))
     items += [("table file", p) for p in study.table_files]
-    items += [("factor file", p) for p in study.factor_files]
+    items += [("factor file", p) for p in study.factor_files if isinstance(p, Path)]  # not [factors] sources
     items += [("factor file (--factors)", Path(p)) for p in factors or ()]
     items.append(("shipped factor library", factors_dir()))
     return items
