@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from lca.errors import OutputError
 
@@ -31,36 +33,81 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
     path = Path(path)
     check_output_path(path)
-    folder = _folder_of(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(raw)
+    return path
+
+
+@contextmanager
+def atomic_output(path: Path | str) -> Iterator[Path]:
+    """The one atomic writer: yields a temporary sibling of ``path`` (a free name in the same folder,
+    so the final ``os.replace`` is atomic); the caller writes a file or a folder there. On success it
+    replaces ``path``; on any failure (an OS error, a bad result, Ctrl-C) it is removed and ``path``
+    is left as it was. An OS error becomes an :class:`OutputError` naming ``path``.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "r.txt"
+    >>> with atomic_output(out) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('done', ['r.txt'])
+    """
+    path = Path(path)
+    tmp = temporary_sibling(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {os_reason(exc)}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        # mkstemp creates 0600; give the file the permissions a plain open() would have
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        yield tmp
+        publish(tmp, path)
     except OSError as exc:
         discard(tmp)
         raise OutputError(f"cannot write {path}: {os_reason(exc)}") from None
     except BaseException:
         discard(tmp)
         raise
-    return path
 
 
-def discard(tmp: Path | str) -> None:
-    """Remove a temporary file if it is there (cleanup never hides the original error)."""
+def temporary_sibling(target: Path | str) -> Path:
+    """A free name beside ``target`` (``.<name>.<random>.tmp``) for a file or folder to be published
+    onto it with :func:`publish`."""
+    target = Path(target)
     try:
-        os.unlink(tmp)
-    except OSError:
-        pass
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_folder_of(target))
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {os_reason(exc)}") from None
+    os.close(fd)
+    os.unlink(tmp)  # a name only: the writer creates a file or a folder there
+    return Path(tmp)
 
+
+def publish(tmp: Path | str, target: Path | str) -> None:
+    """Move a finished temporary file or folder onto ``target``, replacing what was there; a file gets
+    the permissions a plain ``open()`` would have given it."""
+    tmp, target = Path(tmp), Path(target)
+    if tmp.is_dir():
+        old = None
+        if target.exists():
+            old = temporary_sibling(target)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            discard(old)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
+def discard(*paths: Path | str | None) -> None:
+    """Remove temporary outputs of a failed run if they are there (cleanup never hides the original
+    error)."""
+    for p in paths:
+        if p is None:
+            continue
+        try:
+            shutil.rmtree(p) if Path(p).is_dir() and not Path(p).is_symlink() else os.unlink(p)
+        except OSError:
+            pass
 
 
 # ----------------------------------------------------------------------------- path checks

@@ -29,7 +29,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "lca"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("domain", ("lca.errors", "lca.choices", "lca.units", "lca.resources")),
+    ("domain", ("lca.errors", "lca.choices", "lca.units", "lca.resources", "lca.timestamps")),
     ("io", ("lca.schemas", "lca.study", "lca.outputs")),
     ("engine", ("lca.factors", "lca.engine")),
     ("results", ("lca.results",)),

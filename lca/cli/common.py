@@ -218,7 +218,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
     if study.path is not None:
         items.append(("study file", study.path))
     items += [("table file", p) for p in study.table_files]
-    items += [("factor file", p) for p in study.factor_files]
+    items += [("factor file", p) for p in study.factor_files if isinstance(p, Path)]  # not [factors] sources
     items += [("factor file (--factors)", Path(p)) for p in factors or ()]
     items.append(("shipped factor library", factors_dir()))
     return items
@@ -252,15 +252,12 @@ def iso_timestamp(value: Optional[str]) -> Optional[str]:
     """Typer callback: accept only ISO 8601 date-times (``2026-01-01T00:00:00Z``), normalised to UTC ``Z``."""
     if value is None:
         return None
-    import datetime as dt
+    from lca.timestamps import parse_utc, utc_text
 
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return utc_text(parse_utc(value))
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def area_per_roll(value: Optional[str]) -> Optional[str]:

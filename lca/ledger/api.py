@@ -10,6 +10,7 @@ import polars as pl
 
 from lca.choices import ON_ERROR, spoken
 from lca.errors import InternalError, LcaInputError, OutputError, Problem
+from lca import outputs
 from lca.ledger import io
 from lca.ledger.duplicates import duplicate_lot_ids
 from lca.ledger.engine import LedgerPlan, as_exchange, bad_lots, good_lots, price
@@ -198,14 +199,14 @@ def _drop_empty_partitions(folder: Path) -> None:
     parts = sorted(folder.glob("period=*/lots.parquet"))
     empty = [f for f in parts if pl.scan_parquet(f, glob=False).select(pl.len()).collect().item() == 0]
     for f in empty[: len(empty) - (len(empty) == len(parts))]:
-        io.discard(f.parent)
+        outputs.discard(f.parent)
 
 
 def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_listed) -> LedgerResult:
     meta = {f"lca.{k}": v for k, v in plan.lineage.items()} | {"lca.intensity_unit": plan.intensity_unit}
-    tmp_out = io.fresh_path(out)
+    tmp_out = outputs.temporary_sibling(out)
     rej_target = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.parquet")
-    tmp_rej = io.fresh_path(rej_target)
+    tmp_rej = outputs.temporary_sibling(rej_target)
     if partition_by == "period":  # one sink per month of the plan, all off the same priced stream
         sinks = [good.filter(pl.col("period") == p).sink_parquet(tmp_out / f"period={p}" / "lots.parquet",
                                                                   metadata=meta, mkdir=True, lazy=True, **PARQUET)
@@ -231,17 +232,17 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
         _check_invariants(totals)
         summary = _summaries(totals)
         n_out = int(summary["period"].get_column("lots").sum())
-        io.publish(tmp_out, out)
+        outputs.publish(tmp_out, out)
         if n_bad or rejects:
-            io.publish(tmp_rej, rej_target)
+            outputs.publish(tmp_rej, rej_target)
         else:
-            io.discard(tmp_rej)
+            outputs.discard(tmp_rej)
     except pl.exceptions.ComputeError as exc:  # a malformed row deep in the file, met while streaming
-        io.discard(tmp_out, tmp_rej)
+        outputs.discard(tmp_out, tmp_rej)
         raise LcaInputError(Problem(f"cannot read the shipments: {exc}".splitlines()[0], file=file,
                                     hint="check the file's rows (same number of columns, UTF-8)")) from None
     except BaseException:
-        io.discard(tmp_out, tmp_rej)
+        outputs.discard(tmp_out, tmp_rej)
         raise
     return LedgerResult(n_out + n_bad, n_out, n_bad, plan, summary, out=out,
                         rejects_path=rej_target if (n_bad or rejects) else None)

@@ -9,14 +9,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
-from lca.errors import LcaInputError, OutputError, Problem
+from lca.errors import LcaInputError, Problem
 from lca.ledger.schemas import OPTIONAL_COLUMNS, SHIPMENT_COLUMNS, PlantDataTable, ShipmentTable
 from lca.schemas import validate_table
 
@@ -153,34 +150,3 @@ def read_plant_data(source: Path | str | pl.DataFrame) -> tuple[pl.DataFrame, st
     return validate_table(df, PlantDataTable, file=file, table="plant data"), file
 
 
-def fresh_path(target: Path) -> Path:
-    """A temporary sibling of ``target`` (same folder, so ``os.replace`` is atomic)."""
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    os.unlink(tmp)
-    return Path(tmp)
-
-
-def publish(tmp: Path, target: Path) -> None:
-    """Move a finished temporary file or folder onto ``target`` (replacing what was there)."""
-    if tmp.is_dir():
-        old = None
-        if target.exists():
-            old = fresh_path(target)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-    else:
-        os.replace(tmp, target)
-
-
-def discard(*paths: Path | None) -> None:
-    """Remove temporary outputs of a failed run."""
-    for p in paths:
-        if p is None or not p.exists():
-            continue
-        shutil.rmtree(p) if p.is_dir() else p.unlink()

@@ -12,18 +12,18 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from lca.timestamps import now_utc
 from lca.report.pdf import find_chromium, write_pdf
 
 __all__ = ["render_html", "write_pdf", "now_iso", "find_chromium"]
 
 
 def now_iso() -> str:
-    """The current UTC time as ISO 8601 (seconds), the default run timestamp."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """The current UTC time as ISO 8601 (seconds), the default run timestamp (:func:`lca.timestamps.now_utc`)."""
+    return now_utc()
 
 
 def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:

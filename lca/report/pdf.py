@@ -43,20 +43,14 @@ def write_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> Pat
         raise OutputError("PDF output needs headless Chromium, which was not found: install it "
                           "(Debian/Ubuntu: apt-get install chromium) or set LCA_CHROMIUM to the browser's path; "
                           "the HTML report was written")
-    from lca.outputs import check_output_path, discard, guard_outputs, os_reason
+    from lca.outputs import atomic_output, check_output_path, guard_outputs
 
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
     if not html_path.is_file():
         raise OutputError(f"cannot print {html_path}: file not found")
     check_output_path(pdf_path)
     guard_outputs([("PDF", pdf_path)], [("HTML report it prints", html_path)])  # never print a file over itself
-    folder = pdf_path.parent if str(pdf_path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write {pdf_path}: {os_reason(exc)}") from None
-    os.close(fd)
-    try:
+    with atomic_output(pdf_path) as tmp:  # a failed print or Ctrl-C leaves no temporary file
         with tempfile.TemporaryDirectory(prefix="lca-chromium-") as home:
             env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config",
                    "XDG_CACHE_HOME": f"{home}/cache", "XDG_RUNTIME_DIR": home}
@@ -66,17 +60,7 @@ def write_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> Pat
                 proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise OutputError(f"Chromium ({exe}) failed to print {html_path.name}: {exc}") from None
-        if proc.returncode != 0 or Path(tmp).stat().st_size == 0:
+        if proc.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
             tail = "\n".join((proc.stderr or "").strip().splitlines()[-5:])
             raise OutputError(f"Chromium ({exe}) could not print {html_path.name} (exit {proc.returncode}): {tail}")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, pdf_path)
-    except OSError as exc:
-        discard(tmp)
-        raise OutputError(f"cannot write {pdf_path}: {os_reason(exc)}") from None
-    except BaseException:  # a failed print or Ctrl-C leaves no temporary file
-        discard(tmp)
-        raise
     return pdf_path

@@ -18,6 +18,7 @@ from lca.errors import Problem, StudyError
 from lca.study.parse import Product
 from lca.study.profile import Profile, Stage, View
 from lca.study.routes import LEG_SCHEMA
+from lca.study.sources import SourceSelection
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class Study:
     mixes: pl.DataFrame
     cell_plant: str | None = None
     comparison: tuple[str, str] | None = None
-    factor_files: tuple[Path, ...] = ()
+    #: the study's factor layers, in order: its ``[factors] sources`` (a
+    #: :class:`~lca.study.sources.SourceSelection`, when given) then its ``[factors] files``
+    factor_files: tuple[Path | SourceSelection, ...] = ()
     path: Path | None = None
     #: table files named in ``[tables]`` (inputs a command must never write over)
     table_files: tuple[Path, ...] = ()

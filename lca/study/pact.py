@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from lca.choices import PACT_STATUSES, spoken
 from lca.errors import Problem, StudyError
 from lca.study.shape import is_finite_number
+from lca.timestamps import utc_text
 
 #: A Uniform Resource Name (RFC 8141): ``urn:<namespace id>:<namespace-specific string>``.
 URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+", re.IGNORECASE)
@@ -102,10 +103,6 @@ def _carbon_problems(carbon: Mapping[str, Any], product_mass: Any, *, file: str)
     return out
 
 
-def _utc_text(t: dt.datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date,
                product_mass: Any = None) -> dict[str, Any]:
     """The ``[pact]`` table checked and normalised, or a :class:`StudyError` with every problem.
@@ -179,9 +176,9 @@ def parse_pact(spec: Mapping[str, Any], *, file: str, reference_end: dt.date,
                     dt.datetime.combine(reference_end + dt.timedelta(days=1), dt.time(), dt.timezone.utc))
     end = out.get("validity_period_end")
     if end is not None and end <= start:
-        raise StudyError(Problem(f"validity_period_end {_utc_text(end)} is not after the validity period's start "
-                                 f"{_utc_text(start)}", file=file, table="pact", column="validity_period_end"))
+        raise StudyError(Problem(f"validity_period_end {utc_text(end)} is not after the validity period's start "
+                                 f"{utc_text(start)}", file=file, table="pact", column="validity_period_end"))
     for key in ("validity_period_start", "validity_period_end"):
         if key in out:
-            out[key] = _utc_text(out[key])
+            out[key] = utc_text(out[key])
     return out

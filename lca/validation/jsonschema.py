@@ -148,7 +148,8 @@ def study_schema() -> dict[str, Any]:
                 ["id"])},
             "comparison": obj({"baseline": {"type": "string"}, "alternative": {"type": "string"}}),
             "tables": obj({"sites": {"type": "string"}, "exchanges": {"type": "string"}, "routes": {"type": "string"}}),
-            "factors": obj({"files": {"type": "array", "items": {"type": "string"}}}),
+            "factors": obj({"files": {"type": "array", "items": {"type": "string"}},
+                            "sources": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}}),
             "uncertainty": {"type": "array", "items": {"type": "object"}},
             "pact": {"type": "object"},
             "stage": {"type": "array", "items": obj({

@@ -32,6 +32,7 @@ import polars as pl
 
 from lca.errors import ExportCheckError, Problem
 from lca.results import Footprint
+from lca.timestamps import now_utc
 
 Version = Literal["v2", "v3"]
 SPEC_VERSION = {"v2": "2.3.0", "v3": "3.0.0"}
@@ -71,10 +72,6 @@ def decimal(x: float, places: int = DECIMAL_PLACES) -> str:
 
 def _datetime(d: dt.date) -> str:
     return f"{d.isoformat()}T00:00:00Z"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _plus_years(d: dt.date, years: int) -> dt.date:
@@ -292,7 +289,7 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
         fp._check_scenario(scenario)
     gwp = _gwp(fp)
     spec = _spec(fp)
-    created = created or _now()
+    created = created or now_utc()
     figures = scenario_figures(fp)
     sources = secondary_sources(fp)
     wanted = [scenario] if scenario is not None else fp.scenarios
