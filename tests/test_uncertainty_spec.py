@@ -33,10 +33,10 @@ min = "0.11 g"
 max = "1.1 g"
 
 [[uncertainty]]
-target = "product.separator_per_cell_energy"
+target = "view.kWh"
 dist = "triangular"
-min = "6 m^2/kWh"
-max = "15 m^2/kWh"
+min = "6 m^2"
+max = "15 m^2"
 
 [[uncertainty]]
 target = "transport.container_ship.distance"
@@ -90,9 +90,9 @@ def test_exponents_follow_the_product_graph(spec_fp):
     dcm = d.get_column("flow").is_in(["dichloromethane", "dichloromethane_to_air"]).to_numpy()
     assert set(e_dcm[dcm]) == {1.0} and set(e_dcm[~dcm]) == {0.0}
     # m² per kWh applies to every row in the per-kWh view only
-    assert set(m.exponents[names.index("product.separator_per_cell_energy")]) == {1.0}
+    assert set(m.exponents[names.index("view.kWh")]) == {1.0}
     m_du = compile_model(spec_fp)
-    assert set(m_du.exponents[names.index("product.separator_per_cell_energy")]) == {0.0}
+    assert set(m_du.exponents[names.index("view.kWh")]) == {0.0}
 
 
 def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_default_study):
@@ -105,7 +105,7 @@ def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_def
 
     assert width(wide) > 1.5 * width(base)
     top = wide.sensitivity.filter(pl.col("target") == "jp-import").get_column("input")[0]
-    assert top == "product.separator_per_cell_energy"
+    assert top == "view.kWh"
     tri = wide.inputs.filter(pl.col("input") == "process.base_film.electricity").row(0, named=True)
     assert tri["unit"] == "kWh" and 0.084 < tri["p2_5"] < 0.14 < tri["p97_5"] < 0.245
 

@@ -37,7 +37,21 @@ def choice_enum(name: str, values: tuple[str, ...], doc: str | None = None) -> t
 
 OutputFormat = choice_enum("OutputFormat", choices.OUTPUT_FORMATS,
                            "How a command prints tables: a rich table for people, CSV or JSON for programs.")
-Per = choice_enum("Per", choices.VIEWS)
+
+
+class Per(str):
+    """A view id for ``--per``: a built-in view (:data:`lca.choices.VIEWS`) or a ``[[view]]`` of the
+    study, so any text is taken here and checked against the loaded study (:func:`check_per`).
+    ``.value`` reads it like the choice enums."""
+
+    declared_unit: "Per"
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+Per.declared_unit = Per("declared_unit")
 Gwp = choice_enum("Gwp", choices.GWP_SETS)
 ElectricityRule = choice_enum("ElectricityRule", choices.ELECTRICITY_RULES)
 TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
@@ -58,8 +72,8 @@ TdOpt = Annotated[Optional[TdLosses], typer.Option("--td-losses", help=" | ".joi
 FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
                                                                             "of the library; repeatable.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
-PerOpt = Annotated[Per, typer.Option("--per", help="Express results per declared unit, kg, kWh of cell, vehicle, "
-                                                   "or per year of supply.")]
+PerOpt = Annotated[Per, typer.Option("--per", parser=Per, metavar="VIEW", help="Express results per declared unit, "
+                                     "per kg, or per one of the study's [[view]] ids (e.g. kWh, vehicle, year).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the Monte Carlo analysis (>= 0); the "
                                                             "same seed gives the same numbers.")]
 

@@ -7,12 +7,12 @@ table, row and column), then assembled into the study document that
 >>> import polars as pl
 >>> s = study_from_frames(
 ...     study={"id": "demo", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}},
-...     product={"name": "film", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
+...     product={"name": "moulded part", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
 ...     sites=pl.DataFrame({"id": ["plant"], "country": ["JP"], "grid": ["JP-KANSAI"]}),
-...     processes=pl.DataFrame({"id": ["film"], "output": ["1 m^2"], "yield": [0.7]}),
-...     exchanges=pl.DataFrame({"process": ["film", "film"], "flow": ["hdpe_resin", "electricity"],
+...     processes=pl.DataFrame({"id": ["part"], "output": ["1 m^2"], "yield": [0.7]}),
+...     exchanges=pl.DataFrame({"process": ["part", "part"], "flow": ["hdpe_resin", "electricity"],
 ...                             "amount": [5.5, 0.14], "unit": ["g", "kWh"]}),
-...     scenarios=[{"id": "base", "steps": [{"process": "film", "site": "plant"}]}])
+...     scenarios=[{"id": "base", "steps": [{"process": "part", "site": "plant"}]}])
 >>> s.id, s.scenario_ids
 ('demo', ['base'])
 """
@@ -75,7 +75,10 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                       processes: FrameLike, exchanges: FrameLike, scenarios: Sequence[Mapping[str, Any]],
                       routes: FrameLike | None = None, method: Mapping[str, str] | None = None,
                       comparison: Mapping[str, str] | None = None, pact: Mapping[str, Any] | None = None,
-                      cell_plant: str | None = None, factors: Mapping[str, Any] | None = None) -> Study:
+                      cell_plant: str | None = None, factors: Mapping[str, Any] | None = None,
+                      views: Sequence[Mapping[str, Any]] | None = None,
+                      stages: Sequence[Mapping[str, Any]] | None = None,
+                      profile: Mapping[str, Any] | None = None) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -88,6 +91,8 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     * ``scenarios``: the ``[[scenario]]`` entries (steps, transport, mix) as dicts.
     * ``factors``: the ``[factors]`` table: ``sources`` (factor sources by name,
       :mod:`lca.factors.sources`) and ``files`` (relative to the working directory).
+    * ``views``, ``stages``, ``profile``: the product profile — the ``[[view]]`` and ``[[stage]]``
+      entries as dicts and the ``[profile]`` table (docs/study-format.md "Product profile").
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.
     """
@@ -135,9 +140,13 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise StudyError(problems)
     doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
-    for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("factors", factors)):
+    for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("factors", factors),
+                       ("profile", profile)):
         if value:
             doc[key] = dict(value)
+    for key, entries in (("view", views), ("stage", stages)):
+        if entries:
+            doc[key] = [dict(e) for e in entries]
     # routes are checked as a routes table (every row, by row number), exactly like a file's
     tables = {"routes": route_df} if route_df is not None else None
     return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables)

@@ -23,6 +23,7 @@ from lca.study.model import Method, Study, _check_method
 from lca.study.origins import exchange_rows, locate
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
+from lca.study.profile import Profile, View, complete_stages, parse_profile, parse_stages, parse_views, used_stages
 from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
@@ -36,7 +37,7 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors", "uncertainty", "pact"}
+             "factors", "uncertainty", "pact", "stage", "view", "profile"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -130,8 +131,16 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
 
     product = None
+    views: tuple[View, ...] = ()
     try:
         product = _product(doc.get("product"), file)
+        views = parse_views(doc.get("view"), product, file)
+    except StudyError as exc:
+        problems += exc.problems
+    profile, declared = Profile(), ()
+    try:
+        profile = parse_profile(doc.get("profile"), file)
+        declared = parse_stages(doc.get("stage"), file)
     except StudyError as exc:
         problems += exc.problems
     pact: dict[str, Any] = {}
@@ -205,6 +214,10 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     fdoc = doc.get("factors", {})
     problems += _check_keys(fdoc, {"files", "sources"}, file=file, where="factors")
     listed = fdoc.get("files", [])
+    if not (isinstance(listed, str) or isinstance(listed, list) and all(isinstance(x, str) for x in listed)):
+        problems.append(Problem(f"files must be a file name or a list of file names, got {listed!r:.60}", file=file,
+                                table="factors", column="files", hint='write files = ["my-factors.csv"]'))
+        listed = []
     factor_files = tuple(base / str(p) for p in ([listed] if isinstance(listed, str) else listed))
     selection, more = parse_sources(fdoc.get("sources"), file=file)  # layered below the files
     problems += more
@@ -222,6 +235,8 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         _check_exchange_refs(exchanges, processes, file)
     except StudyError as exc:  # a row of the exchanges file is named at its file and row
         raise StudyError(locate(exc.problems, rows, file)) from None
+    used, where_used = used_stages(processes, exchanges)
+    stages = complete_stages(declared, used, file, where_used)
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -232,4 +247,5 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
-        table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio))
+        table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
+        stages=stages, views=views, profile=profile)

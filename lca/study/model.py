@@ -16,6 +16,7 @@ import polars as pl
 from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
 from lca.study.parse import Product
+from lca.study.profile import Profile, Stage, View
 from lca.study.routes import LEG_SCHEMA
 from lca.study.sources import SourceSelection
 
@@ -73,6 +74,11 @@ class Study:
     transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.study.origins`)
     table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: the product profile (:mod:`lca.study.profile`): every stage used, in reporting order, with its
+    #: EU Battery Regulation / GHG Protocol / PACT mapping; the study's named views; the report's words
+    stages: tuple[Stage, ...] = ()
+    views: tuple[View, ...] = ()
+    profile: Profile = field(default_factory=Profile)
 
     @property
     def scenario_ids(self) -> list[str]:

@@ -31,12 +31,11 @@ import polars as pl
 
 from lca.errors import FactorError, Problem
 from lca.engine.inventory import build_inventory
-from lca.results import STAGE_ORDER
 from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
                                            pedigree_gsd)
 from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range, loss_rows
 from lca.uncertainty.spec import parse_spec, value_text
-from lca.uncertainty.targets import VIEW_TARGETS, Target, perturbed
+from lca.uncertainty.targets import Target, perturbed, view_exponents
 
 
 #: Where problems with factors of the shipped library point (their rows carry no file name).
@@ -131,7 +130,8 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
     scale, unit = fp.scale(per)
     scenarios = list(fp.scenarios)
     present = d.get_column("stage").unique().to_list()
-    stages = [s for s in STAGE_ORDER if s in present] + sorted(s for s in present if s not in STAGE_ORDER)
+    order = fp.stages.get_column("stage").to_list()
+    stages = [s for s in order if s in present] + sorted(s for s in present if s not in order)
     s_idx = d.get_column("scenario").replace_strict({s: i for i, s in enumerate(scenarios)},
                                                      return_dtype=pl.Int64).to_numpy()
     g_idx = d.get_column("stage").replace_strict({s: i for i, s in enumerate(stages)},
@@ -284,7 +284,7 @@ def _target_exponents(fp, target: Target, per: str) -> np.ndarray:
         hit = (d.get_column("flow") == "electricity") & (d.get_column("site") == target.key[0])
         return hit.to_numpy().astype(float)
     if target.kind == "view":
-        return np.full(d.height, float(VIEW_TARGETS[target.key[0]].get(per, 0)))
+        return np.full(d.height, float(view_exponents(fp.study, target.key).get(per, 0)))
     return activity_exponents(fp, target)
 
 
