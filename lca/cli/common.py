@@ -58,7 +58,7 @@ TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
 
 # ------------------------------------------------------------------- options shared by commands
 
-StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled separator study.",
+StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled default study.",
                                                     show_default=False)]
 # Method switches shared by every command that computes a study (one definition, one help text).
 CellPlantOpt = Annotated[Optional[str], typer.Option("--cell-plant", help="Site id of the cell plant to deliver to "
