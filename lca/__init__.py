@@ -18,6 +18,7 @@ __all__ = [
     "study_from_dict",
     "default_study_path",
     "compute",
+    "build_model",
     "load_library",
     "Footprint",
     "Study",
@@ -41,7 +42,7 @@ __all__ = [
 _HOMES = {
     "lca.study": ("load_study", "study_from_dict", "study_from_frames", "Study", "Quantity"),
     "lca.resources": ("default_study_path",),
-    "lca.engine": ("compute",),
+    "lca.engine": ("compute", "build_model"),
     "lca.factors": ("load_library", "FactorLibrary"),
     "lca.results": ("Footprint",),
     "lca.disclosure": ("export_pact", "check_pact", "export_table"),
@@ -53,7 +54,7 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca import errors
-    from lca.engine import compute
+    from lca.engine import build_model, compute
     from lca.factors import FactorLibrary, load_library
     from lca.resources import default_study_path
     from lca.results import Footprint

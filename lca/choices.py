@@ -36,6 +36,8 @@ GHG_STAGES = ("Material acquisition & pre-processing", "Production", "Distributi
 #: stage without one is only in the total
 PACT_STAGE_FIELDS = ("packagingGhgEmissions",)
 PACT_STATUSES = ("Active", "Deprecated")
+#: How a multi-output process shares its burden among its outputs (ISO 14067 6.4.6)
+ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
 
 # ----------------------------------------------------------------------------------- factor files
 
@@ -86,6 +88,7 @@ WHERE = {
     "GHG_STAGES": "`[[stage]] ghg_stage`",
     "PACT_STAGE_FIELDS": "`[[stage]] pact_field`",
     "PACT_STATUSES": "`[pact] status`",
+    "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
     "GASES": "the `gas` column of factor files and GWP tables",
     "CATEGORIES": "the `category` column of factor files",
     "STATUSES": "the `status` column of factor files",

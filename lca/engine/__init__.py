@@ -1,14 +1,28 @@
 """The engine: a study and a factor library in, a :class:`~lca.results.Footprint` out.
 
-* :mod:`lca.engine.inventory` — the study expanded to activities per declared unit (scales of every
-  process, transport legs, supply mixes);
+* :mod:`lca.engine.system` — each scenario's product system as a linear system (technosphere
+  matrix, supply mixes as processes with shares), built once;
+* :mod:`lca.engine.solve` — ``A s = f`` per scenario (loops allowed; singular systems refused);
+* :mod:`lca.engine.inventory` — the activities per run of their process (exchanges, transport
+  legs, supply mixes) and the overflow checks;
 * :mod:`lca.engine.characterise` — activities × factors → kg CO2e, one pint call per distinct unit;
-* :mod:`lca.engine.pipeline` — :func:`compute`: inventory, factor resolution, characterisation and
-  grid losses, every problem located at the user's row.
+* :mod:`lca.engine.model` — :func:`build_model`: all of the above once; :meth:`Model.evaluate`
+  re-solves with changed amounts, yields, distances, factors or parameters;
+* :mod:`lca.engine.pipeline` — :func:`compute` (through the model) and factor resolution helpers.
 """
 
 from __future__ import annotations
 
 from lca.engine.pipeline import compute, contributions
 
-__all__ = ["compute", "contributions"]
+
+def __getattr__(name: str):
+    # Model imports the pipeline: loaded on first use
+    if name in ("build_model", "Model"):
+        from lca.engine import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'lca.engine' has no attribute {name!r}")
+
+
+__all__ = ["compute", "contributions", "build_model", "Model"]

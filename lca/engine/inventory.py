@@ -1,10 +1,11 @@
-"""Expand a study into one long activity frame (amount + unit per declared unit of product).
+"""The study's activities as one long frame, per run of the process instance they belong to.
 
-Each system scenario is a small product system: processes at sites whose outputs feed each other.
-The graph is resolved per scenario (cycle and dangling-input errors), giving how many reference
-outputs of each process one declared unit needs. Exchanges are then scaled in polars; transport
-legs become ``tkm`` activities (shipped mass incl. packaging × distance); supply mixes are
-weighted unions of their components.
+The product system (:mod:`lca.engine.system`) gives every process instance of every scenario a
+``pid``; each flow exchange becomes an activity row of its instance (amount per run), each
+transport leg a ``tkm`` row of its goods' instance (output mass × yield × packaging × distance per
+run), and a mix's rows are its components' rows placed in the mix's copies. Multiplying by the
+runs solved per scenario (:mod:`lca.engine.solve`) gives amounts per declared unit; the overflow
+checks here name the input behind a number that overflowed on the way.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import math
 import sys
 
-from graphlib import CycleError, TopologicalSorter
-
+import numpy as np
 import polars as pl
 
-from lca.errors import GraphError, LcaInputError, Problem, StudyError
+from lca.engine.allocation import credits, main_factors
+from lca.engine.system import ProductSystem
+from lca.errors import Problem, StudyError
 from lca.study import Study
-from lca.units import conversion_factor, unit_table
+from lca.units import unit_table
 
 ACTIVITY_COLUMNS = ["scenario", "component", "share", "stage", "process", "site", "flow", "amount", "unit",
                     "factor", "origin", "shipped_kg", "distance_km", "mode", "primary"]
@@ -27,80 +29,21 @@ ACTIVITY_COLUMNS = ["scenario", "component", "share", "stage", "process", "site"
 def process_scales(study: Study) -> pl.DataFrame:
     """``scenario, process, site, scale``: reference outputs of each process per declared unit.
 
+    Solved as a linear system (:mod:`lca.engine.system`, :mod:`lca.engine.solve`); scenarios
+    with steps only (a mix's processes are its components').
+
     >>> from lca.resources import default_study_path
     >>> from lca.study import load_study
     >>> s = process_scales(load_study(default_study_path())).filter(pl.col("scenario") == "jp-import")
     >>> sorted(zip(s["process"], s["scale"].round(6)))
     [('base_film', 1.052632), ('coating', 1.0)]
     """
-    procs = {r["id"]: r for r in study.processes.iter_rows(named=True)}
-    edges = study.exchanges.filter(pl.col("input").is_not_null())
-    rows: list[dict[str, object]] = []
-    problems: list[Problem] = []
-    file = study.source
-    for sid, product in study.scenarios.filter(pl.col("kind") == "system").select("id", "product").iter_rows():
-        steps = study.steps.filter(pl.col("scenario") == sid)
-        site_of = dict(steps.select("process", "site").iter_rows())
-        where = f"scenario '{sid}'"
-        e = edges.filter(pl.col("process").is_in(list(site_of)))
-        graph: dict[str, set[str]] = {p: set() for p in site_of}
-        for consumer, needed, origin in e.select("process", "input", "origin").iter_rows():
-            if needed not in site_of:
-                problems.append(Problem(f"process '{consumer}' needs '{needed}', but no step of this scenario makes it",
-                                        file=file, table=where, column="steps",
-                                        hint=f"add {{ process = \"{needed}\", site = \"...\" }} to the steps"))
-                continue
-            graph[consumer].add(needed)
-        try:
-            order = list(TopologicalSorter(graph).static_order())
-        except CycleError as exc:
-            problems.append(Problem("the scenario's processes feed each other in a cycle: "
-                                    + " → ".join(exc.args[1]), file=file, table=where, column="steps",
-                                    hint="remove one of the intermediate inputs"))
-            continue
-        consumed = {n for deps in graph.values() for n in deps}
-        finals = [p for p in site_of if p not in consumed]
-        if product:
-            if product not in site_of:
-                problems.append(Problem(f"product '{product}' is not a step of this scenario", file=file, table=where,
-                                        column="product"))
-                continue
-            final = product
-        elif len(finals) != 1:
-            problems.append(Problem(f"cannot tell the delivered product: {sorted(finals)} are all final",
-                                    file=file, table=where, column="product",
-                                    hint='set product = "<process id>" on the scenario'))
-            continue
-        else:
-            final = finals[0]
-        fp = procs[final]
-        try:
-            per_du = conversion_factor(study.product.declared_unit.unit, fp["output_unit"])
-        except LcaInputError:
-            problems.append(Problem(f"the declared unit '{study.product.declared_unit}' and the output of "
-                                    f"'{final}' ('{fp['output_unit']}') have different dimensions",
-                                    file=file, table=where))
-            continue
-        scale = {p: 0.0 for p in site_of}
-        scale[final] = study.product.declared_unit.value * per_du / fp["output_amount"]
-        for consumer in reversed(order):  # consumers before what they consume
-            for needed, amount, unit, origin in e.filter(pl.col("process") == consumer).select(
-                    "input", "amount", "unit", "origin").iter_rows():
-                if needed not in scale:
-                    continue
-                np_ = procs[needed]
-                try:
-                    conv = conversion_factor(unit, np_["output_unit"])
-                except LcaInputError:
-                    problems.append(Problem(f"input '{needed}' is given in '{unit}' but '{needed}' makes "
-                                            f"'{np_['output_unit']}'", file=file, table=origin, column="unit"))
-                    continue
-                scale[needed] += scale[consumer] * amount * conv / procs[consumer]["yield"] / np_["output_amount"]
-        rows += [{"scenario": sid, "process": p, "site": site_of[p], "scale": scale[p]} for p in site_of]
-    if problems:
-        raise GraphError(problems)
-    return pl.DataFrame(rows, schema={"scenario": pl.String, "process": pl.String, "site": pl.String,
-                                      "scale": pl.Float64})
+    from lca.engine.solve import Blocks, scaling_frame
+
+    ps = ProductSystem.build(study)
+    runs = Blocks.of(ps).solve(ps.technosphere.get_column("amount").to_numpy())
+    return (scaling_frame(ps, runs).filter(pl.col("component") == pl.col("scenario"))
+            .select("scenario", "process", "site", pl.col("reference_outputs").alias("scale")))
 
 
 def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: str | None,
@@ -116,29 +59,39 @@ def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: st
     return out
 
 
-def build_inventory(study: Study) -> pl.DataFrame:
-    """The long activity frame of every scenario (mixes expanded), per declared unit."""
+#: columns that place an activity row in the product system (not part of the result rows)
+KEY_COLUMNS = ["pid", "goods", "to_site"]
+
+
+def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
+    """The long activity frame of every scenario (mixes expanded), per RUN of its process instance.
+
+    Same rows, in the same order, as the per-declared-unit inventory; ``amount`` and
+    ``shipped_kg`` are per run of the process instance ``pid`` (multiply by its runs), plus the
+    :data:`KEY_COLUMNS` that changes to exchanges, yields and legs are matched on.
+    """
     file = study.source
-    scales = process_scales(study)
+    inst = (ps.processes.filter((pl.col("kind") == "process") & (pl.col("component") == pl.col("scenario")))
+            .select("scenario", "process", "site", "pid"))
     procs = study.processes
     flows = study.exchanges.filter(pl.col("flow").is_not_null())
-    act = (scales.join(flows, on="process", how="inner")
-           .join(procs.select(pl.col("id").alias("process"), pl.col("stage").alias("process_stage"),
-                              pl.col("yield").alias("yield_")), on="process")
+    act = (inst.join(flows, on="process", how="inner")
+           .join(procs.select(pl.col("id").alias("process"), pl.col("stage").alias("process_stage")), on="process")
            .select("scenario", pl.col("scenario").alias("component"), pl.lit(1.0).alias("share"),
                    pl.coalesce("stage", "process_stage").alias("stage"),
                    pl.col("stage").is_null().alias("stage_default"),
-                   "process", "site", "flow", (pl.col("scale") * pl.col("amount") / pl.col("yield_")).alias("amount"),
-                   "unit", "factor", "origin",
+                   "process", "site", "flow", "amount", "unit", "factor", "origin",
                    pl.lit(None, pl.Float64).alias("shipped_kg"), pl.lit(None, pl.Float64).alias("distance_km"),
-                   pl.lit(None, pl.String).alias("mode"), "primary"))
+                   pl.lit(None, pl.String).alias("mode"), "primary", "pid", pl.col("process").alias("goods"),
+                   pl.lit(None, pl.String).alias("to_site")))
+    act = _allocated(act, inst, study)
     problems = _unit_problems(act, "unit", file, None, "")
 
     legs = study.transport
     if legs.height:
         problems += _unit_problems(legs, "distance_unit", file,
                                    unit_table(["km"]).get_column("dimension")[0], "distance")
-        mass = procs.select(pl.col("id").alias("goods"), "output_mass_amount", "output_mass_unit")
+        mass = procs.select(pl.col("id").alias("goods"), "output_mass_amount", "output_mass_unit", "yield")
         no_mass = legs.join(mass, on="goods").filter(pl.col("output_mass_amount").is_null())
         problems += [Problem(f"process '{g}' has no output_mass, needed for the shipped mass", file=file,
                              table=f"process '{g}'", column="output_mass", hint='add output_mass = "5.5 g"')
@@ -148,10 +101,11 @@ def build_inventory(study: Study) -> pl.DataFrame:
         mu = unit_table(mass.get_column("output_mass_unit")).select("unit", pl.col("to_base").alias("m_to_kg"))
         du = unit_table(legs.get_column("distance_unit")).select(
             "unit", (pl.col("to_base") / 1000.0).alias("d_to_km"))
-        t = (legs.join(scales.rename({"process": "goods", "site": "goods_site"}), on=["scenario", "goods"])
+        # one run ships its good output: output mass × yield × packaging factor
+        t = (legs.join(inst.rename({"process": "goods", "site": "goods_site"}), on=["scenario", "goods"])
              .join(mass, on="goods").join(mu, left_on="output_mass_unit", right_on="unit")
              .join(du, left_on="distance_unit", right_on="unit")
-             .with_columns((pl.col("scale") * pl.col("output_mass_amount") * pl.col("m_to_kg")
+             .with_columns((pl.col("yield") * pl.col("output_mass_amount") * pl.col("m_to_kg")
                             * pl.col("packaging_factor")).alias("shipped_kg"),
                            (pl.col("distance") * pl.col("d_to_km")).alias("distance_km")))
         tr = t.select("scenario", pl.col("scenario").alias("component"), pl.lit(1.0).alias("share"),
@@ -159,17 +113,55 @@ def build_inventory(study: Study) -> pl.DataFrame:
                       pl.format("{} → {}", "from_site", "to_site").alias("process"),
                       pl.col("from_site").alias("site"), pl.format("freight_{}", "mode").alias("flow"),
                       (pl.col("shipped_kg") / 1000.0 * pl.col("distance_km")).alias("amount"),
-                      pl.lit("tkm").alias("unit"), "factor", "origin", "shipped_kg", "distance_km", "mode", "primary")
+                      pl.lit("tkm").alias("unit"), "factor", "origin", "shipped_kg", "distance_km", "mode", "primary",
+                      "pid", "goods", "to_site")
         act = pl.concat([act, tr], how="vertical_relaxed")
-    elif problems:
-        raise StudyError(problems)
     if problems:
         raise StudyError(problems)
-    problems = _overflow_problems(act, file)
-    if problems:
-        raise StudyError(problems)
-    act = _expand_mixes(act, study)
+    act = _expand_mixes(act, ps, study.scenario_ids)
     return act.with_row_index("act").with_columns(pl.col("act").cast(pl.Int64))
+
+
+def _allocated(act: pl.DataFrame, inst: pl.DataFrame, study: Study) -> pl.DataFrame:
+    """Exchanges of multi-output processes × their reference product's share, plus substitution credits."""
+    alloc = main_factors(study)
+    if alloc.height == 0:
+        return act
+    act = (act.join(alloc, on="process", how="left", maintain_order="left")
+           .with_columns(pl.col("amount") * pl.col("alloc").fill_null(1.0)).drop("alloc"))
+    cr = credits(study)
+    if cr.height == 0:
+        return act
+    stage = study.processes.select(pl.col("id").alias("process"), "stage")
+    rows = (inst.join(cr, on="process", how="inner", maintain_order="left").join(stage, on="process", how="left")
+            .select("scenario", pl.col("scenario").alias("component"), pl.lit(1.0).alias("share"), "stage",
+                    pl.lit(False).alias("stage_default"), "process", "site", "flow", "amount", "unit", "factor",
+                    "origin", pl.lit(None, pl.Float64).alias("shipped_kg"),
+                    pl.lit(None, pl.Float64).alias("distance_km"), pl.lit(None, pl.String).alias("mode"),
+                    pl.lit(False).alias("primary"), "pid", pl.col("process").alias("goods"),
+                    pl.lit(None, pl.String).alias("to_site")))
+    return pl.concat([act, rows], how="vertical_relaxed")
+
+
+def build_inventory(study: Study) -> pl.DataFrame:
+    """The long activity frame of every scenario (mixes expanded), per declared unit."""
+    from lca.engine.solve import Blocks
+
+    ps = ProductSystem.build(study)
+    act = build_activities(study, ps)
+    runs = Blocks.of(ps).solve(ps.technosphere.get_column("amount").to_numpy())
+    act = scale_activities(act, runs)
+    problems = _overflow_problems(act, study.source)
+    if problems:
+        raise StudyError(problems)
+    return act.drop(KEY_COLUMNS)
+
+
+def scale_activities(act: pl.DataFrame, runs: np.ndarray) -> pl.DataFrame:
+    """Per-run amounts (and shipped masses) times the runs of their process instance."""
+    r = pl.Series("__runs", runs[act.get_column("pid").to_numpy()], dtype=pl.Float64)
+    with np.errstate(all="ignore"):
+        return act.with_columns(pl.col("amount") * r, pl.col("shipped_kg") * r)
 
 
 # ------------------------------------------------------------------------------ overflow checks
@@ -217,28 +209,16 @@ def check_magnitudes(study: Study, detail: pl.DataFrame) -> None:
     # total too large for one view does not fail the others
 
 
-def _expand_mixes(act: pl.DataFrame, study: Study) -> pl.DataFrame:
-    mixes = study.mixes
-    if mixes.height == 0:
+def _expand_mixes(act: pl.DataFrame, ps: ProductSystem, order_ids: list[str]) -> pl.DataFrame:
+    """A mix's rows are its components' rows, placed in the mix's copy of each component's block."""
+    if ps.offsets.height == 0:
         return act
-    graph = {m: set(g.get_column("component")) for (m,), g in mixes.group_by("scenario")}
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        raise GraphError(Problem("supply mixes refer to each other in a cycle: " + " → ".join(exc.args[1]),
-                                 file=study.source, table="scenario", column="mix")) from None
     frames = {sid: g for (sid,), g in act.group_by("scenario")}
-    for sid in order:
-        if sid not in graph:
+    for mix, comp, off, share in ps.offsets.iter_rows():  # one iteration per mix component (mixes in order)
+        part = frames.get(comp)
+        if part is None:
             continue
-        parts = []
-        for comp, share in mixes.filter(pl.col("scenario") == sid).select("component", "share").iter_rows():
-            part = frames.get(comp)
-            if part is None or share == 0:
-                continue
-            parts.append(part.with_columns(pl.lit(sid).alias("scenario"), (pl.col("share") * share).alias("share"),
-                                           (pl.col("amount") * share).alias("amount"),
-                                           (pl.col("shipped_kg") * share).alias("shipped_kg")))
-        frames[sid] = pl.concat(parts) if parts else act.clear()
-    order_ids = study.scenario_ids
+        part = part.with_columns(pl.lit(mix).alias("scenario"), (pl.col("share") * share).alias("share"),
+                                 pl.col("pid") + off)
+        frames[mix] = pl.concat([frames[mix], part]) if mix in frames else part
     return pl.concat([frames[s] for s in order_ids if s in frames], how="vertical_relaxed")

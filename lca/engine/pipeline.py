@@ -13,12 +13,9 @@ from typing import TYPE_CHECKING, Sequence
 import polars as pl
 
 from lca.engine.characterise import FLOW_CATEGORY, characterise, gwp_table
-from lca.engine.inventory import build_inventory, check_magnitudes
-from lca.errors import FactorError, LcaInputError, Problem
+from lca.errors import FactorError, Problem
 from lca.factors import FactorLibrary, apply_td_losses, load_library, resolve
-from lca.schemas import ResultTable, validate_table
 from lca.study import Study
-from lca.study.routes import check_route_modes
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.results import Footprint
@@ -102,7 +99,8 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     """Compute the footprint of every scenario of ``study``.
 
     ``factors`` are user factor layers (files or frames) put on top of the shipped library and
-    the study's own ``[factors] files``; later layers win by id.
+    the study's own ``[factors] files``; later layers win by id. Built through
+    :func:`lca.engine.model.build_model` (keep the model to re-evaluate changes fast).
 
     >>> from lca.study import load_study
     >>> from lca.resources import default_study_path
@@ -110,19 +108,21 @@ def compute(study: Study, *, library: FactorLibrary | None = None,
     >>> fp.scenarios[:2]
     ['jp-import', 'charlotte-coated']
     """
-    from lca.study.origins import located
+    from lca.engine.model import build_model
+
+    return build_model(study, library=library, factors=factors).footprint()
+
+
+def footprint_of(study: Study, detail: pl.DataFrame, library: FactorLibrary,
+                 frames: dict[str, pl.DataFrame] | None = None) -> "Footprint":
+    """Wrap result rows in a :class:`~lca.results.Footprint` (the one place the engine names it).
+
+    ``frames`` are result-contract frames the engine solved itself (``scaling``); they are handed
+    over where the Footprint takes them (``Footprint.frames``), else left to the Footprint to derive.
+    """
+    from dataclasses import fields
+
     from lca.results import Footprint
 
-    lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
-    try:  # every problem about an activity written in a table file is named at that file's row
-        check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
-        act = build_inventory(study)
-        detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
-                               electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
-                               file=study.source)
-        detail = detail.sort("scenario", "act", "factor_id")
-        check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
-    except LcaInputError as exc:
-        raise located(exc, study) from None
-    validate_table(detail, ResultTable, table="results")
-    return Footprint(study=study, detail=detail, library=lib)
+    extra = {"frames": frames} if frames and "frames" in {f.name for f in fields(Footprint)} else {}
+    return Footprint(study=study, detail=detail, library=library, **extra)

@@ -165,6 +165,12 @@ def study_hash(study: "Study") -> str:
     for name in STUDY_FRAMES:
         h.update(b"\0" + name.encode() + b"\0")
         h.update(canonical_frame(canonical_quantities(getattr(study, name), QUANTITY_COLUMNS.get(name, ()))))
+    for name in ("coproducts", "allocation"):  # hashed when present (a study without keeps its hash)
+        frame = getattr(study, name, None)
+        if frame is not None and frame.height:
+            if "shares" in frame.columns:
+                frame = frame.with_columns(pl.col("shares").list.eval(pl.element().struct.json_encode()).list.join(";"))
+            h.update(b"\0" + name.encode() + b"\0" + canonical_frame(frame))
     return h.hexdigest()
 
 

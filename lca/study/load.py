@@ -21,6 +21,8 @@ from lca.errors import Problem, SchemaError, StudyError
 from lca.schemas import ID
 from lca.study.model import Method, Study, _check_method
 from lca.study.origins import exchange_rows, locate
+from lca.study.coproducts import parse_coproducts
+from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
 from lca.study.profile import Profile, View, complete_stages, parse_profile, parse_stages, parse_views, used_stages
@@ -37,7 +39,7 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors", "uncertainty", "pact", "stage", "view", "profile"}
+             "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -98,7 +100,19 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
 
     ``tables`` gives ``[tables]`` entries (``sites``, ``exchanges``, ``routes``) as in-memory
     frames instead of files; they are checked exactly like table files. Dates may be ISO strings.
+    ``[parameters]`` are evaluated first; amounts may then be expressions of them
+    (:mod:`lca.study.expressions`).
     """
+    params = Parameters.parse(doc.get("parameters") if isinstance(doc, Mapping) else None, file=file)
+    with using(params):
+        study = _study_from_doc(doc, base=base, file=file, hashes=hashes, cell_plant=cell_plant, tables=tables)
+    return replace(study, parameters=params.frame(), expressions=params.expressions())
+
+
+def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: str = "study",
+                    hashes: dict[str, str] | None = None, cell_plant: str | None = None,
+                    tables: Mapping[str, pl.DataFrame] | None = None) -> Study:
+    """The study of ``doc`` (amounts parsed under the active parameters)."""
     base = base or Path.cwd()
     hashes = dict(hashes or {})
     if not isinstance(doc, Mapping):  # e.g. a JSON array or null from an API request: located, not a crash
@@ -172,6 +186,11 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     try:
         processes, exchanges = _processes(doc.get("process", []), table_names, base, file, memory)
     except (StudyError, SchemaError) as exc:
+        problems += exc.problems
+    coproducts = allocation = None
+    try:
+        coproducts, allocation = parse_coproducts(doc.get("process", []), file=file)
+    except StudyError as exc:
         problems += exc.problems
     routes = pl.DataFrame(schema=LEG_SCHEMA)
     try:
@@ -248,4 +267,4 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
-        stages=stages, views=views, profile=profile)
+        stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation)

@@ -15,6 +15,8 @@ import polars as pl
 
 from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
+from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
+from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.profile import Profile, Stage, View
 from lca.study.routes import LEG_SCHEMA
@@ -79,6 +81,15 @@ class Study:
     stages: tuple[Stage, ...] = ()
     views: tuple[View, ...] = ()
     profile: Profile = field(default_factory=Profile)
+    #: ``[parameters]``: name, value, unit, expression (if written as one), note (:mod:`lca.study.expressions`)
+    parameters: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PARAMETER_SCHEMA), compare=False,
+                                     repr=False)
+    #: every amount written as an expression: table, column (where it was written), expression, value, unit, names
+    expressions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXPRESSION_SCHEMA), compare=False,
+                                      repr=False)
+    #: co-products of multi-output processes and their allocation (:mod:`lca.study.coproducts`)
+    coproducts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COPRODUCT_SCHEMA), repr=False)
+    allocation: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALLOCATION_SCHEMA), repr=False)
 
     @property
     def scenario_ids(self) -> list[str]:

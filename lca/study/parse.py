@@ -52,6 +52,8 @@ def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str |
         if not isinstance(unit, str) or isinstance(number, (bool, str)):
             raise StudyError(Problem(f"expected {{ value = <number>, unit = \"<unit>\" }}, got {dict(value)!r:.80}",
                                      file=file, table=where, column=key))
+    elif isinstance(value, str) and _expression(value):
+        return _evaluated(value, where=where, key=key, expect=_dim_of(expect), divisor=divisor, file=file)
     elif isinstance(value, str):
         m = _NUMBER_UNIT.match(value)
         if not m:
@@ -115,6 +117,12 @@ def _split_amount(entry: Mapping[str, Any], *, file: str, where: str,
     """Exchange amounts and leg distances (``key``): ``"7.9 g"``, or ``7.9`` with ``unit = "g"``."""
     amount = entry.get(key)
     unit = entry.get("unit")
+    if isinstance(amount, str) and _expression(amount):
+        if unit is not None:
+            raise StudyError(Problem(f"the unit is given twice ('{amount}' and unit = '{unit}')", file=file,
+                                     table=where, column="unit", hint="an expression carries its unit: remove unit"))
+        q = _evaluated(amount, where=where, key=key, expect=None, divisor=False, file=file)
+        return q.value, q.unit
     if isinstance(amount, str):
         m = _NUMBER_UNIT.match(amount)
         if not m or not m.group(2):
@@ -140,6 +148,25 @@ def _split_amount(entry: Mapping[str, Any], *, file: str, where: str,
                                  f"{amount!r:.60}", file=file, table=where, column=key))
     raise StudyError(Problem(f"missing {key}", file=file, table=where, column=key,
                              hint=f'write {key} = "7.9 g"' if key == "amount" else 'write distance = "100 km"'))
+
+
+def _expression(text: str) -> bool:
+    """Whether ``text`` is an expression of the study's parameters (see :mod:`lca.study.expressions`)."""
+    from lca.study.expressions import active
+
+    params = active()
+    return params is not None and params.is_expression(text)
+
+
+def _evaluated(text: str, *, where: str, key: str, expect: str | None, divisor: bool, file: str) -> Quantity:
+    from lca.study.expressions import active
+    from lca.units import unit_info
+
+    q = active().evaluate(text, where=where, key=key, expect=expect)
+    problem = magnitude_problem(q.value, unit_info(q.unit).to_base, divisor=divisor)
+    if problem:
+        raise StudyError(Problem(f"{text!r} = {q} {problem}", file=file, table=where, column=key))
+    return q
 
 
 def _check_keys(entry: Mapping[str, Any], allowed: set[str], *, file: str, where: str) -> list[Problem]:

@@ -20,7 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
+from lca.choices import ALLOCATION_METHODS, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://lca.example/schemas/"
@@ -95,10 +95,12 @@ APPLIES_TO = {
 
 def study_schema() -> dict[str, Any]:
     """The study TOML structure (as parsed to JSON: dates as strings, quantities as "7.9 g")."""
+    # an expression of [parameters] starts with a name or "(" (docs/study-format.md, "Parameters")
+    expression = {"type": "string", "pattern": r"^\s*[A-Za-z_(]"}
     q = {"oneOf": [{"type": "string", "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*\S.*$"},
                    {"type": "object", "required": ["value", "unit"],
-                    "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}]}
-    amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}]}
+                    "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}, expression]}
+    amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}, expression]}
     from lca.choices import EU_BATTERY_STAGES, GHG_STAGES, PACT_STAGE_FIELDS
     from lca.schemas import ID, SiteTable
 
@@ -132,7 +134,16 @@ def study_schema() -> dict[str, Any]:
             "process": {"type": "array", "items": obj({
                 "id": ident, "name": {"type": "string"}, "stage": {"type": "string"}, "output": q,
                 "output_mass": q, "yield": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-                "exchanges": {"type": "array", "items": exchange}}, ["id"])},
+                "exchanges": {"type": "array", "items": exchange},
+                "coproducts": {"type": "array", "items": obj({
+                    "id": {"type": "string"}, "amount": q, "mass": q, "price": {"type": "string"},
+                    "substitutes": {"type": "string"}, "factor": {"type": "string"}, "note": {"type": "string"}},
+                    ["id", "amount"])},
+                "allocation": obj({"method": {"enum": list(ALLOCATION_METHODS)},
+                                   "basis": {"type": "string"}, "reason": {"type": "string"},
+                                   "price": {"type": "string"},
+                                   "shares": {"type": "object", "additionalProperties": {"type": "number"}}},
+                                  ["method", "reason"])}, ["id"])},
             "route": {"type": "array", "items": obj({"from": {"type": "string"}, "to": {"type": "string"},
                                                      "legs": {"type": "array", "items": leg}}, ["from", "to"])},
             "scenario": {"type": "array", "items": obj({
@@ -151,6 +162,9 @@ def study_schema() -> dict[str, Any]:
             "factors": obj({"files": {"type": "array", "items": {"type": "string"}},
                             "sources": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}}),
             "uncertainty": {"type": "array", "items": {"type": "object"}},
+            "parameters": {"type": "object", "additionalProperties": {"oneOf": [
+                {"type": "string"}, obj({"value": {"type": "number"}, "unit": {"type": "string"},
+                                         "note": {"type": "string"}}, ["value", "unit"])]}},
             "pact": {"type": "object"},
             "stage": {"type": "array", "items": obj({
                 "id": ident, "label": {"type": "string"}, "eu_battery_stage": {"enum": list(EU_BATTERY_STAGES)},

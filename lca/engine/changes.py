@@ -1,0 +1,216 @@
+"""Changes to a built :class:`~lca.engine.model.Model`: target name → the entries it scales → new numbers.
+
+A target is named as in ``[[uncertainty]]`` (see :mod:`lca.uncertainty.targets` for the list). It
+selects exactly the entries it feeds (:class:`Selection`): technosphere entries (an intermediate
+input, a yield), activity amounts per run (an exchange with a flow, a leg's distance or shipped
+mass) or characterisation multipliers (a factor). A new value becomes a ratio to the current one
+and multiplies the selection; the study's frames are updated too, so the footprint's study (and
+its content hash) describes what was computed. :meth:`Model.sample` uses the same selections
+with arrays of ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import numpy as np
+import polars as pl
+
+from lca.errors import LcaInputError, Problem, StudyError
+from lca.study import Quantity, Study
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca.engine.model import Model, State
+
+#: product quantities that only matter in views (they change no result row)
+VIEW_KEYS = ("mass_per_declared_unit", "separator_per_cell_energy", "pack_energy", "annual_volume")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Boolean masks of the entries a target scales: technosphere entries and result rows."""
+
+    tech: np.ndarray
+    amount: np.ndarray
+    shipped: np.ndarray
+    distance: np.ndarray
+    multiplier: np.ndarray
+
+    def apply(self, st: "State", r: float) -> None:
+        st.tech[self.tech] *= r
+        st.amount[self.amount] *= r
+        st.shipped[self.shipped] *= r
+        st.distance[self.distance] *= r
+        st.multiplier[self.multiplier] *= r
+        st.factor_value[self.multiplier] *= r
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a target name refers to: its selection, current value and unit, and the study update."""
+
+    name: str
+    selection: Selection | None
+    current: float
+    unit: str
+    update: Callable[[Study, float], Study]  # the study with the target × ratio
+
+
+def _fail(name: str, msg: str, hint: str | None = None) -> StudyError:
+    return StudyError(Problem(msg, table="changes", column=name, hint=hint))
+
+
+def as_value(name: str, value: Any, unit: str) -> float:
+    """``value`` (Quantity, ``"<number> <unit>"`` or a number in ``unit``) as a number in ``unit``."""
+    from lca.study.parse import parse_quantity
+
+    if isinstance(value, bool):
+        raise _fail(name, f"expected a quantity for '{name}', got {value!r}")
+    if isinstance(value, (int, float, np.floating)):
+        return float(value)
+    try:
+        q = value if isinstance(value, Quantity) else parse_quantity(value, file="changes", where="changes", key=name)
+        return q.to(unit)
+    except LcaInputError as exc:
+        raise _fail(name, f"'{name}' = {value!r}: {exc.problems[0].message}",
+                    f"give a number in {unit} or a quantity of the same dimension") from None
+
+
+def _single(name: str, values: pl.DataFrame) -> tuple[float, str]:
+    pairs = values.unique()
+    if pairs.height != 1:
+        raise _fail(name, f"'{name}' has several values ({', '.join(f'{v:g} {u}' for v, u in pairs.rows())})",
+                    "name a narrower target (e.g. transport.<from>.<to>.distance) or change them one by one")
+    v, u = pairs.row(0)
+    return float(v), str(u)
+
+
+def apply_changes(model: "Model", changes: Mapping[str, Any]) -> "State":
+    """A copy of the model's state with every change applied (the model is not modified)."""
+    st = model.state.copy()
+    for name, value in changes.items():
+        name = str(name)
+        parts = name.split(".")
+        if parts[0] == "parameter" and len(parts) == 2:
+            from lca.engine.params import apply_parameter
+
+            apply_parameter(model, st, parts[1], value)
+            continue
+        if parts[0] == "product" and len(parts) == 2 and parts[1] in VIEW_KEYS:
+            q = getattr(st.study.product, parts[1])
+            if q is None:
+                raise _fail(name, f"the study states no {parts[1]}", f"add {parts[1]} to [product]")
+            st.study = replace(st.study, product=replace(st.study.product, **{
+                parts[1]: Quantity(as_value(name, value, q.unit), q.unit)}))
+            continue
+        t = model.targets.get(name) if st.study is model.study else None
+        if t is None:  # resolved against the study as changed so far; cached for the model's own study
+            t = target(model, st.study, name)
+            if st.study is model.study:
+                model.targets[name] = t
+        r = as_value(name, value, t.unit) / t.current
+        before = st.study
+        t.selection.apply(st, r)
+        st.study = t.update(before, r)
+        if parts[0] == "factor":  # the result's library says which value was used (manifest, lineage)
+            st.library = _changed_factor(st.library or model.library, ".".join(parts[1:]), r)
+        if parts[0] == "process" and parts[-1] in ("yield", "output_mass"):
+            _reallocate(model, st, before, parts[1])
+    return st
+
+
+def target(model: "Model", study: Study, name: str) -> Target:
+    """Resolve ``name`` against the model (StudyError naming it if it is unknown or ambiguous)."""
+    parts = name.split(".")
+    base, keys, tech = model.base, model.keys, model.system.technosphere
+    leg = model.leg.to_numpy()
+    none_t, none_r = np.zeros(tech.height, bool), np.zeros(base.height, bool)
+    sel = lambda t=none_t, a=none_r, s=none_r, d=none_r, m=none_r: Selection(t, a, s, d, m)  # noqa: E731
+    if parts[0] == "process" and len(parts) == 3:
+        p, what = parts[1], parts[2]
+        procs = study.processes.filter(pl.col("id") == p)
+        if procs.height == 0:
+            raise _fail(name, f"unknown process '{p}'", "use one of: " + ", ".join(study.processes["id"]))
+        goods = (keys.get_column("goods") == p).to_numpy() & leg
+        if what in ("yield", "output_mass"):
+            col, unit = ("yield", "dimensionless") if what == "yield" else (
+                "output_mass_amount", procs.get_column("output_mass_unit")[0])
+            old = procs.get_column(col)[0]
+            if old is None:
+                raise _fail(name, f"process '{p}' has no {what}")
+            out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).to_numpy()
+            t = out & model.is_process_entry if what == "yield" else none_t
+            return Target(name, sel(t=t, a=goods, s=goods), float(old), unit,
+                          lambda s, r: _set(s, "processes", pl.col("id") == p, col, r))
+        hit = (pl.col("process") == p) & ((pl.col("flow") == what) | (pl.col("input") == what))
+        ex = study.exchanges.filter(hit)
+        if ex.height == 0:
+            raise _fail(name, f"process '{p}' has no exchange '{what}'", "use yield, output_mass or one of: "
+                        + ", ".join(study.exchanges.filter(pl.col("process") == p)
+                                    .select(pl.coalesce("flow", "input")).to_series()))
+        old, unit = _single(name, ex.select("amount", "unit"))
+        rows = ((base.get_column("process") == p) & (base.get_column("flow") == what)).to_numpy() & ~leg
+        rows &= ~base.get_column("origin").str.contains(" coproduct #").to_numpy()
+        t = ((tech.get_column("process") == p) & (tech.get_column("input") == what)).fill_null(False).to_numpy()
+        return Target(name, sel(t=t, a=rows), old, unit, lambda s, r: _set(s, "exchanges", hit, "amount", r))
+    if parts[0] == "transport" and parts[-1] == "packaging_factor" and len(parts) == 2:
+        old, _ = _single(name, study.transport.select("packaging_factor", pl.lit("").alias("u")))
+        return Target(name, sel(a=leg, s=leg), old, "dimensionless",
+                      lambda s, r: _set(s, "transport", pl.lit(True), "packaging_factor", r))
+    if parts[0] == "transport" and parts[-1] == "distance" and len(parts) in (2, 3, 4):
+        chosen = parts[1:-1]
+        cond = (pl.lit(True) if not chosen else (pl.col("mode") == chosen[0]) if len(chosen) == 1
+                else (pl.col("from_site") == chosen[0]) & (pl.col("to_site") == chosen[1]))
+        legs = study.transport.filter(cond)
+        if legs.height == 0:
+            raise _fail(name, f"no transport leg matches '{name}'")
+        old, unit = _single(name, legs.select("distance", "distance_unit"))
+        frame = pl.DataFrame({"mode": base.get_column("mode"), "from_site": base.get_column("site"),
+                              "to_site": keys.get_column("to_site")})
+        rows = frame.select(cond).to_series().fill_null(False).to_numpy() & leg
+        return Target(name, sel(a=rows, d=rows), old, unit, lambda s, r: _set(s, "transport", cond, "distance", r))
+    if parts[0] == "factor" and len(parts) >= 2:
+        fid = ".".join(parts[1:])
+        rows = (base.get_column("factor_id") == fid).to_numpy()
+        if not rows.any():
+            raise _fail(name, f"factor '{fid}' is used by no activity of this study")
+        old, unit = _single(name, base.filter(pl.Series(rows)).select("factor_value", "factor_unit"))
+        return Target(name, sel(m=rows), old, unit, lambda s, r: s)
+    raise _fail(name, f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
+                                                  "process.base_film.electricity or transport.truck.distance")
+
+
+def _set(study: Study, table: str, hit: pl.Expr, col: str, ratio: float) -> Study:
+    frame = getattr(study, table)
+    return replace(study, **{table: frame.with_columns(
+        pl.when(hit).then(pl.col(col) * ratio).otherwise(pl.col(col)).alias(col))})
+
+
+def _reallocate(model: "Model", st: "State", before: Study, p: str) -> None:
+    """A yield or output mass moves a mass or economic allocation: rescale the process's share."""
+    from lca.engine.allocation import main_factors
+
+    if p not in before.allocation.get_column("process").to_list():
+        return
+    old, new = (dict(main_factors(s).iter_rows()).get(p, 1.0) for s in (before, st.study))
+    if old == new:
+        return
+    r = new / old
+    base, t = model.base, model.system.technosphere
+    own = ((base.get_column("process") == p) & ~base.get_column("origin").str.contains(" coproduct #")).to_numpy()
+    st.amount[own & ~model.leg.to_numpy()] *= r
+    st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).to_numpy()
+            & model.is_process_entry] *= r
+
+
+def _changed_factor(lib, fid: str, r: float):
+    """``lib`` with factor ``fid``'s value × ``r``: a derived library (own content hash, an extra layer name)."""
+    import hashlib
+
+    value = lib.factors.filter(pl.col("id") == fid).get_column("value")
+    new = (value.cast(pl.Float64) * r).cast(value.dtype, strict=False)
+    factors = lib.factors.with_columns(pl.when(pl.col("id") == fid).then(new.first()).otherwise(pl.col("value"))
+                                       .alias("value"))
+    digest = hashlib.sha256(f"{lib.content_hash}\0{fid}\0{float(new[0])!r}".encode()).hexdigest()
+    return replace(lib, factors=factors, content_hash=digest, layers=(*lib.layers, f"Model.evaluate: {fid}"))

@@ -1,0 +1,151 @@
+"""A changed parameter: re-evaluate the parameters and expressions that use it, scale what they feed.
+
+The study records every amount written as an expression (``Study.expressions``: where it was
+written, the expression, its value and unit). A new parameter value re-evaluates the parameters
+that depend on it (in dependency order), then each expression that uses any of them — once each,
+with pint, so arrays of draws work the same way — and the ratio new / old multiplies the entries
+that amount feeds (:func:`selection`): an exchange's activity rows or technosphere entries, a
+process output (the diagonal of ``A``), an output mass or a leg distance (transport rows), or a
+``[product]`` quantity (views only).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+import polars as pl
+
+from lca.engine.changes import Selection, _reallocate, _set, as_value
+from lca.errors import Problem, StudyError
+from lca.study import Quantity, Study
+from lca.study.expressions import Parameters, iter_dependents
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca.engine.model import Model, State
+
+_PROCESS = re.compile(r"process '([^']+)'")
+
+
+def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
+    """Set parameter ``name`` in ``st`` and rescale every entry an expression of it feeds."""
+    study = st.study
+    unit = _unit(study, name)
+    new_params, changed = None, []
+    for table, column, old, new, u, values in _evaluated(study, name, as_value(f"parameter.{name}", value, unit)):
+        if table is None:  # the parameters themselves
+            new_params = study.parameters.with_columns(pl.col("name").replace_strict(
+                {n: float(values[n].to(pu).magnitude) for n, pu in study.parameters.select("name", "unit").iter_rows()},
+                return_dtype=pl.Float64).alias("value"))
+            continue
+        changed.append((table, column, new))
+        if not old:
+            raise StudyError(Problem(f"the amount at {table}, {column} was 0: a parameter change cannot scale it",
+                                     table="changes", hint="write the amount so that it is not 0 at the study's "
+                                                           "values"))
+        r = new / old
+        before = st.study
+        if table == "product":
+            if column == "declared_unit":
+                raise StudyError(Problem("a parameter feeds the declared unit: rebuild the model", table="changes",
+                                         column=f"parameter.{name}"))
+            st.study = replace(before, product=replace(before.product, **{column: Quantity(new, u)}))
+            continue
+        selection(model, table, column).apply(st, r)
+        st.study = _update(before, table, column, r)
+        m = _PROCESS.fullmatch(table)
+        if m and column in ("output", "output_mass"):
+            _reallocate(model, st, before, m.group(1))
+    ex = st.study.expressions
+    new_values = dict(((t, c), v) for t, c, v in changed)
+    st.study = replace(st.study, parameters=new_params, expressions=ex.with_columns(pl.Series("value", [
+        new_values.get((t, c), v) for t, c, v in ex.select("table", "column", "value").iter_rows()], dtype=pl.Float64)))
+
+
+def parameter_selections(model: "Model", name: str, ratio: np.ndarray) -> list[tuple[Selection, np.ndarray]]:
+    """(selection, ratio per draw) of every amount fed by parameter ``name`` drawn as ``ratio`` × its value."""
+    study = model.study
+    value = float(study.parameters.filter(pl.col("name") == name).get_column("value")[0]) \
+        if name in study.parameters.get_column("name").to_list() else None
+    if value is None:
+        _unit(study, name)  # raises the located error
+    out = []
+    for table, column, old, new, _, _ in _evaluated(study, name, value * np.asarray(ratio, dtype=float)):
+        if table is None or table == "product":
+            continue  # the parameters themselves; views only
+        m = _PROCESS.fullmatch(table)
+        if m and column in ("output", "output_mass") and m.group(1) in study.allocation["process"].to_list():
+            raise StudyError(Problem(f"parameter '{name}' moves the allocation of process '{m.group(1)}': sampling "
+                                     "it is not supported", table="draws", column=f"parameter.{name}"))
+        with np.errstate(all="ignore"):
+            out.append((selection(model, table, column), np.asarray(new, dtype=float) / old))
+    return out
+
+
+def _unit(study: Study, name: str) -> str:
+    params = study.parameters
+    if name not in params.get_column("name").to_list():
+        known = ", ".join(params.get_column("name")) or "none (the study has no [parameters])"
+        raise StudyError(Problem(f"unknown parameter '{name}'", table="changes", column=f"parameter.{name}",
+                                 hint=f"defined parameters: {known}"))
+    return params.filter(pl.col("name") == name).get_column("unit")[0]
+
+
+def _evaluated(study: Study, name: str, value) -> Iterator[tuple]:
+    """``(table, column, old, new, unit, values)`` of every expression fed by ``name`` set to ``value``
+    (a float or an array); first ``(None, …, values)`` with every parameter's new value."""
+    from lca.units import registry
+
+    ureg = registry()
+    params = study.parameters
+    values = {n: ureg.Quantity(v, u) for n, v, u in params.select("name", "value", "unit").iter_rows()}
+    values[name] = ureg.Quantity(value, _unit(study, name))
+    ev = Parameters(file=study.source)
+    texts = dict(params.filter(pl.col("expression").is_not_null()).select("name", "expression").iter_rows())
+    changed = {name}
+    for dep in iter_dependents(params, name):
+        mag, u, _ = ev.compute(texts[dep], values, where="parameters", key=dep)
+        values[dep] = ureg.Quantity(mag, u)
+        changed.add(dep)
+    yield None, None, None, None, None, values
+    for table, column, text, old, u, names in study.expressions.iter_rows():  # one evaluation per expression
+        if changed & set(names):
+            mag, got, _ = ev.compute(text, values, where=table, key=column)
+            new = ureg.Quantity(mag, got).to(u).magnitude
+            yield table, column, old, (float(new) if np.ndim(new) == 0 else new), u, values
+
+
+def selection(model: "Model", table: str, column: str) -> Selection:
+    """The entries fed by the amount written at ``table`` / ``column``."""
+    base, keys, t = model.base, model.keys, model.system.technosphere
+    leg = model.leg.to_numpy()
+    none_t, none_r = np.zeros(t.height, bool), np.zeros(base.height, bool)
+    if column == "amount":  # an exchange (flow: activity rows; input: technosphere entries)
+        return Selection((t.get_column("origin") == table).to_numpy(),
+                         (base.get_column("origin") == table).to_numpy() & ~leg, none_r, none_r, none_r)
+    m = _PROCESS.fullmatch(table)
+    if m and column == "output":
+        out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).to_numpy()
+        return Selection(out & model.is_process_entry, none_r, none_r, none_r, none_r)
+    if m and column == "output_mass":
+        goods = (keys.get_column("goods") == m.group(1)).to_numpy() & leg
+        return Selection(none_t, goods, goods, none_r, none_r)
+    if column == "distance":
+        origin = base.get_column("origin")
+        rows = ((origin == table) | origin.str.ends_with(f"({table})")).to_numpy() & leg
+        return Selection(none_t, rows, none_r, rows, none_r)
+    raise StudyError(Problem(f"a parameter feeds {table}, {column}, which the model cannot change",
+                             table="changes", hint="rebuild the model (lca.build_model) for this change"))
+
+
+def _update(study: Study, table: str, column: str, r: float) -> Study:
+    m = _PROCESS.fullmatch(table)
+    if column == "amount":
+        return _set(study, "exchanges", pl.col("origin") == table, "amount", r)
+    if m and column in ("output", "output_mass"):
+        col = "output_amount" if column == "output" else "output_mass_amount"
+        return _set(study, "processes", pl.col("id") == m.group(1), col, r)
+    hit = (pl.col("origin") == table) | pl.col("origin").str.ends_with(f"({table})")
+    return _set(_set(study, "transport", hit, "distance", r), "routes", pl.col("origin") == table, "distance", r)
