@@ -24,9 +24,17 @@ TD_LOSSES = ("excluded", "included")
 
 #: How far a site's electricity may fall back when its grid region has no default factor
 GRID_FALLBACKS = ("subdivision", "country", "global")
-#: Per declared unit, or converted by the product's mass, the cell energy it serves, a vehicle's
-#: pack, or a year of supply
-VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
+#: The built-in views (per declared unit, per kg of product); a study adds its own with [[view]]
+#: (per kWh of cell capacity, per vehicle, per year, …), so ``--per`` accepts these plus the study's
+VIEWS = ("declared_unit", "kg")
+#: EU Battery Regulation (2023/1542, Annex II) life-cycle stages a study's [[stage]] maps to
+EU_BATTERY_STAGES = ("Raw material acquisition and pre-processing", "Main product production", "Distribution",
+                     "End of life and recycling")
+#: GHG Protocol Product Standard life-cycle stages a study's [[stage]] maps to
+GHG_STAGES = ("Material acquisition & pre-processing", "Production", "Distribution & storage", "Use", "End-of-life")
+#: PACT field that breaks out a stage's emissions (besides the total, which has every stage); a
+#: stage without one is only in the total
+PACT_STAGE_FIELDS = ("packagingGhgEmissions",)
 PACT_STATUSES = ("Active", "Deprecated")
 #: How a multi-output process shares its burden among its outputs (ISO 14067 6.4.6)
 ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
@@ -75,7 +83,10 @@ WHERE = {
     "ELECTRICITY_RULES": "`[method] electricity_rule`, `--electricity-rule`",
     "TD_LOSSES": "`[method] td_losses`, `--td-losses`: add grid transmission and distribution losses",
     "GRID_FALLBACKS": "the `grid_fallback` column of sites",
-    "VIEWS": "`--per` of `lca run`, `uncertainty` and `export`; `Footprint` views",
+    "VIEWS": "`--per` of `lca run`, `uncertainty` and `export` (plus the study's `[[view]]` ids); `Footprint.views`",
+    "EU_BATTERY_STAGES": "`[[stage]] eu_battery_stage`",
+    "GHG_STAGES": "`[[stage]] ghg_stage`",
+    "PACT_STAGE_FIELDS": "`[[stage]] pact_field`",
     "PACT_STATUSES": "`[pact] status`",
     "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
     "GASES": "the `gas` column of factor files and GWP tables",

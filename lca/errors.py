@@ -5,10 +5,10 @@ or more :class:`Problem` records saying *where* (file, table, row, column) and *
 The CLI turns them into messages and exit code 1; the API raises them as they are.
 
 >>> from lca.errors import Problem, LcaInputError
->>> err = LcaInputError([Problem("amount must be >= 0", file="s.toml", table="process.base_film",
+>>> err = LcaInputError([Problem("amount must be >= 0", file="s.toml", table="process.calcination",
 ...                              row=2, column="amount", hint="use a positive amount")])
 >>> print(err)
-s.toml: process.base_film row 2, column 'amount': amount must be >= 0 (fix: use a positive amount)
+s.toml: process.calcination row 2, column 'amount': amount must be >= 0 (fix: use a positive amount)
 """
 
 from __future__ import annotations

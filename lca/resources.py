@@ -34,5 +34,7 @@ def templates_dir() -> Path:
 
 
 def default_study_path() -> Path:
-    """The bundled default study (coated wet-process separator, North America)."""
-    return Path(str(resources.files("lca") / "studies" / "separator-na.toml"))
+    """The bundled default study: the file ``lca/studies/DEFAULT`` names (which product it is about is
+    data, not code)."""
+    studies = resources.files("lca") / "studies"
+    return Path(str(studies / (studies / "DEFAULT").read_text(encoding="utf-8").strip()))

@@ -133,7 +133,7 @@ SHIPMENT_ROWS = [["L1", "2025-01-15", "sep", "1000", "m2", "jp-import", "moriyam
 # ------------------------------------------------------------------------------------ key roles
 
 QUANTITY_KEYS = {"amount", "distance", "output", "output_mass", "declared_unit", "mass_per_declared_unit",
-                 "separator_per_cell_energy", "pack_energy", "annual_volume", "fossil_carbon_content"}
+                 "fossil_carbon_content"}
 NUMBER_KEYS = {"yield", "shipped_mass_ratio", "packaging_factor"}
 REFERENCE_KEYS = {"process", "site", "flow", "input", "goods", "from", "to", "cell_plant", "baseline",
                   "alternative", "target", "factor", "market_factor", "product"}
@@ -207,8 +207,8 @@ def mutations(role: str, value: Any, path: tuple[Any, ...]) -> Iterator[tuple[st
     if role == "quantity":
         unit = _unit_of(value)
         yield "negative", f"-5 {unit}", "fail"
-        yield "zero", f"0 {unit}", "fail" if key in ("declared_unit", "mass_per_declared_unit", "output",
-                                                     "separator_per_cell_energy", "pack_energy") else "any"
+        yield "zero", f"0 {unit}", "fail" if key in ("declared_unit", "mass_per_declared_unit", "output") or (
+            path[0] == "view" and key == "amount") else "any"
         yield "nan", f"nan {unit}", "fail"
         yield "inf", f"inf {unit}", "fail"
         yield "huge", f"5e307 {unit}", "any"

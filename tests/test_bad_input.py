@@ -105,7 +105,11 @@ def test_input_files_are_never_modified(tmp_path, cli):
 
 
 def test_usage_error_is_exit_2(cli):
-    assert cli("run", "--per", "furlong").exit_code == 2
+    assert cli("run", "--format", "furlong").exit_code == 2
+    # a view is checked against the study (its [[view]] ids), like a scenario id: exit 1, naming the views
+    r = cli("run", "--per", "furlong")
+    assert r.exit_code == 1 and "--per furlong: the study defines no view 'furlong'" in r.stderr
+    assert "declared_unit, kg, kWh, vehicle, year" in r.stderr
 
 
 def test_missing_study_file(cli, tmp_path):

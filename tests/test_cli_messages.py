@@ -16,9 +16,9 @@ LOTS = "lot_id,date,quantity,unit,scenario,destination_plant\nA,2025-03-01,3,rol
 
 
 def _no_product(tmp_path: Path) -> Path:
-    """The tiny study without the pack energy and annual volume (no per-vehicle or per-year view)."""
+    """The tiny study without its per-vehicle and per-year views."""
     text = (TINY / "study.toml").read_text(encoding="utf-8")
-    text = text.replace('pack_energy = "50 kWh"\n', "").replace('annual_volume = "1000 m^2"\n', "")
+    text = text[:text.index('[[view]]\nid = "vehicle"')]
     (tmp_path / "study.toml").write_text(text, encoding="utf-8")
     (tmp_path / "factors.csv").write_bytes((TINY / "factors.csv").read_bytes())
     return tmp_path / "study.toml"
@@ -29,8 +29,9 @@ def _no_product(tmp_path: Path) -> Path:
     (("uncertainty", "{tiny}", "-n", "10", "--compare", "nope", "one-site"), ["--compare: unknown scenario 'nope'"]),
     (("export", "{tiny}", "--scenario", "nope"), ["--scenario: unknown scenario 'nope'", "one-site, two-step"]),
     (("run", "{tiny}", "--cell-plant", "nowhere"), ["--cell-plant: 'nowhere' is not a site of", "mill, mill2, plant"]),
-    (("run", "{bare}", "--per", "vehicle"), ["study.toml: product, column 'pack_energy': --per vehicle"]),
-    (("export", "{bare}", "--format", "csv", "--per", "year"), ["column 'annual_volume': --per year"]),
+    (("run", "{bare}", "--per", "vehicle"), ["study.toml: --per vehicle: the study defines no view 'vehicle'",
+                                             "declared_unit, kg, kWh"]),
+    (("export", "{bare}", "--format", "csv", "--per", "year"), ["--per year: the study defines no view 'year'"]),
 ])
 def test_option_errors_name_the_option(args, expect, tmp_path, cli):
     bare = _no_product(tmp_path)

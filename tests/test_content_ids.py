@@ -190,7 +190,7 @@ def test_a_study_rebuilt_from_frames_has_the_ids_of_its_file(tiny_fp, tiny_ids):
     rebuilt = study_from_frames(
         study={**doc["study"]}, product=doc["product"], method=doc["method"], sites=s.sites, processes=processes,
         exchanges=s.exchanges.select("process", "flow", "input", "amount", "unit", "stage", "factor"),
-        scenarios=doc["scenario"])
+        scenarios=doc["scenario"], views=doc["view"])
     factors = lca.factors.read_factor_file(TINY / "factors.csv")
     fp = lca.compute(rebuilt, factors=[factors])
     assert ids(fp) == tiny_ids[0]

@@ -1,4 +1,5 @@
-"""Every ```python block of docs/api.md runs, in order, in one namespace: each example is a test."""
+"""Every ```python block of docs/api.md (and of docs/factor-sources.md) runs, in order, in one namespace per
+page: each example is a test."""
 
 from __future__ import annotations
 
@@ -24,3 +25,19 @@ def namespace() -> dict:
 def test_example(index, namespace):
     code = compile(BLOCKS[index], f"{DOC.name} python block #{index + 1}", "exec")
     exec(code, namespace)  # noqa: S102 - running our own documentation is the point
+
+
+SOURCES_DOC = DOC.parent / "factor-sources.md"
+SOURCES_BLOCKS = re.findall(r"```python\n(.*?)```", SOURCES_DOC.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.fixture(scope="module")
+def sources_namespace() -> dict:
+    return {"__name__": "docs_factor_sources"}
+
+
+@pytest.mark.parametrize("index", range(len(SOURCES_BLOCKS)))
+def test_factor_sources_example(index, sources_namespace):
+    """docs/factor-sources.md: the plug-in example, block by block (the last one uninstalls it)."""
+    code = compile(SOURCES_BLOCKS[index], f"{SOURCES_DOC.name} python block #{index + 1}", "exec")
+    exec(code, sources_namespace)  # noqa: S102

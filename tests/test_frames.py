@@ -86,3 +86,51 @@ def test_threads_give_identical_results():
         results = list(pool.map(job, range(8)))
     for doc, totals in results:
         assert doc == serial[0] and totals.equals(serial[1])
+
+
+@pytest.mark.parametrize("table, frame, column", [
+    ("sites", SITES.rename({"grid": "gird"}), "gird"),
+    ("processes", PROCESSES.rename({"yield": "yeild"}), "yeild"),
+    ("exchanges", EXCHANGES.with_columns(pl.lit(None, pl.String).alias("factr")), "factr"),
+])
+def test_an_unknown_column_is_refused_not_dropped(table, frame, column):
+    """A typo'd column used to be dropped: 'yeild' computed with yield 1, 'gird' with the country grid."""
+    from lca.errors import SchemaError
+
+    with pytest.raises(SchemaError) as err:
+        build(**{table: frame})
+    (p,) = err.value.problems
+    assert (p.table, p.column, p.message) == (table, column, f"unknown column '{column}'")
+    assert "allowed columns:" in p.hint
+
+
+@pytest.mark.parametrize("over, table, message", [
+    ({"sites": None}, "sites", "no sites table given"),
+    ({"exchanges": None}, "exchanges", "no exchanges table given"),
+    ({"study": "film-demo"}, "study", "study must be a mapping (the [study] section as a dict), got str"),
+    ({"method": "AR6"}, "method", "method must be a mapping (the [method] section as a dict), got str"),
+    ({"scenarios": {"id": "base"}}, "scenario", "scenarios must be a list of dicts (the [[scenario]] entries)"),
+    ({"scenarios": ["base"]}, "scenario", "scenarios must be a list of dicts (the [[scenario]] entries)"),
+])
+def test_arguments_of_the_wrong_kind_are_a_located_error_not_a_crash(over, table, message):
+    from lca.errors import StudyError
+
+    with pytest.raises(StudyError) as err:
+        build(**over)
+    (p,) = err.value.problems
+    assert (p.table, p.message) == (table, message)
+
+
+@pytest.mark.parametrize("doc, tables, message", [
+    ([{"study": {}}], None, "a study must be a table of sections (a dict), got list"),
+    (None, None, "a study must be a table of sections (a dict), got NoneType"),
+    ("tiny", {"sites": [{"id": "plant", "country": "JP"}]}, "tables['sites'] must be a polars DataFrame, got list"),
+])
+def test_study_from_dict_refuses_what_is_not_a_study_with_a_located_error(doc, tables, message, tiny_doc, tiny_path):
+    from lca.errors import StudyError
+    from lca.study import study_from_dict
+
+    with pytest.raises(StudyError) as err:
+        study_from_dict(tiny_doc if doc == "tiny" else doc, base=tiny_path.parent, file="request.json", tables=tables)
+    (p,) = err.value.problems
+    assert (p.file, p.message) == ("request.json", message)

@@ -164,26 +164,25 @@ def test_transport_splits_the_transport_stage(default_fp):
 
 def test_views_by_hand(tiny_fp):
     v = tiny_fp.views
-    assert v.columns == ["view", "factor", "unit", "label"]
+    assert v.columns == ["view", "factor", "unit", "label", "basis"]
     assert rows(v, "view", "factor") == pytest.approx({"declared_unit": 1.0, "kg": 100.0, "kWh": 10.0,
                                                        "vehicle": 500.0, "year": 1.0}, rel=1e-12)
-    for view, factor, unit, _label in v.iter_rows():
+    for view, factor, unit, _label, _basis in v.iter_rows():
         assert tiny_fp.scale(view) == (pytest.approx(factor, rel=1e-12), unit)
 
 
 def test_views_only_those_the_study_states(tiny_path):
     s = lca.load_study(tiny_path)
-    s = s.__class__(**{**s.__dict__, "product": s.product.__class__(
-        **{**s.product.__dict__, "separator_per_cell_energy": None, "annual_volume": None})})
+    s = s.__class__(**{**s.__dict__, "views": ()})  # a study without [[view]] entries
     fp = lca.compute(s)
     assert fp.views.get_column("view").to_list() == ["declared_unit", "kg"]
-    with pytest.raises(LcaInputError, match="separator_per_cell_energy"):
+    with pytest.raises(LcaInputError, match="defines no view 'kWh'"):
         fp.scale("kWh")
 
 
 def test_stages_in_result_order(default_fp, tiny_fp):
     st = default_fp.stages
-    assert st.columns == ["stage", "label", "order", "eu_battery_stage", "pact_field", "ghg_stage"]
+    assert st.columns == ["stage", "label", "order", "eu_battery_stage", "pact_field", "ghg_stage", "description"]
     assert st.get_column("stage").to_list() == default_fp.by_stage().get_column("stage").unique(
         maintain_order=True).to_list()
     assert st.get_column("order").to_list() == list(range(st.height))

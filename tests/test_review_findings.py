@@ -79,9 +79,8 @@ def test_a_total_too_large_for_one_view_fails_that_view_only(tmp_path, cli):
     with pytest.raises(LcaInputError) as err:
         fp.totals("vehicle")
     p = err.value.problems[0]
-    assert (p.file, p.table) == (str(path), "product") and p.column in ("separator_per_cell_energy", "pack_energy",
-                                                                         "declared_unit")
-    assert "separator_per_cell_energy, pack_energy and declared_unit" in p.message
+    assert (p.file, p.table, p.column) == (str(path), "view 'vehicle'", "amount")  # furthest from 1: 75 kWh
+    assert "view 'vehicle' amount, view 'kWh' amount and declared_unit" in p.message
     # every scenario ships the same board, so all totals tie (to the last bits: which one is named
     # is rounding, e.g. a mix's 0.6 x + 0.4 x); the message names one of them with that total
     named = re.search(r"scenario '([^']+)' totals 1\.26287e\+306 kg CO2e per declared unit", p.message)
@@ -90,32 +89,33 @@ def test_a_total_too_large_for_one_view_fails_that_view_only(tmp_path, cli):
     assert cli("run", path).exit_code == 0
     r = cli("run", path, "--per", "vehicle")
     assert r.exit_code == 1 and "--per vehicle: per-vehicle results overflow" in r.stderr
-    assert "annual_volume" not in r.stderr
+    assert "view 'year'" not in r.stderr
     r = cli("run", path, "--per", "year")
-    assert r.exit_code == 1 and "made of annual_volume and declared_unit" in r.stderr
+    assert r.exit_code == 1 and "made of view 'year' amount and declared_unit" in r.stderr
     r = cli("report", path, "-o", tmp_path / "r.html")  # the views that fit, the others left out
     assert r.exit_code == 0 and "per kWh of cell capacity" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_a_multiplier_out_of_range_names_every_key_it_is_made_of(tmp_path):
-    """Before: declared_unit = "1e-300 m^2" was blamed on annual_volume alone."""
+    """Before: declared_unit = "1e-300 m^2" was blamed on annual_volume (now the year view's amount) alone."""
     path = _variant(tmp_path, ('declared_unit = "1 m^2"', 'declared_unit = "1e-300 m^2"'))
     with pytest.raises(LcaInputError) as err:
         lca.load_study(path)
     got = [(p.table, p.column) for p in err.value.problems]
-    assert got == [("product", "declared_unit")]  # the key furthest from 1, of annual_volume and declared_unit
-    assert "per-year multiplier, made of annual_volume and declared_unit, is inf" in err.value.problems[0].message
+    assert got == [("product", "declared_unit")]  # the entry furthest from 1, of the year amount and declared_unit
+    assert "per-year multiplier, made of view 'year' amount and declared_unit, is inf" in err.value.problems[0].message
 
 
 def test_view_multipliers_carry_their_keys(default_study):
-    from lca.study.tables import view_multipliers
+    from lca.study.profile import kg_view
 
-    got = {view: keys for view, keys, _ in view_multipliers(default_study.product)}
-    assert got == {"kg": ("mass_per_declared_unit",), "kWh": ("separator_per_cell_energy", "declared_unit"),
-                   "vehicle": ("separator_per_cell_energy", "pack_energy", "declared_unit"),
-                   "year": ("annual_volume", "declared_unit")}
-    fp = lca.compute(replace(default_study, product=replace(default_study.product, pack_energy=None)))
-    with pytest.raises(LcaInputError, match="states no pack_energy"):
+    got = {v.id: tuple((t, k) for t, k, _ in v.parts) for v in (kg_view(default_study.product), *default_study.views)}
+    assert got == {"kg": (("product", "mass_per_declared_unit"),),
+                   "kWh": (("view 'kWh'", "amount"), ("product", "declared_unit")),
+                   "vehicle": (("view 'vehicle'", "amount"), ("view 'kWh'", "amount"), ("product", "declared_unit")),
+                   "year": (("view 'year'", "amount"), ("product", "declared_unit"))}
+    fp = lca.compute(replace(default_study, views=tuple(v for v in default_study.views if v.id != "vehicle")))
+    with pytest.raises(LcaInputError, match="defines no view 'vehicle'"):
         fp.scale("vehicle")
 
 

@@ -103,16 +103,19 @@ def test_exchange_amounts_and_units_of_the_wrong_type(load, tiny_doc):
 
 # --------------------------------------------------------------------- product conversions (#11 item 3)
 
-PRODUCT_KEYS = {"declared_unit": "m^2", "mass_per_declared_unit": "g", "separator_per_cell_energy": "m^2/kWh",
-                "pack_energy": "kWh", "annual_volume": "m^2"}
+PRODUCT_KEYS = {"declared_unit": "m^2", "mass_per_declared_unit": "g", "view/0/amount": "m^2", "view/1/amount": "kWh",
+                "view/2/amount": "m^2"}
 
 
 @pytest.mark.parametrize("key", sorted(PRODUCT_KEYS))
 @pytest.mark.parametrize("number", ["0", "-10", "1e999", "5e-324"])
 def test_product_conversions_are_finite_positive_and_normal(load, tiny_doc, key, number):
     """Before: negative values printed negative footprints; zero masses ended in ZeroDivisionError."""
-    problems = _refused(load, _set(tiny_doc, f"product/{key}", f"{number} {PRODUCT_KEYS[key]}"), compute=False)
-    assert [(p.table, p.column) for p in problems] == [("product", key)], problems
+    path = key if "/" in key else f"product/{key}"
+    problems = _refused(load, _set(tiny_doc, path, f"{number} {PRODUCT_KEYS[key]}"), compute=False)
+    where = {"view/0/amount": ("view 'kWh'", "amount"), "view/1/amount": ("view 'vehicle'", "amount"),
+             "view/2/amount": ("view 'year'", "amount")}.get(key, ("product", key))
+    assert [(p.table, p.column) for p in problems] == [where], problems
 
 
 @pytest.mark.parametrize("ratio", [0.5, float("nan"), float("inf"), True])
@@ -123,11 +126,11 @@ def test_shipped_mass_ratio_is_a_finite_number_at_least_one(load, tiny_doc, rati
 
 def test_a_view_multiplier_out_of_float_range_names_its_key(load, tiny_doc):
     """1e300 m²/kWh × 1e10 kWh per pack is beyond float range: before, per-vehicle results were inf."""
-    doc = _set(_set(tiny_doc, "product/separator_per_cell_energy", "1e300 m^2/kWh"), "product/pack_energy", "1e10 kWh")
+    doc = _set(_set(tiny_doc, "view/0/amount", "1e300 m^2"), "view/1/amount", "1e10 kWh")
     problems = _refused(load, doc, compute=False)
-    # every key of the multiplier is named; the column is the one furthest from 1 (1e300 m²/kWh)
-    assert [(p.table, p.column) for p in problems] == [("product", "separator_per_cell_energy")]
-    assert "per-vehicle multiplier, made of separator_per_cell_energy, pack_energy and declared_unit" in \
+    # every entry of the multiplier is named; the column is the one furthest from 1 (1e300 m² per kWh)
+    assert [(p.table, p.column) for p in problems] == [("view 'kWh'", "amount")]
+    assert "per-vehicle multiplier, made of view 'vehicle' amount, view 'kWh' amount and declared_unit" in \
         problems[0].message
 
 

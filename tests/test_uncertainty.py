@@ -187,7 +187,7 @@ def test_break_even_yield_round_trip(tiny_path, default_fp):
 def test_break_even_reports_no_solution(default_fp):
     be = lca.break_even(default_fp, "jp-import", "kr-import", "grid.charlotte").row(0, named=True)
     assert be["breakeven"] is None and be["note"].startswith("no break-even")
-    be = lca.break_even(default_fp, "jp-import", "kr-import", "product.separator_per_cell_energy").row(0, named=True)
+    be = lca.break_even(default_fp, "jp-import", "kr-import", "view.kWh").row(0, named=True)
     assert be["breakeven"] is None
 
 

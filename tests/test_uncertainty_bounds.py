@@ -55,7 +55,7 @@ def test_unbounded_normal_on_a_yield_is_refused_naming_the_entry(tmp_path, sd, s
     ("process.base_film.yield", "uniform", {"min": 0.0, "max": 0.8}, "min 0 is outside"),
     ("process.base_film.yield", "lognormal", {"gsd": 1.1}, "above 1"),
     ("process.base_film.electricity", "normal", {"sd": "50 %"}, "below 0 kWh"),
-    ("product.separator_per_cell_energy", "uniform", {"min": "0 m^2/kWh", "max": "12 m^2/kWh"}, "must be positive"),
+    ("view.kWh", "uniform", {"min": "0 m^2", "max": "12 m^2"}, "must be positive"),
     ("transport.packaging_factor", "uniform", {"min": "-30 %", "max": "+10 %"}, "at least 1"),
     ("process.base_film.electricity", "triangular", {"min": "0.1 kWh", "max": "1e300 kWh"}, "× the study value"),
     ("process.base_film.electricity", "lognormal", {"gsd": 100.0}, "97.5th percentile"),

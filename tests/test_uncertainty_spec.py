@@ -33,10 +33,10 @@ min = "0.11 g"
 max = "1.1 g"
 
 [[uncertainty]]
-target = "product.separator_per_cell_energy"
+target = "view.kWh"
 dist = "triangular"
-min = "6 m^2/kWh"
-max = "15 m^2/kWh"
+min = "6 m^2"
+max = "15 m^2"
 
 [[uncertainty]]
 target = "transport.container_ship.distance"
@@ -109,9 +109,9 @@ def test_inputs_follow_the_product_graph(spec_fp):
         np.testing.assert_allclose(sampled(name, r), [want[s] for s in m.scenarios], rtol=1e-12)
     # m² per kWh scales every total in the per-kWh view, and nothing per declared unit
     base = m.deterministic_totals()
-    np.testing.assert_allclose(sampled("product.separator_per_cell_energy", 1.2), 1.2 * base, rtol=1e-12)
+    np.testing.assert_allclose(sampled("view.kWh", 1.2), 1.2 * base, rtol=1e-12)
     m_du = compile_model(spec_fp)
-    assert not m_du.affects()[names.index("product.separator_per_cell_energy")].any()
+    assert not m_du.affects()[names.index("view.kWh")].any()
 
 
 def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_default_study):
@@ -124,7 +124,7 @@ def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_def
 
     assert width(wide) > 1.5 * width(base)
     top = wide.sensitivity.filter(pl.col("target") == "jp-import").get_column("input")[0]
-    assert top == "product.separator_per_cell_energy"
+    assert top == "view.kWh"
     tri = wide.inputs.filter(pl.col("input") == "process.base_film.electricity").row(0, named=True)
     assert tri["unit"] == "kWh" and 0.084 < tri["p2_5"] < 0.14 < tri["p97_5"] < 0.245
 

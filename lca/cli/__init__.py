@@ -20,7 +20,7 @@ from lca.cli import console
 app = typer.Typer(
     name="lca",
     help="Unit-checked, cited product carbon footprints for battery supply chains.\n\n"
-         "Without a STUDY the bundled default study (coated separator, North America) is used.",
+         "Without a STUDY the bundled default study is used.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -37,14 +37,28 @@ def choice_enum(name: str, values: tuple[str, ...], doc: str | None = None) -> t
 
 OutputFormat = choice_enum("OutputFormat", choices.OUTPUT_FORMATS,
                            "How a command prints tables: a rich table for people, CSV or JSON for programs.")
-Per = choice_enum("Per", choices.VIEWS)
+
+
+class Per(str):
+    """A view id for ``--per``: a built-in view (:data:`lca.choices.VIEWS`) or a ``[[view]]`` of the
+    study, so any text is taken here and checked against the loaded study (:func:`check_per`).
+    ``.value`` reads it like the choice enums."""
+
+    declared_unit: "Per"
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+Per.declared_unit = Per("declared_unit")
 Gwp = choice_enum("Gwp", choices.GWP_SETS)
 ElectricityRule = choice_enum("ElectricityRule", choices.ELECTRICITY_RULES)
 TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
 
 # ------------------------------------------------------------------- options shared by commands
 
-StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled separator study.",
+StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled default study.",
                                                     show_default=False)]
 # Method switches shared by every command that computes a study (one definition, one help text).
 CellPlantOpt = Annotated[Optional[str], typer.Option("--cell-plant", help="Site id of the cell plant to deliver to "
@@ -58,8 +72,8 @@ TdOpt = Annotated[Optional[TdLosses], typer.Option("--td-losses", help=" | ".joi
 FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
                                                                             "of the library; repeatable.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
-PerOpt = Annotated[Per, typer.Option("--per", help="Express results per declared unit, kg, kWh of cell, vehicle, "
-                                                   "or per year of supply.")]
+PerOpt = Annotated[Per, typer.Option("--per", parser=Per, metavar="VIEW", help="Express results per declared unit, "
+                                     "per kg, or per one of the study's [[view]] ids (e.g. kWh, vehicle, year).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the Monte Carlo analysis (>= 0); the "
                                                             "same seed gives the same numbers.")]
 
@@ -204,7 +218,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
     if study.path is not None:
         items.append(("study file", study.path))
     items += [("table file", p) for p in study.table_files]
-    items += [("factor file", p) for p in study.factor_files]
+    items += [("factor file", p) for p in study.factor_files if isinstance(p, Path)]  # not [factors] sources
     items += [("factor file (--factors)", Path(p)) for p in factors or ()]
     items.append(("shipped factor library", factors_dir()))
     return items

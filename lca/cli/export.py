@@ -27,8 +27,8 @@ def export(
                                                                      "default: every scenario (a JSON array)."),
     table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
                                                                "inventory (expanded activities)."),
-    per: Per = typer.Option(Per.declared_unit, "--per", help="Tables only: express results per declared unit, "
-                                                             "kg, kWh, vehicle or year."),
+    per: Per = typer.Option(Per.declared_unit, "--per", parser=Per, metavar="VIEW",
+                            help="Tables only: express results per declared unit, kg or a [[view]] of the study."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
                                                                        "(not for parquet)."),
     created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "

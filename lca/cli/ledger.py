@@ -35,7 +35,7 @@ def ledger(
                                      show_default=False),
     out: Path = typer.Option(..., "-o", "--out", help="Output Parquet file (a folder with --partition-by)."),
     study: Optional[Path] = typer.Option(None, "--study", "-s",
-                                         help="Study TOML; default: the bundled separator study."),
+                                         help="Study TOML; default: the bundled default study."),
     plant_data: Optional[Path] = typer.Option(None, "--plant-data",
                                               help="Primary plant data (plant, period, carrier, energy, output)."),
     on_error: OnError = typer.Option(OnError.fail, "--on-error", case_sensitive=False,

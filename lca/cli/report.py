@@ -16,7 +16,7 @@ from lca.cli.console import err_console, handle_errors
 @method_switches
 def report(
     study: StudyArg = None,
-    output: Path = typer.Option(Path("separator-report.html"), "-o", "--output", help="HTML file to write."),
+    output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print the report to PDF with headless Chromium."),
     timestamp: Optional[str] = typer.Option(None, "--timestamp", callback=iso_timestamp,
                                             help="Pin the run timestamp (ISO 8601) for byte-identical reports."),
@@ -31,7 +31,7 @@ def report(
     With --pdf the PDF is written next to the HTML (r.html → r.pdf); -o r.pdf --pdf writes the PDF to
     r.pdf and the HTML beside it as r.html. No output may be one of the inputs.
 
-    Example: lca report -o separator-report.html --pdf --uncertainty --iterations 20000
+    Example: lca report -o report.html --pdf --uncertainty --iterations 20000
     """
     from lca.errors import OutputError
     from lca.outputs import check_output_path, guard_outputs, write_atomic

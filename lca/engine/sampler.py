@@ -95,8 +95,9 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
                       ) -> list[tuple[Entries, np.ndarray, str | None]]:
     """Parameters drawn as arrays (``name → values in the parameter's unit``): every expression
     that uses one of them (directly or through other parameters) evaluated ONCE on the arrays, as
-    ``(entries it feeds, ratio new / study value per draw, [product] key or None)``. A ``[product]``
-    key (a view conversion) scales no entry: the caller applies it to the views it matters in."""
+    ``(entries it feeds, ratio new / study value per draw, view part or None)``. A view part (a
+    ``[product]`` key or a ``[[view]]`` amount: ``(table, column)``) scales no entry: the caller
+    applies it to the views it matters in."""
     from lca.study.expressions import Parameters, iter_dependents
     from lca.units import registry
 
@@ -140,14 +141,14 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
     return [(e, r, k) for e, k, r in out]
 
 
-def _fed(model: "Model", table: str, column: str) -> tuple[Entries, str | None]:
+def _fed(model: "Model", table: str, column: str) -> tuple[Entries, tuple[str, str] | None]:
     """Entries fed by the amount written at ``table``/``column`` (:func:`lca.engine.params.selection`),
-    or the ``[product]`` key it sets (a view conversion: no entry)."""
+    or the view part it sets (a conversion to a unit of analysis: no entry)."""
     from lca.engine.params import selection
 
-    if table == "product":
+    if table == "product" or table.startswith("view '"):
         none = Entries(np.zeros(model.system.technosphere.height, dtype=bool), np.zeros(model.base.height, dtype=bool))
-        return none, column
+        return none, (table, column)
     sel = selection(model, table, column)
     return Entries(sel.tech.copy(), sel.amount | sel.multiplier), None
 

@@ -5,7 +5,9 @@
 * :mod:`lca.factors.checks` — the per-row and per-category rules of a factor file;
 * :mod:`lca.factors.resolution` — which row an activity is charged with (:func:`resolve`);
 * :mod:`lca.factors.editions` — one dataset edition per flow, region and scope;
-* :mod:`lca.factors.losses` — grid transmission and distribution losses.
+* :mod:`lca.factors.losses` — grid transmission and distribution losses;
+* :mod:`lca.factors.sources` — plug-in factor sources (:class:`FactorSource`, entry-point group
+  ``lca.factor_sources``) a study selects with ``[factors] sources``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from lca.factors.library import (CATEGORY_DIMENSIONS, FACTOR_COLUMNS, FACTOR_FIL
                                  load_library, read_factor_file, validate_factors)
 from lca.factors.losses import apply_td_losses, loss_fractions
 from lca.factors.resolution import default_rows, electricity_flows, factor_columns, region_chains, resolve
+from lca.factors.sources import FactorSource
 
 __all__ = ["CATEGORY_DIMENSIONS", "FACTOR_COLUMNS", "FACTOR_FILES", "FactorLibrary", "check_layer", "load_library",
            "read_factor_file", "validate_factors", "apply_td_losses", "loss_fractions", "default_rows",
-           "electricity_flows", "factor_columns", "region_chains", "resolve"]
+           "electricity_flows", "factor_columns", "region_chains", "resolve", "FactorSource"]

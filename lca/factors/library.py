@@ -21,6 +21,7 @@ from lca.factors.checks import column_problems, row_problems
 from lca.factors.editions import edition_expr, edition_ties
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
+from lca.study.sources import SourceSelection
 from lca.units import factor_unit_table
 
 #: Denominator dimensions each category accepts (what one unit of activity is).
@@ -60,10 +61,16 @@ class FactorLibrary:
                                       hint="list ids with `lca factors list` or `lca factors search`"))
         return row.row(0, named=True)
 
-    def with_overrides(self, *layers: Path | str | pl.DataFrame) -> "FactorLibrary":
-        """A new library with user layers on top (later layers win, by id)."""
+    def with_overrides(self, *layers: Path | str | pl.DataFrame | SourceSelection) -> "FactorLibrary":
+        """A new library with user layers on top (later layers win, by id); a study's
+        :class:`~lca.study.sources.SourceSelection` applies its factor sources (:mod:`lca.factors.sources`)."""
         lib = self
         for layer in layers:
+            if isinstance(layer, SourceSelection):
+                from lca.factors.sources import apply_sources  # it builds on this module
+
+                lib = apply_sources(lib, layer)
+                continue
             name, frame = _read_layer(layer)
             lib = _apply_layer(lib, frame, _layer_name(lib, name))
         return lib

@@ -10,7 +10,7 @@ supply mix, weighted by share) are replaced by ``energy / output`` of *X* in *m*
 declared unit — times the same kg CO2e per unit of energy the study used there (factor × GWP,
 all gases: ``Footprint.energy_intensity``; grossed up for grid losses with ``td_losses =
 "included"``, since a plant meter reads consumption). Plant output is in the plant's own product
-(base film at a film plant), converted to "per declared unit of finished product" with the
+(an intermediate, at a plant that makes one), converted to "per declared unit of finished product" with the
 process scale (``Footprint.scaling``; see :func:`site_outputs` and docs/ledger.md, "Primary plant
 data").
 """
@@ -144,9 +144,9 @@ _ENERGY = "[length]^2 [mass] [time]^-2"
 def site_outputs(fp) -> pl.DataFrame:
     """What leaves each site in each system scenario: ``scenario, site, process, out_dim, out_per_du``.
 
-    The site's output process is the one no other process *at the same site* consumes (Moriyama
-    makes base film and coats it in ``jp-import``: coating; it only makes base film in
-    ``charlotte-coated``: base film). ``out_per_du`` is how much of that output, in SI base units
+    The site's output process is the one no other process *at the same site* consumes (a site that
+    makes an intermediate and finishes it in one scenario delivers the finished product there; a site
+    that only makes the intermediate in another scenario delivers the intermediate). ``out_per_du`` is how much of that output, in SI base units
     (m² for area), one declared unit of finished product needs: reference outputs per declared
     unit (yields included, ``Footprint.scaling``) × the reference output amount × its unit's SI
     multiplier.
@@ -203,7 +203,7 @@ def _plant_problems(plant: pl.DataFrame, outputs: pl.DataFrame, carriers: pl.Dat
                                                 "out_dim").iter_rows():
         out.append(where(r, "output_unit", err or f"unit '{u}' is {dimension_name(dim or '?')}, but what leaves "
                          f"'{p}' is {' or '.join(dimension_name(x) for x in want)}",
-                         "give output in the plant's own product unit (e.g. m^2 of base film)"))
+                         "give output in the unit of what leaves the plant (e.g. m^2 or kg of its product)"))
     return out
 
 
@@ -212,7 +212,7 @@ def plant_overrides(fp, plant: pl.DataFrame, *, file: str | None = None) -> pl.D
 
     Returns ``scenario, period, delta`` for every scenario that runs a process at a plant with
     data; ``delta`` = new − old contribution of the replaced flows. Plant output is in the plant's
-    own output (e.g. m² of base film), so energy per declared unit = energy / output × what
+    own output (e.g. m² or kg of its product), so energy per declared unit = energy / output × what
     leaves the site per declared unit (:func:`site_outputs`: process scale, yields included).
     Raises :class:`LcaInputError` naming row and column for a bad unit, an unknown plant, or a
     carrier the study does not have at that site (it would otherwise be silently ignored).
@@ -235,7 +235,7 @@ def plant_overrides(fp, plant: pl.DataFrame, *, file: str | None = None) -> pl.D
                                                                pl.col("to_base").alias("e_base"))
     o_tab = unit_table(plant.get_column("output_unit")).select(pl.col("unit").alias("output_unit"),
                                                                pl.col("to_base").alias("o_base"))
-    # plant energy per unit of the plant's own output, in SI base units (e.g. J per m² of base film)
+    # plant energy per unit of the plant's own output, in SI base units (e.g. J per m² of its product)
     per_out = (plant.join(e_tab, on="energy_unit").join(o_tab, on="output_unit")
                .select(pl.col("plant").alias("site"), "period", pl.col("carrier").alias("flow"),
                        (pl.col("energy") * pl.col("e_base") / (pl.col("output") * pl.col("o_base"))).alias("per_out")))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.schemas.base import ID, Base
+from lca.schemas.base import Base, ID, non_negative, optional
 
 #: Input columns of a shipments table and the polars type each is read as.
 SHIPMENT_COLUMNS: dict[str, pl.DataType] = {
@@ -33,14 +33,14 @@ CARRIERS = ["electricity", "natural_gas"]
 class ShipmentTable(Base):
     """One row per lot received. Nullable here: a null makes the *row* bad, not the table."""
 
-    lot_id: str = pa.Field(nullable=True)
-    date: pl.Date = pa.Field(nullable=True)
-    product: str = pa.Field(nullable=True)
-    quantity: float = pa.Field(nullable=True)
-    unit: str = pa.Field(nullable=True)
-    scenario: str = pa.Field(nullable=True)
-    origin_plant: str = pa.Field(nullable=True)
-    destination_plant: str = pa.Field(nullable=True)
+    lot_id: str = optional()
+    date: pl.Date = optional()
+    product: str = optional()
+    quantity: float = optional()
+    unit: str = optional()
+    scenario: str = optional()
+    origin_plant: str = optional()
+    destination_plant: str = optional()
 
 
 class PlantDataTable(Base):
@@ -49,7 +49,7 @@ class PlantDataTable(Base):
     plant: str = pa.Field(str_matches=ID)
     period: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
     carrier: str = pa.Field(isin=CARRIERS)
-    energy: float = pa.Field(ge=0)
+    energy: float = non_negative()
     energy_unit: str
     output: float = pa.Field(gt=0)
     output_unit: str
@@ -71,11 +71,11 @@ class LedgerTable(Base):
     period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$")
     scenario: str
     destination_plant: str
-    declared_quantity: float = pa.Field(ge=0)
+    declared_quantity: float = non_negative()
     declared_unit: str
-    intensity: float = pa.Field(ge=0)
+    intensity: float = non_negative()
     intensity_unit: str
-    footprint: float = pa.Field(ge=0)
+    footprint: float = non_negative()
     footprint_unit: str = pa.Field(isin=["kg_CO2e"])
     plant_data: bool
     study_id: str
@@ -96,5 +96,5 @@ class RejectTable(Base):
     """A lot that could not be priced, with its input row number and the reason."""
 
     row: int = pa.Field(ge=1)
-    lot_id: str = pa.Field(nullable=True)
+    lot_id: str = optional()
     reason: str

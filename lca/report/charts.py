@@ -5,8 +5,9 @@ role="img">`` with ``<title>``/``<desc>`` referenced by ``aria-labelledby``; the
 data table next to each. Stages keep one colour across charts, and the colours step in lightness
 (transport also carries a hatch) so that a greyscale print still tells them apart.
 
->>> svg = stacked_bars("c1", "Totals", "Two bars", [("A", [("base_film", 1.0)]), ("B", [("coating", 0.5)])],
-...                    "kg_CO2e/m^2")
+>>> look = StageLook({"mixing": "Mixing", "calcination": "Calcination"}, ("mixing", "calcination"))
+>>> svg = stacked_bars("c1", "Totals", "Two bars", [("A", [("mixing", 1.0)]), ("B", [("calcination", 0.5)])],
+...                    "kg_CO2e/kg", look=look)
 >>> svg.startswith('<svg') and 'role="img"' in svg and 'aria-labelledby="c1-title c1-desc"' in svg
 True
 """
@@ -16,21 +17,45 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
 from lca.report import fmt
 
-#: stage → (fill, hatched). Lightness steps: 22 %, 38 %, 52 %, 66 %, 86 % (greyscale-safe).
-STAGE_STYLE: dict[str, tuple[str, bool]] = {
-    "base_film": ("#1d3557", False),
-    "raw_materials": ("#7a5a2b", False),
-    "transport": ("#b4533c", True),
-    "coating": ("#6f9fc4", False),
-    "packaging": ("#e4d69c", False),
-}
+#: stage fills by the stage's place in the study's order. Lightness steps 38 %, 22 %, 66 %, 86 %, 52 %
+#: (greyscale-safe); freight (the engine's ``transport`` stage) also carries a hatch.
+PALETTE = ("#7a5a2b", "#1d3557", "#6f9fc4", "#e4d69c", "#b4533c")
+HATCHED = frozenset({"transport"})
 _EXTRA = ("#4d4d4d", "#8a8a8a", "#b8b8b8", "#333333")
+
+
+@dataclass(frozen=True)
+class StageLook:
+    """How the study's stages are shown: labels and reporting order (from ``Footprint.stages``).
+
+    A stage keeps one colour across charts: the palette colour of its place in the order; a stage
+    the order does not know gets a grey, stable by name.
+    """
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    order: Sequence[str] = ()
+
+    def label(self, stage: str) -> str:
+        """Display name of a stage (``total`` for comparison rows; unknown ids humanised)."""
+        return "Total" if stage == "total" else self.labels.get(stage) or fmt.stage(stage)
+
+    def style(self, stage: str) -> tuple[str, bool]:
+        """(colour, hatched) of a stage."""
+        order = list(self.order)
+        if stage in order and order.index(stage) < len(PALETTE) + len(_EXTRA):
+            i = order.index(stage)
+            return (PALETTE + _EXTRA)[i], stage in HATCHED
+        return _EXTRA[sum(map(ord, stage)) % len(_EXTRA)], stage in HATCHED
+
+
+PLAIN = StageLook()
 INK, MUTED, RULE = "#222222", "#666666", "#c8c8c8"
 UP, DOWN = "#9b2c2c", "#2f6f4f"
 FONT = 'font-family="Georgia, \'Times New Roman\', serif"'
@@ -68,23 +93,16 @@ def _hatch_id(chart_id: str, stage: str) -> str:
     return f"{chart_id}-hatch-{stage}" if SAFE_ID.match(f"x{stage}") else element_id(f"{chart_id}-hatch", stage)
 
 
-def stage_fill(stage: str, chart_id: str) -> str:
+def stage_fill(stage: str, chart_id: str, look: StageLook = PLAIN) -> str:
     """The fill of a stage in one chart (a pattern reference for hatched stages)."""
-    colour, hatched = style_of(stage)
+    colour, hatched = look.style(stage)
     return f"url(#{_hatch_id(chart_id, stage)})" if hatched else colour
 
 
-def style_of(stage: str) -> tuple[str, bool]:
-    """(colour, hatched) of a stage; unknown stages get greys, stable by name."""
-    if stage in STAGE_STYLE:
-        return STAGE_STYLE[stage]
-    return _EXTRA[sum(map(ord, stage)) % len(_EXTRA)], False
-
-
-def _defs(chart_id: str, stages: Sequence[str]) -> str:
+def _defs(chart_id: str, stages: Sequence[str], look: StageLook) -> str:
     pats = []
     for s in stages:
-        colour, hatched = style_of(s)
+        colour, hatched = look.style(s)
         if hatched:
             pats.append(f'<pattern id="{_hatch_id(chart_id, s)}" width="6" height="6" '
                         f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -145,14 +163,16 @@ def _text_lines(x: float, y: float, lines: list[str], anchor: str = "end", size:
            f'font-size="{size}" fill="{fill}">{spans}</text>'
 
 
-def _legend(chart_id: str, stages: Sequence[str], x: float, y: float, width: float) -> tuple[str, float]:
+def _legend(chart_id: str, stages: Sequence[str], x: float, y: float, width: float,
+            look: StageLook) -> tuple[str, float]:
     parts, cx, cy = [], x, y
     for s in stages:
-        label = fmt.stage(s)
+        label = look.label(s)
         w = 18 + 6.6 * len(label) + 14
         if cx + w > x + width:
             cx, cy = x, cy + 18
-        parts.append(f'<rect x="{cx:.1f}" y="{cy - 5:.1f}" width="12" height="12" fill="{stage_fill(s, chart_id)}" '
+        parts.append(f'<rect x="{cx:.1f}" y="{cy - 5:.1f}" width="12" height="12" '
+                     f'fill="{stage_fill(s, chart_id, look)}" '
                      f'stroke="{INK}" stroke-width="0.4"/>'
                      f'<text x="{cx + 17:.1f}" y="{cy + 1:.1f}" dominant-baseline="middle" fill="{INK}">'
                      f'{escape(label)}</text>')
@@ -161,21 +181,22 @@ def _legend(chart_id: str, stages: Sequence[str], x: float, y: float, width: flo
 
 
 def _bar_frame(chart_id: str, title: str, desc: str, stages: Sequence[str], ticks: Sequence[float], unit: str, *,
+               look: StageLook,
                width: int, x0: float, x1: float, y_axis: float, y_plot_end: float, legend_gap: float,
                unit_gap: float) -> tuple[Callable[[float], float], list[str], str]:
     """What every horizontal bar chart coloured by stage starts with: the x scale ``sx``, the opening
     (sized to end below the stage legend), the stage patterns and the x axis; and the legend, which
     goes last. Bars are drawn from ``x0`` to ``x1``; the plot ends at ``y_plot_end``."""
     sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
-    legend, legend_end = _legend(chart_id, stages, x0, y_plot_end + legend_gap, x1 - x0)
+    legend, legend_end = _legend(chart_id, stages, x0, y_plot_end + legend_gap, x1 - x0, look)
     height = int(legend_end + 6)
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
+    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages, look)]
     out += _x_axis(ticks, sx, y_axis, y_plot_end, (x0 + x1) / 2, y_plot_end + unit_gap, unit)
     return sx, out, legend
 
 
 def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str, Sequence[tuple[str, float]]]],
-                 unit: str, *, width: int = 680) -> Markup:
+                 unit: str, *, width: int = 680, look: StageLook = PLAIN) -> Markup:
     """Horizontal bars, one per scenario, stacked by stage; the total is printed at the bar end."""
     stages: list[str] = []
     for _, parts in bars:
@@ -186,7 +207,8 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
     ticks = nice_ticks(lo, max(totals + [0.0]))
     x0 = label_w
     plot_h = len(bars) * (bar_h + gap)
-    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, width=width, x0=x0, x1=width - right,
+    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, look=look, width=width, x0=x0,
+                                 x1=width - right,
                                  y_axis=top - 4, y_plot_end=top + plot_h, legend_gap=42, unit_gap=30)
     for i, ((label, parts), total) in enumerate(zip(bars, totals)):
         y = top + i * (bar_h + gap)
@@ -200,8 +222,8 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
                 a, b = neg + v, neg
                 neg = a
             out.append(f'<rect x="{sx(a):.2f}" y="{y}" width="{max(sx(b) - sx(a), 0):.2f}" height="{bar_h}" '
-                       f'fill="{stage_fill(s, chart_id)}" stroke="#ffffff" stroke-width="0.5">'
-                       f'<title>{escape(label)} — {escape(fmt.stage(s))}: {escape(fmt.qty(v, unit))}</title></rect>')
+                       f'fill="{stage_fill(s, chart_id, look)}" stroke="#ffffff" stroke-width="0.5">'
+                       f'<title>{escape(label)} — {escape(look.label(s))}: {escape(fmt.qty(v, unit))}</title></rect>')
         out.append(f'<text x="{sx(pos) + 5:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="middle" '
                    f'fill="{INK}">{escape(fmt.num(total))}</text>')
     out.append(f'<line x1="{sx(0):.1f}" y1="{top - 4}" x2="{sx(0):.1f}" y2="{top + plot_h}" stroke="{INK}" '
@@ -212,9 +234,10 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
 
 
 def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], steps: Sequence[tuple[str, float]],
-              end: tuple[str, float], unit: str, *, width: int = 680, height: int = 320) -> Markup:
+              end: tuple[str, float], unit: str, *, width: int = 680, height: int = 320,
+              look: StageLook = PLAIN) -> Markup:
     """Baseline total, one floating bar per stage difference, alternative total (vertical bars)."""
-    cols = [start[0]] + [fmt.stage(s) for s, _ in steps] + [end[0]]
+    cols = [start[0]] + [look.label(s) for s, _ in steps] + [end[0]]
     levels, run = [], start[1]
     for _, d in steps:
         levels.append((run, run + d))
@@ -228,7 +251,7 @@ def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], st
     slot = (width - left - right) / len(cols)
     bw = slot * 0.58
     stages = [s for s, _ in steps]
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
+    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages, look)]
     for t in ticks:
         out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" stroke="{RULE}" '
                    f'stroke-width="0.6"/><text x="{left - 6}" y="{sy(t):.1f}" text-anchor="end" '
@@ -248,9 +271,9 @@ def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], st
 
     bar(0, 0.0, start[1], "#9a9a9a", start[0], fmt.num(start[1]))
     for i, ((s, d), (a, b)) in enumerate(zip(steps, levels), 1):
-        fill = stage_fill(s, chart_id)
+        fill = stage_fill(s, chart_id, look)
         outline = UP if d > 0 else DOWN if d < 0 else "none"
-        bar(i, a, b, fill, fmt.stage(s), fmt.num(d, signed=True), outline)
+        bar(i, a, b, fill, look.label(s), fmt.num(d, signed=True), outline)
         prev_right, this_left = left + (i - 1) * slot + (slot + bw) / 2, left + i * slot + (slot - bw) / 2
         out.append(f'<line x1="{prev_right:.1f}" y1="{sy(a):.1f}" x2="{this_left:.1f}" y2="{sy(a):.1f}" '
                    f'stroke="{MUTED}" stroke-dasharray="2 2" stroke-width="0.8"/>')
@@ -273,21 +296,22 @@ def _x_axis(ticks: Sequence[float], sx, y_top: float, y_bottom: float, x_mid: fl
 
 
 def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float, str, float]],
-                      unit: str, *, width: int = 680) -> Markup:
+                      unit: str, *, width: int = 680, look: StageLook = PLAIN) -> Markup:
     """Horizontal bars of the largest contributors: (label, value, stage, share), coloured by stage."""
     label_w, right, top, bar_h, gap = 250, 90, 8, 16, 8
     stages = list(dict.fromkeys(s for _, _, s, _ in items))
     ticks = nice_ticks(min([0.0] + [v for _, v, _, _ in items]), max([0.0] + [v for _, v, _, _ in items]))
     x0 = label_w
     plot_h = len(items) * (bar_h + gap)
-    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, width=width, x0=x0, x1=width - right,
+    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, look=look, width=width, x0=x0,
+                                 x1=width - right,
                                  y_axis=top, y_plot_end=top + plot_h, legend_gap=40, unit_gap=29)
     for i, (label, v, s, share) in enumerate(items):
         y = top + i * (bar_h + gap)
         a, b = sorted((0.0, v))
         out.append(_text_lines(x0 - 8, y + bar_h / 2, _wrap(label, 40, 1), size=11))
         out.append(f'<rect x="{sx(a):.2f}" y="{y}" width="{max(sx(b) - sx(a), 0.5):.2f}" height="{bar_h}" '
-                   f'fill="{stage_fill(s, chart_id)}"><title>{escape(label)}: {escape(fmt.qty(v, unit))} '
+                   f'fill="{stage_fill(s, chart_id, look)}"><title>{escape(label)}: {escape(fmt.qty(v, unit))} '
                    f'({escape(fmt.pct(share))})</title></rect>')
         out.append(f'<text x="{sx(b) + 5:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="middle" fill="{INK}" '
                    f'font-size="11">{escape(fmt.pct(share))}</text>')

@@ -2,9 +2,9 @@
 transport arrows labelled with each leg's mode and distance.
 
 >>> svg = process_map("m1", "Map", "Two sites", [
-...     {"site": "Moriyama", "processes": ["Base film", "Coating"], "role": "production"},
+...     {"site": "Gwangyang", "processes": ["Precursor", "Calcination"], "role": "production"},
 ...     {"site": "Liberty", "processes": ["cell plant (delivery point)"], "role": "customer"}],
-...     [{"source": 0, "target": 1, "goods": "Coated separator", "legs": ["truck 100 km", "ship 17 800 km"]}])
+...     [{"source": 0, "target": 1, "goods": "Cathode material", "legs": ["truck 100 km", "ship 17 800 km"]}])
 >>> 'role="img"' in svg and svg.count("<rect") >= 2
 True
 """

@@ -2,8 +2,9 @@
 
 Everything the template shows is computed here (or in :mod:`lca.report.provenance` and
 :mod:`lca.report.uncertainty`), so the template only lays out strings. Sentences that state a
-finding ("base-film electricity dominates", "moving only the coating changes little") are derived
-from the numbers, never written in advance.
+finding ("electricity dominates", "moving only one step changes little") are derived from the
+numbers, never written in advance; the words for the product itself (its stages, views, packaging,
+boundary and exclusions) are the study's own (its product profile, :mod:`lca.study.profile`).
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -22,7 +23,8 @@ from lca.choices import VIEWS
 from lca.errors import LcaInputError
 from lca.report import charts, fmt
 from lca.report.charts_map import process_map
-from lca.results import STAGE_ORDER
+from lca.report.words import DEFAULT_EXCLUSIONS, contents as _contents, look as _look, noun as p_noun
+from lca.report.words import phrase as _phrase, spoken as _spoken, stage_list as _stage_list
 
 
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
@@ -35,13 +37,13 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     kinds = dict(study.scenarios.select("id", "kind").iter_rows())
     pair = _pair(fp)
     stages_df = fp.by_stage()
-    stages = _stage_list(stages_df)
+    stages = _stage_list(fp, stages_df)
     ctx: dict[str, Any] = {
         "study": _study_info(fp),
         "labels": labels,
         "pair": None if pair is None else {"a": pair[0], "b": pair[1], "a_label": labels[pair[0]],
                                            "b_label": labels[pair[1]]},
-        "stages": [{"id": s, "label": fmt.stage(s)} for s in stages],
+        "stages": [{"id": s, "label": _look(fp).label(s)} for s in stages],
     }
     ctx["summary"] = _summary(fp, pair, labels, stages_df, stages)
     ctx["product"] = _product(fp, labels)
@@ -68,11 +70,6 @@ def _pair(fp: Any) -> tuple[str, str] | None:
         return tuple(fp.study.comparison)  # type: ignore[return-value]
     ids = fp.scenarios
     return (ids[0], ids[1]) if len(ids) >= 2 else None
-
-
-def _stage_list(stages_df: pl.DataFrame) -> list[str]:
-    present = stages_df.get_column("stage").unique().to_list()
-    return [s for s in STAGE_ORDER if s in present] + sorted(s for s in present if s not in STAGE_ORDER)
 
 
 def _study_info(fp: Any) -> dict[str, Any]:
@@ -108,7 +105,7 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
         "fig-totals", "Carbon footprint by scenario and life-cycle stage",
         f"Horizontal stacked bars, one per scenario, in {fmt.unit(unit)}. " + "; ".join(
             f"{labels[sid]}: {fmt.num(v)}" for sid, v in totals.select("scenario", "value").iter_rows()) + ".",
-        bars, unit)
+        bars, unit, look=_look(fp))
     ranked = totals.sort("value")
     lo, hi = ranked.row(0, named=True), ranked.row(-1, named=True)
     findings = [f"Across the {totals.height} scenarios the footprint ranges from {fmt.qty(lo['value'], unit)} "
@@ -118,8 +115,8 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
     el = cat.filter(pl.col("flow_category") == "electricity")
     if el.height:
         findings.append(f"Electricity is {fmt.pct(el['share'].min())} to {fmt.pct(el['share'].max())} of the "
-                        f"footprint, depending on where the film is made: the grid a plant draws from is the "
-                        f"main lever.")
+                        f"footprint, depending on where the {fp.study.profile.noun} is made: the grid a plant "
+                        f"draws from is the main lever.")
     tr = cat.filter(pl.col("flow_category") == "transport")
     if tr.height:
         findings.append(f"Transport to the cell plant is {fmt.pct(tr['share'].min())} to "
@@ -127,11 +124,14 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
     headline = "Only one scenario was computed, so there is no comparison."
     if pair is not None:
         headline = _headline(fp, pair, labels)
+    # beside the totals: the study's first own view (e.g. per kWh of cell capacity), if it has one
+    second = next((v for v in fp.views.get_column("view") if v not in VIEWS and _mult(fp, v) is not None), None)
+    mult = _mult(fp, second) if second else None
     return {"headline": headline, "findings": findings, "chart": chart, "unit": fmt.unit(unit),
             "totals": [{"id": r["scenario"], "label": r["label"], "value": fmt.num(r["value"]),
-                        "per_kwh": fmt.num(r["value"] * _mult(fp, "kWh")) if _mult(fp, "kWh") else "–"}
+                        "per_kwh": fmt.num(r["value"] * mult) if mult else "–"}
                        for r in totals.iter_rows(named=True)],
-            "kwh_unit": fmt.unit(_unit(fp, "kWh"))}
+            "kwh_unit": fmt.unit(_unit(fp, second)) if second else ""}
 
 
 def _mult(fp: Any, per: str) -> float | None:
@@ -157,12 +157,6 @@ def _diff_by(fp: Any, a: str, b: str, *keys: str) -> pl.DataFrame:
     return w.with_columns((pl.col(b) - pl.col(a)).alias("diff"), pl.col(a).alias("a"), pl.col(b).alias("b"))
 
 
-def _phrase(stage: str, category: str) -> str:
-    if category == stage or category == "transport":
-        return fmt.stage(stage).lower()
-    return f"{fmt.stage(stage).lower()} {fmt.category(category).lower()}"
-
-
 def _headline(fp: Any, pair: tuple[str, str], labels: dict[str, str]) -> str:
     a, b = pair
     ta, tb = fp.total(a), fp.total(b)
@@ -179,50 +173,45 @@ def _headline(fp: Any, pair: tuple[str, str], labels: dict[str, str]) -> str:
     drivers = [r for r in d.iter_rows(named=True) if abs(r["diff"]) >= 0.1 * abs(diff) and r["diff"] * diff > 0][:2]
     if drivers:
         text += ", because of " + " and ".join(
-            f"{_phrase(r['stage'], r['flow_category'])} ({fmt.num(r['diff'], signed=True)})" for r in drivers)
+            f"{_phrase(fp, r['stage'], r['flow_category'])} ({fmt.num(r['diff'], signed=True)})" for r in drivers)
     stage_d = _diff_by(fp, a, b, "stage")
     same = stage_d.filter(pl.col("diff").abs() <= 1e-12 * max(abs(ta.value), 1e-30)).sort("a", descending=True)
     if same.height:
         top = same.row(0, named=True)
-        text += (f"; {fmt.stage(top['stage']).lower()}, {fmt.pct(top['a'] / ta.value)} of the baseline, "
+        text += (f"; {_phrase(fp, top['stage'], top['stage'])}, {fmt.pct(top['a'] / ta.value)} of the baseline, "
                  f"is unchanged")
     return text + "."
 
 
 def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
     p = fp.study.product
+    profile = fp.study.profile
     du = fmt.unit(str(p.declared_unit))
     mass = fmt.unit(str(p.mass_per_declared_unit))
-    how = {
-        "declared_unit": ("per declared unit", f"{du} of product", "× 1"),
-        "kg": ("per kg of product", f"{du} has {mass}", f"× {fmt.num(_mult(fp, 'kg') or 0, 4)} ({du} per kg)"),
-        "kWh": ("per kWh of cell capacity",
-                f"{fmt.unit(str(p.separator_per_cell_energy))} of separator" if p.separator_per_cell_energy else "",
-                f"× {fmt.exact(_mult(fp, 'kWh') or 0)}"),
-        "vehicle": ("per vehicle pack",
-                    f"{fmt.unit(str(p.pack_energy))} pack" if p.pack_energy else "",
-                    f"× {fmt.exact(_mult(fp, 'vehicle') or 0)} ({du} per vehicle)"),
-        "year": ("per year of supply", f"{fmt.num(p.annual_volume.value)} {fmt.unit(p.annual_volume.unit)} a year"
-                 if p.annual_volume else "", f"× {fmt.exact((_mult(fp, 'year') or 0) * 1000)} ÷ 1000 (kg → t)"),
-    }
     views = []
-    for per in VIEWS:
-        if _mult(fp, per) is None:
+    for vid, factor, unit, label, basis in fp.views.iter_rows():
+        if _mult(fp, vid) is None:  # a view whose results overflow is left out (the CLI says why)
             continue
-        t = fp.totals(per)
-        label, basis, factor = how[per]
-        views.append({"label": label, "basis": basis, "factor": factor,
-                      "unit": fmt.unit(t.get_column("unit")[0]),
+        t = fp.totals(vid)
+        if vid == "declared_unit":
+            basis, how = f"{du} of {p_noun(fp)}", "× 1"
+        elif vid == "kg":
+            basis, how = f"{du} has {mass}", f"× {fmt.num(factor, 4)} ({du} per kg)"
+        else:
+            how = f"× {fmt.exact(factor)}"
+        views.append({"label": label, "basis": basis or "–", "factor": how, "unit": fmt.unit(unit),
                       "values": [fmt.num(v) for v in t.get_column("value")]})
-    from lca.engine.inventory import process_scales
-
-    scales = process_scales(fp.study)
-    names = dict(fp.study.processes.select("id", "name").iter_rows())
+    # reference outputs of each process per declared unit, of the product systems (mixes are their shares)
+    scales = (fp.scaling.filter(pl.col("scenario") == pl.col("component"))
+              .select("scenario", "process", "site", pl.col("reference_outputs").alias("scale")))
     yields = dict(fp.study.processes.select("id", "yield").iter_rows())
     flows = [{"scenario": labels[s], "process": fmt.humanise(pr), "site": str(_site_name(fp, site)).split(" — ")[0],
               "scale": fmt.num(sc, 4), "yield": fmt.exact(yields.get(pr))}
              for s, pr, site, sc in scales.select("scenario", "process", "site", "scale").iter_rows()]
-    return {"name": p.name, "declared_unit": du, "mass": mass, "views": views,
+    return {"name": p.name, "noun": profile.noun, "packaging": profile.packaging, "declared_unit": du, "mass": mass,
+            "views": views, "view_labels": _spoken([v["label"] for v in views[1:]]),
+            "study_views": _spoken([v["label"] for v, vid in zip(views, fp.views.get_column("view"))
+                                    if vid not in VIEWS]),
             "scenario_ids": fp.scenarios, "scenario_labels": [labels[s] for s in fp.scenarios],
             "shipped_ratio": fmt.num(p.shipped_mass_ratio, 3),
             "shipped_mass": fmt.qty(p.mass_per_declared_unit.value * p.shipped_mass_ratio,
@@ -275,16 +264,16 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
         maps.append({"id": sid, "label": labels[sid],
                      "svg": process_map(charts.element_id("fig-map", sid), f"Process map: {labels[sid]}", desc, nodes, edges),
                      "rows": rows, "mix": []})
-    stages = [{"label": fmt.stage(s), "eu": eu, "what": what} for s, eu, what in (
-        ("raw_materials", "Raw material acquisition and pre-processing",
-         "production of resin, paraffin oil, solvent, ceramic and binder, to the factory gate"),
-        ("base_film", "Main product production", "extrusion, stretching, extraction and drying of the base film: "
-                                                 "electricity, heat and solvent losses"),
-        ("coating", "Main product production", "ceramic coating, drying, slitting and packing"),
-        ("packaging", "Main product production", "cores, wrap and pallets (production of the materials)"),
-        ("transport", "Distribution", "every freight leg between plants and to the cell plant, well-to-wheel"),
-    ) if s in _stage_list(fp.by_stage())]
-    return {"maps": maps, "stages": stages, "processes": [{"id": k, "name": v} for k, v in names.items()]}
+    present = _stage_list(fp, fp.by_stage())
+    stages = [{"label": label, "eu": eu, "ghg": ghg, "what": what or _contents(fp, sid)}
+              for sid, label, eu, ghg, what in fp.stages.select("stage", "label", "eu_battery_stage", "ghg_stage",
+                                                                 "description").iter_rows() if sid in present]
+    profile = fp.study.profile
+    covers = profile.boundary or _spoken([_phrase(fp, sid, sid) for sid in present], "and")
+    return {"maps": maps, "stages": stages, "processes": [{"id": k, "name": v} for k, v in names.items()],
+            "covers": covers, "outside": profile.outside or "Later life-cycle stages (use and end of life) are "
+                                                            "outside the boundary.",
+            "exclusions": list(profile.exclusions) or list(DEFAULT_EXCLUSIONS)}
 
 
 def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
@@ -303,7 +292,7 @@ def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
         cw[sid][c] = v
     by_cat = [{"label": labels[sid], "cells": [(fmt.num(cw[sid][c]), fmt.pct(cw[sid][c] / totals[sid])) for c in cats],
                "total": fmt.num(totals[sid])} for sid in fp.scenarios]
-    return {"unit": unit, "stages": [fmt.stage(s) for s in stages], "by_stage": by_stage,
+    return {"unit": unit, "stages": [_look(fp).label(s) for s in stages], "by_stage": by_stage,
             "categories": [fmt.category(c) for c in cats], "by_category": by_cat}
 
 
@@ -313,7 +302,7 @@ def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
     a, b = pair
     cmp = fp.compare(a, b)
     unit = cmp.get_column("unit")[0]
-    rows = [{"stage": fmt.stage(r["stage"]), "a": fmt.num(r["a"]), "b": fmt.num(r["b"]),
+    rows = [{"stage": _look(fp).label(r["stage"]), "a": fmt.num(r["a"]), "b": fmt.num(r["b"]),
              "diff": fmt.num(r["difference"], signed=True),
              "pct": "–" if r["pct"] is None else fmt.pct(r["pct"] / 100, signed=True),
              "total": r["stage"] == "total"} for r in cmp.iter_rows(named=True)]
@@ -322,9 +311,9 @@ def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
     chart = charts.waterfall(
         "fig-waterfall", f"From {labels[a]} to {labels[b]}, by stage",
         f"Waterfall in {fmt.unit(unit)}: starts at {fmt.num(ta)} for {labels[a]}, then "
-        + ", ".join(f"{fmt.stage(s)} {fmt.num(d, signed=True)}" for s, d in steps)
+        + ", ".join(f"{_look(fp).label(s)} {fmt.num(d, signed=True)}" for s, d in steps)
         + f", ending at {fmt.num(tb)} for {labels[b]}.",
-        (_short(labels[a]), ta), steps, (_short(labels[b]), tb), unit)
+        (_short(labels[a]), ta), steps, (_short(labels[b]), tb), unit, look=_look(fp))
     totals = fp.totals()
     base = totals.filter(pl.col("scenario") == a).get_column("value")[0]
     against = [{"label": r["label"], "value": fmt.num(r["value"]), "diff": fmt.num(r["value"] - base, signed=True),
@@ -348,20 +337,21 @@ def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
     tables, sentences = [], []
     for sid in sids:
         top = fp.top_contributors(sid, n=8)
-        items = [(f"{fmt.stage(r['stage'])}: {fmt.humanise(r['flow'])} ({r['site']})", r["value"], r["stage"],
+        items = [(f"{_look(fp).label(r['stage'])}: {fmt.humanise(r['flow'])} ({r['site']})", r["value"], r["stage"],
                   r["share"]) for r in top.iter_rows(named=True)]
         tables.append({"label": labels[sid], "rows": [
-            {"stage": fmt.stage(r["stage"]), "flow": fmt.humanise(r["flow"]), "category": fmt.category(r["flow_category"]),
+            {"stage": _look(fp).label(r["stage"]), "flow": fmt.humanise(r["flow"]), "category": fmt.category(r["flow_category"]),
              "site": str(site_names.get(r["site"]) or r["site"]).split(" — ")[0], "value": fmt.num(r["value"]),
              "share": fmt.pct(r["share"])} for r in top.iter_rows(named=True)]})
         if sid == sids[0]:
             chart = charts.contribution_bars(
                 "fig-contrib", f"Largest contributors: {labels[sid]}",
                 f"Horizontal bars of the eight largest contributions to {labels[sid]}, in {fmt.unit(unit)}: "
-                + "; ".join(f"{lab} {fmt.num(v)} ({fmt.pct(sh)})" for lab, v, _, sh in items) + ".", items, unit)
+                + "; ".join(f"{lab} {fmt.num(v)} ({fmt.pct(sh)})" for lab, v, _, sh in items) + ".", items, unit,
+                look=_look(fp))
         first = top.row(0, named=True)
         sentences.append(f"In {labels[sid]}, the largest single contributor is {fmt.humanise(first['flow'])} in "
-                         f"{fmt.stage(first['stage']).lower()} at {str(site_names.get(first['site']) or first['site']).split(' — ')[0]}: "
+                         f"{_phrase(fp, first['stage'], first['stage'])} at {str(site_names.get(first['site']) or first['site']).split(' — ')[0]}: "
                          f"{fmt.pct(first['share'])} of the total ({fmt.qty(first['value'], unit)}).")
     if pair:
         a, b = pair
@@ -374,7 +364,7 @@ def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
                  .filter(pl.col("site") != pl.col("site_b")))
         if changed.height and d.height > changed.height:
             share = changed.get_column("a").sum() / ta if ta else 0.0
-            what = " and ".join(fmt.stage(s).lower() for s in changed.get_column("stage"))
+            what = " and ".join(_phrase(fp, s, s) for s in changed.get_column("stage"))
             moved_txt = (" Only " + ", ".join(fmt.humanise(p) for p in moved.get_column("process"))
                          + " moves between the two scenarios.") if moved.height else ""
             sentences.append(f"Between {labels[a]} and {labels[b]} only {what} differ; in {labels[a]} these make "

@@ -1,7 +1,7 @@
 """Number, unit and label formatting for the report: one style everywhere, deterministic.
 
 Numbers use significant digits (not fixed decimals, since per-m² values are small and per-year
-values large), a true minus sign and a narrow no-break space as thousands separator.
+values large), a true minus sign and a narrow no-break space between groups of thousands.
 
 >>> num(0.188638)
 '0.189'
@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import math
 
-THIN = "\u202f"  # narrow no-break space: thousands separator and number–unit gap
+THIN = "\u202f"  # narrow no-break space: between groups of thousands and before a unit
 MINUS = "\u2212"
 
-#: Display names of the life-cycle stages and flow categories the engine emits.
-STAGE_LABELS = {"raw_materials": "Raw materials", "base_film": "Base-film production", "coating": "Coating",
-                "packaging": "Packaging", "transport": "Transport", "total": "Total"}
+#: Display names of the flow categories the engine emits (stage names come from the study's profile).
 CATEGORY_LABELS = {"electricity": "Electricity", "heat": "Heat (fuel)", "materials": "Materials",
                    "process_emissions": "Process emissions", "transport": "Transport", "other": "Other"}
 MODE_LABELS = {"container_ship": "container ship", "truck": "truck", "rail": "rail", "air": "air freight",
@@ -134,8 +132,8 @@ def gas(name: str) -> str:
 
 
 def stage(name: str) -> str:
-    """Display name of a life-cycle stage (unknown stages: their id, humanised)."""
-    return STAGE_LABELS.get(name, name.replace("_", " ").capitalize())
+    """A stage id made readable, for a stage the study gives no label (``raw_materials`` → ``Raw materials``)."""
+    return name.replace("_", " ").capitalize()
 
 
 def category(name: str) -> str:

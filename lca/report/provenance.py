@@ -201,8 +201,10 @@ def assumptions(fp: Any) -> dict[str, Any]:
     s = fp.study
     ex = s.exchanges.sort("process", "row")
     yields = dict(s.processes.select("id", "yield").iter_rows())
+    labels = dict(fp.stages.select("stage", "label").iter_rows())
     rows = [{"process": fmt.humanise(p), "what": fmt.humanise(fl or f"{inp} (intermediate)"),
-             "amount": fmt.exact(a), "unit": fmt.unit(u), "stage": fmt.stage(st) if st else "default"}
+             "amount": fmt.exact(a), "unit": fmt.unit(u),
+             "stage": (labels.get(st) or fmt.stage(st)) if st else "default"}
             for p, fl, inp, a, u, st in ex.select("process", "flow", "input", "amount", "unit", "stage").iter_rows()]
     return {"exchanges": rows,
             "yields": [{"process": fmt.humanise(p), "yield": fmt.pct(y, decimals=0)} for p, y in yields.items()],

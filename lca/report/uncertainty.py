@@ -48,7 +48,9 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
                 + "; ".join(f"{r[0]}: {fmt.num(r[2])} ({fmt.num(r[1])} to {fmt.num(r[3])})" for r in rows) + ".",
                 rows, unit)
         stages = summ.filter(summ["stage"] != "total")
-        out["stages"] = [{"label": lab(r["scenario"]), "stage": fmt.stage(r["stage"]), "median": fmt.num(r["median"]),
+        names = dict(fp.stages.select("stage", "label").iter_rows()) if fp is not None else {}
+        out["stages"] = [{"label": lab(r["scenario"]), "stage": names.get(r["stage"]) or fmt.stage(r["stage"]),
+                          "median": fmt.num(r["median"]),
                           "lo": fmt.num(r["p2_5"]), "hi": fmt.num(r["p97_5"])} for r in stages.iter_rows(named=True)]
     diff = _frame(unc, "differences")
     if diff is not None:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from lca.results.contract import STAGE_ORDER, Meta
+from lca.results.contract import Meta
 from lca.results.footprint import CATEGORY_ORDER, Footprint, Per
 
-__all__ = ["Footprint", "Meta", "Per", "STAGE_ORDER", "CATEGORY_ORDER"]
+__all__ = ["Footprint", "Meta", "Per", "CATEGORY_ORDER"]

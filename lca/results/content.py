@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -142,9 +143,12 @@ def study_settings(study: "Study") -> dict[str, Any]:
         "method": {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses},
         "product": {"name": p.name, "declared_unit": _quantity(p.declared_unit),
                     "mass_per_declared_unit": _quantity(p.mass_per_declared_unit),
-                    "separator_per_cell_energy": _quantity(p.separator_per_cell_energy),
-                    "pack_energy": _quantity(p.pack_energy), "annual_volume": _quantity(p.annual_volume),
                     "shipped_mass_ratio": float(p.shipped_mass_ratio)},
+        # the product profile: views by what they convert to (not by how they were written), stages, words
+        "views": [{"id": v.id, "label": v.label, "per": v.per, "unit": v.unit, "multiplier": v.multiplier,
+                   "basis": v.basis} for v in study.views],
+        "stages": [dataclasses.asdict(s) for s in study.stages],
+        "profile": dataclasses.asdict(study.profile),
         "cell_plant": study.cell_plant,
         "comparison": list(study.comparison) if study.comparison else None,
         "company_name": study.company_name, "company_ids": list(study.company_ids),

@@ -17,14 +17,15 @@ with the same columns.
 * :func:`energy_intensity` — ``scenario, site, carrier, value, unit``: kg CO2e per unit of each
   electricity, heat or fuel flow at each site, as charged (all gases, grid losses included).
 * :func:`transport` — ``scenario, direction, mode, value, unit``.
-* :func:`views` — ``view, factor, unit, label``; :func:`stages` — ``stage, label, order,
-  eu_battery_stage, pact_field, ghg_stage``; :func:`sites` — ``site, name, country, grid``.
+* :func:`views` — ``view, factor, unit, label, basis``; :func:`stages` — ``stage, label, order,
+  eu_battery_stage, pact_field, ghg_stage, description`` (both from the study's product profile,
+  :mod:`lca.study.profile`); :func:`sites` — ``site, name, country, grid``.
 * :class:`Meta` — what consumers need of the study's settings, not the study.
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
->>> fp.delivered.filter(pl.col("scenario") == "jp-import").select("product", "mass", "mass_unit").row(0)
-('coating', 8.7, 'g')
+>>> fp.delivered.filter(pl.col("scenario") == "jp-import").select("mass", "mass_unit").row(0)
+(8.7, 'g')
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ ENERGY_SCHEMA = {"scenario": pl.String, "site": pl.String, "carrier": pl.String,
                  "unit": pl.String}
 TRANSPORT_SCHEMA = {"scenario": pl.String, "direction": pl.String, "mode": pl.String, "value": pl.Float64,
                     "unit": pl.String}
-VIEWS_SCHEMA = {"view": pl.String, "factor": pl.Float64, "unit": pl.String, "label": pl.String}
+VIEWS_SCHEMA = {"view": pl.String, "factor": pl.Float64, "unit": pl.String, "label": pl.String,
+                "basis": pl.String}
 STAGES_SCHEMA = {"stage": pl.String, "label": pl.String, "order": pl.Int64, "eu_battery_stage": pl.String,
-                 "pact_field": pl.String, "ghg_stage": pl.String}
+                 "pact_field": pl.String, "ghg_stage": pl.String, "description": pl.String}
 SITES_SCHEMA = {"site": pl.String, "name": pl.String, "country": pl.String, "grid": pl.String}
 
 
@@ -236,41 +238,31 @@ def transport(study: "Study", detail: pl.DataFrame, unit: str) -> pl.DataFrame:
     return _in_scenario_order(out, study.scenario_ids, "direction", "mode").cast(TRANSPORT_SCHEMA)  # type: ignore[arg-type]
 
 
-#: label and unit of the views a study can state today (product keys; see lca.study.tables.view_multipliers)
-VIEW_TEXT = {"kg": ("per kg of product", "kg_CO2e/kg"), "kWh": ("per kWh of cell capacity", "kg_CO2e/kWh"),
-             "vehicle": ("per vehicle pack", "kg_CO2e/vehicle"), "year": ("per year of supply", "t_CO2e/yr")}
-
-
 def declared_unit_label(du: "Quantity") -> str:
     """``kg_CO2e/m^2`` for 1 m², ``kg_CO2e/(2 m^2)`` for 2 m²: the unit of results per declared unit."""
     return f"kg_CO2e/{du.unit if du.value == 1 else f'({du})'}"
 
 
 def views(study: "Study") -> pl.DataFrame:
-    """Each view the study supports: its factor from "per declared unit", result unit and label."""
-    from lca.study.tables import view_multipliers
+    """The built-in views (per declared unit, per kg) and the study's ``[[view]]`` entries, in order:
+    each one's factor from "per declared unit", result unit, label and the study's basis for it."""
+    from lca.study.profile import kg_view
 
-    rows = [("declared_unit", 1.0, declared_unit_label(study.product.declared_unit), "per declared unit")]
-    rows += [(view, mult, VIEW_TEXT[view][1], VIEW_TEXT[view][0]) for view, _keys, mult in
-             view_multipliers(study.product)]
+    rows = [("declared_unit", 1.0, declared_unit_label(study.product.declared_unit), "per declared unit", "")]
+    rows += [(v.id, v.multiplier, v.unit, v.label, v.basis) for v in (kg_view(study.product), *study.views)]
     return pl.DataFrame(rows, schema=VIEWS_SCHEMA, orient="row")
 
 
-#: Today's stage conventions, until the study states its own (#12 item 5): known stage ids first
-#: in this order, then any other stage alphabetically.
-STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
-_EU = {"raw_materials": "Raw material acquisition and pre-processing", "transport": "Distribution"}
-_GHG = {"raw_materials": "Material acquisition and preprocessing", "transport": "Distribution and storage"}
-_PACT = {"packaging": "packagingGhgEmissions"}
-
-
-def stages(detail: pl.DataFrame) -> pl.DataFrame:
-    """The stages of the result, in report order, with their labels and their mapping to the EU
-    Battery Regulation life-cycle stages, PACT fields and GHG Protocol stages."""
-    present = detail.get_column("stage").unique().to_list()
-    ids = [s for s in STAGE_ORDER if s in present] + sorted(s for s in present if s not in STAGE_ORDER)
-    rows = [(s, s.replace("_", " ").capitalize(), i, _EU.get(s, "Main product production"), _PACT.get(s),
-             _GHG.get(s, "Production")) for i, s in enumerate(ids)]
+def stages(study: "Study", detail: pl.DataFrame) -> pl.DataFrame:
+    """The study's stages (:attr:`Study.stages`: its ``[[stage]]`` entries, completed at load) in
+    reporting order, with their labels, their mapping to the EU Battery Regulation life-cycle stages,
+    PACT fields and GHG Protocol stages, and the study's description of each."""
+    st = list(study.stages)
+    rows = [(s.id, s.label, i, s.eu_battery_stage, s.pact_field, s.ghg_stage, s.description) for i, s in enumerate(st)]
+    known = {s.id for s in st}  # a stage only the result knows (a study built without the loader): after them
+    extra = sorted(s for s in detail.get_column("stage").unique().to_list() if s not in known)
+    rows += [(s, s.replace("_", " ").capitalize(), len(st) + i, "Main product production", None, "Production", "")
+             for i, s in enumerate(extra)]
     return pl.DataFrame(rows, schema=STAGES_SCHEMA, orient="row")
 
 

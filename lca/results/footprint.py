@@ -17,20 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import polars as pl
 
-from lca.choices import VIEWS
 from lca.errors import LcaInputError, Problem
 from lca.factors import FactorLibrary
 from lca.results import contract
 from lca.results.contract import Meta
 from lca.study import Quantity, Study
+from lca.study.profile import View
 from lca.units import conversion_factor
 
-#: a view of :data:`lca.choices.VIEWS` (for type checkers; the values are checked against VIEWS)
-Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
+#: a view id: one of :data:`lca.choices.VIEWS` or a ``[[view]]`` of the study (checked by :meth:`Footprint.scale`)
+Per = str
 
 CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
 
@@ -84,13 +84,15 @@ class Footprint:
 
     @cached_property
     def views(self) -> pl.DataFrame:
-        """``view, factor, unit, label``: each view the study supports, from "per declared unit"."""
+        """``view, factor, unit, label, basis``: the built-in views and the study's ``[[view]]`` entries, in
+        order, each with its factor from "per declared unit" (``basis``: the study's words for it)."""
         return self.frames["views"] if "views" in self.frames else contract.views(self.study)
 
     @cached_property
     def stages(self) -> pl.DataFrame:
-        """``stage, label, order, eu_battery_stage, pact_field, ghg_stage`` of the stages in the result."""
-        return self.frames["stages"] if "stages" in self.frames else contract.stages(self.detail)
+        """``stage, label, order, eu_battery_stage, pact_field, ghg_stage, description``: the study's stages
+        in reporting order (its ``[[stage]]`` entries, see :mod:`lca.study.profile`)."""
+        return self.frames["stages"] if "stages" in self.frames else contract.stages(self.study, self.detail)
 
     @cached_property
     def sites(self) -> pl.DataFrame:
@@ -148,41 +150,43 @@ class Footprint:
         return compute(self.study.with_cell_plant(plant), factors=factors)
 
     # ------------------------------------------------------------------------------- views
+    @cached_property
+    def _views(self) -> dict[str, View]:
+        """The named views (built-in kg, then the study's) by id."""
+        from lca.study.profile import kg_view
+
+        return {"kg": kg_view(self.study.product), **{v.id: v for v in self.study.views}}
+
     def scale(self, per: str) -> tuple[float, str]:
         """Multiplier from "per declared unit" to ``per``, and the resulting unit label.
 
-        Raises :class:`~lca.errors.LcaInputError` if the study states no conversion for ``per``, or if
-        a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
+        Raises :class:`~lca.errors.LcaInputError` if the study defines no view ``per``, or if a
+        scenario's total cannot be expressed in it (naming the total and every study entry the
         multiplier is made of); the other views are unaffected.
         """
-        if per not in VIEWS:
-            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
         row = self.views.filter(pl.col("view") == per)
-        if per == "declared_unit":
-            return 1.0, str(row.get_column("unit")[0])
-        from lca.study.tables import view_multipliers
-
-        p = self.study.product
         if row.height == 0:
-            key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
-                       if getattr(p, k) is None)
-            raise LcaInputError(Problem(f"the study states no {key}", table="product", column=key))
+            known = self.views.get_column("view").to_list()
+            raise LcaInputError(Problem(f"the study defines no view '{per}'", file=self.study.source,
+                                        hint="use one of " + ", ".join(known) + ", or add a [[view]] with this id"))
         mult, unit = float(row.get_column("factor")[0]), str(row.get_column("unit")[0])
-        keys = next(k for view, k, _ in view_multipliers(p) if view == per)
-        self._check_view(per, keys, mult)
+        view = self._views.get(per)
+        if view is not None:
+            self._check_view(view, mult)
         return mult, unit
 
-    def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
+    def _check_view(self, view: View, mult: float) -> None:
         """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
-        from lca.study.tables import blamed_key, keys_text
+        from lca.study.profile import blamed_part, parts_text
 
         sid, top, largest = self._largest_total
         if top * mult < float("inf"):
             return
+        table, key = blamed_part(view.parts)
         raise LcaInputError(Problem(
-            f"per-{per} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the per-{per} "
-            f"multiplier, made of {keys_text(keys)}, is {mult:g} (the largest contribution comes from {largest})",
-            file=self.study.source, table="product", column=blamed_key(self.study.product, keys),
+            f"per-{view.id} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the "
+            f"per-{view.id} multiplier, made of {parts_text(view.parts)}, is {mult:g} (the largest "
+            f"contribution comes from {largest})", file=self.study.source, table=table, column=key,
             hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
 
     @cached_property

@@ -10,6 +10,16 @@ ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 REGION = r"^(GLO|[A-Z]{2}(-[A-Z0-9]{1,10})?|[A-Z]{2,3})$"
 
 
+def optional(**checks):
+    """A column that may be empty (null) — an optional value of the row."""
+    return pa.Field(nullable=True, **checks)
+
+
+def non_negative(**checks):
+    """An amount that cannot be below zero (a quantity of something, a distance, a share)."""
+    return pa.Field(ge=0, **checks)
+
+
 # Extra columns are allowed (notes); dtypes are coerced by lca.schemas.validate_table, which names
 # the row of every value that does not fit (pandera's own coercion names only the column). No
 # docstring: a model without its own has none (the JSON Schema descriptions come from them).

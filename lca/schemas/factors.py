@@ -6,7 +6,7 @@ import pandera.polars as pa
 import polars as pl
 
 from lca.choices import CATEGORIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES, STATUSES
-from lca.schemas.base import REGION, Base
+from lca.schemas.base import Base, REGION, non_negative, optional
 
 
 class FactorTable(Base):
@@ -17,32 +17,32 @@ class FactorTable(Base):
     name: str
     category: str = pa.Field(isin=CATEGORIES)
     region: str = pa.Field(str_matches=REGION)
-    value: float = pa.Field(ge=0)
+    value: float = non_negative()
     unit: str
     gas: str = pa.Field(isin=GASES)
     scope: str = pa.Field(isin=SCOPES)
-    basis: str = pa.Field(nullable=True)
+    basis: str = optional()
     td_losses: str = pa.Field(nullable=True, isin=FACTOR_TD_LOSSES)
     year: int = pa.Field(ge=1990, le=2100)
     status: str = pa.Field(isin=STATUSES)
     estimate: bool
     #: the reporting company's own measured emission factor (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
+    primary: bool = optional()
     source: str = pa.Field(str_length={"min_value": 3})
-    source_table: str = pa.Field(nullable=True)
-    url: str = pa.Field(nullable=True)
-    license: str = pa.Field(nullable=True)
+    source_table: str = optional()
+    url: str = optional()
+    license: str = optional()
     dq_technological: int = pa.Field(ge=1, le=5)
     dq_geographical: int = pa.Field(ge=1, le=5)
     dq_temporal: int = pa.Field(ge=1, le=5)
     unc_dist: str = pa.Field(nullable=True, isin=DISTRIBUTIONS)
     unc_gsd: float = pa.Field(nullable=True, ge=1)
     unc_sd: float = pa.Field(nullable=True, ge=0)
-    unc_min: float = pa.Field(nullable=True)
-    unc_max: float = pa.Field(nullable=True)
-    notes: str = pa.Field(nullable=True)
+    unc_min: float = optional()
+    unc_max: float = optional()
+    notes: str = optional()
     #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
-    dataset: str = pa.Field(nullable=True)
+    dataset: str = optional()
 
     @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
     def primary_is_measured(cls, data) -> pl.LazyFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.schemas.base import Base
+from lca.schemas.base import Base, non_negative, optional
 
 
 class ActivityTable(Base):
@@ -17,11 +17,11 @@ class ActivityTable(Base):
     process: str
     site: str
     flow: str
-    amount: float = pa.Field(ge=0)
+    amount: float = non_negative()
     unit: str
-    factor: str = pa.Field(nullable=True)
+    factor: str = optional()
     origin: str
-    primary: bool = pa.Field(nullable=True)
+    primary: bool = optional()
 
 
 class ResultTable(Base):

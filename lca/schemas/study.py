@@ -6,18 +6,18 @@ import pandera.polars as pa
 import polars as pl
 
 from lca.choices import GRID_FALLBACKS
-from lca.schemas.base import ID, REGION, Base
+from lca.schemas.base import Base, ID, REGION, non_negative, optional
 
 
 class SiteTable(Base):
     """Where processes run; the grid and country drive factor region resolution."""
 
     id: str = pa.Field(unique=True, str_matches=ID)
-    name: str = pa.Field(nullable=True)
+    name: str = optional()
     country: str = pa.Field(str_matches=r"^[A-Z]{2}$")
     subdivision: str = pa.Field(nullable=True, str_matches=REGION)
     grid: str = pa.Field(nullable=True, str_matches=REGION)
-    market_factor: str = pa.Field(nullable=True)
+    market_factor: str = optional()
     grid_fallback: str = pa.Field(nullable=True, isin=GRID_FALLBACKS)
 
 
@@ -25,12 +25,12 @@ class ProcessTable(Base):
     """A unit process: what it makes (with unit), its yield and the mass of one output unit."""
 
     id: str = pa.Field(unique=True, str_matches=ID)
-    name: str = pa.Field(nullable=True)
+    name: str = optional()
     stage: str
     output_amount: float = pa.Field(gt=0)
     output_unit: str
     output_mass_amount: float = pa.Field(nullable=True, ge=0)
-    output_mass_unit: str = pa.Field(nullable=True)
+    output_mass_unit: str = optional()
     yield_: float = pa.Field(alias="yield", gt=0, le=1)
 
 
@@ -38,14 +38,14 @@ class ExchangeTable(Base):
     """Inputs of a process per unit of gross output: a flow (factor) or an intermediate input."""
 
     process: str
-    flow: str = pa.Field(nullable=True)
-    input: str = pa.Field(nullable=True)
-    amount: float = pa.Field(ge=0)
+    flow: str = optional()
+    input: str = optional()
+    amount: float = non_negative()
     unit: str
-    stage: str = pa.Field(nullable=True)
-    factor: str = pa.Field(nullable=True)
+    stage: str = optional()
+    factor: str = optional()
     #: the reporting company's own measured activity data (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
+    primary: bool = optional()
     row: int
 
     @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
@@ -70,9 +70,9 @@ class TransportTable(Base):
     packaging_factor: float = pa.Field(ge=1)
     leg: int
     mode: str
-    distance: float = pa.Field(ge=0)
+    distance: float = non_negative()
     distance_unit: str
-    factor: str = pa.Field(nullable=True)
+    factor: str = optional()
     primary: bool
 
 
@@ -85,11 +85,11 @@ class RouteTable(Base):
     #: so the order is written down and checked (each route's legs are 1…n in row order)
     leg: int = pa.Field(ge=1)
     mode: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    distance: float = pa.Field(ge=0)
+    distance: float = non_negative()
     unit: str
-    factor: str = pa.Field(nullable=True)
+    factor: str = optional()
     #: the leg's distance is the company's own measured data (PACT primary data); empty = false
-    primary: bool = pa.Field(nullable=True)
+    primary: bool = optional()
 
 
 class MixTable(Base):

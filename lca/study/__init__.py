@@ -1,7 +1,7 @@
 """The study: a TOML file (plus optional CSV/Parquet tables beside it) loaded into validated frames.
 
 A study is data, not code. See ``docs/study-format.md`` for the format; the bundled default is
-``lca/studies/separator-na.toml``. Loading parses and validates everything and reports every
+the study ``lca/studies/DEFAULT`` names. Loading parses and validates everything and reports every
 problem with the file and the key or row; it never computes.
 
 * :mod:`lca.study.model` — :class:`Study` and :class:`Method`; :mod:`lca.study.parse` — quantities
@@ -15,8 +15,8 @@ problem with the file and the key or row; it never computes.
 
 >>> from lca.resources import default_study_path
 >>> s = load_study(default_study_path())
->>> s.id, s.method.gwp, s.scenario_ids[:2]
-('separator-na', 'AR6', ['jp-import', 'charlotte-coated'])
+>>> s.method.gwp, s.scenario_ids[:2]
+('AR6', ['jp-import', 'charlotte-coated'])
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ table, row and column), then assembled into the study document that
 >>> import polars as pl
 >>> s = study_from_frames(
 ...     study={"id": "demo", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}},
-...     product={"name": "film", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
+...     product={"name": "moulded part", "declared_unit": "1 m^2", "mass_per_declared_unit": "5.5 g"},
 ...     sites=pl.DataFrame({"id": ["plant"], "country": ["JP"], "grid": ["JP-KANSAI"]}),
-...     processes=pl.DataFrame({"id": ["film"], "output": ["1 m^2"], "yield": [0.7]}),
-...     exchanges=pl.DataFrame({"process": ["film", "film"], "flow": ["hdpe_resin", "electricity"],
+...     processes=pl.DataFrame({"id": ["part"], "output": ["1 m^2"], "yield": [0.7]}),
+...     exchanges=pl.DataFrame({"process": ["part", "part"], "flow": ["hdpe_resin", "electricity"],
 ...                             "amount": [5.5, 0.14], "unit": ["g", "kWh"]}),
-...     scenarios=[{"id": "base", "steps": [{"process": "film", "site": "plant"}]}])
+...     scenarios=[{"id": "base", "steps": [{"process": "part", "site": "plant"}]}])
 >>> s.id, s.scenario_ids
 ('demo', ['base'])
 """
@@ -52,11 +52,33 @@ def _records(df: pl.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if v is not None} for r in df.select(cols).iter_rows(named=True)]
 
 
+def _shape_problems(**given: Any) -> list[Problem]:
+    """Required arguments that are missing, and sections that are not mappings (a located error, not a crash)."""
+    problems = []
+    for name in ("sites", "processes", "exchanges"):
+        if given[name] is None:
+            problems.append(Problem(f"no {name} table given", table=name,
+                                    hint=f"pass {name}= a polars DataFrame or a list of dicts"))
+    for name in ("study", "product", "method", "comparison", "pact", "factors"):
+        if not isinstance(given[name], Mapping) and (given[name] is not None or name in ("study", "product")):
+            problems.append(Problem(f"{name} must be a mapping (the [{name}] section as a dict), got "
+                                    f"{type(given[name]).__name__}", table=name))
+    scenarios = given["scenarios"]
+    if isinstance(scenarios, (str, bytes, Mapping)) or not isinstance(scenarios, Sequence) or \
+            not all(isinstance(s, Mapping) for s in scenarios):
+        problems.append(Problem("scenarios must be a list of dicts (the [[scenario]] entries)", table="scenario",
+                                hint='e.g. [{"id": "base", "steps": [{"process": "make", "site": "plant"}]}]'))
+    return problems
+
+
 def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], sites: FrameLike,
                       processes: FrameLike, exchanges: FrameLike, scenarios: Sequence[Mapping[str, Any]],
                       routes: FrameLike | None = None, method: Mapping[str, str] | None = None,
                       comparison: Mapping[str, str] | None = None, pact: Mapping[str, Any] | None = None,
-                      cell_plant: str | None = None) -> Study:
+                      cell_plant: str | None = None, factors: Mapping[str, Any] | None = None,
+                      views: Sequence[Mapping[str, Any]] | None = None,
+                      stages: Sequence[Mapping[str, Any]] | None = None,
+                      profile: Mapping[str, Any] | None = None) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -67,14 +89,27 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     * ``routes``: from, to, leg (1…n in travel order), mode, distance (number), unit, optional factor — one
       row per leg, a route's rows together.
     * ``scenarios``: the ``[[scenario]]`` entries (steps, transport, mix) as dicts.
+    * ``factors``: the ``[factors]`` table: ``sources`` (factor sources by name,
+      :mod:`lca.factors.sources`) and ``files`` (relative to the working directory).
+    * ``views``, ``stages``, ``profile``: the product profile — the ``[[view]]`` and ``[[stage]]``
+      entries as dicts and the ``[profile]`` table (docs/study-format.md "Product profile").
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.
     """
     from lca.schemas import ExchangeTable, SiteTable, validate_table
 
-    problems: list[Problem] = []
+    problems = _shape_problems(study=study, product=product, sites=sites, processes=processes, exchanges=exchanges,
+                               scenarios=scenarios, method=method, comparison=comparison, pact=pact, factors=factors)
+    if problems:
+        raise StudyError(problems)
     site_df, proc_df = _frame(sites, "sites"), _frame(processes, "processes")
     ex_df, route_df = _frame(exchanges, "exchanges"), _frame(routes, "routes")
+    # a column the format does not know is refused, as in a table file: dropped, a typo such as
+    # 'yeild' would silently compute with the default yield
+    for df, name, allowed in ((site_df, "sites", _SITE_COLS), (proc_df, "processes", _PROCESS_KEYS),
+                              (ex_df, "exchanges", ["process", *_EXCHANGE_KEYS])):
+        problems += [Problem(f"unknown column '{c}'", table=name, column=c,
+                             hint="allowed columns: " + ", ".join(allowed)) for c in df.columns if c not in allowed]
     try:
         validate_table(site_df.select([c for c in _SITE_COLS if c in site_df.columns]), SiteTable, table="sites")
     except SchemaError as exc:
@@ -105,9 +140,13 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise StudyError(problems)
     doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
-    for key, value in (("method", method), ("comparison", comparison), ("pact", pact)):
+    for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("factors", factors),
+                       ("profile", profile)):
         if value:
             doc[key] = dict(value)
+    for key, entries in (("view", views), ("stage", stages)):
+        if entries:
+            doc[key] = [dict(e) for e in entries]
     # routes are checked as a routes table (every row, by row number), exactly like a file's
     tables = {"routes": route_df} if route_df is not None else None
     return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables)

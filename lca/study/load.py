@@ -25,11 +25,13 @@ from lca.study.coproducts import parse_coproducts
 from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
+from lca.study.profile import Profile, View, complete_stages, parse_profile, parse_stages, parse_views, used_stages
 from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
+from lca.study.sources import parse_sources
 from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
                               table_location)
 
@@ -37,7 +39,7 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors", "uncertainty", "pact", "parameters"}
+             "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -113,6 +115,9 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     """The study of ``doc`` (amounts parsed under the active parameters)."""
     base = base or Path.cwd()
     hashes = dict(hashes or {})
+    if not isinstance(doc, Mapping):  # e.g. a JSON array or null from an API request: located, not a crash
+        raise StudyError(Problem(f"a study must be a table of sections (a dict), got {type(doc).__name__}",
+                                 file=file, hint="pass the parsed TOML document: {'study': {...}, 'product': {...}, …}"))
     deep = nesting_problems(doc, file=file)
     if deep:
         raise StudyError(deep)
@@ -140,8 +145,16 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
 
     product = None
+    views: tuple[View, ...] = ()
     try:
         product = _product(doc.get("product"), file)
+        views = parse_views(doc.get("view"), product, file)
+    except StudyError as exc:
+        problems += exc.problems
+    profile, declared = Profile(), ()
+    try:
+        profile = parse_profile(doc.get("profile"), file)
+        declared = parse_stages(doc.get("stage"), file)
     except StudyError as exc:
         problems += exc.problems
     pact: dict[str, Any] = {}
@@ -152,7 +165,12 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
 
     table_names = dict(doc.get("tables", {}))
-    memory = dict(tables or {})
+    memory = {k: v.collect() if isinstance(v, pl.LazyFrame) else v for k, v in (tables or {}).items()}
+    for key, value in memory.items():
+        if not isinstance(value, pl.DataFrame):
+            raise StudyError(problems + [Problem(f"tables['{key}'] must be a polars DataFrame, got "
+                                                 f"{type(value).__name__}", file=file, table="tables", column=str(key),
+                                                 hint="pass pl.DataFrame(rows), or use lca.study_from_frames")])
     table_names.update({k: table_names.get(k, k) for k in memory})
     problems += _check_keys(table_names, {"sites", "exchanges", "routes"}, file=file, where="tables")
     for key, name in table_names.items():
@@ -213,9 +231,15 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                     hint="compare two different scenarios, or remove [comparison]"))
         comparison = (comp.get("baseline"), comp.get("alternative"))
     fdoc = doc.get("factors", {})
-    problems += _check_keys(fdoc, {"files"}, file=file, where="factors")
+    problems += _check_keys(fdoc, {"files", "sources"}, file=file, where="factors")
     listed = fdoc.get("files", [])
+    if not (isinstance(listed, str) or isinstance(listed, list) and all(isinstance(x, str) for x in listed)):
+        problems.append(Problem(f"files must be a file name or a list of file names, got {listed!r:.60}", file=file,
+                                table="factors", column="files", hint='write files = ["my-factors.csv"]'))
+        listed = []
     factor_files = tuple(base / str(p) for p in ([listed] if isinstance(listed, str) else listed))
+    selection, more = parse_sources(fdoc.get("sources"), file=file)  # layered below the files
+    problems += more
     for p in factor_files:
         try:
             raw = read_bytes(p, file=file, what=f"factor file '{p.name}'", table="factors")
@@ -230,14 +254,17 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         _check_exchange_refs(exchanges, processes, file)
     except StudyError as exc:  # a row of the exchanges file is named at its file and row
         raise StudyError(locate(exc.problems, rows, file)) from None
+    used, where_used = used_stages(processes, exchanges)
+    stages = complete_stages(declared, used, file, where_used)
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
-        mixes=mixes, cell_plant=plant, comparison=comparison, factor_files=factor_files, input_hashes=hashes,
+        mixes=mixes, cell_plant=plant, comparison=comparison, input_hashes=hashes,
+        factor_files=((selection,) if selection else ()) + factor_files,
         table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
-        coproducts=coproducts, allocation=allocation)
+        stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation)

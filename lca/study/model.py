@@ -18,7 +18,9 @@ from lca.errors import Problem, StudyError
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
+from lca.study.profile import Profile, Stage, View
 from lca.study.routes import LEG_SCHEMA
+from lca.study.sources import SourceSelection
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ class Study:
     mixes: pl.DataFrame
     cell_plant: str | None = None
     comparison: tuple[str, str] | None = None
-    factor_files: tuple[Path, ...] = ()
+    #: the study's factor layers, in order: its ``[factors] sources`` (a
+    #: :class:`~lca.study.sources.SourceSelection`, when given) then its ``[factors] files``
+    factor_files: tuple[Path | SourceSelection, ...] = ()
     path: Path | None = None
     #: table files named in ``[tables]`` (inputs a command must never write over)
     table_files: tuple[Path, ...] = ()
@@ -72,6 +76,11 @@ class Study:
     transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
     #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.study.origins`)
     table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
+    #: the product profile (:mod:`lca.study.profile`): every stage used, in reporting order, with its
+    #: EU Battery Regulation / GHG Protocol / PACT mapping; the study's named views; the report's words
+    stages: tuple[Stage, ...] = ()
+    views: tuple[View, ...] = ()
+    profile: Profile = field(default_factory=Profile)
     #: ``[parameters]``: name, value, unit, expression (if written as one), note (:mod:`lca.study.expressions`)
     parameters: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PARAMETER_SCHEMA), compare=False,
                                      repr=False)

@@ -1,7 +1,7 @@
 """Where an activity was written: its ``origin`` mapped to the user's file, table and row.
 
 Every exchange, route leg and transport leg carries an ``origin``, the label it was written
-under: ``process 'film' exchange #2`` or ``route #1 (a → b) leg #2`` in the study file,
+under: ``process 'calcination' exchange #2`` or ``route #1 (a → b) leg #2`` in the study file,
 ``exchanges.csv row 3`` or ``routes.csv row 4`` in a ``[tables]`` file (the file's name only:
 origins reach exports), ``scenario 'x' transport #1 leg #2 (routes.csv row 4)`` for a leg taken
 from a route. Problems found about an activity name its origin as their ``table``.

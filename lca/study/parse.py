@@ -38,9 +38,6 @@ class Product:
     name: str
     declared_unit: Quantity
     mass_per_declared_unit: Quantity
-    separator_per_cell_energy: Quantity | None = None
-    pack_energy: Quantity | None = None
-    annual_volume: Quantity | None = None
     shipped_mass_ratio: float = 1.0
 
 

@@ -18,7 +18,7 @@ STRING, STRINGS = "a string", "a list of strings"
 
 TOP_SHAPES = {"study": TABLE, "method": TABLE, "product": TABLE, "site": TABLES, "process": TABLES,
               "route": TABLES, "scenario": TABLES, "comparison": TABLE, "tables": TABLE, "factors": TABLE,
-              "uncertainty": TABLES, "pact": TABLE}
+              "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE}
 
 _S = STRING
 #: Section → key → shape, for the keys whose type is fixed (quantities are checked where parsed).
@@ -29,6 +29,7 @@ SECTION_KEYS: dict[str, dict[str, str]] = {
     "product": {"name": _S, "shipped_mass_ratio": NUMBER},
     "comparison": {"baseline": _S, "alternative": _S},
     "tables": {"sites": _S, "exchanges": _S, "routes": _S},
+    "profile": {"noun": _S, "packaging": _S, "boundary": _S, "outside": _S, "exclusions": STRINGS},
 }
 SITE_KEYS = {k: _S for k in ("id", "name", "country", "subdivision", "grid", "market_factor")}
 PROCESS_KEYS = {"id": _S, "name": _S, "stage": _S, "yield": NUMBER, "exchanges": TABLES}

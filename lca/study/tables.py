@@ -13,6 +13,7 @@ from lca.study.origins import table_origin
 from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, validate_table
 from lca.study.io import read_table
 from lca.study.parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
+from lca.study.profile import kg_view, range_problems
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
 EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
@@ -113,14 +114,17 @@ def _table_frame(base: Path, name: str, *, file: str, table: str,
 
 
 def _product(p: Any, file: str) -> Product:
+    """The ``[product]`` table: what the product is, its declared unit and mass."""
     if not isinstance(p, Mapping):
         raise StudyError(Problem("missing [product] section", file=file, table="product",
                                  hint='add [product] with name, declared_unit = "1 m^2" and mass_per_declared_unit'))
-    problems = _check_keys(p, {"name", "declared_unit", "mass_per_declared_unit", "separator_per_cell_energy",
-                               "pack_energy", "annual_volume", "shipped_mass_ratio"}, file=file, where="product")
+    problems = [Problem(**{**q.as_dict(), "hint": q.hint + "; other units of analysis (per kWh, per "
+                                                  "vehicle, per year…) are [[view]] entries, see "
+                                                  "docs/study-format.md 'Views'"})
+                for q in _check_keys(p, {"name", "declared_unit", "mass_per_declared_unit", "shipped_mass_ratio"},
+                                     file=file, where="product")]
     out: dict[str, Any] = {}
-    specs = {"declared_unit": None, "mass_per_declared_unit": "mass", "separator_per_cell_energy": None,
-             "pack_energy": "energy", "annual_volume": None}
+    specs = {"declared_unit": None, "mass_per_declared_unit": "mass"}
     for key, dim in specs.items():
         if key not in p:
             if key in ("declared_unit", "mass_per_declared_unit"):
@@ -130,22 +134,10 @@ def _product(p: Any, file: str) -> Product:
             out[key] = parse_quantity(p[key], file=file, where="product", key=key, expect=dim, divisor=True)
         except StudyError as exc:
             problems += exc.problems
-    if not problems:
-        from lca.units import unit_info
-        du = unit_info(out["declared_unit"].unit).dimension
-        for key, q in out.items():  # a conversion of zero or less prints zero or negative footprints
-            if not q.value > 0:
-                problems.append(Problem(f"{key} must be > 0, got {q}", file=file, table="product", column=key,
-                                        hint="write a positive amount"))
-        spe = out.get("separator_per_cell_energy")
-        if spe is not None and unit_info(spe.unit).dimension != unit_info(f"({out['declared_unit'].unit})/kWh").dimension:
-            problems.append(Problem(f"separator_per_cell_energy '{spe}' must be declared units per energy "
-                                    f"(e.g. {out['declared_unit'].unit}/kWh)", file=file, table="product",
-                                    column="separator_per_cell_energy"))
-        vol = out.get("annual_volume")
-        if vol is not None and unit_info(vol.unit).dimension != du:
-            problems.append(Problem(f"annual_volume '{vol}' must have the declared unit's dimension", file=file,
-                                    table="product", column="annual_volume"))
+    for key, q in out.items():  # a conversion of zero or less prints zero or negative footprints
+        if not q.value > 0:
+            problems.append(Problem(f"{key} must be > 0, got {q}", file=file, table="product", column=key,
+                                    hint="write a positive amount"))
     ratio = p.get("shipped_mass_ratio", 1.0)
     if not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 1 <= ratio < float("inf"):
         problems.append(Problem(f"shipped_mass_ratio must be a finite number >= 1, got {ratio!r}", file=file,
@@ -153,74 +145,10 @@ def _product(p: Any, file: str) -> Product:
     if problems:
         raise StudyError(problems)
     product = Product(name=str(p.get("name", "product")), shipped_mass_ratio=float(ratio), **out)
-    problems = _view_problems(product, file)
+    problems = range_problems((kg_view(product),), file)
     if problems:
         raise StudyError(problems)
     return product
-
-
-#: The product keys each view's multiplier (from "per declared unit") is made of.
-VIEW_KEYS = {"kg": ("mass_per_declared_unit",), "kWh": ("separator_per_cell_energy", "declared_unit"),
-             "vehicle": ("separator_per_cell_energy", "pack_energy", "declared_unit"),
-             "year": ("annual_volume", "declared_unit")}
-
-
-def view_multipliers(p: Product) -> list[tuple[str, tuple[str, ...], float]]:
-    """``(view, product keys, multiplier from "per declared unit")`` for every view the product supports.
-
-    The keys are every ``[product]`` key the multiplier is made of, so a problem with it names
-    them all (a declared unit of 1e-300 m² upsets the per-year multiplier as much as the volume).
-
-    >>> from lca.resources import default_study_path
-    >>> from lca.study import load_study
-    >>> [(v, k) for v, k, _ in view_multipliers(load_study(default_study_path()).product)][2]
-    ('vehicle', ('separator_per_cell_energy', 'pack_energy', 'declared_unit'))
-    """
-    from lca.units import conversion_factor
-
-    du = p.declared_unit
-    views: list[tuple[str, float]] = [("kg", 1.0 / p.mass_per_declared_unit.to("kg"))]
-    if p.separator_per_cell_energy is not None:
-        per_kwh = p.separator_per_cell_energy.to(f"({du.unit})/kWh") / du.value
-        views.append(("kWh", per_kwh))
-        if p.pack_energy is not None:
-            views.append(("vehicle", per_kwh * p.pack_energy.to("kWh")))
-    if p.annual_volume is not None:
-        views.append(("year", p.annual_volume.value * conversion_factor(p.annual_volume.unit, du.unit) / du.value
-                      / 1000))
-    return [(view, VIEW_KEYS[view], m) for view, m in views]
-
-
-def keys_text(keys: tuple[str, ...]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
-
-
-def blamed_key(p: Product, keys: tuple[str, ...]) -> str:
-    """Of the keys making up a multiplier, the one furthest from 1 in SI units: the likeliest culprit."""
-    import math
-
-    from lca.units import unit_info
-
-    def distance(key: str) -> float:
-        q = getattr(p, key)
-        base = abs(q.value * float(unit_info(q.unit).to_base or 1.0))
-        return abs(math.log10(base)) if base > 0 and math.isfinite(base) else math.inf
-
-    return max(keys, key=distance)
-
-
-def _view_problems(p: Product, file: str) -> list[Problem]:
-    """Each view's multiplier (per kg, kWh, vehicle, year) must be a finite, normal number.
-
-    The conversions are each in range, but their quotients may not be (1e308 m²/kWh over a
-    declared unit of 1e-10 m²): say so here, naming every key the multiplier is made of (the
-    column is the one furthest from 1), rather than print ``inf``.
-    """
-    return [Problem(f"the per-{view} multiplier, made of {keys_text(keys)}, is {m:g}: outside the range of float "
-                    f"arithmetic", file=file, table="product", column=blamed_key(p, keys),
-                    hint="check these values and their units")
-            for view, keys, m in view_multipliers(p) if not (m < float("inf") and m >= sys.float_info.min)]
 
 
 def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,

@@ -33,12 +33,11 @@ import polars as pl
 
 from lca.engine.sampler import Entries, Sampler, entries, parameter_effects
 from lca.errors import FactorError, Problem
-from lca.results import STAGE_ORDER
 from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
                                            pedigree_gsd)
 from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range
 from lca.uncertainty.spec import parse_spec, value_text
-from lca.uncertainty.targets import VIEW_TARGETS, Target
+from lca.uncertainty.targets import Target, view_exponents
 
 
 #: Where problems with factors of the shipped library point (their rows carry no file name).
@@ -164,7 +163,8 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
     scale, unit = fp.scale(per)
     scenarios = list(fp.scenarios)
     present = d.get_column("stage").unique().to_list()
-    stages = [s for s in STAGE_ORDER if s in present] + sorted(s for s in present if s not in STAGE_ORDER)
+    order = fp.stages.get_column("stage").to_list()
+    stages = [s for s in order if s in present] + sorted(s for s in present if s not in order)
     s_idx = d.get_column("scenario").replace_strict({s: i for i, s in enumerate(scenarios)},
                                                      return_dtype=pl.Int64).to_numpy()
     g_idx = d.get_column("stage").replace_strict({s: i for i, s in enumerate(stages)},
@@ -239,7 +239,7 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
 def _add_target(model, t: Target, per: str, loss: float | None, add) -> float:
     """Add the sampler column of one (non-parameter) target; returns its view power when negative."""
     if t.kind == "view":
-        e = float(VIEW_TARGETS[t.key[0]].get(per, 0))
+        e = float(view_exponents(model.study, t.key).get(per, 0))
         if e:
             add(entries(model, "all"), "power", e)
         return min(e, 0.0)
@@ -254,15 +254,18 @@ def _parameter_columns(model, state, drawn: list[tuple[int, str, float]], per: s
                        columns: list, view_power: list) -> None:
     """Columns of the expressions the drawn parameters feed (evaluated jointly: an expression may use
     several), in the order :func:`lca.engine.sampler.parameter_effects` returns them."""
-    def view(key):
-        return float(VIEW_TARGETS.get(key, {}).get(per, 0)) if key is not None else 1.0
+    def view(key):  # the power a view quantity ([product] key or [[view]] amount) has in this view
+        return float(view_exponents(state.study, key).get(per, 0)) if key is not None else 1.0
+
+    def fed(e, key):  # a view quantity scales every row, in the views that use it
+        return e if key is None else entries(model, "all") if view(key) else e
 
     for e, _ratio, key in parameter_effects(model, state, {n: np.array([x0]) for _p, n, x0 in drawn}):
-        effects.append(entries(model, "all") if key is not None else e)
+        effects.append(fed(e, key))
         columns.append(Column(-1, "parameter", view(key)))
     for p, name, x0 in drawn:  # what each parameter feeds on its own: hits and divisors
         for e, _ratio, key in parameter_effects(model, state, {name: np.array([x0])}):
-            effects.append(entries(model, "all") if key is not None else e)
+            effects.append(fed(e, key))
             columns.append(Column(p, "structure", 0.0))
             if key is not None and view(key) < 0:
                 view_power[p] = min(view_power[p], view(key))

@@ -10,8 +10,9 @@ A target is a dotted name:
 ``transport.<mode>.distance``              the distance of every leg of that mode
 ``transport.<from>.<to>.distance``         the legs of the route from one site to another
 ``transport.packaging_factor``             shipped mass / product mass of every transport
-``product.separator_per_cell_energy``      per-kWh views only (also ``pack_energy``,
-                                           ``mass_per_declared_unit`` for per-vehicle / per-kg views)
+``view.<view id>``                         the amount of a ``[[view]]`` (that view and the views
+                                           built on it only); ``product.mass_per_declared_unit``
+                                           (per-kg view) and legacy ``[product]`` view keys too
 ``factor.<factor id>``                     one emission factor, wherever it is used, or a
                                            grid-loss fraction (kind ``loss``, in [0, 1))
 ``parameter.<name>``                       a ``[parameters]`` entry: every expression using it
@@ -41,12 +42,21 @@ from lca.study import Quantity, Study
 from lca.uncertainty.distributions import Range
 from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
-#: product quantities that only matter in some views: target → {view: exponent}
-VIEW_TARGETS: dict[str, dict[str, int]] = {
-    "separator_per_cell_energy": {"kWh": 1, "vehicle": 1},
-    "pack_energy": {"vehicle": 1},
-    "mass_per_declared_unit": {"kg": -1},
-}
+
+
+def _view_parts(study: Study) -> dict[tuple[str, str], Quantity]:
+    """Every study entry a view's multiplier is made of (but the declared unit), by (table, key)."""
+    from lca.study.profile import kg_view
+
+    return {(t, k): q for v in (kg_view(study.product), *study.views) for t, k, q in v.parts if k != "declared_unit"}
+
+
+def view_exponents(study: Study, key: tuple[str, ...]) -> dict[str, int]:
+    """view id → exponent of a view target in that view (absent: the view does not depend on it)."""
+    from lca.study.profile import kg_view
+
+    sign = -1 if key == ("product", "mass_per_declared_unit") else 1
+    return {v.id: sign for v in (kg_view(study.product), *study.views) if key in [(t, k) for t, k, _ in v.parts]}
 
 
 @dataclass(frozen=True)
@@ -110,11 +120,14 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
             if legs.height == 0:
                 raise fail(f"no transport goes from '{sel[0]}' to '{sel[1]}'", "check the site ids")
         return Target(name, "distance", _single(legs, "distance", "distance_unit"), tuple(sel))
-    if head == "product" and len(parts) == 2 and parts[1] in VIEW_TARGETS:
-        q = getattr(study.product, parts[1])
-        if q is None:
-            raise fail(f"the study states no {parts[1]}", f"add {parts[1]} to [product]")
-        return Target(name, "view", q, (parts[1],))
+    if head in ("product", "view") and len(parts) == 2:
+        key = ("product", parts[1]) if head == "product" else (f"view '{parts[1]}'", "amount")
+        known = _view_parts(study)
+        if key not in known:
+            ids = [v.id for v in study.views]
+            raise fail(f"the study states no {'view ' if head == 'view' else ''}{parts[1]}",
+                       "use view.<id> with one of: " + ", ".join(ids) if ids else "add a [[view]] to the study")
+        return Target(name, "view", known[key], key)
     if head == "factor" and len(parts) >= 2:
         return Target(name, "factor", None, (".".join(parts[1:]),))
     if head == "parameter" and len(parts) == 2:

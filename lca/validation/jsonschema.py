@@ -101,6 +101,7 @@ def study_schema() -> dict[str, Any]:
                    {"type": "object", "required": ["value", "unit"],
                     "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}, expression]}
     amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}, expression]}
+    from lca.choices import EU_BATTERY_STAGES, GHG_STAGES, PACT_STAGE_FIELDS
     from lca.schemas import ID, SiteTable
 
     ident = {"type": "string", "pattern": ID}
@@ -127,7 +128,6 @@ def study_schema() -> dict[str, Any]:
             "method": obj({"gwp": {"enum": list(GWP_SETS)}, "electricity_rule": {"enum": list(ELECTRICITY_RULES)},
                            "td_losses": {"enum": list(TD_LOSSES)}}),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
-                            "separator_per_cell_energy": q, "pack_energy": q, "annual_volume": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},
                            ["declared_unit", "mass_per_declared_unit"]),
             "site": {"type": "array", "items": {**site, "additionalProperties": False}},
@@ -159,12 +159,24 @@ def study_schema() -> dict[str, Any]:
                 ["id"])},
             "comparison": obj({"baseline": {"type": "string"}, "alternative": {"type": "string"}}),
             "tables": obj({"sites": {"type": "string"}, "exchanges": {"type": "string"}, "routes": {"type": "string"}}),
-            "factors": obj({"files": {"type": "array", "items": {"type": "string"}}}),
+            "factors": obj({"files": {"type": "array", "items": {"type": "string"}},
+                            "sources": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}}),
             "uncertainty": {"type": "array", "items": {"type": "object"}},
             "parameters": {"type": "object", "additionalProperties": {"oneOf": [
                 {"type": "string"}, obj({"value": {"type": "number"}, "unit": {"type": "string"},
                                          "note": {"type": "string"}}, ["value", "unit"])]}},
             "pact": {"type": "object"},
+            "stage": {"type": "array", "items": obj({
+                "id": ident, "label": {"type": "string"}, "eu_battery_stage": {"enum": list(EU_BATTERY_STAGES)},
+                "ghg_stage": {"enum": list(GHG_STAGES)}, "pact_field": {"enum": list(PACT_STAGE_FIELDS)},
+                "description": {"type": "string"}}, ["id"])},
+            "view": {"type": "array", "items": obj({
+                "id": ident, "label": {"type": "string"}, "per": {"type": "string"}, "amount": q,
+                "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"}},
+                ["id", "per", "amount"])},
+            "profile": obj({"noun": {"type": "string"}, "packaging": {"type": "string"},
+                            "boundary": {"type": "string"}, "outside": {"type": "string"},
+                            "exclusions": {"type": "array", "items": {"type": "string"}}}),
         }, ["study", "product", "site", "process", "scenario"]),
     }
 

@@ -64,9 +64,18 @@ def _factor_files(doc: dict[str, Any], base: Path) -> list[Path]:
 
 
 def _layers_ok(doc: dict[str, Any], path: Path, out: StudyCheck) -> bool:
-    from lca.factors import check_layer, read_factor_file
+    from lca.factors import check_layer, load_library, read_factor_file
+    from lca.study.sources import parse_sources
 
     ok, lib = True, None
+    fdoc = doc.get("factors")
+    selection = parse_sources(fdoc.get("sources"), file=str(path))[0] if isinstance(fdoc, dict) else None
+    if selection:  # the files are layered on the study's sources, not on the shipped library alone
+        try:
+            lib = load_library(selection)
+        except LcaInputError as exc:
+            out.problems += _located(exc, str(path))
+            return False
     for layer in _factor_files(doc, path.parent):  # each on top of the library and the layers before it
         try:
             lib = check_layer(read_factor_file(layer), file=str(layer), library=lib)
