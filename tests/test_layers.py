@@ -51,9 +51,6 @@ KNOWN_VIOLATIONS = {
     # compute() builds the Footprint: removed by the result contract (#12 item 6) — the engine
     # returns its frames and lca.results wraps them
     ("lca.engine.pipeline", "lca.results", "layer"),
-    # Monte Carlo rebuilds the inventory per uncertain exchange: removed by the result contract
-    # (#12 item 6) and the matrix sampling of item 4
-    ("lca.uncertainty.model", "lca.engine.inventory", "inventory"),
 }
 
 

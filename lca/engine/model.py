@@ -151,7 +151,9 @@ class Model:
             validate_table(detail, ResultTable, table="results")
             self._checked = True
         frames = {"scaling": self.scaling(st, runs), "allocation": allocation_frame(st.study)}
-        return footprint_of(st.study, detail, st.library or self.library, frames=frames)
+        fp = footprint_of(st.study, detail, st.library or self.library, frames=frames)
+        fp.__dict__["_model"] = (self, st)  # lca.uncertainty samples this model instead of building another
+        return fp
 
     def evaluate(self, changes: Mapping[str, Any]) -> "Footprint":
         """The footprint with ``changes`` applied: ``{target: new value}``.

@@ -1,8 +1,12 @@
 """Break-even analysis: the parameter value at which two scenarios have equal totals.
 
-Every row depends on a parameter as ``value_r · (x / x0) ** e_r`` (see :mod:`lca.uncertainty.model`).
-When all affected rows share one exponent ``e`` the difference is affine in ``u = (x / x0) ** e``:
-``d(u) = d0 + k (u − 1)``, so ``u* = 1 − d0 / k`` and ``x* = x0 · u* ** (1 / e)``.
+The difference ``d = total(b) − total(a)`` is evaluated exactly by the model's sampler
+(:class:`lca.engine.sampler.Sampler`) with the parameter's entries scaled by ``r = x / x0`` (for a
+grid-loss fraction, ``r = (1 − L0) / (1 − L)``). When ``d`` is affine in ``r`` (an exchange with a
+flow, a distance, a factor) or in ``1 / r`` (a yield), three evaluations give it exactly and the
+root is solved in closed form, even outside the physical range (then flagged in ``note``);
+otherwise (an intermediate input in a loop, a parameter used non-linearly) the root is bracketed
+on a grid of the physical range and refined by bisection.
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -14,14 +18,14 @@ When all affected rows share one exponent ``e`` the difference is affine in ``u 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import polars as pl
 
 from lca.errors import LcaInputError, Problem
 from lca.units import conversion_factor
-from lca.uncertainty.model import _target_exponents
+from lca.uncertainty.losses import loss_multiplier
 from lca.uncertainty.schemas import BreakevenFrame, checked
 from lca.uncertainty.targets import resolve_target
 
@@ -40,10 +44,9 @@ def break_even(fp, a: str, b: str, parameter: str, *, per: str = "declared_unit"
                    BreakevenFrame, "breakeven")
 
 
-def break_even_many(fp, a: str, b: str, parameters: Sequence[str], *, per: str = "declared_unit",
-                    known: Mapping[str, np.ndarray] | None = None) -> pl.DataFrame:
-    """:func:`break_even` for several parameters in one frame (``known``: exponents already computed)."""
-    rows = [_solve(fp, a, b, p, per, (known or {}).get(p)) for p in parameters]
+def break_even_many(fp, a: str, b: str, parameters: Sequence[str], *, per: str = "declared_unit") -> pl.DataFrame:
+    """:func:`break_even` for several parameters in one frame."""
+    rows = [_solve(fp, a, b, p, per) for p in parameters]
     return checked(pl.DataFrame(rows, schema=SCHEMA, orient="row"), BreakevenFrame, "breakeven")
 
 
@@ -82,7 +85,32 @@ def _as_loss(fp, target):
     return replace(target, kind="loss", current=Quantity(float(hit.get_column("fraction")[0]), "dimensionless"))
 
 
-def _solve(fp, a: str, b: str, parameter: str, per: str, e: np.ndarray | None = None) -> dict[str, object]:
+def _difference(fp, a: str, b: str, target, x0: float):
+    """``d(r)``: (total(a), total(b)) for arrays of ratios ``r`` of the target's value, exactly."""
+    from lca.engine.sampler import Sampler, entries, parameter_effects
+    from lca.uncertainty.model import engine_of
+
+    model, state = engine_of(fp)
+    scen = fp.detail.get_column("scenario")
+    group = np.where((scen == a).to_numpy(), 0, np.where((scen == b).to_numpy(), 1, 2))
+    value = fp.detail.get_column("value").fill_null(0.0).to_numpy()
+    if target.kind == "parameter":
+        name = target.key[0]
+        effects = [e for e, _r, _k in parameter_effects(model, state, {name: np.array([x0])})]
+        sampler = Sampler(model, state, effects, value, group, 3)
+
+        def d(r: np.ndarray) -> np.ndarray:
+            got = parameter_effects(model, state, {name: x0 * r})
+            return sampler.totals(np.column_stack([ratio for _e, ratio, _k in got]) if got else np.ones((r.size, 0)))
+        return d
+    kind = "grid" if target.kind == "grid" else target.kind
+    sampler = Sampler(model, state, [entries(model, kind, target.key, target.name)], value, group, 3)
+    if target.kind == "loss":
+        return lambda r: sampler.totals(loss_multiplier(x0, r)[:, None])
+    return lambda r: sampler.totals(r[:, None])
+
+
+def _solve(fp, a: str, b: str, parameter: str, per: str) -> dict[str, object]:
     for s in (a, b):
         fp._check_scenario(s)
     target = _as_loss(fp, resolve_target(fp.study, parameter))
@@ -92,30 +120,58 @@ def _solve(fp, a: str, b: str, parameter: str, per: str, e: np.ndarray | None = 
     if target.kind == "view":
         row["note"] = "no break-even: this quantity scales both scenarios alike"
         return row
-    e = _target_exponents(fp, target, per) if e is None else e
-    scen = fp.detail.get_column("scenario").to_numpy()
-    c = fp.detail.get_column("value").to_numpy()
-    in_a, in_b = scen == a, scen == b
-    d0 = c[in_b].sum() - c[in_a].sum()
-    used = (e != 0) & (in_a | in_b)
-    exps = np.unique(e[used])
-    if exps.size == 0:
+    total = _difference(fp, a, b, target, x0)
+    pts = np.array([0.5, 1.0, 2.0]) if target.kind != "loss" else np.array([0.5, 1.0, min(1.5, 0.5 + 0.5 / x0)])
+    t = total(pts)
+    size = np.abs(t[:, :2]).max() + 1e-300
+    if np.all(np.abs(t[:, :2] - t[1, :2]) <= 1e-12 * size):
         row["note"] = "no break-even: the parameter does not affect either scenario"
         return row
-    if exps.size > 1:
-        row["note"] = f"not solved: totals are not linear in this parameter (exponents {exps.tolist()})"
-        return row
-    k = c[used & in_b].sum() - c[used & in_a].sum()
-    if abs(k) <= 1e-12 * (abs(c[in_a]).sum() + abs(c[in_b]).sum()):
-        row["note"] = "no break-even: the parameter changes both scenarios by the same amount"
-        return row
-    u = 1.0 - d0 / k
-    ex = float(exps[0])
-    if u <= 0 and (ex != 1.0 or target.kind == "loss"):
+    d = t[:, 1] - t[:, 0]
+    # the ratio the entries are scaled by: x / x0, or (1 − L0) / (1 − L) for a grid loss
+    r = loss_multiplier(x0, pts) if target.kind == "loss" else pts
+    for v, inverse in ((r, False), (1.0 / r, True)):
+        k = (d[2] - d[0]) / (v[2] - v[0])
+        if abs(d[1] - (d[0] + k * (v[1] - v[0]))) > 1e-9 * size:
+            continue  # not affine in this variable
+        if abs(k) <= 1e-12 * size:
+            row["note"] = "no break-even: the parameter changes both scenarios by the same amount"
+            return row
+        u = v[1] - d[1] / k  # the root, in r (or 1 / r)
+        if u <= 0 and (inverse or target.kind == "loss"):
+            row["note"] = "no break-even in the physical range"
+            return row
+        ratio = 1.0 / u if inverse else u
+        x = 1.0 - (1.0 - x0) / ratio if target.kind == "loss" else x0 * ratio
+        return _flag(row, target, float(x))
+    x = _bracket(lambda ratios: np.diff(total(ratios)[:, :2], axis=1)[:, 0], fp, target)
+    if x is None:
         row["note"] = "no break-even in the physical range"
         return row
-    # a grid loss scales its rows by u = (1 − L0) / (1 − L), see lca.uncertainty.losses
-    x = 1.0 - (1.0 - x0) / u if target.kind == "loss" else x0 * (u if ex == 1.0 else u ** (1.0 / ex))
+    return _flag(row, target, x0 * x)
+
+
+def _bracket(d, fp, target) -> float | None:
+    """A root of ``d`` (vectorised over ratios) in the target's physical range: grid, then bisection."""
+    from lca.uncertainty.targets import physical_range
+
+    rng = physical_range(fp.study, target)
+    lo, hi = max(rng.lo, 1e-3), min(rng.hi, 1e3)
+    grid = np.geomspace(lo, hi, 513)
+    v = d(grid)
+    change = np.flatnonzero(np.sign(v[:-1]) * np.sign(v[1:]) <= 0)
+    if change.size == 0:
+        return None
+    a, b = grid[change[0]], grid[change[0] + 1]
+    for _ in range(8):  # 8 rounds of 65 points: the bracket shrinks 64^8-fold
+        pts = np.linspace(a, b, 65)
+        w = d(pts)
+        i = np.flatnonzero(np.sign(w[:-1]) * np.sign(w[1:]) <= 0)[0]
+        a, b = pts[i], pts[i + 1]
+    return float(0.5 * (a + b))
+
+
+def _flag(row: dict, target, x: float) -> dict:
     row["breakeven"] = float(x)
     if x < 0:
         row["note"] = "outside the physical range (negative)"

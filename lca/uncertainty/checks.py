@@ -8,7 +8,7 @@ and :func:`check_memory` refuses a run above the limit, saying how to raise it.
 
 *Plausibility.* Every input's multiplier lies in its distribution's support (truncated or
 bounded, see :mod:`lca.uncertainty.distributions`), so every total lies in an envelope computed
-from those supports: ``Σ_r c_r · Π_p m_p ** E[p, r]`` at its smallest and largest. A draw
+from those supports (:func:`envelope`). A draw
 outside it (or non-finite) can only be a bug in the engine, and is reported as one
 (:class:`~lca.errors.InternalError`), never as a problem of the user's input.
 
@@ -29,6 +29,9 @@ from lca.errors import InternalError, LcaInputError, Problem
 #: ``LCA_MAX_MEMORY`` environment variable or ``max_memory=``.
 DEFAULT_MAX_MEMORY = 2 * 1024**3
 ENV = "LCA_MAX_MEMORY"
+#: Up to this many standard normals (32 MiB) are drawn at once instead of chunk by chunk (the same
+#: matrix: chunking only saves memory, at the price of drawing the normals twice).
+AT_ONCE = 2**22
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
           "t": 1000**4, "tb": 1000**4, "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4}
 
@@ -70,18 +73,20 @@ def memory_needed(n_inputs: int, n_scenarios: int, n_groups: int, n_patterns: in
     """Bytes the arrays of one run take at their peak (float64 = 8 bytes).
 
     Per iteration, kept to the end: every stage total (``n_groups``) and scenario total, and the
-    scenario totals returned (``draws_total``); while the statistics are taken, a block of up to 4
-    columns (differences: the block, its signs) and numpy's partitioned copy of it (10 columns
-    in all). Per sensitivity draw: the draws, their ranks and the targets' ranks. Per chunked
-    iteration: z, u and the multipliers, their logs, the per-pattern products, the chunk's totals.
-    Measured with tracemalloc on the default study: 0.92-0.97 of the traced peak from 1 M
-    iterations on (the limit is then at most ~10 % optimistic), an overestimate below.
+    scenario totals returned (``draws_total``); while the statistics are taken, one column at a
+    time (a difference, its signs, the partitioned copy: counted as 10 columns). Per sensitivity
+    draw: the draws, their ranks and the targets' ranks. Per chunked iteration: z, u, the
+    multipliers, the sampler's ratios and per-pattern products, the chunk's totals. When the
+    normals fit in :data:`AT_ONCE` they are drawn at once (counted as every input's). Checked
+    with tracemalloc by tests/test_uncertainty_bounds.py (estimate within 0.8-2 × the traced peak
+    at 400,000 iterations).
     """
     n_pairs = n_scenarios * (n_scenarios - 1) // 2
     per_iteration = 8 * (n_groups + 2 * n_scenarios + 10)
     sens = min(iterations, sensitivity_draws) * 8 * (3 * n_inputs + 2 * (n_scenarios + 2 * n_pairs))
     per_chunk = min(chunk, iterations) * 8 * (4 * n_inputs + n_patterns + n_groups)
-    return iterations * per_iteration + sens + per_chunk
+    at_once = 8 * iterations * n_inputs if iterations * n_inputs <= AT_ONCE else 0  # normals drawn at once
+    return iterations * per_iteration + sens + per_chunk + at_once
 
 
 def check_memory(needed: int, iterations: int, max_memory: str | int | None) -> None:
@@ -102,14 +107,44 @@ def _size(n: float) -> str:
     return f"{n:.0f} bytes"
 
 
-def envelope(model, pats: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(groups,) smallest and largest total any draw can produce, from every input's support."""
-    sup = np.array([i.row_support for i in model.inputs], dtype=float).reshape(-1, 2)  # grid losses transformed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        la, lb = np.log(sup[:, 0]), np.log(sup[:, 1])
-        ea, eb = pats * la[None, :], pats * lb[None, :]       # (patterns, inputs); 0 · log 0 → nan
-    ea, eb = np.where(pats == 0, 0.0, ea), np.where(pats == 0, 0.0, eb)
-    lo_f, hi_f = np.exp(np.minimum(ea, eb).sum(axis=1)), np.exp(np.maximum(ea, eb).sum(axis=1))
+def envelope(model) -> tuple[np.ndarray, np.ndarray]:
+    """(groups,) smallest and largest total any draw can produce, from every input's support.
+
+    Each pattern of rows (:class:`lca.engine.sampler.Sampler`) is monotone in each input's draw
+    (amounts, yields, distances, factors and losses enter as products and through the solve of a
+    system with non-negative entries), so its extremes are at corners of the support box. Which
+    end of each input gives a pattern's smallest (largest) multiplier is read off one-at-a-time
+    evaluations at the ends of the support (a parameter: on a grid of its support, as its
+    expressions need not be monotone); the two corners of each pattern are then evaluated exactly.
+    """
+    n_in = len(model.inputs)
+    pats, w = model.patterns()
+    n_pats = pats.shape[0]
+    if n_in == 0 or n_pats == 0:
+        base = model.group_totals(np.ones((1, n_in)))[0] if n_pats else np.zeros(model.n_groups)
+        return base, base
+    grid = np.linspace(0.0, 1.0, 33)
+    cand = []  # per input: candidate multipliers (support ends, or a grid for parameters)
+    for i in model.inputs:
+        lo, hi = i.dist.support
+        cand.append(lo + grid * (hi - lo) if i.kind == "parameter" else np.array([lo, 1.0, hi]))
+    rows, owner = [], []
+    for p, c in enumerate(cand):
+        m = np.ones((c.size, n_in))
+        m[:, p] = c
+        rows.append(m)
+        owner += [p] * c.size
+    one = model.pattern_multipliers(np.vstack(rows))  # (candidates, patterns)
+    owner = np.array(owner)
+    lo_m, hi_m = np.ones((n_pats, n_in)), np.ones((n_pats, n_in))
+    for p, c in enumerate(cand):
+        block = one[owner == p]
+        with np.errstate(invalid="ignore"):
+            lo_m[:, p], hi_m[:, p] = c[np.nanargmin(block, axis=0)], c[np.nanargmax(block, axis=0)]
+    corner = model.pattern_multipliers(np.vstack([lo_m, hi_m]))  # (2 · patterns, patterns)
+    idx = np.arange(n_pats)
+    a, b = corner[idx, idx], corner[n_pats + idx, idx]
+    lo_f, hi_f = np.minimum(np.minimum(a, b), one.min(axis=0)), np.maximum(np.maximum(a, b), one.max(axis=0))
     pos, neg = np.maximum(w, 0.0), np.maximum(-w, 0.0)
     with np.errstate(invalid="ignore"):
         lower = np.where(pos > 0, pos * lo_f[:, None], 0.0).sum(0) - np.where(neg > 0, neg * hi_f[:, None], 0.0).sum(0)

@@ -1,19 +1,21 @@
-"""Compile a footprint into arrays once, so Monte Carlo, tornado and break-even are numpy algebra.
+"""Compile a footprint into a sampler of its model, so Monte Carlo, tornado and break-even are numpy algebra.
 
-Every row of ``fp.detail`` is already linear: ``value = amount × a_to_base × factor_value ×
-f_to_base × gwp``. With each uncertain input ``p`` drawn as a multiplier ``m_p`` (1 = the
-deterministic value) a row becomes ``value_r · Π_p m_p ** E[p, r]``:
+Each uncertain input ``p`` is drawn as a multiplier ``m_p`` (1 = the deterministic value) and scales
+the *entries* of the engine's model it feeds (:func:`lca.engine.sampler.entries`): technosphere
+entries (an intermediate input, a yield) and result rows (an exchange with a flow, a distance, a
+factor). :class:`lca.engine.sampler.Sampler` then solves every draw's product system in batch:
 
-* factor inputs: ``E = 1`` on every row using that factor id, in every scenario (one shared draw
-  per factor id = correlation by sharing, and common random numbers across scenarios);
-* study inputs (``[[uncertainty]]`` entries): ``E`` found by rebuilding the inventory with the
-  target changed (``+1`` for amounts and distances, ``-1`` for yields, …); supply mixes reuse the
-  rows' origins, so a mix moves with its components;
-* view inputs (m² per kWh, …): ``E = e`` on every row, for the views they matter in;
+* factor inputs: the rows using that factor id, in every scenario (one shared draw per factor id =
+  correlation by sharing, and common random numbers across scenarios);
+* study inputs (``[[uncertainty]]`` entries): the entries the target feeds, exactly as
+  :meth:`lca.engine.model.Model.evaluate` would change them; a yield or an intermediate input
+  moves the scaling vector, which is solved again per draw (nothing is rebuilt, nothing fitted);
+* ``parameter.<name>``: the parameter is drawn, every expression using it is evaluated once per
+  batch on the arrays of draws, and each scales the entries it feeds;
+* view inputs (m² per kWh, …): every row, to the power the view gives them;
 * grid-loss factors (``td_losses = "included"``): a row grossed up by a loss carries
-  ``value / (1 − L)``, not a power law in ``L``, so the input is transformed: ``L`` is drawn (in
-  [0, 1)) and its column holds ``(1 − L0) / (1 − L)`` with ``E = 1`` on the rows it grossed up
-  (:mod:`lca.uncertainty.losses`).
+  ``value / (1 − L)``, so ``L`` is drawn (in [0, 1)) and the rows it grossed up are scaled by
+  ``(1 − L0) / (1 − L)`` (:mod:`lca.uncertainty.losses`).
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -29,13 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from lca.engine.sampler import Entries, Sampler, entries, parameter_effects
 from lca.errors import FactorError, Problem
-from lca.engine.inventory import build_inventory
 from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
                                            pedigree_gsd)
-from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range, loss_rows
+from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range
 from lca.uncertainty.spec import parse_spec, value_text
-from lca.uncertainty.targets import Target, perturbed, view_exponents
+from lca.uncertainty.targets import Target, view_exponents
 
 
 #: Where problems with factors of the shipped library point (their rows carry no file name).
@@ -49,7 +51,7 @@ class Input:
     """One uncertain input: one column of the draw matrix."""
 
     name: str
-    kind: str                 # factor | grid loss | activity | view
+    kind: str                 # factor | grid loss | activity | view | parameter
     dist: Distribution
     unit: str | None          # unit of ``current`` (None: the input has several values)
     current: float | None
@@ -57,19 +59,22 @@ class Input:
     loss: float | None = None  # a grid-loss fraction L0: rows scale by (1 − L0) / (1 − L0·m), not m
 
     def row_multiplier(self, m: np.ndarray) -> np.ndarray:
-        """What the rows of this input are multiplied by (to the power ``E``) for draws ``m``."""
+        """What the entries of this input are multiplied by for draws ``m``."""
         return m if self.loss is None else loss_multiplier(self.loss, m)
 
-    @property
-    def row_support(self) -> tuple[float, float]:
-        """Smallest and largest row multiplier (the multiplier is increasing in ``m``)."""
-        lo, hi = self.dist.support
-        return (lo, hi) if self.loss is None else (float(self.row_multiplier(lo)), float(self.row_multiplier(hi)))
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the sampler's ratios: input ``p`` through ``how`` (linear | loss | power | parameter)."""
+
+    p: int
+    how: str
+    arg: float = 1.0
 
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """The footprint as arrays: contributions, groups and the input-to-row exponent matrix."""
+    """The footprint's model, its uncertain inputs and the sampler of the entries they scale."""
 
     scenarios: list[str]
     stages: list[str]
@@ -77,8 +82,14 @@ class CompiledModel:
     contrib: np.ndarray       # (rows,) value per row in the chosen view's unit
     group: np.ndarray         # (rows,) index of scenario × stage
     scenario_of: np.ndarray   # (rows,) scenario index
-    exponents: np.ndarray     # (inputs, rows)
     inputs: list[Input]
+    sampler: Sampler
+    columns: list[Column]
+    hits: np.ndarray          # (inputs, scenarios) True where an input feeds an entry of the scenario
+    divides: np.ndarray       # (inputs,) True where an input scales a process output or divides a view
+    engine: tuple             # (Model, State) the parameter expressions are evaluated with
+    parameters: list          # (input, parameter name, study value) of every parameter target
+    per: str = "declared_unit"
 
     @property
     def n_groups(self) -> int:
@@ -95,33 +106,55 @@ class CompiledModel:
         return np.bincount(self.scenario_of, weights=self.contrib, minlength=len(self.scenarios))
 
     def patterns(self) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct exponent columns (patterns × inputs) and the (patterns, groups) contribution matrix.
+        """The (patterns, columns) 0/1 matrix of the sampler's patterns (rows scaled alike) and the
+        (patterns, groups) contributions."""
+        return self.sampler.pats, self.sampler.w
 
-        Rows that depend on the inputs in the same way (a mix row and its component's row; two sites'
-        rows using one factor) share a column, so the Monte Carlo works on ~patterns, not rows.
-        """
-        pats, inverse = np.unique(self.exponents.T, axis=0, return_inverse=True)
-        w = np.zeros((pats.shape[0], self.n_groups))
-        np.add.at(w, (inverse.ravel(), self.group), self.contrib)
-        return pats, w
+    def ratios(self, m: np.ndarray) -> np.ndarray:
+        """(draws, columns) ratios of the entries for (draws, inputs) multipliers ``m``."""
+        r = np.empty((m.shape[0], len(self.columns)), order="F")
+        params = [c for c in self.columns if c.how == "parameter"]
+        for j, c in enumerate(self.columns):
+            if c.how == "linear":
+                r[:, j] = m[:, c.p]
+            elif c.how == "loss":
+                r[:, j] = loss_multiplier(c.arg, m[:, c.p])
+            elif c.how == "power":
+                with np.errstate(divide="ignore"):
+                    r[:, j] = m[:, c.p] ** c.arg
+        if params:
+            drawn = {name: m[:, p] * x0 for p, name, x0 in self.parameters}
+            at = [j for j, c in enumerate(self.columns) if c.how == "parameter"]
+            for j, (_e, ratio, key) in zip(at, parameter_effects(*self.engine, drawn)):
+                e = self.columns[j].arg
+                with np.errstate(divide="ignore"):
+                    r[:, j] = ratio if key is None else ratio ** e
+        return r
 
-    def group_totals(self, m: np.ndarray, pats: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """(iterations, scenario × stage) totals for draws ``m``, given :meth:`patterns`."""
-        losses = [p for p, i in enumerate(self.inputs) if i.loss is not None]
-        if losses:  # transformed inputs: their columns become row multipliers
-            m = m.copy()
-            for p in losses:
-                m[:, p] = self.inputs[p].row_multiplier(m[:, p])
-        with np.errstate(divide="ignore"):
-            logm = np.log(np.maximum(m, 1e-300))
-        return np.exp(logm @ pats.T) @ w
+    def group_totals(self, m: np.ndarray, pats=None, w=None) -> np.ndarray:
+        """(iterations, scenario × stage) totals for draws ``m`` (``pats``, ``w``: unused, kept for callers)."""
+        return self.sampler.totals(self.ratios(m))
+
+    def pattern_multipliers(self, m: np.ndarray) -> np.ndarray:
+        """(iterations, patterns) multiplier of each pattern's contribution for draws ``m``."""
+        return self.sampler.multipliers(self.ratios(m))
 
     def affects(self) -> np.ndarray:
         """(inputs, scenarios) True where an input changes a scenario's total."""
-        hit = np.zeros((len(self.inputs), len(self.scenarios)), dtype=bool)
-        ps, rs = np.nonzero(self.exponents)
-        hit[ps, self.scenario_of[rs]] = True
-        return hit
+        return self.hits
+
+
+def engine_of(fp):
+    """The engine's model and state ``fp`` was computed from (kept by :meth:`Model.footprint`), or a
+    model built once from the footprint's study and factor library."""
+    kept = getattr(fp, "__dict__", {}).get("_model")
+    if kept is not None:
+        return kept
+    from lca.engine.model import build_model
+
+    model = build_model(fp.study, library=fp.library)
+    fp.__dict__["_model"] = (model, model.state)
+    return model, model.state
 
 
 def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> CompiledModel:
@@ -136,7 +169,12 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
                                                      return_dtype=pl.Int64).to_numpy()
     g_idx = d.get_column("stage").replace_strict({s: i for i, s in enumerate(stages)},
                                                   return_dtype=pl.Int64).to_numpy()
-    contrib = d.get_column("value").to_numpy() * scale
+    contrib = d.get_column("value").fill_null(0.0).to_numpy() * scale
+    model, state = engine_of(fp)
+    if model.base.height != d.height or not model.base.get_column("act").equals(d.get_column("act")):
+        from lca.errors import InternalError
+
+        raise InternalError("the footprint's rows are not its model's rows (this is a bug in lca, please report it)")
 
     factors = (d.select("factor_id", "factor_value", "factor_unit").unique("factor_id").sort("factor_id"))
     fvals = {fid: (v, u) for fid, v, u in factors.iter_rows()}
@@ -146,37 +184,114 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
     overridden = {t.key[0]: s for s in specs for t in s.targets if t.kind in ("factor", "loss")}
 
     inputs: list[Input] = []
-    rows_e: list[np.ndarray] = []
-    fid_col = d.get_column("factor_id")
+    effects: list[Entries] = []
+    columns: list[Column] = []
+    view_power: list[float] = []  # per input: the power a view target divides by (< 0) or 0
+    drawn: list[tuple[int, str, float]] = []  # parameter targets: input, parameter, study value
+
+    def add(e: Entries, how: str, arg: float = 1.0) -> None:
+        effects.append(e)
+        columns.append(Column(len(inputs) - 1, how, arg))
+
+    fid_of_row = d.get_column("factor_id").to_numpy()
+    no_tech = np.zeros(model.system.technosphere.height, dtype=bool)
     for fid, dist, source in _factor_distributions(d):
         if fid in overridden:
             continue
         v, u = fvals[fid]
         inputs.append(Input(f"factor {fid}", "factor", dist, u, v, source))
-        rows_e.append((fid_col == fid).to_numpy().astype(float))
+        add(Entries(no_tech, fid_of_row == fid), "linear")  # the rows using it (as Model.evaluate selects them)
+        view_power.append(0.0)
     for fid, dist, source in _factor_distributions(losses, lvals):
         if fid in overridden:
             continue
         inputs.append(Input(f"factor {fid}", "grid loss", dist, "dimensionless", lvals[fid], source,
                             loss=lvals[fid]))
-        rows_e.append(loss_rows(d, fid))
+        add(entries(model, "loss", (fid,)), "loss", lvals[fid])
+        view_power.append(0.0)
     for spec in specs:
-        e = np.zeros(d.height)
-        kind = "activity"
-        for t in spec.targets:
-            e += _target_exponents(fp, t, per)
-            kind = {"view": "view", "factor": "factor", "loss": "grid loss"}.get(t.kind, kind)
+        kind = {"view": "view", "factor": "factor", "loss": "grid loss",
+                "parameter": "parameter"}.get(spec.targets[0].kind, "activity")
         loss = spec.current if spec.targets[0].kind == "loss" else None  # a loss target is alone in its entry
         inputs.append(Input(spec.name, kind, spec.dist, spec.unit, spec.current,
                             "study [[uncertainty]]" + (f": {spec.note}" if spec.note else ""), loss=loss))
-        rows_e.append(e)
-    exponents = np.vstack(rows_e) if rows_e else np.zeros((0, d.height))
-    _check_divisors(fp, specs, inputs, exponents, uncertainty is not None)
-    return CompiledModel(scenarios=scenarios, stages=stages, unit=unit, contrib=contrib, group=s_idx * len(stages)
-                         + g_idx, scenario_of=s_idx, exponents=exponents, inputs=inputs)
+        power = 0.0
+        for t in spec.targets:
+            if t.kind == "parameter":
+                drawn.append((len(inputs) - 1, t.key[0], t.current.value))
+            else:
+                power = min(power, _add_target(model, t, per, loss, add))
+        view_power.append(power)
+    if drawn:
+        _parameter_columns(model, state, drawn, per, effects, columns, view_power)
+    hits, divides = _structure(model, effects, columns, len(inputs), scenarios, s_idx, view_power)
+    kept = [j for j, c in enumerate(columns) if c.how != "structure"]
+    effects, columns = [effects[j] for j in kept], [columns[j] for j in kept]
+    sampler = Sampler(model, state, effects, contrib, s_idx * len(stages) + g_idx, len(scenarios) * len(stages))
+    compiled = CompiledModel(scenarios=scenarios, stages=stages, unit=unit, contrib=contrib,
+                             group=s_idx * len(stages) + g_idx, scenario_of=s_idx, inputs=inputs, sampler=sampler,
+                             columns=columns, hits=hits, divides=divides, engine=(model, state),
+                             parameters=drawn, per=per)
+    _check_divisors(fp, specs, inputs, divides, uncertainty is not None)
+    return compiled
 
 
-def _check_divisors(fp, specs, inputs: list, exponents: np.ndarray, from_argument: bool) -> None:
+def _add_target(model, t: Target, per: str, loss: float | None, add) -> float:
+    """Add the sampler column of one (non-parameter) target; returns its view power when negative."""
+    if t.kind == "view":
+        e = float(view_exponents(model.study, t.key).get(per, 0))
+        if e:
+            add(entries(model, "all"), "power", e)
+        return min(e, 0.0)
+    if t.kind == "loss":
+        add(entries(model, "loss", t.key), "loss", loss)
+        return 0.0
+    add(entries(model, t.kind, t.key, t.name), "linear")
+    return 0.0
+
+
+def _parameter_columns(model, state, drawn: list[tuple[int, str, float]], per: str, effects: list,
+                       columns: list, view_power: list) -> None:
+    """Columns of the expressions the drawn parameters feed (evaluated jointly: an expression may use
+    several), in the order :func:`lca.engine.sampler.parameter_effects` returns them."""
+    def view(key):  # the power a view quantity ([product] key or [[view]] amount) has in this view
+        return float(view_exponents(state.study, key).get(per, 0)) if key is not None else 1.0
+
+    def fed(e, key):  # a view quantity scales every row, in the views that use it
+        return e if key is None else entries(model, "all") if view(key) else e
+
+    for e, _ratio, key in parameter_effects(model, state, {n: np.array([x0]) for _p, n, x0 in drawn}):
+        effects.append(fed(e, key))
+        columns.append(Column(-1, "parameter", view(key)))
+    for p, name, x0 in drawn:  # what each parameter feeds on its own: hits and divisors
+        for e, _ratio, key in parameter_effects(model, state, {name: np.array([x0])}):
+            effects.append(fed(e, key))
+            columns.append(Column(p, "structure", 0.0))
+            if key is not None and view(key) < 0:
+                view_power[p] = min(view_power[p], view(key))
+
+
+def _structure(model, effects, columns, n_inputs, scenarios, s_idx, view_power):
+    """Which scenarios each input feeds, and which inputs scale a process output (divisors)."""
+    blocks = model.blocks
+    t_pid = blocks.pid
+    t_scen = np.zeros(t_pid.size, dtype=np.int64)
+    order = {s: i for i, s in enumerate(scenarios)}
+    for b, sid in enumerate(blocks.scenarios):
+        t_scen[(t_pid >= blocks.starts[b]) & (t_pid < blocks.stops[b])] = order[sid]
+    outputs = (model.system.technosphere.get_column("role") == "output").to_numpy()
+    hits = np.zeros((n_inputs, len(scenarios)), dtype=bool)
+    divides = np.array([p < 0 for p in view_power], dtype=bool)
+    for e, c in zip(effects, columns):
+        if c.p < 0:  # a joint parameter column: its inputs are marked by their own structure columns
+            continue
+        hits[c.p, s_idx[e.rows]] = True
+        hits[c.p, t_scen[e.tech]] = True
+        divides[c.p] |= bool((e.tech & outputs).any())
+    return hits, divides
+
+
+def _check_divisors(fp, specs, inputs: list, divides: np.ndarray, from_argument: bool) -> None:
     """An input that divides some row (negative exponent, e.g. a yield) must never be drawn at 0:
     that row would become infinite. Physical ranges already keep yields and conversions above 0;
     this catches any other target the product graph turns into a divisor. Nor may it reach below
@@ -187,7 +302,7 @@ def _check_divisors(fp, specs, inputs: list, exponents: np.ndarray, from_argumen
     problems = []
     for j, spec in enumerate(specs):
         p, inp = first_spec + j, inputs[first_spec + j]
-        if inp.dist.is_constant or not (exponents[p] < 0).any():
+        if inp.dist.is_constant or not divides[p]:
             continue
         where = {"file": file, "table": f"uncertainty #{j + 1}"}
         if inp.dist.support[0] <= 0:
@@ -271,30 +386,3 @@ def _factor_distributions(d: pl.DataFrame, losses: dict[str, float] | None = Non
     if problems:
         raise FactorError(problems)
     return out
-
-
-def _target_exponents(fp, target: Target, per: str) -> np.ndarray:
-    """Exponent of each detail row's dependence on a target (row ∝ target ** e)."""
-    d = fp.detail
-    if target.kind == "factor":
-        return (d.get_column("factor_id") == target.key[0]).to_numpy().astype(float)
-    if target.kind == "loss":
-        return loss_rows(d, target.key[0])
-    if target.kind == "grid":
-        hit = (d.get_column("flow") == "electricity") & (d.get_column("site") == target.key[0])
-        return hit.to_numpy().astype(float)
-    if target.kind == "view":
-        return np.full(d.height, float(view_exponents(fp.study, target.key).get(per, 0)))
-    return activity_exponents(fp, target)
-
-
-def activity_exponents(fp, target: Target) -> np.ndarray:
-    """Rebuild the inventory with the target doubled (halved for yields) and read off ``e`` per row."""
-    ratio = 0.5 if target.kind == "yield" else 2.0
-    base = build_inventory(fp.study).select("act", pl.col("amount").alias("a0"))
-    new = build_inventory(perturbed(fp.study, target, ratio)).select("act", pl.col("amount").alias("a1"))
-    e = (base.join(new, on="act", how="left")
-         .select("act", pl.when(pl.col("a0") > 0).then((pl.col("a1") / pl.col("a0")).log() / np.log(ratio))
-                 .otherwise(0.0).alias("e")))
-    out = fp.detail.select("act").join(e, on="act", how="left").get_column("e").fill_null(0.0).to_numpy()
-    return np.round(out, 12) + 0.0  # exact 1/-1 where the dependence is a clean power law

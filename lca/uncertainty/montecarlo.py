@@ -24,7 +24,7 @@ import polars as pl
 from lca.choices import DEFAULT_ITERATIONS, DEFAULT_SEED
 from lca.errors import LcaInputError, Problem
 from lca.uncertainty.breakeven import break_even_many
-from lca.uncertainty.checks import check_draws, check_memory, envelope, memory_needed
+from lca.uncertainty.checks import AT_ONCE, check_draws, check_memory, envelope, memory_needed
 from lca.uncertainty.model import CompiledModel, compile_model
 from lca.uncertainty.schemas import DifferenceFrame, SensitivityFrame, SummaryFrame, TornadoFrame, checked
 from lca.uncertainty.sensitivity import sensitivity_frame, tornado_frame
@@ -87,13 +87,19 @@ def draw_chunks(model: CompiledModel, iterations: int, seed: int,
     normal = [p for p, i in enumerate(model.inputs) if i.dist.uses_normal]
     other = [p for p, i in enumerate(model.inputs) if not i.dist.uses_normal]
     rng_z, rng_u = np.random.default_rng(seed), np.random.default_rng(seed)
+    z_all = None
     if normal and other:
-        for start in range(0, iterations, chunk):
-            rng_u.standard_normal((min(chunk, iterations - start), len(normal)))
+        if iterations * len(normal) <= AT_ONCE:  # small enough: draw the normals once, keep them
+            z_all = rng_z.standard_normal((iterations, len(normal)))
+            rng_u = rng_z
+        else:
+            for start in range(0, iterations, chunk):
+                rng_u.standard_normal((min(chunk, iterations - start), len(normal)))
     for start in range(0, iterations, chunk):
         n = min(chunk, iterations - start)
-        z, u = rng_z.standard_normal((n, len(normal))), rng_u.random((n, len(other)))
-        m = np.empty((n, len(model.inputs)))
+        z = z_all[start:start + n] if z_all is not None else rng_z.standard_normal((n, len(normal)))
+        u = rng_u.random((n, len(other)))
+        m = np.empty((n, len(model.inputs)), order="F")  # columns contiguous: each input is one vector
         for j, p in enumerate(normal):
             m[:, p] = model.inputs[p].dist.transform(z[:, j], z[:, j])
         for j, p in enumerate(other):
@@ -110,11 +116,10 @@ def draw_multipliers(model: CompiledModel, iterations: int, seed: int) -> np.nda
 def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
              progress: Callable[[int], None] | None = None) -> np.ndarray:
     """(iterations, scenario × stage) totals, in chunks of iterations to bound memory."""
-    pats, w = model.patterns()
     out = np.empty((m.shape[0], model.n_groups))
     for start in range(0, m.shape[0], chunk):
         stop = min(start + chunk, m.shape[0])
-        out[start:stop] = model.group_totals(m[start:stop], pats, w)
+        out[start:stop] = model.group_totals(m[start:stop])
         if progress is not None:
             progress(stop - start)
     return out
@@ -156,12 +161,12 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
     n_sens = min(iterations, sensitivity_draws)
     check_memory(memory_needed(n_in, n_s, model.n_groups, pats.shape[0], iterations, chunk=CHUNK,
                                sensitivity_draws=sensitivity_draws), iterations, max_memory)
-    lower, upper = envelope(model, pats, w)
+    lower, upper = envelope(model)
     try:
         # stage totals, then scenario totals, of every draw in one C-ordered array: the statistics
         # run over it a few columns at a time, never over a stacked copy
-        allx = np.empty((iterations, model.n_groups + n_s))
-        m = np.empty((n_sens, n_in))  # the draws kept for rank correlations
+        allx = np.empty((iterations, model.n_groups + n_s), order="F")  # one contiguous column per total
+        m = np.empty((n_sens, n_in), order="F")  # the draws kept for rank correlations
         for start, chunk in draw_chunks(model, iterations, seed):
             g = model.group_totals(chunk, pats, w)
             check_draws(model, g, lower, upper)
@@ -171,7 +176,10 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
             if progress is not None:
                 progress(g.shape[0])
         totals = allx[:, model.n_groups:]
-        np.sum(allx[:, :model.n_groups].reshape(iterations, n_s, n_g), axis=2, out=totals)
+        for i in range(n_s):  # stage by stage, in place: no temporary of the draw matrix's size
+            np.copyto(totals[:, i], allx[:, i * n_g])
+            for g in range(1, n_g):
+                totals[:, i] += allx[:, i * n_g + g]
         summary = _summary(model, allx)
         differences = _differences(model, totals)
         draws_total = {s: totals[:, i].copy() for i, s in enumerate(scen)}
@@ -188,8 +196,7 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
     tornado = checked(tornado_frame(model), TornadoFrame, "tornado")
     if pair:
         params = list(breakeven_parameters) if breakeven_parameters is not None else default_breakeven(fp, model, pair)
-        known = {i.name: model.exponents[p] for p, i in enumerate(model.inputs) if i.kind == "activity"}
-        breakeven = break_even_many(fp, pair[0], pair[1], params, per=per, known=known)
+        breakeven = break_even_many(fp, pair[0], pair[1], params, per=per)
     else:
         breakeven = break_even_many(fp, scen[0], scen[0], [], per=per)
     inputs = pl.DataFrame({
@@ -216,25 +223,28 @@ def default_breakeven(fp, model: CompiledModel, pair: Sequence[str]) -> list[str
     return [f"grid.{s}" for s in sites] + study_inputs
 
 
-def _blocks(n: int, size: int = 4) -> list[tuple[int, int]]:
-    """Column blocks of at least 2 columns (unless n == 1): numpy sums a 2-D block over axis 0 row
-    by row, as it does the whole array, but a lone column pairwise; so the means are bit-identical
-    whatever the blocking."""
-    cuts = list(range(0, n, size)) + [n]
-    if len(cuts) > 2 and cuts[-1] - cuts[-2] == 1:
-        del cuts[-2]
-    return list(zip(cuts[:-1], cuts[1:]))
-
-
-def _stats(n: int, take: Callable[[int, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Mean, median, 2.5th and 97.5th percentile of ``n`` columns, ``take(a, b)`` giving columns
-    a..b: a few at a time, so a percentile sorts a copy of a block, never of the whole draw matrix."""
+def _stats(n: int, column: Callable[[int], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, median, 2.5th and 97.5th percentile of ``n`` columns, ``column(j)`` giving column j
+    (contiguous): one at a time, so a percentile partitions a copy of one column, never of the
+    whole draw matrix. Percentiles are numpy's default (linear interpolation between order
+    statistics); the results do not depend on how the draws were chunked."""
     mean, q = np.empty(n), np.empty((3, n))
-    for a, b in _blocks(n):
-        block = take(a, b)
-        mean[a:b] = block.mean(axis=0)
-        q[:, a:b] = np.quantile(block, QUANTILES, axis=0)
+    for j in range(n):
+        x = column(j)
+        mean[j], q[:, j] = x.mean(), _quantiles(x)
     return mean, q[1], q[0], q[2]
+
+
+def _quantiles(x: np.ndarray) -> np.ndarray:
+    """:data:`QUANTILES` of ``x`` as ``np.quantile`` computes them, from one partition of a copy."""
+    pos = (x.size - 1) * np.asarray(QUANTILES)
+    lo = np.floor(pos).astype(np.int64)
+    y = np.partition(x, lo)  # y[lo[i]] in place, everything between lo[i] and lo[i + 1] in between
+    ends = np.append(lo[1:], x.size)
+    a = y[lo]
+    b = np.array([y[k + 1:e].min() if k + 1 < e else y[k] for k, e in zip(lo, ends)])  # the next order statistic
+    t = pos - lo
+    return np.where(t < 0.5, a + t * (b - a), b - (b - a) * (1 - t))
 
 
 def _summary(model: CompiledModel, allx: np.ndarray) -> pl.DataFrame:
@@ -242,7 +252,6 @@ def _summary(model: CompiledModel, allx: np.ndarray) -> pl.DataFrame:
     stage totals then the scenario totals of every draw."""
     n_s, n_g = len(model.scenarios), len(model.stages)
     present = set(np.unique(model.group).tolist())
-    mean, med, lo, hi = _stats(allx.shape[1], lambda a, b: allx[:, a:b])
     cols, sid, stage = [], [], []
     for s, name in enumerate(model.scenarios):
         for g, st in enumerate(model.stages):
@@ -254,8 +263,9 @@ def _summary(model: CompiledModel, allx: np.ndarray) -> pl.DataFrame:
         sid.append(name)
         stage.append("total")
     idx = np.array(cols)
-    df = pl.DataFrame({"scenario": sid, "stage": stage, "mean": mean[idx], "median": med[idx], "p2_5": lo[idx],
-                       "p97_5": hi[idx], "unit": [model.unit] * idx.size})
+    mean, med, lo, hi = _stats(idx.size, lambda j: allx[:, idx[j]])  # the groups a scenario has only
+    df = pl.DataFrame({"scenario": sid, "stage": stage, "mean": mean, "median": med, "p2_5": lo,
+                       "p97_5": hi, "unit": [model.unit] * idx.size})
     return checked(df, SummaryFrame, "summary")
 
 
@@ -265,12 +275,12 @@ def _differences(model: CompiledModel, totals: np.ndarray) -> pl.DataFrame:
     ia, ib = np.triu_indices(n, k=1)
     lower, higher = np.empty(ia.size), np.empty(ia.size)
 
-    def take(a: int, b: int) -> np.ndarray:  # a block of differences, never all of them at once
-        d = totals[:, ib[a:b]] - totals[:, ia[a:b]]
-        lower[a:b], higher[a:b] = (d < 0).mean(axis=0), (d > 0).mean(axis=0)
+    def column(j: int) -> np.ndarray:  # one difference at a time, never all of them at once
+        d = totals[:, ib[j]] - totals[:, ia[j]]
+        lower[j], higher[j] = np.count_nonzero(d < 0) / d.size, np.count_nonzero(d > 0) / d.size
         return d
 
-    mean, med, lo, hi = _stats(ia.size, take)
+    mean, med, lo, hi = _stats(ia.size, column)
     a_ids = np.concatenate([ia, ib])
     b_ids = np.concatenate([ib, ia])
     df = pl.DataFrame({"scenario_a": [model.scenarios[i] for i in a_ids],

@@ -15,9 +15,11 @@ from lca.uncertainty.model import CompiledModel
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
-    """Column-wise ranks (0..n-1); ties are broken by position, fine for continuous draws."""
-    order = np.argsort(a, axis=0, kind="stable")
-    r = np.empty_like(order, dtype=float)
+    """Column-wise ranks (0..n-1); ties (none for continuous draws) are broken arbitrarily but
+    reproducibly (numpy's default sort)."""
+    a = np.asfortranarray(a)  # one contiguous column per variable: argsort column by column
+    order = np.argsort(a, axis=0)
+    r = np.empty(order.shape, dtype=float, order="F")
     np.put_along_axis(r, order, np.arange(a.shape[0], dtype=float)[:, None], axis=0)
     return r
 
@@ -74,20 +76,19 @@ def sensitivity_frame(model: CompiledModel, draws: np.ndarray, totals: np.ndarra
 def tornado_frame(model: CompiledModel) -> pl.DataFrame:
     """Each scenario total with one input at a time at its 2.5th / 97.5th percentile, others at 1.
 
-    ``total(m) = base + Σ_r c_r (m ** E[p, r] − 1)`` for every input at once: two small matrix products.
+    Exact: the two draws per input are solved by the model's sampler like any Monte Carlo draw.
     """
     varying = [p for p, i in enumerate(model.inputs) if not i.dist.is_constant]
-    w = model.scenario_matrix()
     base = model.deterministic_totals()
     if not varying:
         return pl.DataFrame(schema={"scenario": pl.String, "input": pl.String, "low": pl.Float64,
                                     "high": pl.Float64, "base": pl.Float64, "unit": pl.String})
-    e = model.exponents[varying]
-    q = np.array([[float(model.inputs[p].row_multiplier(model.inputs[p].dist.ppf(c))) for c in (0.025, 0.975)]
-                  for p in varying])  # grid losses: the rows' multiplier at the loss's percentiles
-    with np.errstate(divide="ignore"):
-        lo = (np.where(e != 0, q[:, :1] ** e, 1.0) - 1.0) @ w + base
-        hi = (np.where(e != 0, q[:, 1:] ** e, 1.0) - 1.0) @ w + base
+    m = np.ones((2 * len(varying), len(model.inputs)))
+    for k, p in enumerate(varying):
+        m[2 * k, p], m[2 * k + 1, p] = (float(model.inputs[p].dist.ppf(c)) for c in (0.025, 0.975))
+    n_s = len(model.scenarios)
+    tot = model.group_totals(m).reshape(m.shape[0], n_s, -1).sum(axis=2)
+    lo, hi = tot[0::2], tot[1::2]
     hit = model.affects()[varying]
     frames = []
     for s, sid in enumerate(model.scenarios):

@@ -15,13 +15,13 @@ A target is a dotted name:
                                            (per-kg view) and legacy ``[product]`` view keys too
 ``factor.<factor id>``                     one emission factor, wherever it is used, or a
                                            grid-loss fraction (kind ``loss``, in [0, 1))
+``parameter.<name>``                       a ``[parameters]`` entry: every expression using it
+                                           (directly or through other parameters) follows
 ``grid.<site>``                            the electricity emission rate at one site (break-even only)
 =========================================  ==========================================================
 
-How the footprint depends on a study target is found by rebuilding the inventory with the target
-doubled (halved for yields) and comparing activity amounts: ``amount ∝ target^e`` per activity.
-This covers the product graph (a coating yield also scales the base film it consumes) without
-re-implementing it here.
+A target scales entries of the engine's model (:func:`lca.engine.sampler.entries`); the product
+graph (a coating yield also scales the base film it consumes) is the model's solve, not a rule here.
 
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
@@ -33,7 +33,7 @@ re-implementing it here.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -130,6 +130,13 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
         return Target(name, "view", known[key], key)
     if head == "factor" and len(parts) >= 2:
         return Target(name, "factor", None, (".".join(parts[1:]),))
+    if head == "parameter" and len(parts) == 2:
+        hit = study.parameters.filter(pl.col("name") == parts[1])
+        if hit.height == 0:
+            known = ", ".join(study.parameters.get_column("name")) or "none (the study has no [parameters])"
+            raise fail(f"unknown parameter '{parts[1]}' in target '{name}'", f"defined parameters: {known}")
+        value, unit = hit.select("value", "unit").row(0)
+        return Target(name, "parameter", Quantity(float(value), str(unit)), (parts[1],))
     if head == "grid" and len(parts) == 2:
         if parts[1] not in study.sites.get_column("id").to_list():
             raise fail(f"unknown site '{parts[1]}' in target '{name}'", "use a site id")
@@ -181,26 +188,3 @@ def _single(frame: pl.DataFrame, value: str, unit: str) -> Quantity | None:
     if pairs.height == 1:
         return Quantity(float(pairs.item(0, 0)), str(pairs.item(0, 1)))
     return None
-
-
-def perturbed(study: Study, target: Target, ratio: float) -> Study:
-    """A copy of ``study`` with the target multiplied by ``ratio`` (study targets only)."""
-    if target.kind == "exchange":
-        pid, what = target.key
-        hit = (pl.col("process") == pid) & ((pl.col("flow") == what) | (pl.col("input") == what))
-        return replace(study, exchanges=study.exchanges.with_columns(
-            pl.when(hit).then(pl.col("amount") * ratio).otherwise(pl.col("amount")).alias("amount")))
-    if target.kind in ("yield", "output_mass"):
-        col = "yield" if target.kind == "yield" else "output_mass_amount"
-        hit = pl.col("id") == target.key[0]
-        return replace(study, processes=study.processes.with_columns(
-            pl.when(hit).then(pl.col(col) * ratio).otherwise(pl.col(col)).alias(col)))
-    if target.kind == "packaging":
-        return replace(study, transport=study.transport.with_columns(pl.col("packaging_factor") * ratio))
-    if target.kind == "distance":
-        sel = target.key
-        hit = (pl.lit(True) if not sel else (pl.col("mode") == sel[0]) if len(sel) == 1
-               else (pl.col("from_site") == sel[0]) & (pl.col("to_site") == sel[1]))
-        return replace(study, transport=study.transport.with_columns(
-            pl.when(hit).then(pl.col("distance") * ratio).otherwise(pl.col("distance")).alias("distance")))
-    raise ValueError(f"target kind {target.kind} is not a study quantity")
