@@ -254,7 +254,12 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
     exempt = f["exemptedEmissionsPercent"]
     pcf["exemptedEmissionsPercent"] = exempt if version == "v2" else d(exempt)
     pcf["exemptedEmissionsDescription"] = spec.get("exempted_emissions_description", EXEMPTION_TEXT)
-    pcf["allocationRulesDescription"] = spec.get("allocation_rules_description", ALLOCATION_TEXT)
+    if "allocation_rules_description" in spec:
+        pcf["allocationRulesDescription"] = spec["allocation_rules_description"]
+    else:  # from Footprint.allocation; a scenario that allocates nothing keeps the single-product text
+        from lca.disclosure.allocation import allocation_text
+
+        pcf["allocationRulesDescription"] = allocation_text(fp, row["scenario"]) or ALLOCATION_TEXT
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
     if version == "v2":
