@@ -121,3 +121,31 @@ def test_cli_per_writes_checked_footprints_and_refuses_errors_without_traceback(
     assert r.exit_code == 1 and "view 'year'" in r.stderr and "Traceback" not in r.stdout + r.stderr
     r = cli("export", path, "--format", "csv", "--per", "kWh", "--per", "kg")
     assert r.exit_code == 2 and "give --per once" in r.stderr
+
+
+def test_property_view_footprints_scale_the_allocated_burden(tmp_path_factory):
+    """Any co-product mass a and kWh-view amount k: the precursor carries 2 kg CO2e × 1 / (1 + a)
+    per kg, so the per-kWh footprint states that × k, with k kg of product; the v2.3 and v3 figures
+    agree, the allocation text states the share, and the ids differ per view."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(a=st.floats(0.1, 10.0), k=st.floats(0.01, 1000.0))
+    def check(a: float, k: float) -> None:
+        path = study_path(tmp_path_factory.mktemp("prop"))
+        text = path.read_text().replace('amount = "1.5 kg", price', f'amount = "{a!r} kg", price')
+        path.write_text(text.replace('amount = "2 kg"', f'amount = "{k!r} kg"', 1))
+        fp = lca.compute(lca.load_study(path))
+        share = 1.0 / (1.0 + a)
+        v3 = lca.export_pact(fp, "v3", "one", created=CREATED, per=["declared_unit", "kWh"])
+        v2 = lca.export_pact(fp, "v2", "one", created=CREATED, per=["kWh"])[0]["pcf"]
+        got = float(v3[1]["pcf"]["pcfExcludingBiogenicUptake"])
+        assert got == pytest.approx(2.0 * share * k, rel=1e-9, abs=1e-10)
+        assert float(v2["pCfExcludingBiogenic"]) == pytest.approx(got, rel=1e-9, abs=1e-10)
+        assert float(v3[1]["pcf"]["productMassPerDeclaredUnit"]) == pytest.approx(k, rel=1e-9, abs=1e-10)
+        assert f"precip {share * 100:.4g} %" in v3[1]["pcf"]["allocationRulesDescription"]
+        assert v3[0]["id"] != v3[1]["id"]
+        assert check_against_study(v3, "v3", fp) == []
+
+    check()
