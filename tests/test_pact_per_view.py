@@ -39,7 +39,7 @@ def test_v3_one_footprint_per_view_with_its_own_declared_unit(fp):
     assert len({*ids, default["id"]}) == 3  # distinct per view, and from the declared unit's
     assert ids == [d["id"] for d in lca.export_pact(fp, "v3", "one", created="2027-01-01T00:00:00Z",
                                                     per=["kWh", "vehicle"])]  # content-addressed, no clock
-    assert "view 'kWh'" in docs[0]["comment"] and "times 2 " in docs[0]["comment"]
+    assert "view 'kWh'" in docs[0]["comment"] and docs[0]["comment"].endswith("times 2.")
     validator = pact_validator("v3")
     for d in docs:
         assert [e.message for e in validator.iter_errors(d)] == []
@@ -149,3 +149,13 @@ def test_property_view_footprints_scale_the_allocated_burden(tmp_path_factory):
         assert check_against_study(v3, "v3", fp) == []
 
     check()
+
+
+def test_a_views_result_unit_does_not_change_pact_figures(tmp_path):
+    """PACT figures are kg CO2e: a view stated in g CO2e per kWh gives the same footprint figures."""
+    extra = '\n[[view]]\nid = "kWh_g"\nper = "kWh"\namount = "2 kg"\nresult_unit = "g_CO2e/kWh"\n'
+    fp = footprint(tmp_path, extra=extra)
+    assert fp.scale("kWh_g")[0] == pytest.approx(2000.0, rel=1e-12)
+    docs = lca.export_pact(fp, "v3", "one", created=CREATED, per=["kWh", "kWh_g"])
+    assert [d["pcf"]["pcfExcludingBiogenicUptake"] for d in docs] == ["1.6", "1.6"]
+    assert docs[0]["id"] != docs[1]["id"] and docs[1]["comment"].endswith("times 2.")

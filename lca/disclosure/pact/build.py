@@ -157,18 +157,22 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
         f"Scenario '{scenario}' of study '{s.study_id}', computed with lca {__version__}, factor library "
         f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, grid T&D losses "
         f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."
-        + _view_note(fp, view)))
+        + _view_note(fp, view, version)))
     return {k: v for k, v in doc.items() if v is not None}
 
 
-def _view_note(fp: Footprint, view: str | None) -> str:
-    """The comment's last sentence for a footprint per a view (``--per``): which view, and from what."""
+def _view_note(fp: Footprint, view: str | None, version: Version) -> str:
+    """The comment's last sentence for a footprint per a view (``--per``): which view, and from what
+    (the factor in kg CO2e, whatever the view's ``result_unit``)."""
     if view is None or view == "declared_unit":
         return ""
+    from lca.disclosure.pact.figures import declared_unit
+
     row = fp.views.filter(pl.col("view") == view).row(0, named=True)
     basis = f" ({row['basis']})" if row["basis"] else ""
+    scale = declared_unit(fp, view, version)["scale"]
     return (f" Declared unit: view '{view}', {row['label']}{basis}; figures are the study's per "
-            f"{fp.meta.declared_unit} times {row['factor']:.10g} (result unit {row['unit']}).")
+            f"{fp.meta.declared_unit} times {scale:.10g}.")
 
 
 #: pcf amounts per declared unit, in the order each version writes them (the rest of the pcf
