@@ -36,7 +36,7 @@ def share_text(factor: float | None) -> str:
     """An output's share of its process's burden, as a percentage (``"40 %"``); ``"credited"`` for a
     co-product under substitution (it carries no share, it brings a credit).
 
-    >>> share_text(0.4), share_text(2 / 2.05), share_text(None)
+    >>> share_text(0.4), share_text(1.9 / 2.05), share_text(None)
     ('40 %', '92.68 %', 'credited')
     """
     return "credited" if factor is None else f"{factor * 100:.4g} %"
