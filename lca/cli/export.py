@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -27,8 +27,10 @@ def export(
                                                                      "default: every scenario (a JSON array)."),
     table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
                                                                "inventory (expanded activities)."),
-    per: Per = typer.Option(Per.declared_unit, "--per", parser=Per, metavar="VIEW",
-                            help="Tables only: express results per declared unit, kg or a [[view]] of the study."),
+    per: Optional[List[Per]] = typer.Option(None, "--per", parser=Per, metavar="VIEW",
+                                            help="Tables: express results per declared unit, kg or a [[view]] of "
+                                                 "the study (once). PACT: one footprint per scenario and view, each "
+                                                 "per one unit of its view (repeat --per for several)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
                                                                        "(not for parquet)."),
     created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "
@@ -40,6 +42,8 @@ def export(
     PACT exports pass the `lca check` rules first: if one fails, nothing is written (exit code 1).
 
     Example: lca export --format pact-v3 --created 2026-01-01T00:00:00Z -o pcf.json
+
+    Several declared units: lca export --format pact-v3 --per declared_unit --per kWh -o pcf.json
     """
     import json
 
@@ -55,15 +59,21 @@ def export(
     if output is not None:
         guard_outputs([("-o/--output", output)], study_inputs(s, switches.factors))
     check_scenarios(s, [scenario], "--scenario")
+    pact = output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3)
+    views = [p.value for p in per or []]
+    if len(views) > 1 and not pact:
+        raise typer.BadParameter("a table is in one view: give --per once (several only for PACT formats)",
+                                 param_hint="--per")
     fp = compute(s, factors=switches.factors or [])
-    if output_format not in (ExportFormat.pact_v2, ExportFormat.pact_v3):
-        check_per(fp, per)
-    if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+    for view in views or ["declared_unit"]:
+        check_per(fp, view)
+    if pact:
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
-        docs = export_pact(fp, version, scenario, created=created)
+        docs = export_pact(fp, version, scenario, created=created, per=views)
         text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
     else:
-        data = export_table(fp, table.value, output_format.value, per=per.value, scenario=scenario)
+        data = export_table(fp, table.value, output_format.value, per=(views or ["declared_unit"])[0],
+                            scenario=scenario)
         if output is not None:
             write_atomic(output, data)
             return

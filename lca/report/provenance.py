@@ -208,7 +208,26 @@ def assumptions(fp: Any) -> dict[str, Any]:
             for p, fl, inp, a, u, st in ex.select("process", "flow", "input", "amount", "unit", "stage").iter_rows()]
     return {"exchanges": rows,
             "yields": [{"process": fmt.humanise(p), "yield": fmt.pct(y, decimals=0)} for p, y in yields.items()],
-            "ratio": fmt.num(s.product.shipped_mass_ratio, 3)}
+            "ratio": fmt.num(s.product.shipped_mass_ratio, 3), "allocation": allocation(fp)}
+
+
+def allocation(fp: Any) -> list[dict[str, Any]]:
+    """One row per output of each multi-output process (:attr:`Footprint.allocation`), with the
+    method, the output's share, basis, reason and the scenarios that run the process; empty when
+    nothing is allocated (the report then says no allocation was needed)."""
+    from lca.disclosure.allocation import METHOD_WORDS, share_text
+
+    a = fp.allocation
+    if a.height == 0:
+        return []
+    labels = fp.meta.scenario_labels
+    per_output = a.group_by("process", "output", maintain_order=True).agg(
+        pl.col("method").first(), pl.col("factor").first(), pl.col("basis").first(), pl.col("reason").first(),
+        pl.col("scenario"))
+    return [{"process": p, "output": o, "reference": o == p, "method": METHOD_WORDS.get(m, m),
+             "share": share_text(f), "basis": b or "", "reason": r or "",
+             "scenarios": ", ".join(labels.get(x, x) for x in sc)}
+            for p, o, m, f, b, r, sc in per_output.iter_rows()]
 
 
 def manifest(fp: Any, timestamp: str) -> dict[str, Any]:

@@ -20,6 +20,8 @@ with the same columns.
 * :func:`views` — ``view, factor, unit, label, basis``; :func:`stages` — ``stage, label, order,
   eu_battery_stage, pact_field, ghg_stage, description`` (both from the study's product profile,
   :mod:`lca.study.profile`); :func:`sites` — ``site, name, country, grid``.
+* :func:`allocation` — ``scenario, process, output, method, factor, basis, reason``: how each
+  multi-output process a scenario runs shares its burden between its outputs (empty: no allocation).
 * :class:`Meta` — what consumers need of the study's settings, not the study.
 
 >>> import lca
@@ -59,6 +61,8 @@ VIEWS_SCHEMA = {"view": pl.String, "factor": pl.Float64, "unit": pl.String, "lab
                 "basis": pl.String}
 STAGES_SCHEMA = {"stage": pl.String, "label": pl.String, "order": pl.Int64, "eu_battery_stage": pl.String,
                  "pact_field": pl.String, "ghg_stage": pl.String, "description": pl.String}
+ALLOCATION_SCHEMA = {"scenario": pl.String, "process": pl.String, "output": pl.String, "method": pl.String,
+                     "factor": pl.Float64, "basis": pl.String, "reason": pl.String}
 SITES_SCHEMA = {"site": pl.String, "name": pl.String, "country": pl.String, "grid": pl.String}
 
 
@@ -272,3 +276,22 @@ def sites(study: "Study") -> pl.DataFrame:
     col = lambda c: pl.col(c) if c in s.columns else pl.lit(None, pl.String)  # noqa: E731
     return s.select(pl.col("id").alias("site"), col("name").alias("name"), col("country").alias("country"),
                     col("grid").alias("grid")).cast(SITES_SCHEMA)  # type: ignore[arg-type]
+
+
+def allocation(per_process: pl.DataFrame, scale: pl.DataFrame, scenario_ids: list[str]) -> pl.DataFrame:
+    """``scenario, process, output, method, factor, basis, reason``: the engine's allocation of each
+    multi-output process (``per_process``, :func:`lca.engine.allocation.allocation_frame`) repeated
+    for every scenario that runs it (``scale``: :attr:`Footprint.scaling`; a mix runs its components'
+    processes). ``factor`` is the output's share of the process's burden (null for the co-products of
+    a substitution, which bring a credit instead). Empty, with these columns, when nothing is allocated.
+    """
+    if per_process.height == 0:
+        return pl.DataFrame(schema=ALLOCATION_SCHEMA)
+    runs = scale.select("scenario", "process").unique(maintain_order=True)
+    out = runs.join(per_process, on="process", how="inner", maintain_order="left")
+    order = {s: i for i, s in enumerate(scenario_ids)}
+    rank = {p: i for i, p in enumerate(per_process.get_column("process").unique(maintain_order=True))}
+    out = out.with_row_index("__i").sort(
+        pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64),
+        pl.col("process").replace_strict(rank, default=len(rank), return_dtype=pl.Int64), "__i")
+    return out.select([pl.col(c).cast(t) for c, t in ALLOCATION_SCHEMA.items()])

@@ -40,9 +40,9 @@ class Footprint:
     """Contributions of every activity of every scenario, with the study and factor library used.
 
     Consumers read the frames of the result contract (:mod:`lca.results.contract`): ``scaling``,
-    ``links``, ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites`` and
-    ``meta``, never the study's tables. ``frames`` may supply any of them (the engine's own
-    solution); the others are derived from ``study`` and ``detail``.
+    ``links``, ``delivered``, ``energy_intensity``, ``transport``, ``views``, ``stages``, ``sites``,
+    ``allocation`` and ``meta``, never the study's tables. ``frames`` may supply any of them (the
+    engine's own solution); the others are derived from ``study`` and ``detail``.
     """
 
     study: Study
@@ -98,6 +98,23 @@ class Footprint:
     def sites(self) -> pl.DataFrame:
         """``site, name, country, grid`` of every site of the study."""
         return self.frames["sites"] if "sites" in self.frames else contract.sites(self.study)
+
+    @cached_property
+    def allocation(self) -> pl.DataFrame:
+        """``scenario, process, output, method, factor, basis, reason``: how each multi-output process a
+        scenario runs shares its burden (ISO 14067 6.4.6) — one row per output, ``factor`` its share
+        (null for a co-product under substitution, whose credit is an exchange of its own), ``basis``
+        the stated physical basis, ``reason`` the study's justification. Empty (same columns) when no
+        process of the study has co-products (:func:`lca.results.contract.allocation`)."""
+        if "allocation" in self.frames:
+            per_process = self.frames["allocation"]
+            if "scenario" in per_process.columns:  # already per scenario
+                return per_process.select(list(contract.ALLOCATION_SCHEMA))
+        else:
+            from lca.engine.allocation import allocation_frame
+
+            per_process = allocation_frame(self.study)
+        return contract.allocation(per_process, self.scaling, self.scenarios)
 
     @cached_property
     def meta(self) -> Meta:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, Sequence
 
 import polars as pl
 
@@ -107,20 +107,26 @@ def _gwp(fp: Footprint) -> str:
     return gwp
 
 
-def footprint_id(fp: Footprint, scenario: str, version: Version) -> str:
-    """The footprint's id: a UUID of the scenario, the PACT version and the manifest hash.
+def footprint_id(fp: Footprint, scenario: str, version: Version, view: str | None = None) -> str:
+    """The footprint's id: a UUID of the scenario, the PACT version, the manifest hash and the view.
 
     Deterministic (no clock) and a function of the content only: it changes iff the study's data,
     the factor rows used, the method or the engine version change (see :mod:`lca.results.content`).
+    ``view`` (``--per``): a footprint per another declared unit gets an id of its own; without it
+    (or ``declared_unit``) the id is the study's declared unit's, as it always was.
     """
-    return str(uuid.uuid5(_NS, f"{fp.meta.study_id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"))
+    name = f"{fp.meta.study_id}\0{scenario}\0{version}\0{fp.manifest()['manifest_hash']}"
+    if view is not None and view != "declared_unit":
+        name += f"\0view\0{view}"
+    return str(uuid.uuid5(_NS, name))
 
 
-def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Version, created: str) -> dict:
+def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Version, created: str,
+              view: str | None = None) -> dict:
     s = fp.meta
     label = s.scenario_labels[scenario]
     doc: dict[str, Any] = {
-        "id": footprint_id(fp, scenario, version),
+        "id": footprint_id(fp, scenario, version, view),
         "specVersion": SPEC_VERSION[version],
     }
     if version == "v2":
@@ -150,8 +156,23 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     doc["comment"] = spec.get("comment", (
         f"Scenario '{scenario}' of study '{s.study_id}', computed with lca {__version__}, factor library "
         f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, grid T&D losses "
-        f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."))
+        f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."
+        + _view_note(fp, view, version)))
     return {k: v for k, v in doc.items() if v is not None}
+
+
+def _view_note(fp: Footprint, view: str | None, version: Version) -> str:
+    """The comment's last sentence for a footprint per a view (``--per``): which view, and from what
+    (the factor in kg CO2e, whatever the view's ``result_unit``)."""
+    if view is None or view == "declared_unit":
+        return ""
+    from lca.disclosure.pact.figures import declared_unit
+
+    row = fp.views.filter(pl.col("view") == view).row(0, named=True)
+    basis = f" ({row['basis']})" if row["basis"] else ""
+    scale = declared_unit(fp, view, version)["scale"]
+    return (f" Declared unit: view '{view}', {row['label']}{basis}; figures are the study's per "
+            f"{fp.meta.declared_unit} times {scale:.10g}.")
 
 
 #: pcf amounts per declared unit, in the order each version writes them (the rest of the pcf
@@ -172,20 +193,23 @@ TWO_PLACES = ("primaryDataShare", "dqi.")
 _DQR = ("technological", "geographical", "temporal")
 
 
-def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], version: Version) -> dict[str, float]:
+def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], version: Version,
+                view: str | None = None) -> dict[str, float]:
     """Every number of one footprint's ``pcf`` that the study determines, unrounded, by PACT field
     name (``dqi.<name>`` for those inside ``dqi``), per the version's declared unit.
 
     One owner: :func:`export_pact` writes these (rounded) and ``lca check --study``
     (:mod:`lca.disclosure.pact.crosscheck`) compares a file's figures with them. ``row`` is the scenario's
-    row of :func:`lca.disclosure.pact.figures.scenario_figures`, ``spec`` the parsed ``[pact]`` table.
+    row of :func:`lca.disclosure.pact.figures.scenario_figures`, ``spec`` the parsed ``[pact]`` table,
+    ``view`` the declared unit (``--per``; default the study's).
     """
     from lca.disclosure.pact.figures import declared_unit
 
-    du = declared_unit(fp)
-    # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed);
-    # v2.3: per ONE declared unit (unitaryProductAmount of them make the product)
-    per = 1.0 / du["amount"] if version == "v2" else 1.0
+    du = declared_unit(fp, view, version)
+    # v3: per declared unit = per declaredUnitAmount units (the study's declared unit, as computed; a
+    # view's one unit: scale = the study's declared units in it); v2.3: per ONE declared unit
+    # (unitaryProductAmount of them make the product)
+    per = du["scale"] / du["amount"] if version == "v2" else du["scale"]
     row = {k: (v * per if isinstance(v, float) and k in PER_UNIT_FIGURES else v) for k, v in row.items()}
     excl = row["fossil"] + row["biogenic_non_co2"]
     exempt = float(spec.get("exempted_emissions_percent", 0.0))
@@ -214,12 +238,12 @@ def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], 
 
 
 def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources: list[dict[str, str]],
-         version: Version, gwp: str) -> dict[str, Any]:
+         version: Version, gwp: str, view: str | None = None) -> dict[str, Any]:
     from lca.disclosure.pact.figures import boundary_description, declared_unit, production_country
 
     s = fp.meta
-    du = declared_unit(fp)
-    f = pcf_figures(fp, spec, row, version)
+    du = declared_unit(fp, view, version)
+    f = pcf_figures(fp, spec, row, version, view)
     country = production_country(fp, row["scenario"])
     boundary = boundary_description(fp, row["scenario"])
     d = decimal
@@ -254,7 +278,12 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
     exempt = f["exemptedEmissionsPercent"]
     pcf["exemptedEmissionsPercent"] = exempt if version == "v2" else d(exempt)
     pcf["exemptedEmissionsDescription"] = spec.get("exempted_emissions_description", EXEMPTION_TEXT)
-    pcf["allocationRulesDescription"] = spec.get("allocation_rules_description", ALLOCATION_TEXT)
+    if "allocation_rules_description" in spec:
+        pcf["allocationRulesDescription"] = spec["allocation_rules_description"]
+    else:  # from Footprint.allocation; a scenario that allocates nothing keeps the single-product text
+        from lca.disclosure.allocation import allocation_text
+
+        pcf["allocationRulesDescription"] = allocation_text(fp, row["scenario"]) or ALLOCATION_TEXT
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
     if version == "v2":
@@ -268,11 +297,17 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
 
 
 def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = None, *,
-                created: str | None = None, check: bool = True) -> list[dict[str, Any]] | dict[str, Any]:
+                created: str | None = None, check: bool = True,
+                per: Sequence[str] = ()) -> list[dict[str, Any]] | dict[str, Any]:
     """PACT ProductFootprint(s) of ``fp``: one dict for ``scenario``, else a list for every scenario.
 
     ``created`` pins the creation timestamp (ISO 8601, default now, UTC). With ``check`` (the
     default) the methodology checks run and a failure raises :class:`ExportCheckError`.
+
+    ``per`` (view ids, ``lca export --per``): one footprint per scenario × view instead, each stated
+    per ONE unit of its view (:func:`lca.disclosure.pact.figures.declared_unit`) with an id of its
+    own, always a list (scenario by scenario, views in the order given); ``declared_unit`` is the
+    study's own. An unknown view, or one PACT has no declared unit for, is a located error.
 
     >>> import lca
     >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -293,15 +328,22 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
     figures = scenario_figures(fp)
     sources = secondary_sources(fp)
     wanted = [scenario] if scenario is not None else fp.scenarios
+    views: list[str | None] = list(dict.fromkeys(per)) or [None]
+    for view in views:  # every view's problem before any document is built
+        if view is not None:
+            from lca.disclosure.pact.figures import declared_unit
+
+            declared_unit(fp, view, version)
     docs = []
     for row in figures.filter(pl.col("scenario").is_in(wanted)).iter_rows(named=True):
-        doc = _identity(fp, spec, row["scenario"], version, created)
-        doc["pcf"] = _pcf(fp, spec, row, sources[row["scenario"]], version, gwp)
-        docs.append(doc)
+        for view in views:
+            doc = _identity(fp, spec, row["scenario"], version, created, view)
+            doc["pcf"] = _pcf(fp, spec, row, sources[row["scenario"]], version, gwp, view)
+            docs.append(doc)
     if check:
         problems = check_pact(docs, version)
         if problems:  # named at the study key each field comes from, not only at the output field
             from lca.disclosure.pact.keys import at_study_keys
 
             raise ExportCheckError(at_study_keys(problems, fp.meta.pact, fp.meta.source))
-    return docs[0] if scenario is not None else docs
+    return docs[0] if scenario is not None and not per else docs

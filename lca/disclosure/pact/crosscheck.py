@@ -78,23 +78,36 @@ def _unit(name: str) -> str:
 
 
 def _compare(pcf: Mapping[str, Any], version: str, fp: Footprint,
-             figures: Mapping[str, float]) -> tuple[str, list[str]] | None:
+             figures: Mapping[str, float], view: str | None = None) -> tuple[str, list[str]] | None:
     from lca.disclosure.pact.build import DECIMAL_PLACES, SHARES_AND_RATINGS, TWO_PLACES
     from lca.units import conversion_factor
 
     unit_key, amount_key, pcf_key = FIELDS[version]
     du = fp.meta.declared_unit
     amount, name = _num(pcf.get(amount_key)), pcf.get(unit_key)
-    unit = PACT_UNITS.get(str(name))
-    if amount is None or amount <= 0 or unit is None:
-        return None  # the JSON-only rules report missing or malformed fields
-    try:
-        product_amount = amount * conversion_factor(unit, du.unit)
-    except Exception:  # another dimension altogether
-        product_amount = None
-    if product_amount is None or not _close(product_amount, du.value, du.value, DECIMAL_PLACES):
-        return (f"{amount_key} {amount:g} {name} is not the study's declared unit {du}",
-                [amount_key, unit_key])
+    if view is not None:  # a footprint per one unit of a view (export --per): that unit, by name
+        from lca.disclosure.pact.figures import declared_unit
+
+        want_unit = declared_unit(fp, view, version)
+        if amount is None or amount <= 0 or not isinstance(name, str):
+            return None
+        if name != want_unit["name"] or not _close(amount, 1.0, 1.0, DECIMAL_PLACES):
+            return (f"{amount_key} {amount:g} {name} is not the declared unit of view '{view}' "
+                    f"(1 {want_unit['name']})",
+                    [amount_key, unit_key])
+        du_text = f"1 {want_unit['name']}, view '{view}'"
+    else:
+        du_text = str(du)
+        unit = PACT_UNITS.get(str(name))
+        if amount is None or amount <= 0 or unit is None:
+            return None  # the JSON-only rules report missing or malformed fields
+        try:
+            product_amount = amount * conversion_factor(unit, du.unit)
+        except Exception:  # another dimension altogether
+            product_amount = None
+        if product_amount is None or not _close(product_amount, du.value, du.value, DECIMAL_PLACES):
+            return (f"{amount_key} {amount:g} {name} is not the study's declared unit {du}",
+                    [amount_key, unit_key])
     # amounts are compared per product: v2.3 states them per ONE unit, v3 per declaredUnitAmount units
     times = amount if version == "v2" else 1.0
     want = {**figures, **{k: 0.0 for k in UNMODELLED[version] if k in pcf}}
@@ -105,7 +118,7 @@ def _compare(pcf: Mapping[str, Any], version: str, fp: Footprint,
         per_unit = not key.startswith(SHARES_AND_RATINGS)
         k = times if per_unit else 1.0
         label = f"{key} × {amount_key}" if per_unit and version == "v2" else key
-        per = f" per product ({du})" if per_unit else ""
+        per = f" per product ({du_text})" if per_unit else ""
         x = None if got is _MISSING else _num(got)
         places = 2 if key.startswith(TWO_PLACES) else DECIMAL_PLACES
         if got is _MISSING and w == 0:
@@ -143,7 +156,9 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
     if scenario is not None:
         fp._check_scenario(scenario)
     docs = [doc_or_list] if isinstance(doc_or_list, Mapping) else list(doc_or_list)
-    by_id = {footprint_id(fp, s, version): s for s in fp.scenarios}  # type: ignore[arg-type]
+    by_id: dict[str, tuple[str, str | None]] = {}
+    for view in [None, *_pact_views(fp, version)]:  # footprints per a view (export --per) too
+        by_id |= {footprint_id(fp, s, version, view): (s, view) for s in fp.scenarios}  # type: ignore[arg-type]
     spec = _spec(fp)
     rows = {r["scenario"]: r for r in scenario_figures(fp).iter_rows(named=True)}
     problems: list[Problem] = []
@@ -151,7 +166,7 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
         if not isinstance(doc, Mapping):
             continue  # reported by check_pact
         where = f"footprint #{i}" + (f" ({doc['id']})" if doc.get("id") else "")
-        sid = by_id.get(str(doc.get("id"))) or scenario
+        sid, view = by_id.get(str(doc.get("id"))) or (scenario, None)
         if sid is None:
             problems.append(Problem(
                 "[study-match] this study does not produce this footprint id (its data, factors, method or lca "
@@ -160,9 +175,26 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
                 hint="pass --scenario ID to compare with one scenario, or the options it was exported with"))
             continue
         pcf = doc.get("pcf") if isinstance(doc.get("pcf"), Mapping) else {}
-        found = _compare(pcf, version, fp, pcf_figures(fp, spec, rows[sid], version))  # type: ignore[arg-type]
+        found = _compare(pcf, version, fp, pcf_figures(fp, spec, rows[sid], version, view),  # type: ignore[arg-type]
+                         view)
         if found:
             message, fields = found
             problems.append(Problem(f"[per-declared-unit] scenario '{sid}': {message}", file=file, table=where,
                                     column=f"pcf.{fields[0]}"))
     return problems
+
+
+def _pact_views(fp: Footprint, version: str) -> list[str]:
+    """The views a footprint of ``fp`` may be exported per (``export --per``): those PACT has a
+    declared unit for in ``version``."""
+    from lca.disclosure.pact.figures import declared_unit
+    from lca.errors import LcaInputError
+
+    out = []
+    for view in fp.views.get_column("view").to_list()[1:]:  # after declared_unit, the default
+        try:
+            declared_unit(fp, view, version)
+        except LcaInputError:
+            continue
+        out.append(view)
+    return out

@@ -167,18 +167,56 @@ def _mass_kg(fp: Footprint) -> float:
     return float(mass) * conversion_factor(unit, "kg")
 
 
-def declared_unit(fp: Footprint) -> dict[str, Any]:
-    """PACT declared unit name, the amount in that unit, and product mass per declared unit (kg)."""
+#: PACT declared units by the study unit they are stated in (v2.3 and v3.0 both accept these)
+PACT_DECLARED_UNITS = (("square meter", "m^2"), ("kilogram", "kg"), ("kilowatt hour", "kWh"),
+                       ("cubic meter", "m^3"), ("ton kilometer", "tkm"))
+#: the PACT v3 declared unit of a counted view (per vehicle, per cell, …): v2.3 has none
+PIECE = "piece"
+
+
+def declared_unit(fp: Footprint, view: str | None = None, version: str = "v3") -> dict[str, Any]:
+    """PACT declared unit name, the amount in that unit, product mass per declared unit (kg) and
+    ``scale``: the multiplier from the study's figures (per its declared unit) to per ``amount`` of
+    that unit.
+
+    Without ``view`` (or with ``declared_unit``) it is the study's declared unit (``scale`` 1). With a
+    view id (``kg`` or a ``[[view]]``, :attr:`Footprint.views`) it is ONE unit of the view: one kWh of
+    cell capacity (``kilowatt hour``), one kg (``kilogram``), one vehicle (``piece``, PACT v3 only),
+    with ``scale`` the view's factor in kg CO2e. A view of another dimension (per year of supply) has
+    no PACT declared unit: a located error naming the view.
+    """
     from lca.errors import ExportCheckError, Problem
     from lca.units import conversion_factor, unit_info
 
+    if view is not None and view != "declared_unit":
+        return _view_unit(fp, view, version)
     du = fp.meta.declared_unit
     dim = unit_info(du.unit).dimension
-    for pact_name, unit in (("square meter", "m^2"), ("kilogram", "kg"), ("kilowatt hour", "kWh"),
-                            ("cubic meter", "m^3"), ("ton kilometer", "tkm")):
+    for pact_name, unit in PACT_DECLARED_UNITS:
         if unit_info(unit).dimension == dim:
             return {"name": pact_name, "amount": du.value * conversion_factor(du.unit, unit),
-                    "mass_kg": _mass_kg(fp)}
+                    "mass_kg": _mass_kg(fp), "scale": 1.0}
     raise ExportCheckError(Problem(f"declared unit '{du}' has no PACT equivalent", table="product",
                                    column="declared_unit",
                                    hint="PACT accepts area, mass, energy, volume or ton-km declared units"))
+
+
+def _view_unit(fp: Footprint, view: str, version: str) -> dict[str, Any]:
+    from lca.errors import ExportCheckError, Problem
+    from lca.units import conversion_factor, unit_info
+
+    mult, unit = fp.scale(view)  # an unknown view, or one whose totals overflow: a located error
+    dim = unit_info(unit).dimension
+    mass = _mass_kg(fp)
+    for pact_name, u in PACT_DECLARED_UNITS:
+        per_u = f"kg_CO2e/{u}"
+        if dim is not None and unit_info(per_u).dimension == dim:
+            return {"name": pact_name, "amount": 1.0, "mass_kg": mass,
+                    "scale": mult * conversion_factor(unit, per_u)}
+    if dim is None and unit.startswith("kg_CO2e/") and version == "v3":  # a counted view: kg CO2e per one
+        return {"name": PIECE, "amount": 1.0, "mass_kg": mass, "scale": mult}
+    what = "a count" if dim is None else f"results in {unit}"
+    raise ExportCheckError(Problem(
+        f"view '{view}' ({what}) has no PACT {version} declared unit", file=fp.meta.source, table=f"view '{view}'",
+        column="per", hint="PACT footprints are per area, mass, energy, volume or ton-km of product (v3 also per "
+                           "piece: a counted view such as per vehicle); leave this view out of --per"))
