@@ -206,9 +206,14 @@ def assumptions(fp: Any) -> dict[str, Any]:
              "amount": fmt.exact(a), "unit": fmt.unit(u),
              "stage": (labels.get(st) or fmt.stage(st)) if st else "default"}
             for p, fl, inp, a, u, st in ex.select("process", "flow", "input", "amount", "unit", "stage").iter_rows()]
+    alloc = fp.frames.get("allocation")  # the engine's allocation of multi-output processes (may be absent)
+    shares = [] if alloc is None else [
+        {"process": fmt.humanise(p), "output": fmt.humanise(o), "method": m, "reason": why or "",
+         "share": "credit (system expansion)" if f is None else fmt.pct(f, decimals=1)}
+        for p, o, m, f, why in alloc.select("process", "output", "method", "factor", "reason").iter_rows()]
     return {"exchanges": rows,
             "yields": [{"process": fmt.humanise(p), "yield": fmt.pct(y, decimals=0)} for p, y in yields.items()],
-            "ratio": fmt.num(s.product.shipped_mass_ratio, 3)}
+            "ratio": fmt.num(s.product.shipped_mass_ratio, 3), "allocation": shares}
 
 
 def manifest(fp: Any, timestamp: str) -> dict[str, Any]:

@@ -60,6 +60,22 @@ ALLOCATION_TEXT = ("No allocation: every process has one product; line scrap is 
                    "product through process yields.")
 
 
+def allocation_text(fp: Footprint) -> str:
+    """The default allocationRulesDescription: :data:`ALLOCATION_TEXT`, or each multi-output process's
+    method, shares and stated reason (the engine's allocation frame)."""
+    alloc = fp.frames.get("allocation")
+    if alloc is None or alloc.height == 0:
+        return ALLOCATION_TEXT
+    parts = []
+    for (p,), g in alloc.group_by("process", maintain_order=True):
+        method, reason = g.get_column("method")[0], g.get_column("reason")[0]
+        shares = ", ".join(f"{o} {f:.1%}" if f is not None else f"{o} credited (system expansion)"
+                           for o, f in g.select("output", "factor").iter_rows())
+        parts.append(f"Process '{p}': {method} allocation ({shares}). Reason: {reason}")
+    return " ".join(parts) + " Every other process has one product; line scrap is charged to the good product " \
+                             "through process yields."
+
+
 def decimal(x: float, places: int = DECIMAL_PLACES) -> str:
     """A PACT decimal string: fixed point, no exponent, trailing zeros dropped (``"0.1886"``).
 
@@ -254,7 +270,7 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
     exempt = f["exemptedEmissionsPercent"]
     pcf["exemptedEmissionsPercent"] = exempt if version == "v2" else d(exempt)
     pcf["exemptedEmissionsDescription"] = spec.get("exempted_emissions_description", EXEMPTION_TEXT)
-    pcf["allocationRulesDescription"] = spec.get("allocation_rules_description", ALLOCATION_TEXT)
+    pcf["allocationRulesDescription"] = spec.get("allocation_rules_description", allocation_text(fp))
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
     if version == "v2":
