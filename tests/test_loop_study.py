@@ -82,3 +82,18 @@ def test_the_singular_loop_exits_1_with_a_located_message(tmp_path, cli, monkeyp
     assert f"{SINGULAR}: scenario 'north'" in r.stderr
     assert "singular" in r.stderr and all(f"'{p}'" in r.stderr for p in ("cam", "pcam", "recovery"))
     assert not (tmp_path / "out.html").exists()
+
+
+def test_the_documented_loop_is_the_fixture():
+    """docs/study-format.md 'A recycling loop' shows the fixture's processes and scenario as they are."""
+    import re
+    import tomllib
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "study-format.md").read_text(encoding="utf-8")
+    block = re.search(r"### A recycling loop.*?```toml\n(.*?)```", doc, flags=re.S).group(1)
+    shown = tomllib.loads(block)
+    fixture = tomllib.loads(LOOP.read_text(encoding="utf-8"))
+    strip = lambda p: {k: v for k, v in p.items() if k not in ("name", "stage")}  # noqa: E731
+    assert [strip(p) for p in shown["process"]] == [strip(p) for p in fixture["process"]]
+    assert {k: v for k, v in shown["scenario"][0].items()} == {
+        k: v for k, v in fixture["scenario"][0].items() if k not in ("label", "transport")}
