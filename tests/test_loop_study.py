@@ -72,7 +72,7 @@ def test_lca_run_and_report_handle_the_loop(tmp_path, cli):
     assert "Made at the north works" in page and "Made at the south works" in page
 
 
-@pytest.mark.parametrize("command", [("run",), ("report", "-o", "out.html", "--timestamp", TS)])
+@pytest.mark.parametrize("command", [("run",), ("report", "-o", "out.html", "--timestamp", TS), ("validate",)])
 def test_the_singular_loop_exits_1_with_a_located_message(tmp_path, cli, monkeypatch, command):
     """0.9 C − 4.5 × 0.2 C = 0: the loop consumes everything it makes."""
     monkeypatch.chdir(tmp_path)
