@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
 
 _PROCESS = re.compile(r"process '([^']+)'")
+_COPRODUCT = re.compile(r"process '([^']+)' coproduct #\d+")
 
 
 def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
@@ -53,6 +54,13 @@ def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
                                          column=f"parameter.{name}"))
             st.study = replace(before, product=replace(before.product, **{column: Quantity(new, u)}))
             continue
+        c = _COPRODUCT.fullmatch(table)
+        if c:  # a co-product's amount or mass: its credit (substitution) scales, its allocation share moves
+            if column == "amount":
+                selection(model, table, column).apply(st, r)
+            st.study = _set(before, "coproducts", pl.col("origin") == table, column, r)
+            _reallocate(model, st, before, c.group(1))
+            continue
         selection(model, table, column).apply(st, r)
         st.study = _update(before, table, column, r)
         m = _PROCESS.fullmatch(table)
@@ -75,9 +83,12 @@ def parameter_selections(model: "Model", name: str, ratio: np.ndarray) -> list[t
     for table, column, old, new, _, _ in _evaluated(study, name, value * np.asarray(ratio, dtype=float)):
         if table is None or table == "product":
             continue  # the parameters themselves; views only
-        m = _PROCESS.fullmatch(table)
-        if m and column in ("output", "output_mass") and m.group(1) in study.allocation["process"].to_list():
-            raise StudyError(Problem(f"parameter '{name}' moves the allocation of process '{m.group(1)}': sampling "
+        m, c = _PROCESS.fullmatch(table), _COPRODUCT.fullmatch(table)
+        shared = study.allocation.filter(pl.col("method") != "substitution").get_column("process").to_list()
+        if ((m and column in ("output", "output_mass") and m.group(1) in study.allocation["process"].to_list())
+                or (c and c.group(1) in shared)):
+            p = (m or c).group(1)
+            raise StudyError(Problem(f"parameter '{name}' moves the allocation of process '{p}': sampling "
                                      "it is not supported", table="draws", column=f"parameter.{name}"))
         with np.errstate(all="ignore"):
             out.append((selection(model, table, column), np.asarray(new, dtype=float) / old))
