@@ -210,6 +210,8 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     ('id = "kWh"', 'id = "k Wh"', ("view 'k Wh'", "id"), "has the wrong form"),
     ('amount = "1.55 kg"', 'amount = "0 kg"', ("view 'kWh'", "amount"), "must be > 0"),
     ('noun = "cathode material"', 'noun = 3', ("profile", "noun"), "must be"),
+    # found by the hostile-input suite: a stage id is a key of charts and exports, like any id
+    ('[[stage]]\nid = "raw_materials"', '[[stage]]\nid = "<b>raw</b>"', ("stage '<b>raw</b>'", "id"), "is not an id"),
 ])
 def test_profile_mistakes_are_located(tmp_path, old, new, where, message):
     with pytest.raises(StudyError) as err:

@@ -122,6 +122,9 @@ def parse_stages(entries: Any, file: str) -> tuple[Stage, ...]:
             continue
         where = f"stage '{e['id']}'"
         problems += _check_keys(e, allowed, file=file, where=where)
+        if not re.match(ID, e["id"]):  # a stage id is a key of charts, tables and exports, like any id
+            problems.append(Problem(f"stage id {e['id']!r:.60} is not an id", file=file, table=where, column="id",
+                                    hint="letters, digits and _ . : - only, starting with a letter or digit"))
         if e["id"] in seen:
             problems.append(Problem(f"stage '{e['id']}' is declared twice", file=file, table=where, column="id"))
         seen.add(e["id"])
