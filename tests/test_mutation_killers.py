@@ -590,3 +590,83 @@ def test_a_zero_share_component_is_left_out(tiny_doc):
     mix = fp.detail.filter(pl.col("scenario") == "mix")
     assert set(mix.get_column("component")) == {"one-site"}
     assert fp.total("mix").value == pytest.approx(ONE, rel=1e-12)
+
+
+def test_loss_rows_of_any_flow_name_and_the_gap_warning(tiny_path, tmp_path):
+    """Any grid-loss row of the region is a candidate whatever its own flow name; a site whose region
+    has none gets exactly one warning (electricity only), worded as documented."""
+    row = _loss("l.north", "ZZ-NORTH", 0.2).replace(",grid_loss,l.north", ",tnd_losses,l.north", 1)
+    fp = lca.compute(_tiny(td_losses="included"), factors=[_loss_file(tmp_path, row)])
+    assert fp.total("one-site").value == pytest.approx(ONE - 1.0 + 1.0 / 0.8, rel=1e-12)
+    assert fp.warnings == ["no grid-loss factor for region ZZ-SOUTH (site 'mill2'): T&D losses not added"]
+
+
+def test_loss_columns_are_typed_when_nothing_applies(tiny_doc):
+    """contributions() with losses included but no electricity rows: td_loss is a null Float64 column
+    and td_loss_factor a null String column (never untyped nulls)."""
+    from lca.inventory import build_inventory
+    from lca.pipeline import contributions
+
+    doc = copy.deepcopy(tiny_doc)
+    for p in doc["process"]:
+        p["exchanges"] = [e for e in p["exchanges"] if e.get("flow") != "tiny_power"]
+    s = _tiny(doc)
+    lib = lca.load_library().with_overrides(*s.factor_files)
+    out = contributions(build_inventory(s), s.sites, lib, ref_year=2025, td_losses="included")
+    assert (out.schema["td_loss"], out.schema["td_loss_factor"]) == (pl.Float64, pl.String)
+    assert out.get_column("td_loss").null_count() == out.height
+
+
+def _power_doc(tiny_doc, market: dict[str, str | None]):
+    doc = copy.deepcopy(tiny_doc)
+    for site in doc["site"]:
+        site["market_factor"] = market.get(site["id"])
+    return doc
+
+
+def test_market_note_only_where_the_contract_was_grossed_up(tiny_doc, tmp_path):
+    """Under the market rule the 'T&D losses added to supplier-specific factor' note is given for the
+    site whose market factor was grossed up, not for a site on its location factor, nor for a contract
+    row that already includes losses; under the location rule never, even when a market_factor names
+    the grid factor itself."""
+    contract = ("ppa.north,tiny_power,PPA north,electricity,ZZ-NORTH,0.1,kg_CO2e/kWh,CO2e,combustion,generation,"
+                "excluded,2025,market,false,PPA,,,,1,1,1,none,,,,,")
+    retail = ("ppa.south,tiny_power,Retail south,electricity,ZZ-SOUTH,0.3,kg_CO2e/kWh,CO2e,combustion,generation,"
+              "included,2025,market,false,Retail,,,,1,1,1,none,,,,,")
+    losses = [_loss("l.north", "ZZ-NORTH", 0.2), _loss("l.south", "ZZ-SOUTH", 0.5)]
+    doc = _power_doc(tiny_doc, {"mill": "ppa.north", "mill2": "ppa.south"})
+    doc["factors"]["files"].append(_loss_file(tmp_path, contract, retail, *losses))
+    fp = lca.compute(_tiny(doc, electricity_rule="market", td_losses="included"))
+    assert fp.warnings == ["T&D losses added to supplier-specific factor 'ppa.north' (site 'mill') with the grid's "
+                           "loss fraction (l.north): losses are physical, the contract does not change them"]
+    two = fp.detail.filter(pl.col("scenario") == "two-step")
+    power = {s: (v, loss) for s, v, loss in _rows(two.filter(pl.col("flow") == "tiny_power"), "site", "value",
+                                                  "td_loss")}
+    assert power["mill"] == (pytest.approx(1.25 * 2 * 0.1 / 0.8, rel=1e-12), 0.2)
+    assert power["mill2"] == (pytest.approx(0.625 * 0.3, rel=1e-12), None)  # 'included': as is
+    doc = _power_doc(tiny_doc, {"mill": "ppa.north", "mill2": None})
+    doc["factors"]["files"].append(_loss_file(tmp_path, contract, *losses, name="l2.csv"))
+    fp = lca.compute(_tiny(doc, electricity_rule="market", td_losses="included"))
+    assert sorted(fp.warnings) == sorted([
+        "T&D losses added to supplier-specific factor 'ppa.north' (site 'mill') with the grid's loss fraction "
+        "(l.north): losses are physical, the contract does not change them",
+        "no supplier-specific factor (market_factor) for site 'mill2': location-based grid factor used as a proxy "
+        "for the residual mix"])
+    doc = _power_doc(tiny_doc, {"mill": "tiny.power.north"})
+    doc["factors"]["files"].append(_loss_file(tmp_path, *losses, name="l3.csv"))
+    fp = lca.compute(_tiny(doc, td_losses="included"))
+    assert fp.warnings == [] and fp.total("one-site").value == pytest.approx(ONE - 1.0 + 1.0 / 0.8, rel=1e-12)
+
+
+def test_losses_are_recorded_only_on_the_rows_they_apply_to(tiny_doc, tmp_path):
+    """An electricity activity charged two scopes (combustion, excluding losses; upstream, including
+    them): only the combustion row is grossed up and carries the loss and its factor."""
+    up = ("up.north,tiny_power,Upstream north,electricity,ZZ-NORTH,0.05,kg_CO2e/kWh,CO2e,upstream,generation,"
+          "included,2025,default,false,Upstream data,,,,1,1,1,none,,,,,")
+    doc = copy.deepcopy(tiny_doc)
+    doc["factors"]["files"].append(_loss_file(tmp_path, up, _loss("l.north", "ZZ-NORTH", 0.2)))
+    fp = lca.compute(_tiny(doc, td_losses="included"))
+    rows = fp.detail.filter((pl.col("scenario") == "one-site") & (pl.col("flow") == "tiny_power"))
+    got = {f: (v, loss, lf) for f, v, loss, lf in _rows(rows, "factor_id", "value", "td_loss", "td_loss_factor")}
+    assert got == {"tiny.power.north": (pytest.approx(2 * 0.5 / 0.8, rel=1e-12), 0.2, "l.north"),
+                   "up.north": (pytest.approx(2 * 0.05, rel=1e-12), None, None)}
