@@ -1,6 +1,6 @@
 """Benchmark: N activity rows joined to the factor table, converted, characterised, aggregated.
 
-Runs the engine's own functions (lca.factors.factor_columns, lca.pipeline.characterise) on a
+Runs the engine's own functions (lca.factors.factor_columns, lca.engine.characterise.characterise) on a
 synthetic activity frame built from the shipped factor library, and, on a sample, the per-row
 pint approach a user would otherwise write. Prints rows/s and peak RSS.
 
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import polars as pl
 
-from lca.pipeline import characterise, gwp_table
+from lca.engine.characterise import characterise, gwp_table
 from lca.factors import factor_columns, load_library
 
 # activity unit spellings per factor denominator dimension (several per dimension, as users write them)

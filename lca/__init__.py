@@ -24,7 +24,7 @@ __all__ = [
     "Quantity",
     "FactorLibrary",
     "errors",
-    # exports and checks (lca.export), validation for CI (lca.validate), frames API (lca.frames)
+    # exports and checks (lca.disclosure), validation for CI (lca.validation), frames API (lca.study)
     "export_pact",
     "check_pact",
     "export_table",
@@ -37,29 +37,23 @@ __all__ = [
     "compute_ledger",
 ]
 
-_LAZY = {
-    "load_study": ("lca.study", "load_study"),
-    "study_from_dict": ("lca.study", "study_from_dict"),
-    "Study": ("lca.study", "Study"),
-    "Quantity": ("lca.study", "Quantity"),
-    "default_study_path": ("lca.resources", "default_study_path"),
-    "compute": ("lca.pipeline", "compute"),
-    "load_library": ("lca.factors", "load_library"),
-    "FactorLibrary": ("lca.factors", "FactorLibrary"),
-    "Footprint": ("lca.results", "Footprint"),
-    "export_pact": ("lca.export", "export_pact"),
-    "check_pact": ("lca.export", "check_pact"),
-    "export_table": ("lca.export", "export_table"),
-    "validate_paths": ("lca.validate", "validate_paths"),
-    "study_from_frames": ("lca.frames", "study_from_frames"),
-    "run_uncertainty": ("lca.uncertainty", "run_uncertainty"),
-    "break_even": ("lca.uncertainty", "break_even"),
-    "compute_ledger": ("lca.ledger", "compute_ledger"),
+#: Where each public name lives (each package re-exports it); imported on first use.
+_HOMES = {
+    "lca.study": ("load_study", "study_from_dict", "study_from_frames", "Study", "Quantity"),
+    "lca.resources": ("default_study_path",),
+    "lca.engine": ("compute",),
+    "lca.factors": ("load_library", "FactorLibrary"),
+    "lca.results": ("Footprint",),
+    "lca.disclosure": ("export_pact", "check_pact", "export_table"),
+    "lca.validation": ("validate_paths",),
+    "lca.uncertainty": ("run_uncertainty", "break_even"),
+    "lca.ledger": ("compute_ledger",),
 }
+_LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca import errors
-    from lca.pipeline import compute
+    from lca.engine import compute
     from lca.factors import FactorLibrary, load_library
     from lca.resources import default_study_path
     from lca.results import Footprint
@@ -75,8 +69,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        mod, attr = _LAZY[name]
-        value = getattr(importlib.import_module(mod), attr)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'lca' has no attribute {name!r}")

@@ -77,6 +77,8 @@ def check_output_path(path: Path | str, option: str | None = None, *, folder: bo
         raise OutputError(f"cannot write {who}: it is a folder (give a file name)")
     if folder and path.exists() and not path.is_dir():
         raise OutputError(f"cannot write {who}: it is a file, not a folder (give a folder name)")
+    if not folder:
+        _regular_or_absent(path, who)
     _parent_is_folder(path, who)
 
 
@@ -108,6 +110,23 @@ def _no_loop(path: Path, who: str) -> None:
         if exc.errno == errno.ELOOP:
             raise OutputError(f"cannot write {who}: it is a symbolic link loop (remove the link or give "
                               f"another path)") from None
+
+
+def _regular_or_absent(path: Path, who: str) -> None:
+    """An output replaces what is at ``path`` (atomically, by rename): only a regular file may be
+    replaced. A device (``/dev/full``), a FIFO, a socket — or a link to one (``/dev/stdout``) — would
+    be destroyed, and the data never reach the reader the user meant."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode  # follows links: what the path names
+    except OSError:
+        return  # absent (or a dangling link, which the rename replaces harmlessly)
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = ("a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise OutputError(f"cannot write {who}: it is {kind}, not a regular file (give a file name; a command "
+                          "that can print to the terminal does so without -o)")
 
 
 def _parent_is_folder(path: Path, who: str) -> None:

@@ -117,7 +117,7 @@ def test_factor_files_as_a_single_string(tmp_path, cli):
 
 def test_routes_table_with_a_bad_distance(tmp_path, cli):
     path = _variant(tmp_path, "[factors]", '[tables]\nroutes = "r.csv"\n\n[factors]')
-    (tmp_path / "r.csv").write_text("from,to,mode,distance,unit\nmill,plant,tinytruck,abc,km\n")
+    (tmp_path / "r.csv").write_text("from,to,leg,mode,distance,unit\nmill,plant,1,tinytruck,abc,km\n")
     r = cli("run", path)
     assert r.exit_code == 1 and "Traceback" not in r.stderr
     assert "r.csv" in r.stderr and "row 1" in r.stderr and "'abc' is not a valid number" in r.stderr

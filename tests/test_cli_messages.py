@@ -97,7 +97,7 @@ def test_messages_print_user_text_as_typed(cli, tmp_path):
 
 
 def test_styled_text_cannot_be_injected():
-    from lca.commands.common import out_console, styled, terminal_safe
+    from lca.cli.console import out_console, styled, terminal_safe
 
     t = styled(("[bold]", "red"), " \x1b]0;title\x07 :smile:")
     assert t.plain == "[bold] \\x1b]0;title\\x07 :smile:"

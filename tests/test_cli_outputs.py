@@ -238,12 +238,12 @@ def test_check_of_a_folder(tmp_path, cli):
 
 
 def test_an_internal_error_is_one_line_unless_debug(cli, monkeypatch):
-    import lca.pipeline
+    import lca.engine
 
     def broken(*a, **k):
         raise ValueError("boom\nsecond line")
 
-    monkeypatch.setattr(lca.pipeline, "compute", broken)
+    monkeypatch.setattr(lca.engine, "compute", broken)
     r = cli("run")
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
     assert r.stderr.count("\n") == 1 and "internal error" in r.stderr and "ValueError: boom" in r.stderr
@@ -288,11 +288,12 @@ def test_every_command_goes_through_the_error_handler():
 def test_doctests_of_the_output_and_cli_helpers():
     import doctest
 
-    import lca.commands.common
+    import lca.cli.common
+    import lca.cli.console
     import lca.outputs
     import lca.report.charts
 
-    for mod in (lca.outputs, lca.commands.common, lca.report.charts):
+    for mod in (lca.outputs, lca.cli.common, lca.cli.console, lca.report.charts):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.failed == 0 and res.attempted > 0, mod.__name__
 
@@ -379,3 +380,29 @@ def test_guard_sees_through_every_spelling(tree):
                           [("input", tree / "alias")])
 
     check()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "link-to-device"])
+def test_an_output_that_is_not_a_regular_file_is_refused(tmp_path, cli, kind):
+    """`-o /dev/full` (as root) used to replace the device by an HTML file; a FIFO the same way."""
+    import os
+    import stat
+
+    target = tmp_path / "out.html"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:  # a private copy of /dev/null's node: the test never touches the real device
+        device = target if kind == "device" else tmp_path / "null"
+        try:
+            os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs root")
+        if kind == "link-to-device":
+            os.symlink(device, target)
+    before = os.lstat(target)
+    r = cli("report", "-o", target)
+    assert r.exit_code == 1, r.stdout + r.stderr
+    assert "not a regular file" in r.stderr and "Traceback" not in r.stderr
+    after = os.lstat(target)
+    assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (before.st_ino, stat.S_IFMT(before.st_mode))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

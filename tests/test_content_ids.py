@@ -74,10 +74,11 @@ def test_declared_unit_change_in_a_dict_study_changes_ids(tiny_doc, tiny_ids):
 
 
 _AMOUNTS = [(0, 0), (0, 1), (0, 2), (1, 1)]  # (process, exchange) of every flow exchange of the tiny study
+_BIGGER = {"kWh": "MWh", "g": "kg", "MJ": "GJ"}
 
 
 @SETTINGS
-@given(what=st.sampled_from(["amount", "factor", "leg", "gwp", "rule", "td", "yield", "declared_unit"]),
+@given(what=st.sampled_from(["amount", "factor", "leg", "gwp", "rule", "td", "yield", "declared_unit", "unit"]),
        pick=st.integers(min_value=0, max_value=50),
        k=st.sampled_from([0.5, 1.001, 1.5, 3.0]))
 def test_ids_change_when_content_changes(tiny_doc, what, pick, k):
@@ -100,6 +101,11 @@ def test_ids_change_when_content_changes(tiny_doc, what, pick, k):
             doc["process"][pick % 2]["yield"] = 0.45
     elif what == "declared_unit":
         doc["product"]["declared_unit"] = f"{k!r} m^2"
+    elif what == "unit":  # the same number in a unit of another size: a real change (amounts are hashed in SI)
+        p, e = _AMOUNTS[pick % len(_AMOUNTS)]
+        x = doc["process"][p]["exchanges"][e]
+        value, unit = x["amount"].split(" ", 1)
+        x["amount"] = f"{value} {_BIGGER[unit]}"
     elif what in ("gwp", "rule", "td"):
         key, value = {"gwp": ("gwp", "AR5"), "rule": ("electricity_rule", "national"),
                       "td": ("td_losses", "included")}[what]
@@ -175,7 +181,7 @@ def test_ids_ignore_file_names_folders_and_row_order(tiny_ids, seed, depth):
 
 
 def test_a_study_rebuilt_from_frames_has_the_ids_of_its_file(tiny_fp, tiny_ids):
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     s = tiny_fp.study
     doc = tomllib.loads(_tiny_text())
@@ -225,3 +231,72 @@ def test_no_absolute_path_in_exports_reports_or_manifests(tmp_path, cli):
             at = t.find(leak)
             assert at < 0, t[max(0, at - 200):at + 100]
     assert fp.manifest()["factor_library"]["layers"] == ["shipped", "factors.csv", "more.csv"]
+
+
+# ------------------------------------------------------- equal quantities in other units → same id
+
+#: Spellings of one quantity, SI base value of one unit of each (exact definitions).
+EQUIVALENT = {"[mass]": {"g": 1e-3, "kg": 1.0, "mg": 1e-6, "t": 1e3, "lb": 0.45359237},
+              "[energy]": {"kWh": 3.6e6, "MJ": 1e6, "Wh": 3600.0, "kJ": 1e3, "GJ": 1e9, "MMBtu": 1055.05585262e6},
+              "[length]": {"km": 1e3, "m": 1.0, "mi": 1609.344, "nmi": 1852.0},
+              "[area]": {"m^2": 1.0, "cm^2": 1e-4, "ft^2": 0.09290304}}
+_FAMILY = {u: fam for fam, units in EQUIVALENT.items() for u in units}
+
+
+def _respell(text: str, target: str) -> str:
+    """``"10 g"`` as the same quantity in ``target`` units (``"0.01 kg"``)."""
+    value, unit = text.split(" ", 1)
+    fam = EQUIVALENT[_FAMILY[unit]]
+    return f"{float(value) * fam[unit] / fam[target]!r} {target}"
+
+
+@SETTINGS
+@given(data=st.data())
+def test_equal_quantities_in_other_units_give_the_same_ids(tiny_doc, tiny_ids, data):
+    """Was: "5.5 g" and "0.0055 kg" gave different ids for identical numbers. Every amount, output,
+    distance and [product] quantity of the tiny study rewritten in another unit of its dimension."""
+    doc = copy.deepcopy(tiny_doc)
+
+    def pick(text: str) -> str:
+        unit = text.split(" ", 1)[1]
+        return _respell(text, data.draw(st.sampled_from(sorted(EQUIVALENT[_FAMILY[unit]]))))
+
+    for proc in doc["process"]:
+        proc["output_mass"] = pick(proc["output_mass"])
+        proc["output"] = pick(proc["output"])
+        for x in proc["exchanges"]:
+            if "flow" in x:
+                x["amount"] = pick(x["amount"])
+    for sc in doc["scenario"]:
+        for t in sc.get("transport", []):
+            for leg in t["legs"]:
+                leg["distance"] = pick(leg["distance"])
+    doc["product"]["mass_per_declared_unit"] = pick(doc["product"]["mass_per_declared_unit"])
+    doc["pact"] = {"fossil_carbon_content": pick("4 g")}
+    ref = copy.deepcopy(tiny_doc)
+    ref["pact"] = {"fossil_carbon_content": "4 g"}
+    a = lca.compute(study_from_dict(ref, base=TINY, file="t"))
+    b = lca.compute(study_from_dict(doc, base=TINY, file="t"))
+    assert b.total("two-step").value == pytest.approx(a.total("two-step").value, rel=1e-12)
+    assert ids(b) == ids(a)
+    assert b.manifest()["manifest_hash"] == a.manifest()["manifest_hash"]
+
+
+def test_the_reviews_example_5_5_g_and_0_0055_kg_give_the_same_ids(default_study):
+    ex = default_study.exchanges
+    hdpe = pl.col("flow") == "hdpe_resin"
+    assert ex.filter(hdpe).select("amount", "unit").rows() == [(5.5, "g")]
+    same = replace(default_study, exchanges=ex.with_columns(pl.when(hdpe).then(0.0055).otherwise(pl.col("amount"))
+                                                            .alias("amount"),
+                                                            pl.when(hdpe).then(pl.lit("kg")).otherwise(pl.col("unit"))
+                                                            .alias("unit")))
+    assert lca.results.content.study_hash(same) == lca.results.content.study_hash(default_study)
+
+
+def test_a_unit_of_another_dimension_with_the_same_si_value_changes_the_hash(tiny_fp):
+    """1 kg and 1 m are both 1 in SI base units: the dimension is part of the hash."""
+    s = tiny_fp.study
+    grams = s.exchanges.filter(pl.col("unit") == "g").height
+    assert grams
+    moved = replace(s, exchanges=s.exchanges.with_columns(pl.col("unit").replace({"g": "mm"})))
+    assert lca.results.content.study_hash(moved) != lca.results.content.study_hash(s)

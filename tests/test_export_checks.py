@@ -23,7 +23,7 @@ def rules(problems):
 
 def test_inconsistent_v2_footprint_fails_once_per_broken_rule(good):
     """Acceptance: parts not adding up, exemptions 5 %, DQR 4 in v2.3 → three messages, one each."""
-    from lca.export import check_pact
+    from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good["v2"])
     doc["pcf"]["fossilGhgEmissions"] = "0.1"           # total stays 0.1886…
@@ -39,7 +39,7 @@ def test_inconsistent_v2_footprint_fails_once_per_broken_rule(good):
 
 
 def test_same_dqr_is_fine_in_v3(good):
-    from lca.export import check_pact
+    from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good["v3"])
     doc["pcf"]["dqi"]["technologicalDQR"] = "4"
@@ -63,7 +63,7 @@ def test_same_dqr_is_fine_in_v3(good):
     ("v2", lambda d: d["pcf"]["dqi"].update(coveragePercent=140), "dqr-range"),
 ])
 def test_each_rule_fires_alone(good, version, change, rule):
-    from lca.export import check_pact
+    from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good[version])
     change(doc)
@@ -71,7 +71,7 @@ def test_each_rule_fires_alone(good, version, change, rule):
 
 
 def test_v2_dqi_optional_before_2025(good):
-    from lca.export import check_pact
+    from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good["v2"])
     doc["pcf"].update(referencePeriodStart="2023-01-01T00:00:00Z", referencePeriodEnd="2024-01-01T00:00:00Z")
@@ -81,7 +81,7 @@ def test_v2_dqi_optional_before_2025(good):
 
 
 def test_exemptions_over_5_in_v2_names_both_limits(good):
-    from lca.export import check_pact
+    from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good["v2"])
     doc["pcf"]["exemptedEmissionsPercent"] = 6

@@ -22,7 +22,7 @@ def test_results_long_format_sums_to_totals(default_fp):
 
 def test_results_per_kwh_scale_by_the_stated_conversion(default_fp):
     """10 m² of separator per kWh: per-kWh values are 10 × per-m² values."""
-    from lca.export import results_frame
+    from lca.disclosure import results_frame
 
     a, b = results_frame(default_fp), results_frame(default_fp, per="kWh")
     assert (b["value"] / a["value"]).to_list() == pytest.approx([10.0] * a.height)
@@ -41,7 +41,7 @@ def test_inventory_one_row_per_activity(default_fp):
 
 def test_parquet_round_trip_and_determinism(default_fp, tmp_path):
     import lca
-    from lca.export import results_frame
+    from lca.disclosure import results_frame
 
     path = lca.export_table(default_fp, "results", "parquet", tmp_path / "r.parquet")
     assert pl.read_parquet(path).equals(results_frame(default_fp))

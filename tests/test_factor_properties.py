@@ -3,8 +3,9 @@
 (docs/method-rules.md) and against invariants:
 
 * the mill's electricity per kWh is what the rules say, or the engine refuses with a FactorError when
-  the oracle says the factor set is ambiguous (two editions of one vintage, overlapping scopes, a
-  market factor that is no electricity factor, a total loss together with its parts);
+  the oracle says the factor set is ambiguous (two default editions of one region and scope with the
+  same vintage anywhere in the set, overlapping scopes, a market factor that is no electricity factor,
+  a total loss together with its parts);
 * loss fractions are in [0, 1) and electricity contributions are >= 0;
 * no activity is charged two editions for one scope, nor two overlapping scopes;
 * every electricity activity whose factor excludes losses gets one loss fraction or a warning;
@@ -196,12 +197,25 @@ def _choose(rows: list[dict], chain: list[str]) -> list[dict]:
     return charged
 
 
+def _tied(rows: list[dict]) -> bool:
+    """Two default editions of one region and scope with the same vintage (max year), anywhere in the set."""
+    years: dict[tuple, int] = {}
+    for r in rows:
+        if r["status"] == "default":
+            key = (r["region"], r["scope"], r["edition"])
+            years[key] = max(years.get(key, r["year"]), r["year"])
+    vintages = [(region, scope, y) for (region, scope, _), y in years.items()]
+    return len(vintages) != len(set(vintages))
+
+
 def expected_per_kwh(case, gwps) -> dict[str, float]:
     """kg CO2e per kWh of each mill's power under the documented rules (or Ambiguous)."""
     if case["market"] == "tiny.gas.co2":
         raise Ambiguous("market factor of another category")
     power = _layered(SHIPPED, [list(e) for e in case["editions"]])
     loss_rows = _layered([], [list(e) for e in case["losses"]])
+    if _tied(power) or _tied(loss_rows):  # a property of the factor set, whether or not the mills use them
+        raise Ambiguous("tie in the factor set")
     out = {}
     for site in ("mill", "mill2"):
         chain = CHAIN[site][1:] if case["rule"] == "national" else CHAIN[site]

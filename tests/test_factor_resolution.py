@@ -321,7 +321,7 @@ def test_dimension_mismatch_names_the_factor_file(tiny_doc):
 
 
 def test_every_loss_row_combined_enters_the_content_hash(tiny_path, tmp_path):
-    from lca.content import factor_rows_used
+    from lca.results.content import factor_rows_used
 
     def rows(t: float) -> Path:
         return write(tmp_path, f"td{t}.csv",

@@ -20,7 +20,7 @@ SCENARIOS = [{"id": "base", "steps": [{"process": "film", "site": "plant"}]}]
 
 
 def build(**over):
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     kw = dict(study=STUDY, product=PRODUCT, sites=SITES, processes=PROCESSES, exchanges=EXCHANGES,
               scenarios=SCENARIOS)

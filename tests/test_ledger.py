@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from lca.pipeline import compute
+from lca.engine import compute
 from lca.errors import LcaInputError
 from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA, compute_ledger
 from lca.resources import default_study_path

@@ -208,3 +208,61 @@ def test_overflowing_lot_is_a_bad_row_located_in_the_users_file(tmp_path, cli):
     res = cli("ledger", csv, "-o", tmp_path / "o.parquet")
     assert res.exit_code == 1 and "lots.csv: shipments row 1: lot 'L0': quantity too large" in res.stderr
     assert "ledger row" not in res.stderr and not (tmp_path / "o.parquet").exists()
+
+
+# ------------------------------------ review finding 5: re-targeting follows the study's current data
+
+def _toml_study(tmp_path, *edits: tuple[str, str]):
+    """The default study with text edits, loaded from a file: the independent expectation."""
+    text = default_study_path().read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_routes_replaced_in_memory_price_another_destination(tmp_path):
+    """Before: the ledger priced holland from the routes captured at load (jp-import 0.19011 either way)."""
+    st = load_study(default_study_path())
+    ship = (pl.col("from_site") == "moriyama") & (pl.col("to_site") == "holland") & (pl.col("mode") == "container_ship")
+    edited = replace(st, routes=st.routes.with_columns(
+        pl.when(ship).then(pl.col("distance") * 3).otherwise(pl.col("distance")).alias("distance")))
+    r = compute_ledger(lots(1, scenario=["jp-import"], destination_plant=["holland"]), edited)
+    path = _toml_study(tmp_path, ('to = "holland"\nlegs = [\n  { mode = "truck", distance = "100 km" },\n'
+                                  '  { mode = "container_ship", distance = "17800 km" },',
+                                  'to = "holland"\nlegs = [\n  { mode = "truck", distance = "100 km" },\n'
+                                  '  { mode = "container_ship", distance = "53400 km" },'))
+    want = lca.compute(load_study(path, cell_plant="holland")).total("jp-import").value
+    unedited = lca.compute(load_study(default_study_path(), cell_plant="holland")).total("jp-import").value
+    assert _intensity(r, "holland", "jp-import") == want and want > unedited + 1e-3
+
+
+def test_a_shipped_mass_ratio_replaced_in_memory_prices_another_destination(tmp_path):
+    """Before: product.shipped_mass_ratio 1.3 → 2.6 in memory changed no number (only the PACT id)."""
+    st = load_study(default_study_path())
+    edited = replace(st, product=replace(st.product, shipped_mass_ratio=2.6))
+    r = compute_ledger(lots(1, scenario=["jp-import"], destination_plant=["holland"]), edited)
+    path = _toml_study(tmp_path, ("shipped_mass_ratio = 1.3", "shipped_mass_ratio = 2.6"))
+    want = lca.compute(load_study(path, cell_plant="holland")).total("jp-import").value
+    unedited = lca.compute(load_study(default_study_path(), cell_plant="holland")).total("jp-import").value
+    assert _intensity(r, "holland", "jp-import") == want and want > unedited + 1e-3
+    # a packaging factor changed in the transport frame itself still wins over the product's ratio
+    both = replace(edited, transport=edited.transport.with_columns(pl.lit(1.5).alias("packaging_factor")))
+    assert both.with_cell_plant("holland").transport["packaging_factor"].unique().to_list() == [1.5]
+
+
+def test_retarget_problems_name_the_study_source():
+    """Before: messages named ``study.path`` ("study" for a study built from a dict), not its label."""
+    path = default_study_path()
+    st = study_from_dict(tomllib.loads(path.read_text(encoding="utf-8")), base=path.parent, file="erp-export")
+    with pytest.raises(LcaInputError) as err:
+        st.with_cell_plant("nowhere")
+    assert [(p.file, p.column) for p in err.value.problems] == [("erp-export", "cell_plant")]
+    no_holland = replace(st, routes=st.routes.filter(pl.col("to_site") != "holland"))
+    with pytest.raises(LcaInputError) as err:
+        no_holland.with_cell_plant("holland")
+    got = [(p.file, p.table, p.message) for p in err.value.problems]
+    assert got[0] == ("erp-export", "scenario 'jp-import' transport #1", "no route from 'moriyama' to 'holland'")
+    assert len(got) == 5  # every scenario's element bound for the cell plant

@@ -76,7 +76,7 @@ def _buggy_v2(fp) -> list[dict]:
         pcf, n = d["pcf"], float(d["pcf"]["unitaryProductAmount"])
         for key in ("pCfExcludingBiogenic", "pCfIncludingBiogenic", "fossilGhgEmissions", "productMassPerDeclaredUnit",
                     "otherBiogenicGhgEmissions", "biogenicCarbonWithdrawal", "aircraftGhgEmissions"):
-            pcf[key] = lca.export.pact.decimal(float(pcf[key]) * n)
+            pcf[key] = lca.disclosure.pact.build.decimal(float(pcf[key]) * n)
     return docs
 
 
@@ -114,7 +114,7 @@ def test_default_study_exports_pass_check_against_the_study(tmp_path, cli, versi
 
 
 def test_unmatched_footprints_compare_with_the_named_scenario(default_fp):
-    from lca.export.crosscheck import check_against_study
+    from lca.disclosure.pact.crosscheck import check_against_study
 
     doc = lca.export_pact(default_fp, "v3", "ontario", created=CREATED)
     doc["id"] = "00000000-0000-4000-8000-000000000000"
@@ -130,7 +130,7 @@ def test_unmatched_footprints_compare_with_the_named_scenario(default_fp):
 def test_per_product_figures_agree_across_versions_and_wrong_ones_are_caught(tiny_doc, amount, spelling, k):
     """Invariant: v2 figure × unitaryProductAmount = v3 figure = the study total per declared unit; a
     file whose figure is off by a factor k is flagged by the study check (and only by it)."""
-    from lca.export.crosscheck import check_against_study
+    from lca.disclosure.pact.crosscheck import check_against_study
 
     value = amount if spelling == "m^2" else amount * 1e4
     fp = _fp(tiny_doc, f"{value!r} {spelling}", f"{10 * amount!r} g")
@@ -143,5 +143,5 @@ def test_per_product_figures_agree_across_versions_and_wrong_ones_are_caught(tin
     assert check_against_study(v2, "v2", fp) == [] and check_against_study(v3, "v3", fp) == []
     for version, doc, key in (("v2", v2, "pCfExcludingBiogenic"), ("v3", v3, "pcfExcludingBiogenicUptake")):
         wrong = copy.deepcopy(doc)
-        wrong["pcf"][key] = lca.export.pact.decimal(float(doc["pcf"][key]) * k)
+        wrong["pcf"][key] = lca.disclosure.pact.build.decimal(float(doc["pcf"][key]) * k)
         assert [p.message.split("]")[0] for p in check_against_study(wrong, version, fp)] == ["[per-declared-unit"]

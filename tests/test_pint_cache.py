@@ -1,5 +1,5 @@
 """The pint definition cache (LCA_PINT_CACHE) never fails a run: damaged caches are rebuilt,
-racing cold starts all succeed (lca/unit_cache.py)."""
+racing cold starts all succeed (lca/units/cache.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lca.unit_cache import MANIFEST, build_registry, cache_key, verified
+from lca.units.cache import MANIFEST, build_registry, cache_key, verified
 
 RUN = [sys.executable, "-c", "from lca.cli import main; main()", "run", "--format", "csv"]
 

@@ -130,7 +130,7 @@ def test_primary_flag_in_tables_legs_and_frames(tmp_path, tiny_doc):
     doc["tables"] = {"exchanges": "ex.csv", "routes": "routes.csv"}
     (tmp_path / "ex.csv").write_text("process,flow,input,amount,unit,primary\nfilm,tiny_power,,1,kWh,true\n"
                                      "film,tiny_resin,,10,g,\nfilm,tiny_gas,,1,MJ,false\n", encoding="utf-8")
-    (tmp_path / "routes.csv").write_text("from,to,mode,distance,unit,primary\nmill,plant,tinytruck,100,km,yes\n",
+    (tmp_path / "routes.csv").write_text("from,to,leg,mode,distance,unit,primary\nmill,plant,1,tinytruck,100,km,yes\n",
                                          encoding="utf-8")
     (tmp_path / "factors.csv").write_text((TINY / "factors.csv").read_text(encoding="utf-8"), encoding="utf-8")
     doc["scenario"][0]["transport"][0].pop("legs")
@@ -139,7 +139,7 @@ def test_primary_flag_in_tables_legs_and_frames(tmp_path, tiny_doc):
     table = s.exchanges.filter(pl.col("origin").str.starts_with("ex.csv")).sort("row")
     assert table.get_column("primary").to_list() == [True, False, False]
     assert s.transport.sort("scenario").get_column("primary").to_list() == [True, True]
-    inv = lca.export.inventory_frame(lca.compute(s))
+    inv = lca.disclosure.inventory_frame(lca.compute(s))
     assert inv.filter(pl.col("flow") == "freight_tinytruck").get_column("primary").all()
     fp = lca.compute(s, factors=[_factors(primary=pl.col("id").is_in(["tiny.power.north", "tiny.truck"])
                                           .cast(pl.String))])

@@ -23,13 +23,15 @@ def _default_text() -> str:
     return lca.default_study_path().read_text(encoding="utf-8")
 
 
-def _route_rows() -> list[tuple[str, str, str, str, str]]:
+def _route_rows() -> list[tuple[str, str, str, str, str, str]]:
+    """``(from, to, leg, mode, distance, unit)`` of every leg of the default study's routes."""
     doc = tomllib.loads(_default_text())
-    return [(r["from"], r["to"], leg["mode"], *leg["distance"].split()) for r in doc["route"] for leg in r["legs"]]
+    return [(r["from"], r["to"], str(m), leg["mode"], *leg["distance"].split())
+            for r in doc["route"] for m, leg in enumerate(r["legs"], 1)]
 
 
 def _csv(rows) -> str:
-    return "from,to,mode,distance,unit\n" + "".join(",".join(r) + "\n" for r in rows)
+    return "from,to,leg,mode,distance,unit\n" + "".join(",".join(r) + "\n" for r in rows)
 
 
 def _study(tmp_path: Path, rows=None, *, keep_inline: bool = False) -> Path:
@@ -67,7 +69,7 @@ def test_a_route_inline_and_in_the_table_is_an_error_naming_both(tmp_path):
 def test_a_typo_in_one_row_of_a_used_route_is_an_unknown_site(tmp_path, cli):
     """Before: moriyamma → charlotte became a route of its own; Charlotte's transport lost a leg."""
     rows = _route_rows()
-    i = next(k for k, r in enumerate(rows) if r[:3] == ("moriyama", "charlotte", "container_ship"))
+    i = next(k for k, r in enumerate(rows) if r[:2] + r[3:4] == ("moriyama", "charlotte", "container_ship"))
     rows[i] = ("moriyamma", *rows[i][1:])
     path = _study(tmp_path, rows)
     problems = _problems(path)
@@ -78,11 +80,11 @@ def test_a_typo_in_one_row_of_a_used_route_is_an_unknown_site(tmp_path, cli):
 
 
 @pytest.mark.parametrize("bad,column,words", [
-    (("jiangsu", "nowhere", "truck", "10", "km"), "to", "unknown site 'nowhere'"),
-    (("jiangsu", "hyuga", "truck", "10", "kg"), "unit", "not a distance"),
-    (("jiangsu", "hyuga", "truck", "10", "MBtu"), "unit", "MBtu"),
-    (("jiangsu", "hyuga", "Truck!", "10", "km"), "mode", "wrong form"),
-    (("jiangsu", "hyuga", "truck", "1e999", "km"), "distance", "finite"),
+    (("jiangsu", "nowhere", "1", "truck", "10", "km"), "to", "unknown site 'nowhere'"),
+    (("jiangsu", "hyuga", "1", "truck", "10", "kg"), "unit", "not a distance"),
+    (("jiangsu", "hyuga", "1", "truck", "10", "MBtu"), "unit", "MBtu"),
+    (("jiangsu", "hyuga", "1", "Truck!", "10", "km"), "mode", "wrong form"),
+    (("jiangsu", "hyuga", "1", "truck", "1e999", "km"), "distance", "finite"),
 ])
 def test_an_unused_route_row_is_checked_too(tmp_path, bad, column, words):
     problems = _problems(_study(tmp_path, _route_rows() + [bad]))
@@ -92,7 +94,7 @@ def test_an_unused_route_row_is_checked_too(tmp_path, bad, column, words):
 
 
 def test_an_unused_route_with_an_unknown_mode_fails_at_compute(tmp_path):
-    path = _study(tmp_path, _route_rows() + [("jiangsu", "hyuga", "hovercraft", "10", "km")])
+    path = _study(tmp_path, _route_rows() + [("jiangsu", "hyuga", "1", "hovercraft", "10", "km")])
     study = lca.load_study(path)  # the mode is well-formed; the library decides if it exists
     with pytest.raises(LcaInputError) as err:
         lca.compute(study)
@@ -126,11 +128,11 @@ def test_an_inline_route_defined_twice_names_both():
 
 
 def test_frames_routes_are_checked_like_a_table_file():
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     doc = tomllib.loads(_default_text())
     rows = _route_rows()
-    routes = pl.DataFrame(rows, schema=["from", "to", "mode", "distance", "unit"], orient="row")
+    routes = pl.DataFrame(rows, schema=["from", "to", "leg", "mode", "distance", "unit"], orient="row")
     kw = dict(study={k: v for k, v in doc["study"].items()}, product=doc["product"], sites=doc["site"],
               processes=pl.DataFrame([{k: v for k, v in p.items() if k != "exchanges"} for p in doc["process"]]),
               exchanges=[{"process": p["id"], **x, "amount": float(x["amount"].split()[0]),
@@ -160,3 +162,103 @@ def test_the_order_of_routes_in_the_table_changes_nothing(tmp_path_factory, defa
     path = _study(tmp_path_factory.mktemp("routes"), [r for k in order for r in groups[k]])
     got = lca.compute(lca.load_study(path)).totals().get_column("value").to_list()
     assert got == pytest.approx(default_fp.totals().get_column("value").to_list(), rel=1e-12)
+
+
+# ------------------------------------------------- review finding 3: a route's legs are numbered 1…n
+
+def _load_problems(path: Path) -> list:
+    with pytest.raises(LcaInputError) as err:
+        lca.load_study(path)
+    return err.value.problems
+
+
+def test_a_row_moved_to_another_route_is_an_error_not_a_moved_leg(tmp_path, cli):
+    """Before: changing row 3 `moriyama,charlotte,…,truck,430` to `moriyama,liberty,…` made it a leg of the
+    liberty route (its rows stayed consecutive): jp-import transport 0.004033 → 0.004642 and Charlotte
+    0.002821 → 0.002416, silently, and `lca validate` said ok."""
+    rows = _route_rows()
+    assert rows[2][:4] == ("moriyama", "charlotte", "3", "truck") and rows[3][:3] == ("moriyama", "liberty", "1")
+    rows[2] = ("moriyama", "liberty", *rows[2][2:])
+    path = _study(tmp_path, rows)
+    got = [(Path(p.file).name, p.table, p.row, p.column, p.message) for p in _load_problems(path)]
+    assert got == [("routes.csv", "routes", 3, "leg", "the legs of route moriyama → liberty are numbered 3, 1, 2, 3 "
+                                                      "in rows 3, 4, 5, 6: it starts at leg 3")]
+    r = cli("validate", path)
+    assert r.exit_code == 1 and "numbered 3, 1, 2, 3" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("legs,row,why", [
+    (("1", "2", "4"), 6, "leg 3 is missing"),
+    (("1", "2", "2"), 6, "leg 2 appears twice"),
+    (("2", "3", "4"), 4, "it starts at leg 2"),
+    (("1", "3", "2"), 5, "the legs are not in travel order"),
+])
+def test_a_routes_legs_are_numbered_one_to_n_in_row_order(tmp_path, legs, row, why):
+    rows = _route_rows()
+    assert [r[:3] for r in rows[3:6]] == [("moriyama", "liberty", str(k)) for k in (1, 2, 3)]
+    for i, k in zip(range(3, 6), legs):
+        rows[i] = (*rows[i][:2], k, *rows[i][3:])
+    problems = _load_problems(_study(tmp_path, rows))
+    assert [(Path(p.file).name, p.row, p.column) for p in problems] == [("routes.csv", row, "leg")]
+    msg = problems[0].message
+    assert msg == f"the legs of route moriyama → liberty are numbered {', '.join(legs)} in rows 4, 5, 6: {why}"
+    assert "travel order" in problems[0].hint
+
+
+def test_the_leg_column_is_required_and_says_why(tmp_path):
+    path = _study(tmp_path)
+    text = (tmp_path / "routes.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "routes.csv").write_text("".join(",".join(c for i, c in enumerate(line.split(",")) if i != 2) + "\n"
+                                                 for line in text), encoding="utf-8")
+    problems = _load_problems(path)
+    assert [(Path(p.file).name, p.column, p.message) for p in problems] == [
+        ("routes.csv", "leg", "missing required column 'leg'")]
+    assert "1, 2, … in travel order" in problems[0].hint and "route's ends" in problems[0].hint
+
+
+@pytest.mark.parametrize("leg,words", [("0", "must be >= 1"), ("1.5", "whole number"), ("", "missing")])
+def test_a_leg_number_is_a_whole_number_from_one(tmp_path, leg, words):
+    rows = _route_rows()
+    rows[0] = (*rows[0][:2], leg, *rows[0][3:])
+    problems = _load_problems(_study(tmp_path, rows))
+    assert any(p.row == 1 and p.column == "leg" and words in p.message for p in problems), problems
+
+
+def test_inline_routes_keep_their_array_order():
+    s = lca.load_study(lca.default_study_path())
+    legs = s.routes.filter((pl.col("from_site") == "moriyama") & (pl.col("to_site") == "charlotte"))
+    assert legs.select("leg", "mode", "distance").rows() == [(1, "truck", 100.0), (2, "container_ship", 17800.0),
+                                                             (3, "truck", 430.0)]
+
+
+# ------------------------------------------- review finding 3: a route no scenario can use is a warning
+
+def test_a_route_no_scenario_can_use_is_a_warning(tmp_path, cli, default_fp):
+    """hyuga → liberty: no transport element leaves hyuga (neither to liberty nor to the cell plant)."""
+    assert not any("route" in w for w in default_fp.warnings)  # every default route can be used
+    rows = _route_rows() + [("hyuga", "liberty", "1", "truck", "10", "km"), ("hyuga", "liberty", "2", "truck", "5", "km")]
+    path = _study(tmp_path, rows)
+    fp = lca.compute(lca.load_study(path))
+    n = len(_route_rows())
+    want = (f"routes.csv rows {n + 1}-{n + 2}: route hyuga → liberty is used by no transport element of any "
+            "scenario (none goes from 'hyuga' to 'liberty' or from 'hyuga' to the cell plant); check its ends")
+    assert [w for w in fp.warnings if "route" in w] == [want]
+    assert fp.totals().equals(default_fp.totals())
+    r = cli("run", path)
+    assert r.exit_code == 0 and "route hyuga → liberty is used by no transport element" in r.stderr
+
+
+def test_a_route_usable_for_another_cell_plant_is_no_warning(tmp_path):
+    """jiangsu → hyuga serves cn-import if the cell plant is hyuga (`to = "cell_plant"` from jiangsu)."""
+    path = _study(tmp_path, _route_rows() + [("jiangsu", "hyuga", "1", "truck", "10", "km")])
+    assert not any("route" in w for w in lca.compute(lca.load_study(path)).warnings)
+
+
+def test_an_unused_inline_route_is_a_warning_naming_the_entry():
+    text = _default_text() + '\n[[route]]\nfrom = "hyuga"\nto = "holland"\nlegs = [ { mode = "truck", distance = "9 km" } ]\n'
+    doc = tomllib.loads(text)
+    fp = lca.compute(lca.study_from_dict(doc, base=lca.default_study_path().parent, file="s.toml"))
+    n = len(doc["route"])
+    assert [w for w in fp.warnings if "route" in w] == [
+        f"route #{n} (hyuga → holland): route hyuga → holland is used by no transport element of any scenario "
+        "(none goes from 'hyuga' to 'holland' or from 'hyuga' to the cell plant); check its ends"]

@@ -136,8 +136,8 @@ def test_readme_starts_with_the_two_commands():
     assert first_block[1] in ci  # CI runs exactly the README's test command
 
 
-CORE_MODULES = ["lca.errors", "lca.units", "lca.schemas", "lca.study", "lca.inventory", "lca.factors", "lca.content",
-                "lca.pipeline", "lca.results", "lca"]
+CORE_MODULES = ["lca.errors", "lca.choices", "lca.units.convert", "lca.units.prefixes", "lca.schemas", "lca.study", "lca.engine.inventory", "lca.factors.library", "lca.results.content",
+                "lca.engine.pipeline", "lca.results.footprint", "lca"]
 
 
 @pytest.mark.parametrize("name", CORE_MODULES)

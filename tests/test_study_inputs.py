@@ -125,8 +125,10 @@ def test_a_view_multiplier_out_of_float_range_names_its_key(load, tiny_doc):
     """1e300 m²/kWh × 1e10 kWh per pack is beyond float range: before, per-vehicle results were inf."""
     doc = _set(_set(tiny_doc, "product/separator_per_cell_energy", "1e300 m^2/kWh"), "product/pack_energy", "1e10 kWh")
     problems = _refused(load, doc, compute=False)
-    assert [(p.table, p.column) for p in problems] == [("product", "pack_energy")]
-    assert "per-vehicle" in problems[0].message
+    # every key of the multiplier is named; the column is the one furthest from 1 (1e300 m²/kWh)
+    assert [(p.table, p.column) for p in problems] == [("product", "separator_per_cell_energy")]
+    assert "per-vehicle multiplier, made of separator_per_cell_energy, pack_energy and declared_unit" in \
+        problems[0].message
 
 
 # ------------------------------------------------------------------------------------ [pact] (#11 item 3)
@@ -224,7 +226,7 @@ def test_subnormal_amounts_are_located(load, tiny_doc):
 
 def test_frames_apply_the_same_checks():
     """The in-memory path is first-class: ids, types, product ranges and dates checked the same way."""
-    from lca.frames import study_from_frames
+    from lca.study.frames import study_from_frames
 
     kw = dict(study={"id": "demo", "reference_period": {"start": "2025-01-01", "end": "2025-12-31"}},
               product={"name": "film", "declared_unit": "1 m^2", "mass_per_declared_unit": "-5.5 g"},

@@ -23,7 +23,7 @@ EXPECTED = [
 
 
 def test_good_folder_is_valid(cli):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     assert validate_paths([DATA / "good"]) == []
     r = cli("validate", DATA / "good")
@@ -31,7 +31,7 @@ def test_good_folder_is_valid(cli):
 
 
 def test_mixed_folder_reports_each_bad_row_exactly():
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([MIXED])
     got = [(Path(p.file).name, p.row, p.column) for p in problems]
@@ -52,7 +52,9 @@ def test_cli_text_json_github(cli):
     r = cli("validate", MIXED, "--format", "github")
     lines = r.stdout.splitlines()
     assert lines[-1] == "::notice::checked 5 files (1 study, 4 tables); skipped none"
-    lines = lines[:-1]
+    # the study that does not load says which stages did not run (a notice on its file)
+    assert lines[-2].startswith(f"::notice file={MIXED / 'bad_study.toml'}::not run: compute, uncertainty, PACT (")
+    lines = lines[:-2]
     assert r.exit_code == 1 and len(lines) == 7 and all(x.startswith("::error file=") for x in lines)
     assert any(x.startswith(f"::error file={MIXED / 'bad_factors.csv'},line=4,col=8::") for x in lines)
     toml_line = next(x for x in lines if "bad_study.toml" in x)
@@ -60,14 +62,14 @@ def test_cli_text_json_github(cli):
 
 
 def test_github_escaping():
-    from lca.validate import Annotation
+    from lca.validation import Annotation
 
     a = Annotation("a,b:c.csv", 2, 1, "50% bad\nnext")
     assert a.github() == "::error file=a%2Cb%3Ac.csv,line=2,col=1::50%25 bad%0Anext"
 
 
 def test_explicit_unknown_and_missing_files(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     odd = tmp_path / "notes.csv"
     odd.write_text("a,b\n1,2\n", encoding="utf-8")
@@ -76,18 +78,18 @@ def test_explicit_unknown_and_missing_files(tmp_path):
     (p,) = validate_paths([tmp_path])
     assert p.file == str(odd) and "not a table lca knows: columns a, b" in p.message
     # ... unless allowed; a TOML without [study] is skipped, and both are listed as skipped
-    from lca.validate import validate
+    from lca.validation import validate
 
     out = validate([tmp_path], allow_unknown=True)
     assert out.problems == [] and [s["file"] for s in out.skipped] == [str(odd), str(tmp_path / "pyproject.toml")]
     (p,) = validate_paths([odd])
     assert "not a table lca knows" in p.message
     (q,) = validate_paths([tmp_path / "gone.csv"])
-    assert q.message == "no such file or directory"
+    assert q.message == "file not found"
 
 
 def test_non_utf8_and_malformed(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     bad = tmp_path / "sites.csv"
     bad.write_bytes("id,country\nmünchen,DE\n".encode("latin-1"))
@@ -101,7 +103,7 @@ def test_non_utf8_and_malformed(tmp_path):
 
 def test_default_study_and_shipped_factors_are_valid():
     from lca.resources import default_study_path, factors_dir
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     assert validate_paths([default_study_path(), factors_dir()]) == []
 
@@ -130,7 +132,7 @@ def test_study_schema_accepts_default_study(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     import tomllib
 
-    from lca.export.jsonschema import study_schema
+    from lca.validation.jsonschema import study_schema
     from lca.resources import default_study_path
 
     doc = tomllib.loads(default_study_path().read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ def test_a_semicolon_csv_is_told_to_use_commas(tmp_path, comma_in_a_value):
     from lca.errors import LcaInputError
     from lca.factors import load_library
     from lca.study import load_study
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     table = _semicolons(tmp_path / "sites.csv", comma_in_a_value)
     (p,) = validate_paths([table])
@@ -44,7 +44,7 @@ def test_a_semicolon_csv_is_told_to_use_commas(tmp_path, comma_in_a_value):
 
 @pytest.mark.parametrize("gas, unit, refused", [("CO2", "kg_CO2e/kWh", "CO2e"), ("CO2e", "kg/kWh", "kg/MMBtu")])
 def test_a_factor_unit_hint_never_recommends_what_it_refuses(tmp_path, gas, unit, refused):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     rows = (CORPUS / "factors_good.csv").read_text(encoding="utf-8").splitlines()
     rows[2] = rows[2].replace(",kg_CO2e/kWh,CO2e,", f",{unit},{gas},")
@@ -58,7 +58,7 @@ JARGON = re.compile(r"(greater|less)_than|in_range\(|str_length\(|str_matches\(|
 
 
 def test_no_validator_jargon_in_any_message_of_the_corpus():
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths(sorted(CORPUS.glob("*.csv")))
     assert len(problems) > 40
@@ -73,7 +73,7 @@ def test_no_validator_jargon_in_any_message_of_the_corpus():
 
 def test_every_problem_of_a_file_in_one_pass(tmp_path):
     """A cell that is not a number does not hide a range problem in another row (no rounds)."""
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     rows = (CORPUS / "factors_good.csv").read_text(encoding="utf-8").splitlines()
     rows[1] = rows[1].replace(",1.8,", ",lots,")
@@ -99,7 +99,7 @@ def test_line_numbers_count_physical_lines_after_a_multi_line_cell(tmp_path, cli
 def test_record_lines_follow_quoting_like_the_loader(tmp_path):
     import polars as pl
 
-    from lca.csvfiles import record_lines
+    from lca.study.csvfiles import record_lines
 
     path = tmp_path / "t.csv"
     path.write_text('a,b\n1,"x\n\ny"\n2,"he said ""hi"""\n3,z\n', encoding="utf-8")

@@ -61,7 +61,7 @@ max = "2 kWh"
 
 
 def test_uncertainty_entries_are_checked_like_lca_uncertainty(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([_study(tmp_path, UNCERTAINTY)])
     assert _where(problems) == [("uncertainty #2", "target"), ("uncertainty #3", "dist"),
@@ -70,18 +70,20 @@ def test_uncertainty_entries_are_checked_like_lca_uncertainty(tmp_path):
 
 
 def test_pact_export_is_built_and_checked_like_lca_export_and_check(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     problems = validate_paths([_study(tmp_path, "\n[pact]\nexempted_emissions_percent = 5\nfosil = 1\n")])
-    assert _where(problems) == [("pact", "fosil"), ("PACT v3 export (every scenario)", "exemptedEmissionsPercent"),
-                                ("PACT v2 export (every scenario)", "exemptedEmissionsPercent")]
+    # named at the [pact] key the user wrote, the output field and the export in the message (#11 review)
+    assert _where(problems) == [("pact", "fosil"), ("pact", "exempted_emissions_percent"),
+                                ("pact", "exempted_emissions_percent")]
     assert all(p.file == str(tmp_path / "study.toml") for p in problems)
-    assert "[exemptions]" in problems[1].message
+    assert "[exemptions] exemptedEmissionsPercent" in problems[1].message
+    assert "(PACT v3 export, every scenario)" in problems[1].message
 
 
 def test_every_stage_that_can_run_reports_in_one_pass(tmp_path):
     """A bad factor file of the study stops the compute, but not the [[uncertainty]] checks."""
-    from lca.validate import validate
+    from lca.validation import validate
 
     shutil.copy(DATA / "mixed" / "bad_factors.csv", tmp_path / "supplier.csv")
     study = _study(tmp_path, '\n[factors]\nfiles = ["supplier.csv"]\n' + UNCERTAINTY)
@@ -95,7 +97,7 @@ def test_every_stage_that_can_run_reports_in_one_pass(tmp_path):
 
 
 def test_a_table_file_reports_unknown_columns_and_bad_values_together(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     shutil.copy(CORPUS / "sites_unknown_column.csv", tmp_path / "sites.csv")
     text = (tmp_path / "sites.csv").read_text(encoding="utf-8").replace(",JP,", ",Japan,")
@@ -107,14 +109,16 @@ def test_a_table_file_reports_unknown_columns_and_bad_values_together(tmp_path):
 
 LONE = ["sites_unknown_column.csv", "sites_bad_country.csv", "sites_bad_fallback.csv", "exchanges_unknown_column.csv",
         "exchanges_nan_amount.csv", "exchanges_bad_unit.csv", "routes_bad_mode.csv", "routes_unit_not_length.csv",
-        "routes_empty_mode.csv", "routes_unknown_column.csv"]
+        "routes_empty_mode.csv", "routes_unknown_column.csv", "routes_leg_gap.csv", "routes_not_consecutive.csv",
+        "routes_header_only.csv", "routes_missing_leg.csv", "routes_leg_zero.csv", "sites_header_only.csv",
+        "exchanges_header_only.csv"]
 
 
 @pytest.mark.parametrize("name", LONE)
 def test_a_lone_table_is_checked_as_strictly_as_inside_a_study(name, tmp_path):
     from lca.study import load_study
     from lca.errors import LcaInputError
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     kind = name.split("_")[0]
     table = tmp_path / f"{kind}.csv"
@@ -128,6 +132,25 @@ def test_a_lone_table_is_checked_as_strictly_as_inside_a_study(name, tmp_path):
     extra = [p for p in in_study if p not in alone]
     assert in_study and set(alone) <= set(in_study)
     assert all(p.message.startswith("unknown site") for p in extra), extra
+
+
+@pytest.mark.parametrize("name,message", [
+    ("routes_leg_gap.csv", "the legs of route plant → cell are numbered 1, 3 in rows 1, 2: leg 2 is missing"),
+    ("routes_not_consecutive.csv", "the legs of route plant → cell are not in consecutive rows (1, 3)"),
+    ("routes_header_only.csv", "table file has a header but no rows"),
+    ("sites_header_only.csv", "table file has a header but no rows"),
+    ("exchanges_header_only.csv", "table file has a header but no rows"),
+    ("routes_missing_leg.csv", "missing required column 'leg'"),
+])
+def test_a_lone_table_gets_the_loaders_route_and_empty_table_checks(name, message, cli):
+    """Before (review finding 8): these passed `lca validate FILE` alone, yet every command refused the
+    study that used them (the pre-commit hook of docs/ci.md validates single files)."""
+    from lca.validation import validate_paths
+
+    problems = validate_paths([CORPUS / name])
+    assert [(p.file, p.message) for p in problems] == [(str(CORPUS / name), message)]
+    r = cli("validate", CORPUS / name)
+    assert r.exit_code == 1 and message in r.stderr
 
 
 def test_unknown_and_empty_inputs_are_errors_unless_allowed(tmp_path, cli):
@@ -178,7 +201,7 @@ def test_default_study_is_valid_and_its_warning_is_printed(cli):
 
 
 def test_an_unresolvable_grid_region_fails_validation(tmp_path):
-    from lca.validate import validate_paths
+    from lca.validation import validate_paths
 
     typo = ('grid = "JP-KANSAI"\ngrid_fallback = "country"', 'grid = "JP-KANSIA"')
     (p,) = validate_paths([_study(tmp_path, "", typo)])

@@ -8,6 +8,7 @@ from typing import Literal, Sequence
 
 import polars as pl
 
+from lca.choices import ON_ERROR, spoken
 from lca.errors import InternalError, LcaInputError, OutputError, Problem
 from lca.ledger import io
 from lca.ledger.duplicates import duplicate_lot_ids
@@ -143,8 +144,9 @@ def compute_ledger(shipments: Path | str | pl.DataFrame | pl.LazyFrame, study=No
     from lca.resources import default_study_path
     from lca.study import Study, load_study
 
-    if on_error not in ("fail", "skip"):
-        raise LcaInputError(Problem(f"unknown on_error '{on_error}'", hint="use 'fail' or 'skip'"))
+    if on_error not in ON_ERROR:
+        raise LcaInputError(Problem(f"unknown on_error '{on_error}'",
+                                    hint="use " + spoken([f"'{v}'" for v in ON_ERROR])))
     st = study if isinstance(study, Study) else load_study(study or default_study_path())
     window = date_window_of(st, date_window)  # a bad window fails before any data is read
     file = None if isinstance(shipments, (pl.DataFrame, pl.LazyFrame)) else str(shipments)
@@ -179,7 +181,7 @@ def _drop_empty_partitions(folder: Path) -> None:
     """Remove the month folders no lot went to (their row counts come from the footers); keep one
     if all are empty, so the output still has its schema."""
     parts = sorted(folder.glob("period=*/lots.parquet"))
-    empty = [f for f in parts if pl.scan_parquet(f).select(pl.len()).collect().item() == 0]
+    empty = [f for f in parts if pl.scan_parquet(f, glob=False).select(pl.len()).collect().item() == 0]
     for f in empty[: len(empty) - (len(empty) == len(parts))]:
         io.discard(f.parent)
 
@@ -200,13 +202,16 @@ def _streamed(good, bad, plan, out, on_error, rejects, partition_by, file, max_l
         pl.collect_all([*sinks, bad.sink_parquet(tmp_rej, lazy=True, **PARQUET)])
         if partition_by == "period":
             _drop_empty_partitions(tmp_out)
-        n_bad = pl.scan_parquet(tmp_rej).select(pl.len()).collect().item()  # from the footer
+        # every read-back names files literally (glob=False): an output called 'out[1].parquet'
+        # must not be taken for a pattern
+        rejected = pl.scan_parquet(tmp_rej, glob=False)
+        n_bad = rejected.select(pl.len()).collect().item()  # from the footer
         if n_bad and on_error == "fail":
-            raise _fail(pl.scan_parquet(tmp_rej).head(max_listed).collect(), n_bad, file, max_listed)
-        written = pl.scan_parquet(tmp_out / "**" / "*.parquet" if tmp_out.is_dir() else tmp_out,
-                                  hive_partitioning=False)
+            raise _fail(rejected.head(max_listed).collect(), n_bad, file, max_listed)
+        written = pl.scan_parquet(sorted(tmp_out.rglob("*.parquet")) if tmp_out.is_dir() else tmp_out,
+                                  hive_partitioning=False, glob=False)
         _check_output(as_exchange(written.head(io.VALIDATE_ROWS).collect()),
-                      pl.scan_parquet(tmp_rej).head(io.VALIDATE_ROWS).collect())
+                      rejected.head(io.VALIDATE_ROWS).collect())
         totals = _totals(written).collect()
         _check_invariants(totals)
         summary = _summaries(totals)

@@ -8,7 +8,8 @@ The override rule: for scenario *s*, plant *X*, month *m* and carrier *c* (elect
 natural_gas), the study's contributions of flow *c* at site *X* (summed over processes and, in a
 supply mix, weighted by share) are replaced by ``energy / output`` of *X* in *m* — expressed per
 declared unit — times the same kg CO2e per unit of energy the study used there (factor × GWP,
-all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``). Plant output is in the
+all gases, from ``Footprint.detail``: ``value / (amount × a_to_base)``; grossed up for grid losses
+with ``td_losses = "included"``, since a plant meter reads consumption). Plant output is in the
 plant's own product (base film at a film plant), converted to "per declared unit of finished
 product" with the process scale (see :func:`site_outputs` and docs/ledger.md, "Primary plant data").
 """
@@ -120,7 +121,7 @@ def footprints_by_destination(study, destinations: Sequence[str], *, factors: Se
     Returns ``({destination: Footprint}, {destination: reason})``; a destination the study cannot
     deliver to (not a site, no route) gets a reason instead of a footprint.
     """
-    from lca.pipeline import compute
+    from lca.engine import compute
     from lca.factors import load_library
 
     lib = load_library()
@@ -148,10 +149,10 @@ def site_outputs(study) -> pl.DataFrame:
     makes base film and coats it in ``jp-import``: coating; it only makes base film in
     ``charlotte-coated``: base film). ``out_per_du`` is how much of that output, in SI base units
     (m² for area), one declared unit of finished product needs: process scale (reference outputs
-    per declared unit, yields included, :func:`lca.inventory.process_scales`) × the reference
+    per declared unit, yields included, :func:`lca.engine.inventory.process_scales`) × the reference
     output amount × its unit's SI multiplier.
     """
-    from lca.inventory import process_scales
+    from lca.engine.inventory import process_scales
     from lca.units import unit_table
 
     scales = process_scales(study)

@@ -26,23 +26,28 @@ _DIMS = ("scenario", "unit", "destination_plant", "product", "origin_plant")  # 
 
 
 def scan_lots(path: Path | str) -> pl.LazyFrame:
-    """Lazily open a shipments file (``.csv`` or ``.parquet``, or a folder/glob of Parquet files)."""
+    """Lazily open a shipments file (``.csv`` or ``.parquet``, or a folder of Parquet files).
+
+    The name is a literal path, never a pattern (``glob=False``): polars would expand ``[ ] * ?``
+    and read another file (``lots[12].csv`` → ``lots1.csv``). A folder's parts are listed here.
+    """
     p = Path(path)
     name = str(path)
-    if not any(ch in name for ch in "*?[") and not p.exists():
+    if not p.exists():
         raise LcaInputError(Problem("shipments file not found", file=name, hint="check the path"))
     if p.suffix.lower() == ".csv":
         if p.is_file() and not p.read_bytes()[:4096].strip():
             raise LcaInputError(Problem("shipments file is empty", file=name,
                                         hint="write a header row and one row per lot (see docs/ledger.md)"))
-        lf = pl.scan_csv(p, infer_schema=False)  # all text; typed below, bad cells → bad rows
+        lf = pl.scan_csv(p, infer_schema=False, glob=False)  # all text; typed below, bad cells → bad rows
     elif p.is_dir():
-        if not any(p.rglob("*.parquet")):
+        parts = sorted(f for f in p.rglob("*.parquet") if f.is_file())
+        if not parts:
             raise LcaInputError(Problem("folder has no Parquet files", file=name,
                                         hint="name a CSV or Parquet file, or a folder of .parquet parts"))
-        lf = pl.scan_parquet(p / "**" / "*.parquet")
-    elif p.suffix.lower() in (".parquet", ".pq") or "*" in name:
-        lf = pl.scan_parquet(name)
+        lf = pl.scan_parquet(parts, glob=False)
+    elif p.suffix.lower() in (".parquet", ".pq"):
+        lf = pl.scan_parquet(p, glob=False)
     else:
         raise LcaInputError(Problem("unsupported file type", file=name, hint="use .csv or .parquet"))
     try:  # a damaged or truncated file fails here, named, not later inside the streaming engine
@@ -139,7 +144,8 @@ def read_plant_data(source: Path | str | pl.DataFrame) -> tuple[pl.DataFrame, st
         if not p.exists():
             raise LcaInputError(Problem("plant data file not found", file=file, hint="check the path"))
         try:
-            df = pl.read_csv(p, infer_schema=False) if p.suffix.lower() == ".csv" else pl.read_parquet(p)
+            df = (pl.read_csv(p, infer_schema=False, glob=False) if p.suffix.lower() == ".csv"  # a name, not a pattern
+                  else pl.read_parquet(p, glob=False))
         except pl.exceptions.PolarsError as exc:
             raise LcaInputError(Problem(f"cannot read: {exc}".splitlines()[0], file=file)) from None
     if df.height == 0:

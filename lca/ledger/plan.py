@@ -2,7 +2,7 @@
 of the lots (scenarios, units, destinations, date range) — all small.
 
 >>> from datetime import date
->>> from lca.pipeline import compute
+>>> from lca.engine import compute
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
 >>> study = load_study(default_study_path())

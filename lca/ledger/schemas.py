@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.schemas import ID
+from lca.schemas.base import ID, Base
 
 #: Input columns of a shipments table and the polars type each is read as.
 SHIPMENT_COLUMNS: dict[str, pl.DataType] = {
@@ -30,13 +30,7 @@ OPTIONAL_COLUMNS = ("product", "origin_plant")
 CARRIERS = ["electricity", "natural_gas"]
 
 
-class _Base(pa.DataFrameModel):
-    class Config:
-        strict = False
-        coerce = False
-
-
-class ShipmentTable(_Base):
+class ShipmentTable(Base):
     """One row per lot received. Nullable here: a null makes the *row* bad, not the table."""
 
     lot_id: str = pa.Field(nullable=True)
@@ -49,7 +43,7 @@ class ShipmentTable(_Base):
     destination_plant: str = pa.Field(nullable=True)
 
 
-class PlantDataTable(_Base):
+class PlantDataTable(Base):
     """Primary data: energy a plant used in a month and what it made, per carrier."""
 
     plant: str = pa.Field(str_matches=ID)
@@ -69,7 +63,7 @@ class PlantDataTable(_Base):
         return data.lazyframe.select(~pl.struct("plant", "period", "carrier").is_duplicated())
 
 
-class LedgerTable(_Base):
+class LedgerTable(Base):
     """Per-lot footprint: quantity in declared units × intensity (both with units) → kg CO2e."""
 
     lot_id: str
@@ -98,7 +92,7 @@ class LedgerTable(_Base):
             pl.col("footprint") == pl.col("declared_quantity") * pl.col("intensity"))
 
 
-class RejectTable(_Base):
+class RejectTable(Base):
     """A lot that could not be priced, with its input row number and the reason."""
 
     row: int = pa.Field(ge=1)

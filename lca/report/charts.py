@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -160,6 +160,20 @@ def _legend(chart_id: str, stages: Sequence[str], x: float, y: float, width: flo
     return "".join(parts), cy + 18
 
 
+def _bar_frame(chart_id: str, title: str, desc: str, stages: Sequence[str], ticks: Sequence[float], unit: str, *,
+               width: int, x0: float, x1: float, y_axis: float, y_plot_end: float, legend_gap: float,
+               unit_gap: float) -> tuple[Callable[[float], float], list[str], str]:
+    """What every horizontal bar chart coloured by stage starts with: the x scale ``sx``, the opening
+    (sized to end below the stage legend), the stage patterns and the x axis; and the legend, which
+    goes last. Bars are drawn from ``x0`` to ``x1``; the plot ends at ``y_plot_end``."""
+    sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
+    legend, legend_end = _legend(chart_id, stages, x0, y_plot_end + legend_gap, x1 - x0)
+    height = int(legend_end + 6)
+    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
+    out += _x_axis(ticks, sx, y_axis, y_plot_end, (x0 + x1) / 2, y_plot_end + unit_gap, unit)
+    return sx, out, legend
+
+
 def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str, Sequence[tuple[str, float]]]],
                  unit: str, *, width: int = 680) -> Markup:
     """Horizontal bars, one per scenario, stacked by stage; the total is printed at the bar end."""
@@ -170,13 +184,10 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
     totals = [sum(v for _, v in parts) for _, parts in bars]
     lo = min([0.0] + [sum(v for _, v in parts if v < 0) for _, parts in bars])
     ticks = nice_ticks(lo, max(totals + [0.0]))
-    x0, x1 = label_w, width - right
-    sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
+    x0 = label_w
     plot_h = len(bars) * (bar_h + gap)
-    legend, legend_end = _legend(chart_id, stages, x0, top + plot_h + 42, x1 - x0)
-    height = int(legend_end + 6)
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
-    out += _x_axis(ticks, sx, top - 4, top + plot_h, (x0 + x1) / 2, top + plot_h + 30, unit)
+    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, width=width, x0=x0, x1=width - right,
+                                 y_axis=top - 4, y_plot_end=top + plot_h, legend_gap=42, unit_gap=30)
     for i, ((label, parts), total) in enumerate(zip(bars, totals)):
         y = top + i * (bar_h + gap)
         out.append(_text_lines(x0 - 8, y + bar_h / 2, _wrap(label, 34)))
@@ -251,7 +262,7 @@ def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], st
 
 def _x_axis(ticks: Sequence[float], sx, y_top: float, y_bottom: float, x_mid: float, y_unit: float,
             unit: str) -> list[str]:
-    """Vertical gridlines with tick labels under a horizontal-bar plot, and the unit below them."""
+    """Vertical gridlines with tick labels under a plot whose x axis is a quantity, and the unit below them."""
     step = ticks[1] - ticks[0]
     out = [f'<line x1="{sx(t):.1f}" y1="{y_top}" x2="{sx(t):.1f}" y2="{y_bottom}" stroke="{RULE}" '
            f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{y_bottom + 14}" text-anchor="middle" '
@@ -267,13 +278,10 @@ def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tupl
     label_w, right, top, bar_h, gap = 250, 90, 8, 16, 8
     stages = list(dict.fromkeys(s for _, _, s, _ in items))
     ticks = nice_ticks(min([0.0] + [v for _, v, _, _ in items]), max([0.0] + [v for _, v, _, _ in items]))
-    x0, x1 = label_w, width - right
-    sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
+    x0 = label_w
     plot_h = len(items) * (bar_h + gap)
-    legend, legend_end = _legend(chart_id, stages, x0, top + plot_h + 40, x1 - x0)
-    height = int(legend_end + 6)
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages)]
-    out += _x_axis(ticks, sx, top, top + plot_h, (x0 + x1) / 2, top + plot_h + 29, unit)
+    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, width=width, x0=x0, x1=width - right,
+                                 y_axis=top, y_plot_end=top + plot_h, legend_gap=40, unit_gap=29)
     for i, (label, v, s, share) in enumerate(items):
         y = top + i * (bar_h + gap)
         a, b = sorted((0.0, v))
@@ -300,12 +308,7 @@ def intervals(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, fl
     plot_h = len(rows) * row_h
     height = top + plot_h + 40
     out = [_open(chart_id, title, desc, width, height)]
-    for t in ticks:
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + plot_h}" stroke="{RULE}" '
-                   f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-                   f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
-    out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" fill="{MUTED}" '
-               f'font-size="11">{escape(fmt.unit(unit))}</text>')
+    out += _x_axis(ticks, sx, top, top + plot_h, (x0 + x1) / 2, top + plot_h + 30, unit)
     for i, (label, p_lo, med, p_hi) in enumerate(rows):
         y = top + i * row_h + row_h / 2
         out.append(_text_lines(x0 - 8, y, _wrap(label, 36), size=11))
@@ -328,12 +331,7 @@ def histogram(chart_id: str, title: str, desc: str, series: Sequence[tuple[str, 
     peak = max([max(c) for _, c in series if len(c)] + [1])
     sy = lambda c: y0 - c / peak * (y0 - top)  # noqa: E731
     out = [_open(chart_id, title, desc, width, height)]
-    for t in ticks:
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{y0}" stroke="{RULE}" '
-                   f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{y0 + 14}" text-anchor="middle" fill="{MUTED}" '
-                   f'font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
-    out.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y0 + 30}" text-anchor="middle" fill="{MUTED}" font-size="11">'
-               f'{escape(fmt.unit(unit))}</text>')
+    out += _x_axis(ticks, sx, top, y0, (x0 + x1) / 2, y0 + 30, unit)
     styles = [("#1d3557", ""), ("#b4533c", ' stroke-dasharray="5 3"'), ("#7a5a2b", ' stroke-dasharray="1 2"')]
     for k, (label, counts) in enumerate(series):
         colour, dash = styles[k % len(styles)]

@@ -18,13 +18,11 @@ from typing import Any
 
 import polars as pl
 
+from lca.choices import VIEWS
 from lca.errors import LcaInputError
 from lca.report import charts, fmt
 from lca.report.charts_map import process_map
 from lca.results import STAGE_ORDER
-
-#: views of the result, with how each follows from the declared unit
-VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
 
 
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
@@ -216,7 +214,7 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
         views.append({"label": label, "basis": basis, "factor": factor,
                       "unit": fmt.unit(t.get_column("unit")[0]),
                       "values": [fmt.num(v) for v in t.get_column("value")]})
-    from lca.inventory import process_scales
+    from lca.engine.inventory import process_scales
 
     scales = process_scales(fp.study)
     names = dict(fp.study.processes.select("id", "name").iter_rows())

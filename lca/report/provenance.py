@@ -133,7 +133,7 @@ def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
 
 def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
     """DQR per significant input, value-weighted DQR, estimate and primary-data shares, region fallbacks."""
-    from lca.export.figures import PRIMARY  # one rule for the report and the PACT export
+    from lca.disclosure.pact.figures import PRIMARY  # one rule for the report and the PACT export
 
     d = _system(fp.detail, kinds)
     tot = d.group_by("scenario").agg(pl.col("value").sum().alias("tot"))

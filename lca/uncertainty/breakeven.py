@@ -13,6 +13,7 @@ When all affected rows share one exponent ``e`` the difference is affine in ``u 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -48,6 +49,8 @@ def break_even_many(fp, a: str, b: str, parameters: Sequence[str], *, per: str =
 
 def _current(fp, target) -> tuple[float, str]:
     d = fp.detail
+    if target.kind == "loss":
+        return target.current.value, "dimensionless"
     if target.kind == "factor":
         row = d.filter(pl.col("factor_id") == target.key[0]).select("factor_value", "factor_unit")
         if row.height == 0:
@@ -66,10 +69,23 @@ def _current(fp, target) -> tuple[float, str]:
     return target.current.value, target.current.unit
 
 
+def _as_loss(fp, target):
+    """A ``factor.<id>`` target naming a grid-loss factor the footprint used: kind ``loss``."""
+    if target.kind != "factor" or (fp.detail.get_column("factor_id") == target.key[0]).any():
+        return target
+    from lca.study import Quantity
+    from lca.uncertainty.losses import loss_factors
+
+    hit = loss_factors(fp).filter(pl.col("factor_id") == target.key[0])
+    if hit.height == 0:
+        return target
+    return replace(target, kind="loss", current=Quantity(float(hit.get_column("fraction")[0]), "dimensionless"))
+
+
 def _solve(fp, a: str, b: str, parameter: str, per: str, e: np.ndarray | None = None) -> dict[str, object]:
     for s in (a, b):
         fp._check_scenario(s)
-    target = resolve_target(fp.study, parameter)
+    target = _as_loss(fp, resolve_target(fp.study, parameter))
     x0, unit = _current(fp, target)
     row = {"scenario_a": a, "scenario_b": b, "parameter": parameter, "current": x0, "breakeven": None,
            "unit": unit, "note": ""}
@@ -95,10 +111,11 @@ def _solve(fp, a: str, b: str, parameter: str, per: str, e: np.ndarray | None = 
         return row
     u = 1.0 - d0 / k
     ex = float(exps[0])
-    if u <= 0 and ex != 1.0:
+    if u <= 0 and (ex != 1.0 or target.kind == "loss"):
         row["note"] = "no break-even in the physical range"
         return row
-    x = x0 * (u if ex == 1.0 else u ** (1.0 / ex))
+    # a grid loss scales its rows by u = (1 − L0) / (1 − L), see lca.uncertainty.losses
+    x = 1.0 - (1.0 - x0) / u if target.kind == "loss" else x0 * (u if ex == 1.0 else u ** (1.0 / ex))
     row["breakeven"] = float(x)
     if x < 0:
         row["note"] = "outside the physical range (negative)"

@@ -43,7 +43,9 @@ def parse_bytes(text: str | int) -> int:
     if not m or m.group(2).lower() not in _UNITS:
         raise ValueError(f"'{text}' is not a size such as 4 GiB or 500 MB")
     value = float(m.group(1)) * _UNITS[m.group(2).lower()]
-    if not 0 < value < 2**63:
+    if value >= 2**63:  # also inf ('1e999'): no machine has that much, and it would not fit an int64
+        raise ValueError(f"'{text}' is too large: at most 8 EiB (2^63 bytes)")
+    if not value > 0:
         raise ValueError(f"'{text}' is not a positive size")
     return int(value)
 
@@ -102,7 +104,7 @@ def _size(n: float) -> str:
 
 def envelope(model, pats: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(groups,) smallest and largest total any draw can produce, from every input's support."""
-    sup = np.array([i.dist.support for i in model.inputs], dtype=float).reshape(-1, 2)
+    sup = np.array([i.row_support for i in model.inputs], dtype=float).reshape(-1, 2)  # grid losses transformed
     with np.errstate(divide="ignore", invalid="ignore"):
         la, lb = np.log(sup[:, 0]), np.log(sup[:, 1])
         ea, eb = pats * la[None, :], pats * lb[None, :]       # (patterns, inputs); 0 · log 0 → nan

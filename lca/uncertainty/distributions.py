@@ -176,12 +176,14 @@ class Distribution:
 @dataclass(frozen=True)
 class Range:
     """Physical range of a multiplier: ``[lo, hi]``, ``lo`` excluded when ``lo_open`` (a yield or a
-    divisor must stay > 0); ``what`` says why, in messages."""
+    divisor must stay > 0), ``hi`` when ``hi_open`` (a loss fraction stays < 1); ``what`` says why,
+    in messages."""
 
     lo: float = 0.0
     hi: float = math.inf
     lo_open: bool = False
     what: str = "it cannot be negative"
+    hi_open: bool = False
 
 
 class OutOfRange(ValueError):
@@ -222,9 +224,9 @@ def confine(d: Distribution, r: Range, fmt: Callable[[float], str], *, tmin: flo
         if d.low < r.lo or (r.lo_open and d.low <= r.lo):
             raise OutOfRange("min", f"min {fmt(d.low)} is outside the physical range ({r.what})",
                              f"raise min above {fmt(r.lo)}" if r.lo_open else f"use min >= {fmt(r.lo)}")
-        if d.high > r.hi:
+        if d.high > r.hi or (r.hi_open and d.high >= r.hi):
             raise OutOfRange("max", f"max {fmt(d.high)} is outside the physical range ({r.what})",
-                             f"use max <= {fmt(r.hi)}")
+                             f"use max < {fmt(r.hi)}" if r.hi_open else f"use max <= {fmt(r.hi)}")
         if d.high > MAX_RATIO:
             raise OutOfRange("max", f"max {fmt(d.high)} is {d.high:.3g} × the study value",
                              "check the unit: a range that wide is not a measurement uncertainty")
@@ -232,10 +234,11 @@ def confine(d: Distribution, r: Range, fmt: Callable[[float], str], *, tmin: flo
     if d.kind not in ("normal", "lognormal") or d.is_constant:
         return d
     lo = max(r.lo, FLOOR) if r.lo_open else r.lo
+    hi = r.hi * (1.0 - FLOOR) if r.hi_open else r.hi  # an open upper end is never reached either
     for key, t in (("min", tmin), ("max", tmax)):
-        if t is not None and (t < r.lo or (r.lo_open and t <= r.lo) or t > r.hi):
+        if t is not None and (t < r.lo or (r.lo_open and t <= r.lo) or t > r.hi or (r.hi_open and t >= r.hi)):
             raise OutOfRange(key, f"{key} {fmt(t)} is outside the physical range ({r.what})")
-    tlo, thi = (lo if tmin is None else tmin), (r.hi if tmax is None else tmax)
+    tlo, thi = (lo if tmin is None else tmin), (hi if tmax is None else tmax)
     if not tlo <= 1.0 <= thi:
         raise OutOfRange("min" if tlo > 1.0 else "max",
                          f"the study value must lie between min ({fmt(tlo)}) and max ({fmt(thi)})")
@@ -257,6 +260,30 @@ def confine(d: Distribution, r: Range, fmt: Callable[[float], str], *, tmin: flo
                          f"its 97.5th percentile is {float(out.ppf(0.975)):.3g} × the study value",
                          "check the unit and the spread: a range that wide is not a measurement uncertainty")
     return out
+
+
+def check_divisor(d: Distribution, fmt: Callable[[float], str]) -> None:
+    """The :data:`MAX_RATIO` rule for an input the footprint depends on *inversely* (a yield, a
+    conversion it divides by): a draw at 1/1000 of the study value multiplies the rows it divides
+    by 1000, the same unit slip as a bound 1000 × the study value. :class:`OutOfRange` when the
+    lower bound of a triangular or uniform, or the 2.5th percentile of a normal or lognormal, lies
+    below study value / :data:`MAX_RATIO` (the mirror of :func:`confine`'s upper rule).
+
+    >>> check_divisor(Distribution("uniform", low=1e-12, high=1.4), str)
+    Traceback (most recent call last):
+    lca.uncertainty.distributions.OutOfRange: min 1e-12 is 1e-12 × the study value; the footprint depends on this input inversely (like a yield), so such a draw would multiply what it divides by 1e+12
+    """
+    if d.is_constant or d.kind not in ("triangular", "uniform", "normal", "lognormal"):
+        return
+    low = d.low if d.kind in ("triangular", "uniform") else float(d.ppf(0.025))
+    if low >= 1.0 / MAX_RATIO:
+        return
+    what = f"min {fmt(d.low)}" if d.kind in ("triangular", "uniform") else f"its 2.5th percentile {fmt(low)}"
+    raise OutOfRange("min" if d.kind in ("triangular", "uniform") else "sd" if d.kind == "normal" else "gsd",
+                     f"{what} is {low:.3g} × the study value; the footprint depends on this input inversely (like "
+                     f"a yield), so such a draw would multiply what it divides by {1 / low:.3g}",
+                     f"check the unit: a range that wide is not a measurement uncertainty; keep it above "
+                     f"{fmt(1.0 / MAX_RATIO)} (1/{MAX_RATIO:g} of the study value)")
 
 
 def _norm_ppf(q: np.ndarray) -> np.ndarray:

@@ -9,7 +9,11 @@ deterministic value) a row becomes ``value_r · Π_p m_p ** E[p, r]``:
 * study inputs (``[[uncertainty]]`` entries): ``E`` found by rebuilding the inventory with the
   target changed (``+1`` for amounts and distances, ``-1`` for yields, …); supply mixes reuse the
   rows' origins, so a mix moves with its components;
-* view inputs (m² per kWh, …): ``E = e`` on every row, for the views they matter in.
+* view inputs (m² per kWh, …): ``E = e`` on every row, for the views they matter in;
+* grid-loss factors (``td_losses = "included"``): a row grossed up by a loss carries
+  ``value / (1 − L)``, not a power law in ``L``, so the input is transformed: ``L`` is drawn (in
+  [0, 1)) and its column holds ``(1 − L0) / (1 − L)`` with ``E = 1`` on the rows it grossed up
+  (:mod:`lca.uncertainty.losses`).
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
@@ -26,10 +30,12 @@ import numpy as np
 import polars as pl
 
 from lca.errors import FactorError, Problem
-from lca.inventory import build_inventory
+from lca.engine.inventory import build_inventory
 from lca.results import STAGE_ORDER
-from lca.uncertainty.distributions import Distribution, OutOfRange, Range, confine, pedigree_gsd
-from lca.uncertainty.spec import parse_spec
+from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Range, check_divisor, confine,
+                                           pedigree_gsd)
+from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range, loss_rows
+from lca.uncertainty.spec import parse_spec, value_text
 from lca.uncertainty.targets import VIEW_TARGETS, Target, perturbed
 
 
@@ -44,11 +50,22 @@ class Input:
     """One uncertain input: one column of the draw matrix."""
 
     name: str
-    kind: str                 # factor | activity | view
+    kind: str                 # factor | grid loss | activity | view
     dist: Distribution
     unit: str | None          # unit of ``current`` (None: the input has several values)
     current: float | None
     source: str               # where the distribution comes from
+    loss: float | None = None  # a grid-loss fraction L0: rows scale by (1 − L0) / (1 − L0·m), not m
+
+    def row_multiplier(self, m: np.ndarray) -> np.ndarray:
+        """What the rows of this input are multiplied by (to the power ``E``) for draws ``m``."""
+        return m if self.loss is None else loss_multiplier(self.loss, m)
+
+    @property
+    def row_support(self) -> tuple[float, float]:
+        """Smallest and largest row multiplier (the multiplier is increasing in ``m``)."""
+        lo, hi = self.dist.support
+        return (lo, hi) if self.loss is None else (float(self.row_multiplier(lo)), float(self.row_multiplier(hi)))
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,11 @@ class CompiledModel:
 
     def group_totals(self, m: np.ndarray, pats: np.ndarray, w: np.ndarray) -> np.ndarray:
         """(iterations, scenario × stage) totals for draws ``m``, given :meth:`patterns`."""
+        losses = [p for p, i in enumerate(self.inputs) if i.loss is not None]
+        if losses:  # transformed inputs: their columns become row multipliers
+            m = m.copy()
+            for p in losses:
+                m[:, p] = self.inputs[p].row_multiplier(m[:, p])
         with np.errstate(divide="ignore"):
             logm = np.log(np.maximum(m, 1e-300))
         return np.exp(logm @ pats.T) @ w
@@ -118,8 +140,10 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
 
     factors = (d.select("factor_id", "factor_value", "factor_unit").unique("factor_id").sort("factor_id"))
     fvals = {fid: (v, u) for fid, v, u in factors.iter_rows()}
-    specs = parse_spec(fp.study, uncertainty, factor_values=fvals)
-    overridden = {t.key[0]: s for s in specs for t in s.targets if t.kind == "factor"}
+    losses = loss_factors(fp)
+    lvals = dict(losses.select("factor_id", "fraction").iter_rows())
+    specs = parse_spec(fp.study, uncertainty, factor_values=fvals, loss_values=lvals)
+    overridden = {t.key[0]: s for s in specs for t in s.targets if t.kind in ("factor", "loss")}
 
     inputs: list[Input] = []
     rows_e: list[np.ndarray] = []
@@ -130,14 +154,21 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
         v, u = fvals[fid]
         inputs.append(Input(f"factor {fid}", "factor", dist, u, v, source))
         rows_e.append((fid_col == fid).to_numpy().astype(float))
+    for fid, dist, source in _factor_distributions(losses, lvals):
+        if fid in overridden:
+            continue
+        inputs.append(Input(f"factor {fid}", "grid loss", dist, "dimensionless", lvals[fid], source,
+                            loss=lvals[fid]))
+        rows_e.append(loss_rows(d, fid))
     for spec in specs:
         e = np.zeros(d.height)
         kind = "activity"
         for t in spec.targets:
             e += _target_exponents(fp, t, per)
-            kind = "view" if t.kind == "view" else "factor" if t.kind == "factor" else kind
+            kind = {"view": "view", "factor": "factor", "loss": "grid loss"}.get(t.kind, kind)
+        loss = spec.current if spec.targets[0].kind == "loss" else None  # a loss target is alone in its entry
         inputs.append(Input(spec.name, kind, spec.dist, spec.unit, spec.current,
-                            "study [[uncertainty]]" + (f": {spec.note}" if spec.note else "")))
+                            "study [[uncertainty]]" + (f": {spec.note}" if spec.note else ""), loss=loss))
         rows_e.append(e)
     exponents = np.vstack(rows_e) if rows_e else np.zeros((0, d.height))
     _check_divisors(fp, specs, inputs, exponents, uncertainty is not None)
@@ -148,27 +179,42 @@ def compile_model(fp, *, per: str = "declared_unit", uncertainty=None) -> Compil
 def _check_divisors(fp, specs, inputs: list, exponents: np.ndarray, from_argument: bool) -> None:
     """An input that divides some row (negative exponent, e.g. a yield) must never be drawn at 0:
     that row would become infinite. Physical ranges already keep yields and conversions above 0;
-    this catches any other target the product graph turns into a divisor."""
+    this catches any other target the product graph turns into a divisor. Nor may it reach below
+    1/1000 of its study value (:func:`~lca.uncertainty.distributions.check_divisor`): the unit-slip
+    rule that bounds every input at 1000 × its study value, seen from the rows it divides."""
     first_spec = len(inputs) - len(specs)
     file = "uncertainty= argument" if from_argument else str(fp.study.path or "study")
-    problems = [Problem(f"{inp.name}: the footprint depends on it inversely (like a yield), so its draws must "
-                        "stay above 0, but the distribution reaches 0", file=file,
-                        table=f"uncertainty #{p - first_spec + 1}", column="min", hint="give min > 0")
-                for p, inp in enumerate(inputs) if p >= first_spec and (exponents[p] < 0).any()
-                and not inp.dist.is_constant and inp.dist.support[0] <= 0]
+    problems = []
+    for j, spec in enumerate(specs):
+        p, inp = first_spec + j, inputs[first_spec + j]
+        if inp.dist.is_constant or not (exponents[p] < 0).any():
+            continue
+        where = {"file": file, "table": f"uncertainty #{j + 1}"}
+        if inp.dist.support[0] <= 0:
+            problems.append(Problem(f"{inp.name}: the footprint depends on it inversely (like a yield), so its draws "
+                                    "must stay above 0, but the distribution reaches 0", column="min",
+                                    hint="give min > 0", **where))
+            continue
+        try:
+            check_divisor(inp.dist, value_text(spec.current, spec.unit))
+        except OutOfRange as exc:
+            problems.append(Problem(f"{inp.name}: {exc.message}", column=exc.key, hint=exc.hint, **where))
     if problems:
         from lca.errors import StudyError
 
         raise StudyError(problems)
 
 
-def _factor_distributions(d: pl.DataFrame) -> list[tuple[str, Distribution, str]]:
+def _factor_distributions(d: pl.DataFrame, losses: dict[str, float] | None = None
+                          ) -> list[tuple[str, Distribution, str]]:
     """One distribution per factor id used, from the factor table's uncertainty columns.
 
     Problems name the factor file (the user layer the row came from, or the shipped library),
     the factor id and the column. Every distribution is confined to factor values >= 0: a normal
     is truncated at 0 (or at ``unc_min``/``unc_max`` when given) and refused when it would need a
-    material cut (:func:`lca.uncertainty.distributions.confine`).
+    material cut (:func:`lca.uncertainty.distributions.confine`). With ``losses`` (grid-loss factor
+    id → loss fraction) the rows are loss factors: their draws stay in [0, 1) instead, and may not
+    gross the electricity up more than 1000-fold (:mod:`lca.uncertainty.losses`).
     """
     cols = ["factor_id", "factor_value", "factor_unit", "category", "unc_dist", "unc_gsd", "unc_sd", "unc_min",
             "unc_max", "dq_technological", "dq_geographical", "dq_temporal", "layer"]
@@ -180,15 +226,24 @@ def _factor_distributions(d: pl.DataFrame) -> list[tuple[str, Distribution, str]
         def problem(msg: str, column: str, hint: str | None) -> Problem:
             return Problem(f"factor '{fid}': {msg}", file=file, column=column, hint=hint)
 
+        def fmt(m: float) -> str:
+            return f"{m * v:.4g} {unit}"
+
+        l0 = None if losses is None else losses[fid]
+        rng, cut, source = (FACTOR_RANGE if l0 is None else loss_range(l0)), None, "factor table"
         if kind is None:
             g = pedigree_gsd(cat, dqt, dqg, dqm)
-            out.append((fid, Distribution("lognormal", gsd=g),
-                        f"pedigree default from DQR {dqt}/{dqg}/{dqm} (GSD {g:.3f})"))
-            continue
-        if kind == "none" or v == 0:
+            dist = Distribution("lognormal", gsd=g)
+            source = f"pedigree default from DQR {dqt}/{dqg}/{dqm} (GSD {g:.3f})"
+            if l0 is None:
+                out.append((fid, dist, source))
+                continue
+            # a loss fraction: the pedigree lognormal is cut just below a loss of 1 (never reached in practice)
+            cut = rng.hi * (1.0 - FLOOR) if rng.hi_open else None
+        elif kind == "none" or v == 0:
             out.append((fid, Distribution("none"), "factor table"))
             continue
-        if kind == "lognormal" and gsd is not None:
+        elif kind == "lognormal" and gsd is not None:
             dist = Distribution("lognormal", gsd=gsd)
         elif kind == "normal" and sd is not None:
             dist = Distribution("normal", rel_sd=sd / v)
@@ -204,14 +259,15 @@ def _factor_distributions(d: pl.DataFrame) -> list[tuple[str, Distribution, str]
             continue
         try:  # unc_min/unc_max on a normal or lognormal are its truncation points
             trunc = kind in ("normal", "lognormal")
-            dist = confine(dist, FACTOR_RANGE, lambda m: f"{m * v:.4g} {unit}",
-                           tmin=lo / v if trunc and lo is not None else None,
-                           tmax=hi / v if trunc and hi is not None else None)
+            dist = confine(dist, rng, fmt, tmin=lo / v if trunc and lo is not None else None,
+                           tmax=hi / v if trunc and hi is not None else cut)
+            if l0 is not None:
+                check_loss_spread(dist, l0, fmt)
         except OutOfRange as exc:
             problems.append(problem(exc.message, {"min": "unc_min", "max": "unc_max", "sd": "unc_sd",
                                                   "gsd": "unc_gsd"}.get(exc.key, exc.key), exc.hint))
             continue
-        out.append((fid, dist, "factor table"))
+        out.append((fid, dist, source))
     if problems:
         raise FactorError(problems)
     return out
@@ -222,6 +278,8 @@ def _target_exponents(fp, target: Target, per: str) -> np.ndarray:
     d = fp.detail
     if target.kind == "factor":
         return (d.get_column("factor_id") == target.key[0]).to_numpy().astype(float)
+    if target.kind == "loss":
+        return loss_rows(d, target.key[0])
     if target.kind == "grid":
         hit = (d.get_column("flow") == "electricity") & (d.get_column("site") == target.key[0])
         return hit.to_numpy().astype(float)

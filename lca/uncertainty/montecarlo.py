@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 import polars as pl
 
+from lca.choices import DEFAULT_ITERATIONS, DEFAULT_SEED
 from lca.errors import LcaInputError, Problem
 from lca.uncertainty.breakeven import break_even_many
 from lca.uncertainty.checks import check_draws, check_memory, envelope, memory_needed
@@ -28,7 +29,6 @@ from lca.uncertainty.model import CompiledModel, compile_model
 from lca.uncertainty.schemas import DifferenceFrame, SensitivityFrame, SummaryFrame, TornadoFrame, checked
 from lca.uncertainty.sensitivity import sensitivity_frame, tornado_frame
 
-DEFAULT_SEED = 20250101
 QUANTILES = (0.025, 0.5, 0.975)
 #: Iterations drawn and simulated at once (bounds the draws' memory; results do not depend on it).
 CHUNK = 20_000
@@ -62,11 +62,14 @@ class UncertaintyResult:
     def description(self) -> str:
         """One paragraph for reports and exports: what was varied and how."""
         n_f = self.inputs.filter(pl.col("kind") == "factor").height
-        n_a = self.inputs.height - n_f
+        n_l = self.inputs.filter(pl.col("kind") == "grid loss").height
+        n_a = self.inputs.height - n_f - n_l
+        losses = (f"; {n_l} grid-loss fractions L vary the same way, the electricity they gross up scaling as "
+                  f"1/(1 − L)" if n_l else "")
         return (f"Monte Carlo with {self.iterations:,} iterations (numpy default_rng, seed {self.seed}), "
                 f"common random numbers across scenarios. {n_f} emission factors vary by the factor library's "
                 f"distributions (pedigree defaults where only data-quality ratings exist), one draw per factor "
-                f"shared wherever it is used; {n_a} study inputs vary by the study's [[uncertainty]] entries. "
+                f"shared wherever it is used{losses}; {n_a} study inputs vary by the study's [[uncertainty]] entries. "
                 f"Statistics: mean, median and the 2.5-97.5 % interval; sensitivity as squared Spearman rank "
                 f"correlation; tornado swings one input at a time between its 2.5th and 97.5th percentiles.")
 
@@ -117,7 +120,7 @@ def simulate(model: CompiledModel, m: np.ndarray, *, chunk: int = 20_000,
     return out
 
 
-def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, per: str = "declared_unit",
+def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED, *, per: str = "declared_unit",
                     compare: Sequence[str] | None = None, uncertainty: Sequence[Mapping[str, Any]] | None = None,
                     breakeven_parameters: Sequence[str] | None = None, sensitivity_draws: int = 20_000,
                     progress: Callable[[int], None] | None = None,
@@ -143,6 +146,9 @@ def run_uncertainty(fp, iterations: int = 10_000, seed: int = DEFAULT_SEED, *, p
     if pair is not None:
         if len(pair) != 2:
             raise LcaInputError(Problem("compare needs exactly two scenario ids"))
+        if pair[0] == pair[1]:
+            raise LcaInputError(Problem(f"compare: scenario '{pair[0]}' is compared with itself",
+                                        hint="give two different scenario ids"))
         for s in pair:
             fp._check_scenario(s)
     pats, w = model.patterns()

@@ -83,8 +83,8 @@ def tornado_frame(model: CompiledModel) -> pl.DataFrame:
         return pl.DataFrame(schema={"scenario": pl.String, "input": pl.String, "low": pl.Float64,
                                     "high": pl.Float64, "base": pl.Float64, "unit": pl.String})
     e = model.exponents[varying]
-    q = np.array([[float(model.inputs[p].dist.ppf(0.025)), float(model.inputs[p].dist.ppf(0.975))]
-                  for p in varying])
+    q = np.array([[float(model.inputs[p].row_multiplier(model.inputs[p].dist.ppf(c))) for c in (0.025, 0.975)]
+                  for p in varying])  # grid losses: the rows' multiplier at the loss's percentiles
     with np.errstate(divide="ignore"):
         lo = (np.where(e != 0, q[:, :1] ** e, 1.0) - 1.0) @ w + base
         hi = (np.where(e != 0, q[:, 1:] ** e, 1.0) - 1.0) @ w + base

@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
 from lca.units import conversion_factor
 from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine
+from lca.uncertainty.losses import check_loss_spread
 from lca.uncertainty.targets import Target, physical_range, resolve_target
 
 KEYS = {"target", "dist", "min", "max", "mode", "gsd", "sd", "note", "source"}
@@ -57,10 +58,13 @@ class InputSpec:
 
 
 def parse_spec(study: Study, entries: Sequence[Mapping[str, Any]] | None = None, *,
-               factor_values: Mapping[str, tuple[float, str]] | None = None) -> list[InputSpec]:
+               factor_values: Mapping[str, tuple[float, str]] | None = None,
+               loss_values: Mapping[str, float] | None = None) -> list[InputSpec]:
     """Parse ``[[uncertainty]]`` entries (default: ``study.uncertainty_spec``); every problem at once.
 
-    ``factor_values`` maps factor id → (value, unit) for ``factor.<id>`` targets.
+    ``factor_values`` maps factor id → (value, unit) for ``factor.<id>`` targets, ``loss_values``
+    grid-loss factor id → loss fraction (a ``factor.<id>`` target of kind ``loss``: its draws stay
+    in [0, 1), see :mod:`lca.uncertainty.losses`).
     """
     # entries given as an argument are not in the study file: say where they came from
     file = str(study.path or "study") if entries is None else "uncertainty= argument"
@@ -71,7 +75,7 @@ def parse_spec(study: Study, entries: Sequence[Mapping[str, Any]] | None = None,
     for i, e in enumerate(entries, 1):
         where = f"uncertainty #{i}"
         try:
-            out.append(_entry(study, e, file, where, factor_values or {}))
+            out.append(_entry(study, e, file, where, factor_values or {}, loss_values or {}))
         except LcaInputError as exc:
             problems += exc.problems
             continue
@@ -86,7 +90,7 @@ def parse_spec(study: Study, entries: Sequence[Mapping[str, Any]] | None = None,
 
 
 def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
-           factor_values: Mapping[str, tuple[float, str]]) -> InputSpec:
+           factor_values: Mapping[str, tuple[float, str]], loss_values: Mapping[str, float]) -> InputSpec:
     if not isinstance(e, Mapping):
         raise StudyError(Problem("an [[uncertainty]] entry must be a table", file=file, table=where))
     problems = [Problem(f"unknown key '{k}'", file=file, table=where, column=k,
@@ -117,13 +121,21 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
             problems.append(Problem(f"'{n}' is for break-even analysis only", file=file, table=where,
                                     column="target", hint="give the factor's uncertainty: factor.<id>"))
         if t.kind == "factor":
-            if t.key[0] not in factor_values:
+            from lca.study import Quantity
+
+            if t.key[0] in factor_values:
+                t = Target(t.name, "factor", Quantity(*factor_values[t.key[0]]), t.key)
+            elif t.key[0] in loss_values:  # a loss fraction, in [0, 1) whatever unit its row used
+                t = Target(t.name, "loss", Quantity(float(loss_values[t.key[0]]), "dimensionless"), t.key)
+            else:
                 problems.append(Problem(f"factor '{t.key[0]}' is not used by this study", file=file, table=where,
                                         column="target"))
                 continue
-            from lca.study import Quantity
-            t = Target(t.name, "factor", Quantity(*factor_values[t.key[0]]), t.key)
         targets.append(t)
+    if len(targets) > 1 and any(t.kind == "loss" for t in targets):
+        problems.append(Problem("a grid-loss factor enters the footprint as 1 / (1 − loss), not in proportion, so "
+                                "it cannot share a draw with other targets", file=file, table=where,
+                                column="target", hint="give each grid-loss factor its own [[uncertainty]] entry"))
     if problems:
         raise StudyError(problems)
     first = targets[0]
@@ -164,6 +176,12 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
     dist = _confined(study, targets, dist, x0, unit, file, where,
                      rel("min") if kind in ("normal", "lognormal") else None,
                      rel("max") if kind in ("normal", "lognormal") else None)
+    if first.kind == "loss" and x0 is not None:
+        try:
+            check_loss_spread(dist, x0, value_text(x0, unit))
+        except OutOfRange as exc:
+            raise StudyError(Problem(f"{first.name}: {exc.message}", file=file, table=where, column=exc.key,
+                                     hint=exc.hint)) from None
     return InputSpec(name=" + ".join(names), targets=tuple(targets), dist=dist, unit=unit, current=x0,
                      note=str(e.get("note", "")))
 
@@ -174,18 +192,23 @@ def _confined(study: Study, targets: list[Target], dist: Distribution, x0: float
     ranges = [physical_range(study, t) for t in targets]
     worst_lo = max(ranges, key=lambda r: (r.lo, r.lo_open))
     rng = Range(worst_lo.lo, min(r.hi for r in ranges), any(r.lo_open for r in ranges),
-                min(ranges, key=lambda r: r.hi).what if min(r.hi for r in ranges) < math.inf else worst_lo.what)
+                min(ranges, key=lambda r: r.hi).what if min(r.hi for r in ranges) < math.inf else worst_lo.what,
+                any(r.hi_open and r.hi == min(q.hi for q in ranges) for r in ranges))
+    try:
+        return confine(dist, rng, value_text(x0, unit), tmin=tmin, tmax=tmax)
+    except OutOfRange as exc:
+        raise StudyError(Problem(f"{targets[0].name}: {exc.message}", file=file, table=where, column=exc.key,
+                                 hint=exc.hint)) from None
 
+
+def value_text(x0: float | None, unit: str | None) -> Callable[[float], str]:
+    """Writes a multiplier as the value it stands for (``0.35 kWh``), for messages."""
     def fmt(m: float) -> str:
         if x0 is None:
             return f"{m:.4g} × the study value"
         return f"{m * x0:.4g}" if unit in (None, "", "dimensionless") else f"{m * x0:.4g} {unit}"
 
-    try:
-        return confine(dist, rng, fmt, tmin=tmin, tmax=tmax)
-    except OutOfRange as exc:
-        raise StudyError(Problem(f"{targets[0].name}: {exc.message}", file=file, table=where, column=exc.key,
-                                 hint=exc.hint)) from None
+    return fmt
 
 
 def _relative(value: Any, key: str, x0: float | None, unit: str | None, file: str, where: str,

@@ -12,7 +12,8 @@ A target is a dotted name:
 ``transport.packaging_factor``             shipped mass / product mass of every transport
 ``product.separator_per_cell_energy``      per-kWh views only (also ``pack_energy``,
                                            ``mass_per_declared_unit`` for per-vehicle / per-kg views)
-``factor.<factor id>``                     one emission factor, wherever it is used
+``factor.<factor id>``                     one emission factor, wherever it is used, or a
+                                           grid-loss fraction (kind ``loss``, in [0, 1))
 ``grid.<site>``                            the electricity emission rate at one site (break-even only)
 =========================================  ==========================================================
 
@@ -38,6 +39,7 @@ import polars as pl
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.uncertainty.distributions import Range
+from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
 #: product quantities that only matter in some views: target → {view: exponent}
 VIEW_TARGETS: dict[str, dict[str, int]] = {
@@ -134,6 +136,7 @@ PHYSICAL: dict[str, tuple[float, bool, float, str]] = {
     "yield": (0.0, True, 1.0, "a yield lies in (0, 1]"),
     "view": (0.0, True, math.inf, "a conversion between units of analysis must be positive"),
     "factor": (0.0, False, math.inf, "an emission factor cannot be negative"),
+    "loss": (0.0, False, 1.0, LOSS_RANGE_TEXT),  # 1 excluded: see physical_range
 }
 
 
@@ -146,6 +149,8 @@ def physical_range(study: Study, target: Target) -> Range:
     >>> round(r.hi, 4), r.lo_open
     (1.4286, True)
     """
+    if target.kind == "loss" and target.current is not None:  # a loss of 1 would divide by 0: open end
+        return loss_range(target.current.value)
     lo, lo_open, hi, what = PHYSICAL.get(target.kind, (0.0, False, math.inf, "it cannot be negative"))
     if lo == 0.0 and hi == math.inf:
         return Range(0.0, math.inf, lo_open, what)

@@ -1,0 +1,129 @@
+"""Every user-facing choice set of ``lca``, in one place.
+
+A choice a user can write — in a study file, a factor file, on the command line — is listed here
+once. The table schemas (:mod:`lca.schemas`), the study loader, the CLI enums (:mod:`lca.cli.common`
+builds them from these tuples), the JSON Schema (:mod:`lca.validation.jsonschema`) and the docs
+(``docs/choices.md`` is generated from :data:`WHERE`: ``python -m lca.choices``) read them from here,
+so adding a value is one edit; ``tests/test_choices.py`` checks that each of those agrees. The first
+value of a tuple is the default where a default exists. Plain tuples: importing this module costs
+nothing (the CLI imports it at start-up).
+
+>>> GWP_SETS[0], spoken(TD_LOSSES)
+('AR6', 'excluded or included')
+"""
+
+from __future__ import annotations
+
+# ------------------------------------------------------------------------------- method ([method])
+
+GWP_SETS = ("AR6", "AR5", "AR4")
+ELECTRICITY_RULES = ("location", "market", "national")
+TD_LOSSES = ("excluded", "included")
+
+# ----------------------------------------------------------------------------------- study tables
+
+#: How far a site's electricity may fall back when its grid region has no default factor
+GRID_FALLBACKS = ("subdivision", "country", "global")
+#: Per declared unit, or converted by the product's mass, the cell energy it serves, a vehicle's
+#: pack, or a year of supply
+VIEWS = ("declared_unit", "kg", "kWh", "vehicle", "year")
+PACT_STATUSES = ("Active", "Deprecated")
+
+# ----------------------------------------------------------------------------------- factor files
+
+#: ``none``: the row carries no gas (e.g. a grid-loss rate)
+GASES = ("CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "NF3", "CF4",
+         "HFC-32", "HFC-125", "HFC-134a", "HFC-143a", "C2F6", "none")
+#: Each accepts its own activity dimensions (:data:`lca.factors.CATEGORY_DIMENSIONS`)
+CATEGORIES = ("electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss", "product")
+#: Only ``default`` rows are candidates of region resolution
+STATUSES = ("default", "alternative", "sensitivity", "market")
+#: What part of an activity's chain a factor row covers (docs/method-rules.md: scopes that overlap are
+#: never charged together; transmission/distribution/n-a are for grid-loss rows only).
+SCOPES = ("combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "well_to_wheel", "life_cycle",
+          "cradle_to_gate", "transmission", "distribution", "n/a")
+#: Whether a factor row's value already contains grid losses
+FACTOR_TD_LOSSES = ("included", "excluded", "n/a")
+DISTRIBUTIONS = ("lognormal", "normal", "triangular", "uniform", "none")
+
+# -------------------------------------------------------------------------------- command options
+
+OUTPUT_FORMATS = ("table", "csv", "json")
+EXPORT_FORMATS = ("pact-v3", "pact-v2", "csv", "parquet", "json")
+EXPORT_TABLES = ("results", "inventory")
+TABLE_FORMATS = ("csv", "parquet", "json")
+PACT_VERSIONS = ("v2", "v3")
+UNCERTAINTY_TABLES = ("summary", "differences", "sensitivity", "tornado", "breakeven", "inputs")
+VALIDATE_FORMATS = ("text", "json", "github")
+VALIDATE_SKIPPABLE = ("uncertainty", "pact")
+ON_ERROR = ("fail", "skip")
+PARTITIONS = ("period",)
+
+# ------------------------------------------------------------------------------------- defaults
+
+#: Seed of every Monte Carlo run unless one is given (``lca uncertainty``, ``lca report
+#: --uncertainty``, :func:`lca.run_uncertainty`, ``lca validate``): one seed, one set of numbers
+DEFAULT_SEED = 20250101
+#: Monte Carlo iterations unless given (``lca uncertainty``, ``lca report --uncertainty``, the API)
+DEFAULT_ITERATIONS = 10_000
+
+#: Where a user writes each choice (the rows of docs/choices.md).
+WHERE = {
+    "GWP_SETS": "`[method] gwp`, `--gwp`; the `gwp_set` column of GWP tables",
+    "ELECTRICITY_RULES": "`[method] electricity_rule`, `--electricity-rule`",
+    "TD_LOSSES": "`[method] td_losses`, `--td-losses`: add grid transmission and distribution losses",
+    "GRID_FALLBACKS": "the `grid_fallback` column of sites",
+    "VIEWS": "`--per` of `lca run`, `uncertainty` and `export`; `Footprint` views",
+    "PACT_STATUSES": "`[pact] status`",
+    "GASES": "the `gas` column of factor files and GWP tables",
+    "CATEGORIES": "the `category` column of factor files",
+    "STATUSES": "the `status` column of factor files",
+    "SCOPES": "the `scope` column of factor files",
+    "FACTOR_TD_LOSSES": "the `td_losses` column of factor files",
+    "DISTRIBUTIONS": "the `unc_dist` column of factor files",
+    "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list` and `factors search`",
+    "EXPORT_FORMATS": "`lca export --format`",
+    "EXPORT_TABLES": "`lca export --table`; `lca.export_table(what=…)`",
+    "TABLE_FORMATS": "`lca.export_table(format=…)`",
+    "PACT_VERSIONS": "`lca check --spec`; `lca.export_pact` and `lca.check_pact`",
+    "UNCERTAINTY_TABLES": "`lca uncertainty --table`",
+    "VALIDATE_FORMATS": "`lca validate --format`",
+    "VALIDATE_SKIPPABLE": "`lca validate --skip`",
+    "ON_ERROR": "`lca ledger --on-error`; `lca.compute_ledger(on_error=…)`",
+    "PARTITIONS": "`lca ledger --partition-by`",
+}
+
+
+def spoken(values: tuple[str, ...] | list[str], last: str = "or") -> str:
+    """A choice set as a hint reads it: ``'location, market or national'``.
+
+    >>> spoken(ELECTRICITY_RULES), spoken(("fail",))
+    ('location, market or national', 'fail')
+    """
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} {last} {values[-1]}"
+
+
+def markdown() -> str:
+    """docs/choices.md: every choice set, its values (default first) and where it is written."""
+    rows = [f"| `{name}` | {', '.join(f'`{v}`' for v in globals()[name])} | {where} |" for name, where in WHERE.items()]
+    return "\n".join([
+        "# Choice sets",
+        "",
+        "Every value a user can choose, as `lca` accepts it. Generated from `lca/choices.py` (the one home",
+        "of these sets: the study loader, the table schemas, the CLI options and the JSON Schema read",
+        "them from there) by `python -m lca.choices > docs/choices.md`; the first value is the default",
+        "where there is one.",
+        "",
+        f"Defaults of every Monte Carlo run (`lca uncertainty`, `lca report --uncertainty`, the API):",
+        f"seed `{DEFAULT_SEED}`, {DEFAULT_ITERATIONS:,} iterations.",
+        "",
+        "| set | values | written in |",
+        "| --- | --- | --- |",
+        *rows,
+        "",
+    ])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown(), end="")

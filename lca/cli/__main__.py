@@ -1,0 +1,5 @@
+"""``python -m lca.cli``: the same as the ``lca`` console script."""
+
+from lca.cli import main
+
+main()

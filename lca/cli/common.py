@@ -1,0 +1,257 @@
+"""Shared CLI plumbing: options, loading a study, and turning domain errors into exit code 1.
+
+Options used by several commands are declared once, here, as ``Annotated`` aliases (typer reads
+the option from the annotation; the default is the parameter's own): ``study: StudyArg = None``.
+Their choices are enums built from the tuples of :mod:`lca.choices`, the one home of every choice
+set (the same values the study loader, the table schemas and the JSON Schema accept).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, List, Optional, Tuple, TypeVar
+
+import typer
+
+from lca import choices
+from lca.cli.console import err_console, styled
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def choice_enum(name: str, values: tuple[str, ...], doc: str | None = None) -> type[Enum]:
+    """A ``str`` Enum (what typer turns into a choice) of a choice set of :mod:`lca.choices`; member
+    names are the values with ``-`` written ``_`` (``ExportFormat.pact_v3`` is ``"pact-v3"``).
+
+    >>> [m.value for m in choice_enum("Rule", choices.ELECTRICITY_RULES)]
+    ['location', 'market', 'national']
+    """
+    enum = Enum(name, [(v.replace("-", "_"), v) for v in values], type=str, module=__name__)
+    enum.__doc__ = doc or f"One of: {', '.join(values)}."
+    return enum
+
+
+OutputFormat = choice_enum("OutputFormat", choices.OUTPUT_FORMATS,
+                           "How a command prints tables: a rich table for people, CSV or JSON for programs.")
+Per = choice_enum("Per", choices.VIEWS)
+Gwp = choice_enum("Gwp", choices.GWP_SETS)
+ElectricityRule = choice_enum("ElectricityRule", choices.ELECTRICITY_RULES)
+TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
+
+# ------------------------------------------------------------------- options shared by commands
+
+StudyArg = Annotated[Optional[Path], typer.Argument(help="Study TOML file; default: the bundled separator study.",
+                                                    show_default=False)]
+# Method switches shared by every command that computes a study (one definition, one help text).
+CellPlantOpt = Annotated[Optional[str], typer.Option("--cell-plant", help="Site id of the cell plant to deliver to "
+                                                                          "(overrides the study).")]
+GwpOpt = Annotated[Optional[Gwp], typer.Option("--gwp", case_sensitive=False, help=f"GWP100 set: "
+                                               f"{choices.spoken(choices.GWP_SETS)} (overrides the study).")]
+RuleOpt = Annotated[Optional[ElectricityRule], typer.Option("--electricity-rule", help=" | ".join(
+    choices.ELECTRICITY_RULES) + " (overrides the study).")]
+TdOpt = Annotated[Optional[TdLosses], typer.Option("--td-losses", help=" | ".join(choices.TD_LOSSES)
+                                                   + ": add grid T&D losses (overrides the study).")]
+FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
+                                                                            "of the library; repeatable.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
+PerOpt = Annotated[Per, typer.Option("--per", help="Express results per declared unit, kg, kWh of cell, vehicle, "
+                                                   "or per year of supply.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the Monte Carlo analysis (>= 0); the "
+                                                            "same seed gives the same numbers.")]
+
+
+@dataclass(frozen=True)
+class Switches:
+    """The method switches given on the command line (None: as the study says)."""
+
+    cell_plant: Optional[str] = None
+    gwp: Optional[Gwp] = None
+    electricity_rule: Optional[ElectricityRule] = None
+    td_losses: Optional[TdLosses] = None
+    factors: Optional[List[Path]] = None
+
+    def load(self, study: Optional[Path]):
+        """The study (or the default) loaded, these switches applied (:func:`load`)."""
+        return load(study, cell_plant=self.cell_plant, gwp=self.gwp, electricity_rule=self.electricity_rule,
+                    td_losses=self.td_losses)
+
+    def compute(self, study: Optional[Path]):
+        """Load and compute in one go (the common case for commands); method gaps go to stderr."""
+        return compute_loaded(self.load(study), self.factors)
+
+
+#: The options behind :class:`Switches`, in the order every command shows them.
+SWITCH_OPTIONS = {"cell_plant": CellPlantOpt, "gwp": GwpOpt, "electricity_rule": RuleOpt, "td_losses": TdOpt,
+                  "factors": FactorsOpt}
+
+
+def method_switches(func: F) -> F:
+    """Give a command the method switches: its ``switches`` parameter becomes the options of
+    :data:`SWITCH_OPTIONS` (shown where the parameter stands in the help) and the command receives
+    them as one :class:`Switches`. Every command that computes a study has the same switches, with
+    the same help, declared once."""
+    sig = inspect.signature(func, eval_str=True)
+    params: list[inspect.Parameter] = []
+    for p in sig.parameters.values():
+        if p.name == "switches":
+            params += [inspect.Parameter(name, p.kind, default=None, annotation=option)
+                       for name, option in SWITCH_OPTIONS.items()]
+        else:
+            params.append(p)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        switches = Switches(**{name: kwargs.pop(name, None) for name in SWITCH_OPTIONS})
+        return func(*args, switches=switches, **kwargs)
+
+    # typer reads the signature (and its type hints) of the wrapper: the five options in place of one
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
+    return wrapper  # type: ignore[return-value]
+
+
+def two_scenarios(value):
+    """Typer callback of ``--compare A B``: comparing a scenario with itself is a usage error (exit 2)."""
+    if value and len(value) == 2 and value[0] is not None and value[0] == value[1]:
+        raise typer.BadParameter(f"'{value[0]}' is compared with itself; give two different scenario ids",
+                                 param_hint="'--compare'")
+    return value
+
+
+def compare_opt(help: str) -> Any:
+    """``--compare A B`` (two different scenario ids); each command says what it does with them."""
+    return Annotated[Optional[Tuple[str, str]], typer.Option("--compare", help=help, show_default=False,
+                                                            callback=two_scenarios)]
+
+
+# ----------------------------------------------------------------------------- loading, inputs
+
+def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | None = None,
+         electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None):
+    """Load a study (or the default) and apply method switches given on the command line."""
+    from lca.errors import StudyError
+    from lca.resources import default_study_path
+    from lca.study import load_study
+
+    path = study or default_study_path()
+    try:
+        s = load_study(path, cell_plant=cell_plant)
+    except StudyError:
+        if cell_plant is not None:
+            _check_cell_plant(path, cell_plant)
+        raise
+    changes = {k: v.value for k, v in (("gwp", gwp), ("electricity_rule", electricity_rule),
+                                        ("td_losses", td_losses)) if v is not None}
+    return s.with_method(**changes) if changes else s
+
+
+def _check_cell_plant(path: Path, plant: str) -> None:
+    """After a failed load with ``--cell-plant``: blame the option (not the study) if it names no site."""
+    from lca.errors import LcaInputError, Problem
+    from lca.study import load_study
+
+    try:
+        sites = load_study(path).sites.get_column("id").to_list()
+    except LcaInputError:
+        return  # the study is broken on its own: its own errors say where
+    if plant not in sites:
+        raise LcaInputError(Problem(f"--cell-plant: '{plant}' is not a site of {path}",
+                                    hint="use one of: " + ", ".join(sorted(sites))))
+
+
+def check_scenarios(study, ids, option: str) -> None:
+    """Scenario ids given on the command line must be scenarios of the study (message names the option)."""
+    from lca.errors import LcaInputError, Problem
+
+    known = study.scenario_ids
+    bad = [i for i in dict.fromkeys(ids or ()) if i is not None and i not in known]
+    if bad:
+        raise LcaInputError([Problem(f"{option}: unknown scenario '{b}'",
+                                     hint=f"use one of the scenarios of {study.path or 'the study'}: "
+                                          + ", ".join(known)) for b in bad])
+
+
+def check_per(fp, per: "Per | str", option: str = "--per") -> None:
+    """``--per`` needs a conversion the study may not state: say so naming the option, file and key."""
+    from lca.errors import LcaInputError, Problem
+
+    per = per.value if isinstance(per, Per) else per
+    try:
+        fp.scale(per)
+    except LcaInputError as exc:
+        file = str(fp.study.path) if fp.study.path else None
+        raise LcaInputError([Problem(f"{option} {per}: {p.message}", file=p.file or file, table=p.table, row=p.row,
+                                     column=p.column, hint=p.hint or f"add it to the study, or choose another {option}")
+                             for p in exc.problems]) from None
+
+
+def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str, Path]]:
+    """Every file or folder a command computing ``study`` reads (for :func:`lca.outputs.guard_outputs`)."""
+    from lca.resources import factors_dir
+
+    items: list[tuple[str, Path]] = []
+    if study.path is not None:
+        items.append(("study file", study.path))
+    items += [("table file", p) for p in study.table_files]
+    items += [("factor file", p) for p in study.factor_files]
+    items += [("factor file (--factors)", Path(p)) for p in factors or ()]
+    items.append(("shipped factor library", factors_dir()))
+    return items
+
+
+def compute_loaded(s, factors: Optional[List[Path]] = None):
+    """Compute a loaded study; method gaps go to stderr as warnings."""
+    from lca.engine import compute
+
+    fp = compute(s, factors=factors or [])
+    if fp.warnings:
+        console = err_console()
+        for w in dict.fromkeys(fp.warnings):
+            console.print(styled(("warning:", "yellow"), f" {w}"))
+    return fp
+
+
+def print_frame(frame, output_format: OutputFormat) -> bool:
+    """Print ``frame`` on stdout as CSV or JSON when ``--format`` asks for it (True); False: the
+    command prints its own table for people."""
+    if output_format is OutputFormat.csv:
+        typer.echo(frame.write_csv(), nl=False)
+        return True
+    if output_format is OutputFormat.json:
+        typer.echo(frame.write_json())
+        return True
+    return False
+
+
+def iso_timestamp(value: Optional[str]) -> Optional[str]:
+    """Typer callback: accept only ISO 8601 date-times (``2026-01-01T00:00:00Z``), normalised to UTC ``Z``."""
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not an ISO 8601 date-time such as 2026-01-01T00:00:00Z") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def area_per_roll(value: Optional[str]) -> Optional[str]:
+    """Typer callback of ``--m2-per-roll``: a positive, finite area (a bare number is m²), checked once
+    here so a bad value is a usage error naming the option rather than one error per roll lot."""
+    if value is None:
+        return None
+    from lca.units import unit_info
+
+    info = unit_info(value)
+    if info.error is None and info.dimension == "dimensionless":
+        info = unit_info(f"{value} m^2")
+    if info.error is not None or info.dimension != "[length]^2":
+        raise typer.BadParameter(f"'{value}' is not a positive area of one roll (give e.g. 1200 or '1200 m^2')")
+    return value

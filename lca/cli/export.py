@@ -1,0 +1,141 @@
+"""``lca export`` (PACT v2.3/v3.0 JSON, CSV/Parquet/JSON tables) and ``lca check`` (PACT methodology rules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from lca.choices import EXPORT_FORMATS, EXPORT_TABLES, PACT_VERSIONS
+from lca.cli.common import (Per, StudyArg, Switches, check_per, check_scenarios, choice_enum, iso_timestamp,
+                            method_switches, study_inputs)
+from lca.cli.console import handle_errors
+
+ExportFormat = choice_enum("ExportFormat", EXPORT_FORMATS)
+Table = choice_enum("Table", EXPORT_TABLES)
+Spec = choice_enum("Spec", PACT_VERSIONS)
+
+
+@handle_errors
+@method_switches
+def export(
+    study: StudyArg = None,
+    output_format: ExportFormat = typer.Option(ExportFormat.pact_v3, "--format",
+                                               help=" | ".join(EXPORT_FORMATS)),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="One scenario id (PACT: a single object); "
+                                                                     "default: every scenario (a JSON array)."),
+    table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
+                                                               "inventory (expanded activities)."),
+    per: Per = typer.Option(Per.declared_unit, "--per", help="Tables only: express results per declared unit, "
+                                                             "kg, kWh, vehicle or year."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
+                                                                       "(not for parquet)."),
+    created: Optional[str] = typer.Option(None, "--created", callback=iso_timestamp, help="PACT 'created' timestamp (ISO 8601); default "
+                                                                  "now. Pin it for reproducible files."),
+    switches: Switches = None,
+) -> None:
+    """Export PACT v2.3/v3.0 ProductFootprints, or result/inventory tables (CSV, Parquet, JSON).
+
+    PACT exports pass the `lca check` rules first: if one fails, nothing is written (exit code 1).
+
+    Example: lca export --format pact-v3 --created 2026-01-01T00:00:00Z -o pcf.json
+    """
+    import json
+
+    from lca.engine import compute
+    from lca.disclosure import export_pact, export_table
+    from lca.outputs import check_output_path, guard_outputs, write_atomic
+
+    if output_format is ExportFormat.parquet and output is None:
+        raise typer.BadParameter("parquet needs -o FILE", param_hint="--output")
+    if output is not None:
+        check_output_path(output, "-o/--output")
+    s = switches.load(study)
+    if output is not None:
+        guard_outputs([("-o/--output", output)], study_inputs(s, switches.factors))
+    check_scenarios(s, [scenario], "--scenario")
+    fp = compute(s, factors=switches.factors or [])
+    if output_format not in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+        check_per(fp, per)
+    if output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3):
+        version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
+        docs = export_pact(fp, version, scenario, created=created)
+        text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+    else:
+        data = export_table(fp, table.value, output_format.value, per=per.value, scenario=scenario)
+        if output is not None:
+            write_atomic(output, data)
+            return
+        text = data if isinstance(data, str) else data.decode()
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        typer.echo(text, nl=False)
+
+
+NOT_COMPARED = "figures were not compared with a study; pass --study to do so"
+
+
+@handle_errors
+@method_switches
+def check(
+    file: Path = typer.Argument(..., help="PACT ProductFootprint JSON (one object or an array).",
+                                show_default=False),
+    spec: Optional[Spec] = typer.Option(None, "--spec", help="v2 (2.3) or v3 (3.0); default: from specVersion."),
+    study: Optional[Path] = typer.Option(None, "--study", help="Also recompute this study and compare every figure "
+                                                               "of each footprint with it (amounts per product: "
+                                                               "figure × declared-unit amount).", show_default=False),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help="With --study: the scenario to compare a footprint "
+                                                                     "with when its id is not one the study exports."),
+    switches: Switches = None,
+) -> None:
+    """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
+
+    Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
+    fields per version and reference period, geography fields exclusive; one line per broken rule.
+    With --study (and the method options the file was exported with): every figure of each footprint
+    (PCF, its parts, carbon contents, packaging, mass per product — v2.3: per-unit figure ×
+    unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study.
+    Without it only the rules above run, which a wrong but self-consistent file passes.
+
+    Example: lca check pcf.json --spec v3 --study study.toml
+    """
+    import json
+
+    from lca.cli.console import out_console
+    from lca.errors import ExportCheckError, Problem
+    from lca.disclosure import check_pact, detect_version
+
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExportCheckError(Problem("file not found", file=str(file))) from None
+    except IsADirectoryError:
+        raise ExportCheckError(Problem("is a folder, not a PACT JSON file", file=str(file))) from None
+    except RecursionError:
+        raise ExportCheckError(Problem("JSON nested too deeply to check", file=str(file))) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportCheckError(Problem(f"not valid JSON: {exc}", file=str(file))) from None
+    if not isinstance(doc, (dict, list)) or doc == []:
+        raise ExportCheckError(Problem("expected a ProductFootprint object or a non-empty array", file=str(file)))
+    version = spec.value if spec else detect_version(doc)
+    if version is None:
+        raise ExportCheckError(Problem("cannot tell the PACT version from specVersion", file=str(file),
+                                       hint="pass --spec v2 or --spec v3"))
+    problems = check_pact(doc, version, file=str(file))
+    if study is None:  # the JSON alone cannot show a figure that is wrong but self-consistent
+        from lca.cli.console import err_console
+
+        err_console().print(NOT_COMPARED, markup=False)
+    else:
+        from lca.disclosure.pact.crosscheck import check_against_study
+
+        fp = switches.compute(study)
+        problems += check_against_study(doc, version, fp, scenario=scenario, file=str(file))
+    if problems:
+        raise ExportCheckError(problems)
+    n = 1 if isinstance(doc, dict) else len(doc)
+    against = " and agree with the study" if study is not None else ""
+    out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks"
+                        f"{against}", markup=False)

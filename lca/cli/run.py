@@ -1,0 +1,68 @@
+"""``lca run``: compute a study and print results by scenario and stage."""
+
+from __future__ import annotations
+
+from lca.cli.common import (FormatOpt, OutputFormat, Per, PerOpt, StudyArg, Switches, check_per, check_scenarios,
+                            compare_opt, compute_loaded, method_switches, print_frame)
+from lca.cli.console import fmt, handle_errors, out_console, styled
+
+CompareOpt = compare_opt("Two scenario ids A B to compare (default: the study's comparison).")
+
+
+@handle_errors
+@method_switches
+def run(
+    study: StudyArg = None,
+    per: PerOpt = Per.declared_unit,
+    switches: Switches = None,
+    compare: CompareOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Compute every scenario and print totals and stages (rich table, or CSV/JSON on stdout).
+
+    Example: lca run --per kWh --cell-plant holland
+    """
+    s = switches.load(study)
+    check_scenarios(s, compare, "--compare")  # before anything is printed
+    fp = compute_loaded(s, switches.factors)
+    check_per(fp, per)
+    stages = fp.by_stage(per=per.value)
+    if not print_frame(stages, output_format):
+        _print_tables(fp, stages, per.value, compare)
+
+
+def _print_tables(fp, stages, per: str, compare) -> None:
+    from rich import box
+    from rich.table import Table
+
+    console = out_console()
+    totals = fp.totals(per)
+    unit = totals.get_column("unit")[0]
+    s = fp.study
+    console.print(styled((s.title, "bold")))  # user text: never read as markup (the console has it off)
+    console.print(f"declared unit {s.product.declared_unit} · {fp.method['gwp']} · electricity "
+                  f"{fp.method['electricity_rule']} · T&D losses {fp.method['td_losses']} · cell plant "
+                  f"{s.cell_plant} · factors {fp.library.version}")
+    stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
+    # a light table so seven columns of numbers fit an 80-column terminal without truncation
+    table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,
+                  collapse_padding=True, pad_edge=False)
+    table.add_column("scenario", no_wrap=True)
+    for st in stage_names:
+        table.add_column(st.replace("_", "\n"), justify="right", no_wrap=True, min_width=7)
+    table.add_column("total", justify="right", style="bold", no_wrap=True, min_width=7)
+    for sid, label, total, _ in totals.iter_rows():
+        row = stages.filter(stages["scenario"] == sid)
+        vals = dict(zip(row["stage"], row["value"]))
+        table.add_row(sid, *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
+    console.print(table)
+    pair = tuple(compare) if compare and all(compare) else fp.study.comparison
+    if pair and len(pair) == 2:
+        a, b = pair
+        cmp = fp.compare(a, b, per=per)
+        t2 = Table(title=f"{b} vs {a} ({unit})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        for col in ("stage", a, b, "difference", "%"):
+            t2.add_column(col, justify="left" if col == "stage" else "right")
+        for st, va, vb, d, pct, *_ in cmp.iter_rows():
+            t2.add_row(st, fmt(va), fmt(vb), fmt(d), "–" if pct is None else f"{pct:+.1f} %")
+        console.print(t2)

@@ -1,0 +1,128 @@
+"""The pipeline: study → inventory → resolved factors → characterised contributions → :class:`Footprint`.
+
+Pure functions over polars frames: the inventory (:mod:`lca.engine.inventory`), factor resolution
+(:mod:`lca.factors`), characterisation (:mod:`lca.engine.characterise`), grid losses; every problem
+raised on the way is located at the row of the user's file that caused it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import polars as pl
+
+from lca.engine.characterise import FLOW_CATEGORY, characterise, gwp_table
+from lca.engine.inventory import build_inventory, check_magnitudes
+from lca.errors import FactorError, LcaInputError, Problem
+from lca.factors import FactorLibrary, apply_td_losses, load_library, resolve
+from lca.schemas import ResultTable, validate_table
+from lca.study import Study
+from lca.study.routes import check_route_modes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lca.results import Footprint
+
+_LEVELS = ("grid", "subdivision", "country", "global")
+
+
+def grid_fallbacks(resolved: pl.DataFrame, sites: pl.DataFrame, electricity_rule: str) -> pl.DataFrame:
+    """Refuse a declared grid region that resolves no electricity factor, unless the site allows it.
+
+    A site's ``grid_fallback`` (subdivision | country | global) is the coarsest level its electricity
+    may fall back to; such a fallback becomes a method note, so `lca run` warns about it like any
+    other method gap. Under the national rule grid regions are skipped by definition.
+    """
+    if electricity_rule == "national" or "grid" not in sites.columns:
+        return resolved
+    col = lambda c: pl.col(c) if c in sites.columns else pl.lit(None, pl.String)  # noqa: E731
+    site_cols = sites.select(pl.col("id").alias("site"), pl.col("grid").alias("__grid"),
+                             col("grid_fallback").alias("__allow"), col("subdivision").alias("subdivision"),
+                             col("country").alias("country"))
+    fell = (resolved.filter((pl.col("category") == "electricity") & pl.col("region_fallback").is_in(_LEVELS[1:]))
+            .join(site_cols, on="site").filter(pl.col("__grid").is_not_null()))
+    if fell.height == 0:
+        return resolved
+    rank = {lvl: i for i, lvl in enumerate(_LEVELS)}
+    problems, notes = [], []
+    cases = fell.select("site", "flow", "__grid", "__allow", "subdivision", "country", "region_used",
+                        "region_fallback").unique().sort("site", "flow")
+    for site, flow, grid, allowed, sub, country, used, level in cases.iter_rows():  # one row per site × flow
+        if allowed is not None and rank[level] <= rank[allowed]:
+            notes.append((site, flow, f"site '{site}': grid region {grid} has no default '{flow}' factor: the "
+                                      f"{level}-level factor of {used} is used (grid_fallback = \"{allowed}\")"))
+            continue
+        chain = [r for r in (grid, sub, country, "GLO")[:rank[level]] if r is not None]
+        tried = " → ".join(dict.fromkeys(chain))
+        reach = f"; grid_fallback = \"{allowed}\" does not reach the {level} level" if allowed else ""
+        problems.append(Problem(
+            f"grid region '{grid}' of site '{site}' has no default '{flow}' factor (tried {tried}); the nearest "
+            f"is {used} at the {level} level{reach}", table=f"site '{site}'", column="grid",
+            hint=f"declare grid_fallback = \"{level}\" on the site to accept it, add a '{flow}' factor for "
+                 f"{grid} (--factors or the study's [factors] files), or correct the grid code"))
+    if problems:
+        raise FactorError(problems)
+    note = pl.DataFrame(notes, schema={"site": pl.String, "flow": pl.String, "__note": pl.String}, orient="row")
+    hit = pl.col("__note").is_not_null() & (pl.col("category") == "electricity") & pl.col("region_fallback").is_in(
+        _LEVELS[1:])
+    return (resolved.join(note, on=["site", "flow"], how="left", maintain_order="left")
+            .with_columns(pl.when(hit).then(pl.concat_str([pl.col("method_note"), pl.col("__note")], separator="; ",
+                                                          ignore_nulls=True))
+                          .otherwise(pl.col("method_note")).alias("method_note"))
+            .drop("__note"))
+
+
+def contributions(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, *, ref_year: int,
+                  gwp_set: str = "AR6", electricity_rule: str = "location", td_losses: str = "excluded",
+                  file: str | None = None) -> pl.DataFrame:
+    """Row-level contributions for an activity frame: resolve, convert, characterise, label."""
+    try:
+        resolved = resolve(act, sites, library, ref_year=ref_year, electricity_rule=electricity_rule)
+        resolved = grid_fallbacks(resolved, sites, electricity_rule)
+    except FactorError as exc:
+        raise exc.with_file(file) if file else exc
+    factors = resolved.select(*[c for c in resolved.columns if c.startswith("factor_")], "f_to_base",
+                              "per_dimension", "gas").unique("factor_id")
+    out = characterise(resolved, factors, gwp_table(library, gwp_set), file=file)
+    if td_losses == "included":
+        out = apply_td_losses(out, sites, library, ref_year, electricity_rule)
+    else:
+        out = out.with_columns(pl.lit(None, pl.Float64).alias("td_loss"),
+                               pl.lit(None, pl.String).alias("td_loss_factor"))
+    category = pl.col("category").replace_strict(FLOW_CATEGORY, default="other")
+    stage = (pl.when(pl.col("stage_default") & (pl.col("category").is_in(["material", "product"])))
+             .then(pl.lit("raw_materials")).otherwise(pl.col("stage")))
+    return out.with_columns(category.alias("flow_category"), stage.alias("stage"),
+                            pl.when(pl.col("gas") == "CH4_nonfossil").then(pl.lit("biogenic"))
+                            .otherwise(pl.lit("fossil")).alias("carbon_origin"))
+
+
+def compute(study: Study, *, library: FactorLibrary | None = None,
+            factors: Sequence[Path | str | pl.DataFrame] = ()) -> "Footprint":
+    """Compute the footprint of every scenario of ``study``.
+
+    ``factors`` are user factor layers (files or frames) put on top of the shipped library and
+    the study's own ``[factors] files``; later layers win by id.
+
+    >>> from lca.study import load_study
+    >>> from lca.resources import default_study_path
+    >>> fp = compute(load_study(default_study_path()))
+    >>> fp.scenarios[:2]
+    ['jp-import', 'charlotte-coated']
+    """
+    from lca.study.origins import located
+    from lca.results import Footprint
+
+    lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
+    try:  # every problem about an activity written in a table file is named at that file's row
+        check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
+        act = build_inventory(study)
+        detail = contributions(act, study.sites, lib, ref_year=study.reference_year, gwp_set=study.method.gwp,
+                               electricity_rule=study.method.electricity_rule, td_losses=study.method.td_losses,
+                               file=study.source)
+        detail = detail.sort("scenario", "act", "factor_id")
+        check_magnitudes(study, detail)  # overflow is named at its input, not as "results row N"
+    except LcaInputError as exc:
+        raise located(exc, study) from None
+    validate_table(detail, ResultTable, table="results")
+    return Footprint(study=study, detail=detail, library=lib)

@@ -1,0 +1,245 @@
+"""The result object: row-level contributions plus views (by stage, per kWh, compare two scenarios).
+
+Every frame a view returns carries a ``unit`` column; values are never bare numbers.
+
+>>> from lca import load_study, compute
+>>> from lca.resources import default_study_path
+>>> fp = compute(load_study(default_study_path()))
+>>> t = fp.totals()
+>>> t.columns
+['scenario', 'label', 'value', 'unit']
+>>> fp.total("jp-import").unit
+'kg_CO2e/m^2'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import polars as pl
+
+from lca.choices import VIEWS
+from lca.errors import LcaInputError, Problem
+from lca.factors import FactorLibrary
+from lca.study import Quantity, Study
+from lca.units import conversion_factor
+
+#: a view of :data:`lca.choices.VIEWS` (for type checkers; the values are checked against VIEWS)
+Per = Literal["declared_unit", "kg", "kWh", "vehicle", "year"]
+
+STAGE_ORDER = ["raw_materials", "base_film", "coating", "packaging", "transport"]
+CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Contributions of every activity of every scenario, with the study and factor library used."""
+
+    study: Study
+    detail: pl.DataFrame
+    library: FactorLibrary
+
+    # --------------------------------------------------------------------------- metadata
+    @property
+    def scenarios(self) -> list[str]:
+        return self.study.scenario_ids
+
+    @property
+    def method(self) -> dict[str, str]:
+        """The method switches this result was computed with."""
+        m = self.study.method
+        return {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses,
+                "reference_year": str(self.study.reference_year), "cell_plant": str(self.study.cell_plant)}
+
+    @cached_property
+    def lineage(self) -> pl.DataFrame:
+        """Per activity: the factor used, the region level taken and the vintage chosen."""
+        return (self.detail.select("scenario", "process", "site", "flow", "factor_id", "factor_name", "gas",
+                                   "region_used", "region_fallback", "factor_year", "vintage_note",
+                                   "method_note", "layer", "origin")
+                .unique(maintain_order=True))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once,
+        and routes no scenario can use (a typo in a route's ends)."""
+        from lca.study.routes import unused_routes
+
+        notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
+        return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
+                + unused_routes(self.study.routes, self.study.transport_plan))
+
+    @property
+    def replaced_factors(self) -> pl.DataFrame:
+        """Shipped factors replaced by user layers (id, layer, replaced_layer)."""
+        return self.library.replaced
+
+    # ------------------------------------------------------------------------------- views
+    def scale(self, per: str) -> tuple[float, str]:
+        """Multiplier from "per declared unit" to ``per``, and the resulting unit label.
+
+        Raises :class:`~lca.errors.LcaInputError` if the study states no conversion for ``per``, or if
+        a scenario's total cannot be expressed in it (naming the total and every ``[product]`` key the
+        multiplier is made of); the other views are unaffected.
+        """
+        from lca.study.tables import view_multipliers
+
+        p = self.study.product
+        du = p.declared_unit
+        du_unit = du.unit if du.value == 1 else f"({du})"
+        if per == "declared_unit":
+            return 1.0, f"kg_CO2e/{du_unit}"
+        if per not in VIEWS:
+            raise LcaInputError(Problem(f"unknown view '{per}'", hint="use one of " + ", ".join(VIEWS)))
+        views = {view: (keys, mult) for view, keys, mult in view_multipliers(p)}
+        if per not in views:
+            key = next(k for k in ("annual_volume" if per == "year" else "separator_per_cell_energy", "pack_energy")
+                       if getattr(p, k) is None)
+            raise LcaInputError(Problem(f"the study states no {key}", table="product", column=key))
+        keys, mult = views[per]
+        self._check_view(per, keys, mult)
+        units = {"kg": "kg_CO2e/kg", "kWh": "kg_CO2e/kWh", "vehicle": "kg_CO2e/vehicle", "year": "t_CO2e/yr"}
+        return mult, units[per]
+
+    def _check_view(self, per: str, keys: tuple[str, ...], mult: float) -> None:
+        """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
+        from lca.study.tables import blamed_key, keys_text
+
+        sid, top, largest = self._largest_total
+        if top * mult < float("inf"):
+            return
+        raise LcaInputError(Problem(
+            f"per-{per} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the per-{per} "
+            f"multiplier, made of {keys_text(keys)}, is {mult:g} (the largest contribution comes from {largest})",
+            file=self.study.source, table="product", column=blamed_key(self.study.product, keys),
+            hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
+
+    @cached_property
+    def _largest_total(self) -> tuple[str, float, str]:
+        """``(scenario, sum of |contributions|, origin of its largest contribution)`` of the largest scenario."""
+        if self.detail.height == 0:
+            return "", 0.0, ""
+        sums = (self.detail.group_by("scenario", maintain_order=True)
+                .agg(pl.col("value").abs().sum().alias("total"),
+                     pl.col("origin").sort_by(pl.col("value").abs(), descending=True).first().alias("largest"))
+                .sort("total", descending=True, maintain_order=True))
+        sid, total, largest = sums.row(0)
+        return str(sid), float(total), str(largest)
+
+    def by(self, *keys: str, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
+        """Sum of contributions by the given columns (plus scenario), with a ``unit`` column."""
+        mult, unit = self.scale(per)
+        d = self.detail if scenario is None else self.detail.filter(pl.col("scenario") == scenario)
+        group = ["scenario", *[k for k in keys if k != "scenario"]]
+        out = (d.group_by(group, maintain_order=True).agg((pl.col("value").sum() * mult).alias("value"))
+               .with_columns(pl.lit(unit).alias("unit")))
+        return self._order(out)
+
+    def by_stage(self, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
+        """Totals by scenario × stage, with each stage's share of the scenario total."""
+        out = self.by("stage", per=per, scenario=scenario)
+        return out.with_columns((pl.col("value") / pl.col("value").sum().over("scenario")).alias("share"))
+
+    def results(self, per: str = "declared_unit") -> pl.DataFrame:
+        """The long result table: scenario × stage × flow category × gas (kg CO2e, with unit)."""
+        return self.by("stage", "flow_category", "gas", per=per)
+
+    def totals(self, per: str = "declared_unit") -> pl.DataFrame:
+        """One row per scenario: total, unit and label."""
+        labels = self.study.scenarios.select(pl.col("id").alias("scenario"), "label")
+        t = self.by(per=per)
+        return t.join(labels, on="scenario", how="left").select("scenario", "label", "value", "unit")
+
+    def total(self, scenario: str, per: str = "declared_unit", unit: str | None = None) -> Quantity:
+        """A scenario's total as a :class:`Quantity`, optionally converted (``unit="g_CO2e/m^2"``)."""
+        self._check_scenario(scenario)
+        t = self.totals(per).filter(pl.col("scenario") == scenario)
+        value, label = float(t.get_column("value")[0]), str(t.get_column("unit")[0])
+        if unit is None:
+            return Quantity(value, label)
+        return Quantity(value * conversion_factor(label.replace("/yr", "/year"), unit.replace("/yr", "/year")), unit)
+
+    def compare(self, a: str, b: str, by: str = "stage", per: str = "declared_unit") -> pl.DataFrame:
+        """Scenario ``b`` against ``a`` per ``by`` group: values, absolute and % difference.
+
+        The last row (``by`` = ``total``) compares the totals; % is relative to ``a``.
+        """
+        self._check_scenario(a)
+        self._check_scenario(b)
+        if a == b:  # the pivot below needs two columns; a difference with itself says nothing
+            raise LcaInputError(Problem(f"scenario '{a}' is compared with itself", hint="compare two different "
+                                                                                          "scenarios"))
+        x = self.by(by, per=per)
+        unit = x.get_column("unit")[0] if x.height else self.scale(per)[1]
+        both = list(dict.fromkeys((a, b)))  # a scenario compared with itself is one column (zero differences)
+        wide = (x.filter(pl.col("scenario").is_in(both)).pivot(on="scenario", index=by, values="value")
+                .with_columns(pl.col(s).fill_null(0.0) if s in x["scenario"] else pl.lit(0.0).alias(s) for s in both))
+        total = pl.DataFrame({by: ["total"], **{s: [wide.get_column(s).sum()] for s in both}})
+        out = pl.concat([wide.select(by, *both), total], how="vertical_relaxed")
+        return out.select(
+            pl.col(by), pl.col(a).alias("a"), pl.col(b).alias("b"), (pl.col(b) - pl.col(a)).alias("difference"),
+            pl.when(pl.col(a) != 0).then((pl.col(b) - pl.col(a)) / pl.col(a) * 100).otherwise(None).alias("pct"),
+            pl.lit(unit).alias("unit"), pl.lit(a).alias("scenario_a"), pl.lit(b).alias("scenario_b"))
+
+    def top_contributors(self, scenario: str, n: int = 10, per: str = "declared_unit") -> pl.DataFrame:
+        """The largest contributions of one scenario by stage × flow × site, with shares."""
+        self._check_scenario(scenario)
+        x = self.by("stage", "flow", "flow_category", "site", per=per, scenario=scenario)
+        return (x.with_columns((pl.col("value") / pl.col("value").sum()).alias("share"))
+                .sort("value", descending=True).head(n))
+
+    # ----------------------------------------------------------------------- provenance
+    @cached_property
+    def content_hashes(self) -> dict[str, str]:
+        """SHA-256 of the study's content and of the factor/GWP rows used (see :mod:`lca.results.content`)."""
+        from lca.results.content import factors_hash, study_hash
+
+        return {"study": study_hash(self.study), "factors_used": factors_hash(self)}
+
+    def manifest(self, *, timestamp: str | None = None) -> dict[str, object]:
+        """Reproducibility manifest: content hashes, factor library, lca version, method switches.
+
+        ``manifest_hash`` is a function of the content only (study data, factor rows used, method,
+        engine version): the same study named by another path, loaded from other files or rebuilt
+        from frames gets the same hash; any change to an amount, a factor used or the method
+        changes it. No path appears in the manifest (factor layers are named by file name).
+        """
+        from lca import __version__
+        from lca.results.content import manifest_hash
+
+        content = dict(self.content_hashes)
+        body: dict[str, object] = {
+            "lca_version": __version__,
+            "study_id": self.study.id,
+            "content": content,
+            "factor_library": {"version": self.library.version, "content_hash": self.library.content_hash,
+                               "layers": list(self.library.layers)},
+            "method": self.method,
+        }
+        body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
+                                              factors=content["factors_used"],
+                                              method=self.method)
+        if timestamp is not None:
+            body["run_timestamp"] = timestamp
+        return body
+
+    # --------------------------------------------------------------------------- helpers
+    def _check_scenario(self, scenario: str) -> None:
+        if scenario not in self.scenarios:
+            raise LcaInputError(Problem(f"unknown scenario '{scenario}'",
+                                        hint="use one of: " + ", ".join(self.scenarios)))
+
+    def _order(self, df: pl.DataFrame) -> pl.DataFrame:
+        order = {s: i for i, s in enumerate(self.scenarios)}
+        keys = [pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64)]
+        if "stage" in df.columns:
+            so = {s: i for i, s in enumerate(STAGE_ORDER)}
+            keys.append(pl.col("stage").replace_strict(so, default=len(so), return_dtype=pl.Int64))
+            keys.append(pl.col("stage"))
+        if "flow_category" in df.columns:
+            co = {s: i for i, s in enumerate(CATEGORY_ORDER)}
+            keys.append(pl.col("flow_category").replace_strict(co, default=len(co), return_dtype=pl.Int64))
+        rest = [c for c in df.columns if c not in ("scenario", "stage", "flow_category", "value", "unit", "share")]
+        return df.sort([*keys, *[pl.col(c) for c in rest]], nulls_last=True)

@@ -1,0 +1,108 @@
+"""What a loaded study is: the :class:`Study` and its :class:`Method` (plain frozen dataclasses).
+
+A study is data, not code: frames of validated rows (polars DataFrames) and quantities with their
+units (:class:`~lca.study.parse.Quantity`). Loading and checking live in :mod:`lca.study.load`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import polars as pl
+
+from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
+from lca.errors import Problem, StudyError
+from lca.study.parse import Product
+from lca.study.routes import LEG_SCHEMA
+
+
+@dataclass(frozen=True)
+class Method:
+    """Method choices; each is recorded with every result."""
+
+    gwp: str = "AR6"
+    electricity_rule: str = "location"
+    td_losses: str = "excluded"
+
+
+@dataclass(frozen=True)
+class Study:
+    """A loaded, validated study. Frames are polars DataFrames; quantities carry units."""
+
+    id: str
+    title: str
+    description: str
+    reference_start: dt.date
+    reference_end: dt.date
+    method: Method
+    product: Product
+    sites: pl.DataFrame
+    processes: pl.DataFrame
+    exchanges: pl.DataFrame
+    scenarios: pl.DataFrame
+    steps: pl.DataFrame
+    transport: pl.DataFrame
+    mixes: pl.DataFrame
+    cell_plant: str | None = None
+    comparison: tuple[str, str] | None = None
+    factor_files: tuple[Path, ...] = ()
+    path: Path | None = None
+    #: table files named in ``[tables]`` (inputs a command must never write over)
+    table_files: tuple[Path, ...] = ()
+    input_hashes: Mapping[str, str] = field(default_factory=dict)
+    company_name: str | None = None
+    company_ids: tuple[str, ...] = ()
+    product_ids: tuple[str, ...] = ()
+    product_category_cpc: str | None = None
+    #: raw ``[[uncertainty]]`` entries (parsed by :mod:`lca.uncertainty`)
+    uncertainty_spec: tuple[Mapping[str, Any], ...] = ()
+    #: the ``[pact]`` table, checked and normalised at load (:func:`lca.study.pact.parse_pact`)
+    pact_spec: Mapping[str, Any] = field(default_factory=dict)
+    #: every leg of every route (used or not), with where it was written; see :mod:`lca.study.routes`
+    routes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEG_SCHEMA))
+    #: the name problems are reported under: the study file, or the label of an in-memory study
+    source: str = "study"
+    #: the scenarios' transport elements as written (``to = "cell_plant"`` kept), plain data that
+    #: :meth:`with_cell_plant` resolves against the current routes and product (:mod:`lca.study.retarget`)
+    transport_plan: pl.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: origin → (file, table, row) of the exchanges written in a table file (see :mod:`lca.study.origins`)
+    table_rows: Mapping[str, tuple[str, str, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def scenario_ids(self) -> list[str]:
+        return self.scenarios.get_column("id").to_list()
+
+    @property
+    def reference_year(self) -> int:
+        """Year used to choose factor vintages: the reference period's end year."""
+        return self.reference_end.year
+
+    def with_method(self, **changes: str) -> "Study":
+        """Copy with other method choices (validated)."""
+        method = replace(self.method, **changes)
+        _check_method(method, self.source)
+        return replace(self, method=method)
+
+    def with_cell_plant(self, plant: str) -> "Study":
+        """Copy delivering to another site, from this object (in-memory changes kept, no file re-read)."""
+        from lca.study.retarget import with_cell_plant
+
+        return with_cell_plant(self, plant)
+
+
+def _check_method(m: Method, file: str) -> None:
+    problems = []
+    if m.gwp not in GWP_SETS:
+        problems.append(Problem(f"unknown GWP set '{m.gwp}'", file=file, table="method", column="gwp",
+                                hint=f"use {spoken(GWP_SETS)}"))
+    if m.electricity_rule not in ELECTRICITY_RULES:
+        problems.append(Problem(f"unknown electricity rule '{m.electricity_rule}'", file=file, table="method",
+                                column="electricity_rule", hint=f"use {spoken(ELECTRICITY_RULES)}"))
+    if m.td_losses not in TD_LOSSES:
+        problems.append(Problem(f"unknown td_losses setting '{m.td_losses}'", file=file, table="method",
+                                column="td_losses", hint=f"use {spoken(TD_LOSSES)}"))
+    if problems:
+        raise StudyError(problems)
