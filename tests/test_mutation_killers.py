@@ -61,18 +61,6 @@ def test_compare_in_another_view_scales_every_column(tiny_fp):
     assert got["total"] == pytest.approx((TWO, ONE), rel=1e-12)
 
 
-def test_compare_a_scenario_with_itself(tiny_fp, cli, tiny_path):
-    """Was: compare(a, a) (and `lca run --compare a a`) crashed with an internal polars error (two
-    columns of one name). A scenario compared with itself has zero differences."""
-    c = tiny_fp.compare("one-site", "one-site")
-    assert _rows(c, "stage", "difference", "pct") == [("raw_materials", 0.0, 0.0), ("transport", 0.0, 0.0),
-                                                      ("film", 0.0, 0.0), ("total", 0.0, 0.0)]
-    assert c.filter(pl.col("stage") == "total").get_column("a")[0] == pytest.approx(ONE, rel=1e-12)
-    r = cli("run", tiny_path, "--compare", "one-site", "one-site")
-    assert r.exit_code == 0, r.stderr
-    assert "one-site vs one-site" in r.stdout
-
-
 def _with_empty(tiny_doc, only_empty: bool = False):
     """The tiny study plus scenario(s) whose only process has no exchanges and no transport: no rows."""
     doc = copy.deepcopy(tiny_doc)
@@ -282,7 +270,7 @@ def test_scenario_figures_by_hand(tiny_doc, tmp_path):
     """scenario_figures: total, fossil / biogenic split by carbon origin, the packaging stage, outbound
     legs (to the cell plant), aircraft legs (mode contains 'air'), the primary share (the measured box
     with its measured factor), contribution-weighted DQRs and reliability (1 primary, 2 cited, 3 estimate)."""
-    from lca.export.figures import scenario_figures
+    from lca.disclosure.pact.figures import scenario_figures
 
     fp = _rich(tiny_doc, tmp_path)
     f = {r["scenario"]: r for r in scenario_figures(fp).iter_rows(named=True)}
@@ -317,7 +305,7 @@ def test_scenario_figures_by_hand(tiny_doc, tmp_path):
 def test_figures_without_packaging_outbound_or_primary(tiny_fp, tiny_doc):
     """No packaging stage: has_packaging is false and packaging 0; a study without a cell plant has
     no outbound legs; a zero total has a 0 % primary share, not a division by zero."""
-    from lca.export.figures import scenario_figures
+    from lca.disclosure.pact.figures import scenario_figures
 
     f = scenario_figures(tiny_fp).row(0, named=True)
     assert (f["has_packaging"], f["packaging"], f["primary_pct"]) == (False, 0.0, 0.0)
@@ -333,7 +321,7 @@ def test_figures_without_packaging_outbound_or_primary(tiny_fp, tiny_doc):
 def test_all_primary_and_losses_are_secondary(tiny_doc, tmp_path):
     """A contribution is primary only if its activity and its factor are both measured and no grid-loss
     factor grossed it up; all_primary is true only when every contribution is primary."""
-    from lca.export.figures import scenario_figures
+    from lca.disclosure.pact.figures import scenario_figures
 
     doc = copy.deepcopy(tiny_doc)
     doc["scenario"] = [{"id": "power", "label": "Power only", "steps": [{"process": "p", "site": "mill"}]}]
@@ -358,7 +346,7 @@ def test_all_primary_and_losses_are_secondary(tiny_doc, tmp_path):
 def test_secondary_sources_list_every_non_primary_source(tiny_doc, tmp_path):
     """secondary_sources: per scenario, sorted unique (source, year) of every non-primary, non-zero
     contribution, plus the grid-loss factor's source where losses were added."""
-    from lca.export.figures import secondary_sources
+    from lca.disclosure.pact.figures import secondary_sources
 
     fp = _rich(tiny_doc, tmp_path)
     want = [{"name": "Air estimate", "version": "2025"}, {"name": "Biogas source", "version": "2025"},
@@ -381,7 +369,7 @@ def test_secondary_sources_list_every_non_primary_source(tiny_doc, tmp_path):
 def test_production_country_and_final_process(tiny_doc):
     """The country of the site of the last process (the declared product when set); a mix of parts
     from one country has that country, of several countries none."""
-    from lca.export.figures import _final_process, production_country
+    from lca.disclosure.pact.figures import _final_process, production_country
 
     doc = copy.deepcopy(tiny_doc)
     doc["site"][1]["country"] = "QM"  # mill2, where two-step coats
@@ -398,7 +386,7 @@ def test_production_country_and_final_process(tiny_doc):
 def test_boundary_description_by_hand(tiny_fp):
     """The boundary text names processes at their sites, each leg, the packaging factor and the stages;
     a mix lists its parts with their shares."""
-    from lca.export.figures import boundary_description
+    from lca.disclosure.pact.figures import boundary_description
 
     one = ("Cradle-to-gate of Tiny film plus delivery to the customer's cell plant (Cell plant). Processes: film "
            "at Mill. Transport: film mill → plant (tinytruck 100 km; shipped mass × 1 for packaging). Stages "
@@ -415,7 +403,7 @@ def test_boundary_description_by_hand(tiny_fp):
 def test_pact_declared_unit_names(tiny_fp, du, name, amount):
     """declared_unit(): the PACT unit name of the declared unit's dimension, the amount in that unit,
     and the product mass per declared unit in kg."""
-    from lca.export.figures import declared_unit
+    from lca.disclosure.pact.figures import declared_unit
     from lca.study import Quantity
 
     value, unit = du.split(" ")
@@ -532,7 +520,7 @@ def test_scales_of_a_diamond_graph_by_hand(tiny_doc):
     """process_scales: the final process makes one declared unit (2 m^2 output → 0.5); every consumer
     adds its need (amount × unit conversion / its yield / the supplier's output) to the supplier:
     coat = 0.5 × 1 / 0.5 = 1; film = 1 × 1 / 0.8 (coat) + 0.5 × 0.5 / 0.5 (lam) = 1.75."""
-    from lca.inventory import process_scales
+    from lca.engine.inventory import process_scales
 
     s = process_scales(_tiny(_diamond(tiny_doc)))
     assert _rows(s.sort("scenario", "process"), "scenario", "process", "site", "scale") == [
@@ -544,7 +532,7 @@ def test_inventory_of_a_diamond_graph_by_hand(tiny_doc):
     """build_inventory: exchange amount = scale × amount / yield in its own unit; a leg's shipped mass =
     scale × output mass (kg) × packaging factor, its distance in km, amount = t × km; nested mixes
     multiply shares and amounts, keeping the system scenario as the component."""
-    from lca.inventory import build_inventory
+    from lca.engine.inventory import build_inventory
 
     inv = build_inventory(_tiny(_diamond(tiny_doc)))
     assert inv.get_column("act").to_list() == list(range(inv.height))
@@ -604,8 +592,8 @@ def test_loss_rows_of_any_flow_name_and_the_gap_warning(tiny_path, tmp_path):
 def test_loss_columns_are_typed_when_nothing_applies(tiny_doc):
     """contributions() with losses included but no electricity rows: td_loss is a null Float64 column
     and td_loss_factor a null String column (never untyped nulls)."""
-    from lca.inventory import build_inventory
-    from lca.pipeline import contributions
+    from lca.engine.inventory import build_inventory
+    from lca.engine.pipeline import contributions
 
     doc = copy.deepcopy(tiny_doc)
     for p in doc["process"]:

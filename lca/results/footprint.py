@@ -173,11 +173,11 @@ class Footprint:
                                                                                           "scenarios"))
         x = self.by(by, per=per)
         unit = x.get_column("unit")[0] if x.height else self.scale(per)[1]
-        both = list(dict.fromkeys((a, b)))  # a scenario compared with itself is one column (zero differences)
-        wide = (x.filter(pl.col("scenario").is_in(both)).pivot(on="scenario", index=by, values="value")
-                .with_columns(pl.col(s).fill_null(0.0) if s in x["scenario"] else pl.lit(0.0).alias(s) for s in both))
-        total = pl.DataFrame({by: ["total"], **{s: [wide.get_column(s).sum()] for s in both}})
-        out = pl.concat([wide.select(by, *both), total], how="vertical_relaxed")
+        wide = (x.filter(pl.col("scenario").is_in([a, b])).pivot(on="scenario", index=by, values="value")
+                .with_columns(pl.col(a).fill_null(0.0) if a in x["scenario"] else pl.lit(0.0).alias(a),
+                              pl.col(b).fill_null(0.0) if b in x["scenario"] else pl.lit(0.0).alias(b)))
+        total = pl.DataFrame({by: ["total"], a: [wide.get_column(a).sum()], b: [wide.get_column(b).sum()]})
+        out = pl.concat([wide.select(by, a, b), total], how="vertical_relaxed")
         return out.select(
             pl.col(by), pl.col(a).alias("a"), pl.col(b).alias("b"), (pl.col(b) - pl.col(a)).alias("difference"),
             pl.when(pl.col(a) != 0).then((pl.col(b) - pl.col(a)) / pl.col(a) * 100).otherwise(None).alias("pct"),
