@@ -658,3 +658,115 @@ def test_losses_are_recorded_only_on_the_rows_they_apply_to(tiny_doc, tmp_path):
     got = {f: (v, loss, lf) for f, v, loss, lf in _rows(rows, "factor_id", "value", "td_loss", "td_loss_factor")}
     assert got == {"tiny.power.north": (pytest.approx(2 * 0.5 / 0.8, rel=1e-12), 0.2, "l.north"),
                    "up.north": (pytest.approx(2 * 0.05, rel=1e-12), None, None)}
+
+
+# ---------------------------------------------------------------------------- engine/pipeline.py
+
+def _fallback_doc(tiny_doc, tmp_path, allow: str | None, *, glo: bool = True):
+    """The tiny study with the mill moved to country XA (grid XA-NORTH, subdivision XA-01), where only a
+    global tiny_power factor (0.3 kg/kWh) exists: its electricity can only fall back to the global level."""
+    doc = copy.deepcopy(tiny_doc)
+    mill = doc["site"][0]
+    mill.update(country="XA", grid="XA-NORTH", subdivision="XA-01")
+    if allow:
+        mill["grid_fallback"] = allow
+    if glo:
+        row = ("tiny.power.glo,tiny_power,Tiny grid world,electricity,GLO,0.3,kg_CO2e/kWh,CO2e,combustion,"
+               "generation,excluded,2025,default,false,Test data,,,,1,1,1,none,,,,,")
+        doc["factors"]["files"].append(_loss_file(tmp_path, row, name="glo.csv"))
+    return doc
+
+
+FALLBACK_NOTE = ("site 'mill': grid region XA-NORTH has no default 'tiny_power' factor: the global-level factor "
+                 "of GLO is used (grid_fallback = \"global\")")
+
+
+def test_a_global_fallback_names_the_whole_chain_tried(tiny_doc, tmp_path):
+    """A grid region whose subdivision and country have no electricity factor either falls back to the
+    global level: refused without a declaration, naming every region tried (grid → subdivision →
+    country), and refused when the declared fallback (country) does not reach the global level."""
+    with pytest.raises(FactorError) as err:
+        lca.compute(_tiny(_fallback_doc(tiny_doc, tmp_path, None)))
+    (p,) = err.value.problems
+    assert "tried XA-NORTH → XA-01 → XA)" in p.message and "GLO at the global level" in p.message
+    assert (p.table, p.column) == ("site 'mill'", "grid")
+    with pytest.raises(FactorError, match='grid_fallback = "country" does not reach the global level'):
+        lca.compute(_tiny(_fallback_doc(tiny_doc, tmp_path, "country")))
+
+
+def test_a_declared_global_fallback_is_charged_and_noted_once(tiny_doc, tmp_path):
+    """grid_fallback = "global": the global factor is charged (one-site: 2 kWh × 0.3 instead of × 0.5)
+    and the fallback is one warning, worded as documented, on the mill's electricity rows only."""
+    fp = lca.compute(_tiny(_fallback_doc(tiny_doc, tmp_path, "global")))
+    assert fp.total("one-site").value == pytest.approx(ONE - 1.0 + 0.6, rel=1e-12)
+    assert fp.warnings == [FALLBACK_NOTE]
+    noted = fp.detail.filter(pl.col("method_note").is_not_null())
+    assert set(_rows(noted, "site", "flow", "region_fallback")) == {("mill", "tiny_power", "global")}
+    assert noted.height == 4  # one-site, two-step, and the mix (one row per component)
+
+
+def test_a_fallback_note_follows_the_market_gap_note(tiny_doc, tmp_path):
+    """Under the market rule without a market_factor the residual-mix gap and the fallback are both noted,
+    in that order, on the same rows; the second mill (own grid factor) has the gap note only."""
+    fp = lca.compute(_tiny(_fallback_doc(tiny_doc, tmp_path, "global"), electricity_rule="market"))
+    gap = ("no supplier-specific factor (market_factor) for site '{}': location-based grid factor used as a proxy "
+           "for the residual mix")
+    assert fp.warnings == [gap.format("mill"), FALLBACK_NOTE, gap.format("mill2")]
+    notes = set(fp.detail.filter(pl.col("site") == "mill").get_column("method_note").drop_nulls())
+    assert notes == {gap.format("mill") + "; " + FALLBACK_NOTE}
+
+
+def test_the_national_rule_never_falls_back_from_a_grid(tiny_doc, tmp_path):
+    """Under the national rule the grid region is skipped by definition: no declaration needed, no note;
+    XA has no country factor, so the global one is charged."""
+    fp = lca.compute(_tiny(_fallback_doc(tiny_doc, tmp_path, None), electricity_rule="national"))
+    assert fp.warnings == [] and fp.total("one-site").value == pytest.approx(ONE - 1.0 + 0.6, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------- factors/editions.py
+
+def _tie_rows(files: tuple[str | None, str | None]) -> pl.DataFrame:
+    return pl.DataFrame({"id": ["a.1", "b.1"], "flow": ["f", "f"], "category": ["fuel", "fuel"], "region": ["R", "R"],
+                         "scope": ["combustion"] * 2, "year": [2025, 2025], "status": ["default"] * 2,
+                         "edition": ["E1", "E2"], "file": list(files)},
+                        schema_overrides={"file": pl.String})
+
+
+def test_an_edition_tie_names_both_editions_and_is_located_where_it_can_be():
+    """edition_ties: two default editions of one key with the same vintage are one problem naming both
+    editions with their ids (and files, when there are any). It is located at the new layer's row when the
+    new layer is part of the tie, else in the first user file, without a row."""
+    from lca.factors.editions import edition_ties
+
+    (p,) = edition_ties(_tie_rows((None, None)))  # in-memory rows: no file to name
+    assert p.message == ("flow 'f' in region R, scope combustion: two editions have the same vintage 2025: "
+                         "'E1' (a.1) and 'E2' (b.1); a study that charges this flow there could not tell which "
+                         "edition to use")
+    assert (p.file, p.row, p.column) == (None, None, None)
+    (p,) = edition_ties(_tie_rows(("a.csv", "b.csv")), prefer="b.csv", rows={"b.1": 7})
+    assert "'E1' (a.1 in a.csv) and 'E2' (b.1 in b.csv)" in p.message
+    assert (p.file, p.row, p.column) == ("b.csv", 7, "year")
+    (p,) = edition_ties(_tie_rows(("factors/x.csv", "a.csv")), prefer="new.csv", rows={"n.1": 1})
+    assert (p.file, p.row, p.column) == ("a.csv", None, None)
+
+
+def test_losses_follow_the_national_rule(tiny_doc, tmp_path):
+    """Under the national rule the loss row is looked up from the country, like the electricity factor:
+    the grid region's own loss row (0.2) is skipped for the country's (0.5). one-site power:
+    2 kWh × 0.4 (ZZ) / (1 − 0.5) = 1.6."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["factors"]["files"].append(_loss_file(tmp_path, _loss("l.north", "ZZ-NORTH", 0.2), _loss("l.zz", "ZZ", 0.5)))
+    fp = lca.compute(_tiny(doc, electricity_rule="national", td_losses="included"))
+    assert fp.total("one-site").value == pytest.approx(ONE - 1.0 + 1.6, rel=1e-12)
+    power = fp.detail.filter((pl.col("scenario") == "one-site") & (pl.col("flow") == "tiny_power"))
+    assert _rows(power, "factor_id", "td_loss", "td_loss_factor") == [("tiny.power.zz", 0.5, "l.zz")]
+
+
+def test_boundary_description_uses_process_names(tiny_doc):
+    """A process with a name is described by its name, one without by its id."""
+    from lca.disclosure.pact.figures import boundary_description
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][1]["name"] = "Coating line"
+    fp = lca.compute(_tiny(doc))
+    assert "Processes: film at Mill; Coating line at Second mill." in boundary_description(fp, "two-step")
