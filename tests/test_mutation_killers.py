@@ -770,3 +770,66 @@ def test_boundary_description_uses_process_names(tiny_doc):
     doc["process"][1]["name"] = "Coating line"
     fp = lca.compute(_tiny(doc))
     assert "Processes: film at Mill; Coating line at Second mill." in boundary_description(fp, "two-step")
+
+
+def test_grid_loss_editions_tie_whatever_their_flow_names():
+    """Grid-loss rows are one flow as resolved ('grid_loss', whatever their own flow name): two loss
+    editions of one region and vintage tie; rows that are not 'default' never do."""
+    from lca.factors.editions import edition_ties
+
+    rows = _tie_rows((None, None)).with_columns(pl.Series("flow", ["tnd_losses", "grid_loss"]),
+                                                pl.lit("grid_loss").alias("category"), pl.lit("n/a").alias("scope"))
+    (p,) = edition_ties(rows)
+    assert p.message.startswith("flow 'grid_loss' in region R, scope n/a: two editions have the same vintage 2025")
+    assert edition_ties(rows.with_columns(pl.Series("status", ["default", "alternative"]))) == []
+
+
+def test_views_put_missing_keys_last(tiny_doc, tmp_path):
+    """Rows without a value in a grouping key (no grid-loss factor on fuel and material rows) sort after
+    the rows with one, within their stage."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["factors"]["files"].append(_loss_file(tmp_path, _loss("l.north", "ZZ-NORTH", 0.2)))
+    fp = lca.compute(_tiny(doc, td_losses="included"))
+    got = _rows(fp.by("stage", "td_loss_factor", scenario="one-site"), "stage", "td_loss_factor")
+    film = [t for s, t in got if s == "film"]
+    assert film == ["l.north", None] and len(got) == 4
+
+
+# ------------------------------------------------------------------------- engine/characterise.py
+
+def _tiny_factors():
+    from lca.factors import factor_columns
+
+    lib = lca.load_library().with_overrides(TINY / "factors.csv")
+    return lib, factor_columns(lib.factors)
+
+
+def test_characterise_by_hand_with_string_or_categorical_keys():
+    """characterise: value = amount × unit conversion × factor × GWP, the same whether the keys are text
+    or categorical (the packed-key fast path); 1 MJ of tiny gas CH4 at 1 g/MJ × 29.8 (AR6) = 0.0298 kg,
+    500 Wh of north power at 0.5 kg/kWh = 0.25 kg; two factors of one unit (MJ) are told apart."""
+    from lca.engine.characterise import characterise, gwp_table
+
+    lib, f = _tiny_factors()
+    frame = pl.DataFrame({"factor_id": ["tiny.gas.ch4", "tiny.power.north", "tiny.gas.ch4", "tiny.gas.co2"],
+                          "unit": ["MJ", "Wh", "GJ", "MJ"], "amount": [1.0, 500.0, 0.002, 1.0],
+                          "origin": ["a", "b", "c", "d"]})
+    want = {"a": 0.0298, "b": 0.25, "c": 0.0596, "d": 0.05}  # by origin: row order is not part of the contract
+    for keys in (pl.String, pl.Categorical):
+        typed = frame.with_columns(pl.col("factor_id", "unit").cast(keys))
+        out = characterise(typed, f, gwp_table(lib, "AR6"))
+        assert dict(_rows(out, "origin", "value")) == pytest.approx(want, rel=1e-12), keys
+        lazy = characterise(typed.lazy(), f, gwp_table(lib, "AR6")).collect()
+        assert dict(_rows(lazy, "origin", "value")) == pytest.approx(want, rel=1e-12), keys
+
+
+def test_a_gas_without_gwp_in_the_set_is_refused():
+    """A factor whose gas has no GWP in the chosen set is an error naming the gas and the factor, never a
+    silently missing value."""
+    from lca.engine.characterise import characterise, gwp_table
+
+    lib, f = _tiny_factors()
+    gwp = gwp_table(lib, "AR6").filter(pl.col("gas") != "CH4_fossil")
+    frame = pl.DataFrame({"factor_id": ["tiny.gas.ch4"], "unit": ["MJ"], "amount": [1.0], "origin": ["row 3"]})
+    with pytest.raises(FactorError, match="no GWP for gas 'CH4_fossil' \\(factor 'tiny.gas.ch4'"):
+        characterise(frame, f, gwp)
