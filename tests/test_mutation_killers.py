@@ -833,3 +833,30 @@ def test_a_gas_without_gwp_in_the_set_is_refused():
     frame = pl.DataFrame({"factor_id": ["tiny.gas.ch4"], "unit": ["MJ"], "amount": [1.0], "origin": ["row 3"]})
     with pytest.raises(FactorError, match="no GWP for gas 'CH4_fossil' \\(factor 'tiny.gas.ch4'"):
         characterise(frame, f, gwp)
+
+
+# ---------------------------------------------------------------------------- factors/resolution.py
+
+def test_a_region_at_two_levels_is_tried_once(tiny_doc):
+    """A site whose grid region is its country (grid = country, as for KR) tries that region once: the
+    error for a flow with no factor there lists 'XA → GLO', not the region twice."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["site"][0].update(country="XA", grid="XA")
+    with pytest.raises(FactorError) as err:
+        lca.compute(_tiny(doc))
+    msgs = [p.message for p in err.value.problems]
+    assert "no default factor for flow 'tiny_power' at site 'mill' in regions XA → GLO" in msgs
+
+
+def test_three_fallbacks_are_three_notes(tiny_doc, tmp_path):
+    """Three sites falling back (one note each) keep each note on its own site's rows."""
+    doc = _fallback_doc(tiny_doc, tmp_path, "global")
+    doc["site"][1].update(country="XA", grid="XA-SOUTH", grid_fallback="global")
+    doc["site"].append({"id": "mill3", "name": "Third mill", "country": "XA", "grid": "XA-EAST",
+                        "grid_fallback": "global"})
+    doc["scenario"].append({"id": "three", "label": "At the third mill", "steps": [{"process": "film", "site": "mill3"}]})
+    fp = lca.compute(_tiny(doc))
+    notes = fp.detail.filter(pl.col("method_note").is_not_null()).select("site", "method_note").unique()
+    assert sorted(_rows(notes, "site", "method_note")) == [
+        (s, FALLBACK_NOTE.replace("'mill'", f"'{s}'").replace("XA-NORTH", g))
+        for s, g in (("mill", "XA-NORTH"), ("mill2", "XA-SOUTH"), ("mill3", "XA-EAST"))]
