@@ -39,7 +39,7 @@ from lca.study.routes import check_route_modes
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.pipeline import Footprint  # the one place the engine names lca.results
-    from lca.engine.sample import Samples
+    from lca.engine.sampler import Samples
 
 
 @dataclass
@@ -173,8 +173,8 @@ class Model:
         return self.footprint(apply_changes(self, changes))
 
     def sample(self, draws: Mapping[str, Any], *, chunk: int = 20_000) -> "Samples":
-        """Totals by scenario × stage for arrays of multipliers of target values (:mod:`lca.engine.sample`)."""
-        from lca.engine.sample import sample
+        """Totals by scenario × stage for arrays of multipliers of target values (:func:`lca.engine.sampler.sample`)."""
+        from lca.engine.sampler import sample
 
         return sample(self, draws, chunk=chunk)
 

@@ -64,26 +64,6 @@ def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
         new_values.get((t, c), v) for t, c, v in ex.select("table", "column", "value").iter_rows()], dtype=pl.Float64)))
 
 
-def parameter_selections(model: "Model", name: str, ratio: np.ndarray) -> list[tuple[Selection, np.ndarray]]:
-    """(selection, ratio per draw) of every amount fed by parameter ``name`` drawn as ``ratio`` × its value."""
-    study = model.study
-    value = float(study.parameters.filter(pl.col("name") == name).get_column("value")[0]) \
-        if name in study.parameters.get_column("name").to_list() else None
-    if value is None:
-        _unit(study, name)  # raises the located error
-    out = []
-    for table, column, old, new, _, _ in _evaluated(study, name, value * np.asarray(ratio, dtype=float)):
-        if table is None or table == "product":
-            continue  # the parameters themselves; views only
-        m = _PROCESS.fullmatch(table)
-        if m and column in ("output", "output_mass") and m.group(1) in study.allocation["process"].to_list():
-            raise StudyError(Problem(f"parameter '{name}' moves the allocation of process '{m.group(1)}': sampling "
-                                     "it is not supported", table="draws", column=f"parameter.{name}"))
-        with np.errstate(all="ignore"):
-            out.append((selection(model, table, column), np.asarray(new, dtype=float) / old))
-    return out
-
-
 def _unit(study: Study, name: str) -> str:
     params = study.parameters
     if name not in params.get_column("name").to_list():
