@@ -161,8 +161,9 @@ class Model:
         Targets are named as in ``[[uncertainty]]`` (``process.<p>.<flow or input>``,
         ``process.<p>.yield``, ``process.<p>.output_mass``, ``transport.distance``,
         ``transport.<mode>.distance``, ``transport.<from>.<to>.distance``,
-        ``transport.packaging_factor``, ``factor.<id>``, ``parameter.<name>``,
-        ``product.<key>``); a value is a :class:`~lca.study.Quantity`, a string such as
+        ``transport.packaging_factor``, ``factor.<id>``, ``parameter.<name>``, ``view.<id>``
+        (a ``[[view]]``'s amount: that view and the views built on it), ``product.mass_per_declared_unit``
+        (the per-kg view)); a value is a :class:`~lca.study.Quantity`, a string such as
         ``"0.3 kWh"`` or a number in the target's current unit. Only the entries that change are
         rebuilt; the model itself is not modified. The footprint describes what was computed: its
         study carries the changed amounts, yields, distances and parameters, its library the changed

@@ -22,6 +22,7 @@ from lca.engine.changes import Selection, _reallocate, _set, as_value
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.study.expressions import Parameters, iter_dependents
+from lca.study.profile import view_parts, with_view_part
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
@@ -47,11 +48,12 @@ def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
                                                            "values"))
         r = new / old
         before = st.study
-        if table == "product":
+        if table == "product" or table.startswith("view '"):  # a unit of analysis: no result row changes
             if column == "declared_unit":
                 raise StudyError(Problem("a parameter feeds the declared unit: rebuild the model", table="changes",
                                          column=f"parameter.{name}"))
-            st.study = replace(before, product=replace(before.product, **{column: Quantity(new, u)}))
+            st.study = with_view_part(before, (table, column), Quantity(new, u).to(
+                view_parts(before)[(table, column)].unit))
             continue
         selection(model, table, column).apply(st, r)
         st.study = _update(before, table, column, r)

@@ -12,7 +12,7 @@ A target is a dotted name:
 ``transport.packaging_factor``             shipped mass / product mass of every transport
 ``view.<view id>``                         the amount of a ``[[view]]`` (that view and the views
                                            built on it only); ``product.mass_per_declared_unit``
-                                           (per-kg view) and legacy ``[product]`` view keys too
+                                           (the per-kg view)
 ``factor.<factor id>``                     one emission factor, wherever it is used, or a
                                            grid-loss fraction (kind ``loss``, in [0, 1))
 ``parameter.<name>``                       a ``[parameters]`` entry: every expression using it
@@ -39,24 +39,10 @@ import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
+from lca.study.profile import view_parts
 from lca.uncertainty.distributions import Range
 from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
-
-
-def _view_parts(study: Study) -> dict[tuple[str, str], Quantity]:
-    """Every study entry a view's multiplier is made of (but the declared unit), by (table, key)."""
-    from lca.study.profile import kg_view
-
-    return {(t, k): q for v in (kg_view(study.product), *study.views) for t, k, q in v.parts if k != "declared_unit"}
-
-
-def view_exponents(study: Study, key: tuple[str, ...]) -> dict[str, int]:
-    """view id → exponent of a view target in that view (absent: the view does not depend on it)."""
-    from lca.study.profile import kg_view
-
-    sign = -1 if key == ("product", "mass_per_declared_unit") else 1
-    return {v.id: sign for v in (kg_view(study.product), *study.views) if key in [(t, k) for t, k, _ in v.parts]}
 
 
 @dataclass(frozen=True)
@@ -122,7 +108,7 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
         return Target(name, "distance", _single(legs, "distance", "distance_unit"), tuple(sel))
     if head in ("product", "view") and len(parts) == 2:
         key = ("product", parts[1]) if head == "product" else (f"view '{parts[1]}'", "amount")
-        known = _view_parts(study)
+        known = view_parts(study)
         if key not in known:
             ids = [v.id for v in study.views]
             raise fail(f"the study states no {'view ' if head == 'view' else ''}{parts[1]}",
