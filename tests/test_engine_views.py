@@ -83,3 +83,27 @@ def test_a_parameter_feeding_a_view_amount_moves_that_view(tmp_path):
         assert _totals(fp, "kWh")[sid] == pytest.approx(t * 8, rel=1e-12)
         assert _totals(fp, "vehicle")[sid] == pytest.approx(t * 8 * 75, rel=1e-12)
     assert np.isclose(_totals(fp, "declared_unit")[next(iter(base))], base[next(iter(base))], rtol=1e-15)
+
+
+def test_hints_name_a_target_of_the_users_own_study():
+    """Before: the hints of Model.evaluate, [[uncertainty]] targets and a missing target named the
+    default study's process (``process.base_film.electricity``) whatever the study."""
+    from pathlib import Path
+
+    from lca.uncertainty.spec import parse_spec
+    from lca.uncertainty.targets import resolve_target
+
+    study = lca.load_study(Path(__file__).parent / "data" / "ncma" / "study.toml")
+    p = study.processes.get_column("id")[0]
+    ex = study.exchanges.filter(study.exchanges["process"] == p).row(0, named=True)
+    mine = f"process.{p}.{ex['flow'] or ex['input']}"
+    m = lca.build_model(study)
+    with pytest.raises(StudyError) as err:
+        m.evaluate({"bogus.target": 1.0})
+    assert mine in err.value.problems[0].hint
+    with pytest.raises(StudyError) as err:
+        resolve_target(study, "bogus.target")
+    assert mine in err.value.problems[0].hint
+    with pytest.raises(StudyError) as err:
+        parse_spec(study, [{"dist": "none"}])
+    assert any(mine in (q.hint or "") for q in err.value.problems)

@@ -169,8 +169,10 @@ def target(model: "Model", study: Study, name: str) -> Target:
             raise _fail(name, f"factor '{fid}' is used by no activity of this study")
         old, unit = _single(name, base.filter(pl.Series(rows)).select("factor_value", "factor_unit"))
         return Target(name, sel(m=rows), old, unit, lambda s, r: s)
+    from lca.study.profile import example_target
+
     raise _fail(name, f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
-                                                  "process.base_film.electricity or transport.truck.distance")
+                f"{example_target(study)} or transport.<mode>.distance")
 
 
 def _changed_view(study: Study, name: str, value: Any) -> Study:

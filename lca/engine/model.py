@@ -12,11 +12,12 @@ distances, factors or parameters and recomputes without re-reading or re-validat
 >>> import lca
 >>> model = lca.build_model(lca.load_study(lca.default_study_path()))
 >>> base = model.footprint().total("jp-import").value
->>> more = model.evaluate({"process.base_film.electricity": "0.28 kWh"}).total("jp-import").value
+>>> p = model.study.processes.get_column("id")[0]
+>>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
 (0.1886, True)
->>> model.scaling().filter(pl.col("scenario") == "jp-import").select("process", "runs").rows()
-[('base_film', 1.5037593984962405), ('coating', 1.0526315789473684)]
+>>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
+[1.5037593984962405, 1.0526315789473684]
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
 
     >>> import lca
     >>> m = lca.build_model(lca.load_study(lca.default_study_path()))
-    >>> fp = m.evaluate({"process.coating.yield": 0.9, "process.coating.electricity": "0.3 kWh"})
+    >>> p = m.study.processes.get_column("id")[1]  # the second process of the default study
+    >>> fp = m.evaluate({f"process.{p}.yield": 0.9, f"process.{p}.electricity": "0.3 kWh"})
     >>> fp.total("jp-import").value > m.footprint().total("jp-import").value
     True
     """

@@ -385,6 +385,17 @@ def with_view_part(study: Any, key: tuple[str, str], value: float) -> Any:
     return replace(study, views=views)
 
 
+def example_target(study: Any) -> str:
+    """A target name taken from the user's own study, for hints: its first process and that
+    process's first exchange (``process.<process>.<flow or input>``), else a generic pattern."""
+    procs = study.processes.get_column("id").to_list()
+    if not procs:
+        return "process.<process>.<flow>"
+    ex = study.exchanges
+    mine = [f or i for p, f, i in ex.select("process", "flow", "input").iter_rows() if p == procs[0] and (f or i)]
+    return f"process.{procs[0]}.{mine[0]}" if mine else f"process.{procs[0]}.yield"
+
+
 def _humanise(stage_id: str) -> str:
     return stage_id.replace("_", " ").capitalize()
 

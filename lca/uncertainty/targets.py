@@ -21,13 +21,16 @@ A target is a dotted name:
 =========================================  ==========================================================
 
 A target scales entries of the engine's model (:func:`lca.engine.sampler.entries`); the product
-graph (a coating yield also scales the base film it consumes) is the model's solve, not a rule here.
+graph (a process's yield also scales the intermediate products it consumes) is the model's solve,
+not a rule here.
 
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
->>> t = resolve_target(load_study(default_study_path()), "process.base_film.electricity")
->>> t.kind, str(t.current)
-('exchange', '0.14 kWh')
+>>> from lca.study.profile import example_target
+>>> study = load_study(default_study_path())
+>>> t = resolve_target(study, example_target(study))  # the study's first process and exchange
+>>> t.kind, t.current is not None
+('exchange', True)
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
-from lca.study.profile import view_parts
+from lca.study.profile import example_target, view_parts
 from lca.uncertainty.distributions import Range
 from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
@@ -128,7 +131,7 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
             raise fail(f"unknown site '{parts[1]}' in target '{name}'", "use a site id")
         return Target(name, "grid", None, (parts[1],))
     raise fail(f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
-                                           "process.base_film.electricity or transport.container_ship.distance")
+                                           f"{example_target(study)} or transport.<mode>.distance")
 
 
 #: Physical range of each kind of target's *value*: (low, low excluded, high, why). Loads enforce
