@@ -105,7 +105,7 @@ def dups(data: Path) -> None:
 
 def pint_baseline(rows: int) -> None:
     """What a user would write: a pint Quantity per lot, converted and multiplied row by row."""
-    from lca.engine import compute
+    from lca.results import compute
     from lca.resources import default_study_path
     from lca.study import load_study
     from lca.units import normalize_unit, registry

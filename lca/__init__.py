@@ -42,9 +42,8 @@ __all__ = [
 _HOMES = {
     "lca.study": ("load_study", "study_from_dict", "study_from_frames", "Study", "Quantity"),
     "lca.resources": ("default_study_path",),
-    "lca.engine": ("compute", "build_model"),
     "lca.factors": ("load_library", "FactorLibrary"),
-    "lca.results": ("Footprint",),
+    "lca.results": ("Footprint", "compute", "build_model"),
     "lca.disclosure": ("export_pact", "check_pact", "export_table"),
     "lca.validation": ("validate_paths",),
     "lca.uncertainty": ("run_uncertainty", "break_even"),
@@ -54,10 +53,9 @@ _LAZY = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca import errors
-    from lca.engine import build_model, compute
     from lca.factors import FactorLibrary, load_library
     from lca.resources import default_study_path
-    from lca.results import Footprint
+    from lca.results import Footprint, build_model, compute
     from lca.study import Quantity, Study, load_study, study_from_dict
 
 

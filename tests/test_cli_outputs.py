@@ -258,12 +258,12 @@ def test_check_of_a_folder(tmp_path, cli):
 
 
 def test_an_internal_error_is_one_line_unless_debug(cli, monkeypatch):
-    import lca.engine
+    import lca.results
 
     def broken(*a, **k):
         raise ValueError("boom\nsecond line")
 
-    monkeypatch.setattr(lca.engine, "compute", broken)
+    monkeypatch.setattr(lca.results, "compute", broken)
     r = cli("run")
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
     assert r.stderr.count("\n") == 1 and "internal error" in r.stderr and "ValueError: boom" in r.stderr

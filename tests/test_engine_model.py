@@ -131,7 +131,7 @@ def test_evaluate_equals_rebuild_for_any_combination(model, kwh, y, km):
     assert_same_detail(got.detail, lca.compute(_study(d)).detail)
 
 
-@pytest.mark.parametrize("name", ["lca.engine.model", "lca.engine.system", "lca.engine.sample", "lca.engine.allocation",
+@pytest.mark.parametrize("name", ["lca.engine.model", "lca.engine.system", "lca.engine.sampler", "lca.engine.allocation",
                                   "lca.study.expressions"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)

@@ -47,11 +47,7 @@ STUDY_MODEL_MODULES = ("lca.study.model", "lca.study.parse", "lca.study.profile"
 INVENTORY = "lca.engine.inventory"
 
 #: (importer, what it imports, rule) of every violation still in the code.
-KNOWN_VIOLATIONS = {
-    # compute() builds the Footprint: removed by the result contract (#12 item 6) — the engine
-    # returns its frames and lca.results wraps them
-    ("lca.engine.pipeline", "lca.results", "layer"),
-}
+KNOWN_VIOLATIONS: set[tuple[str, str, str]] = set()
 
 
 def module_name(path: Path) -> str:

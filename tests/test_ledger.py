@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from lca.engine import compute
+from lca.results import compute
 from lca.errors import LcaInputError
 from ledger_default import compute_ledger
 from lca.ledger import LEDGER_SCHEMA, REJECT_SCHEMA

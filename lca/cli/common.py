@@ -226,7 +226,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
 
 def compute_loaded(s, factors: Optional[List[Path]] = None):
     """Compute a loaded study; method gaps go to stderr as warnings."""
-    from lca.engine import compute
+    from lca.results import compute
 
     fp = compute(s, factors=factors or [])
     if fp.warnings:

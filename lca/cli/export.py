@@ -47,7 +47,7 @@ def export(
     """
     import json
 
-    from lca.engine import compute
+    from lca.results import compute
     from lca.disclosure import export_pact, export_table
     from lca.outputs import check_output_path, guard_outputs, write_atomic
 

@@ -55,7 +55,7 @@ def ledger(
                                                    "period ± 5 years)."),
 ) -> None:
     """Footprint of every lot (quantity × intensity of its scenario, destination plant and month)."""
-    from lca.engine import compute
+    from lca.results import compute
     from lca.ledger import compute_ledger
 
     st = _guard(shipments, out, study, plant_data, rejects, partition_by)

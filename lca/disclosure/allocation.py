@@ -8,7 +8,7 @@ single-product text (:data:`lca.disclosure.pact.build.ALLOCATION_TEXT`) unchange
 
 >>> import lca
 >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
->>> allocation_text(fp, "jp-import") is None  # the separator study allocates nothing
+>>> allocation_text(fp, "jp-import") is None  # the default study allocates nothing
 True
 """
 

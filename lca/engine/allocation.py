@@ -8,7 +8,7 @@ and each co-product brings a credit: a negative exchange of the substituted flow
 
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
->>> allocation_frame(load_study(default_study_path())).height  # the separator study has no co-products
+>>> allocation_frame(load_study(default_study_path())).height  # the default study has no co-products
 0
 """
 

@@ -23,10 +23,6 @@ from lca.study import Quantity, Study
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
 
-#: product quantities that only matter in views (they change no result row)
-VIEW_KEYS = ("mass_per_declared_unit", "separator_per_cell_energy", "pack_energy", "annual_volume")
-
-
 @dataclass(frozen=True)
 class Selection:
     """Boolean masks of the entries a target scales: technosphere entries and result rows."""
@@ -97,12 +93,8 @@ def apply_changes(model: "Model", changes: Mapping[str, Any]) -> "State":
 
             apply_parameter(model, st, parts[1], value)
             continue
-        if parts[0] == "product" and len(parts) == 2 and parts[1] in VIEW_KEYS:
-            q = getattr(st.study.product, parts[1])
-            if q is None:
-                raise _fail(name, f"the study states no {parts[1]}", f"add {parts[1]} to [product]")
-            st.study = replace(st.study, product=replace(st.study.product, **{
-                parts[1]: Quantity(as_value(name, value, q.unit), q.unit)}))
+        if parts[0] in ("product", "view") and len(parts) == 2:  # a unit of analysis: no result row changes
+            st.study = _changed_view(st.study, name, value)
             continue
         t = model.targets.get(name) if st.study is model.study else None
         if t is None:  # resolved against the study as changed so far; cached for the model's own study
@@ -177,8 +169,26 @@ def target(model: "Model", study: Study, name: str) -> Target:
             raise _fail(name, f"factor '{fid}' is used by no activity of this study")
         old, unit = _single(name, base.filter(pl.Series(rows)).select("factor_value", "factor_unit"))
         return Target(name, sel(m=rows), old, unit, lambda s, r: s)
+    from lca.study.profile import example_target
+
     raise _fail(name, f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
-                                                  "process.base_film.electricity or transport.truck.distance")
+                f"{example_target(study)} or transport.<mode>.distance")
+
+
+def _changed_view(study: Study, name: str, value: Any) -> Study:
+    """``study`` with ``view.<id>`` (a view's amount) or ``product.mass_per_declared_unit`` changed."""
+    from lca.study.profile import view_parts, with_view_part
+
+    head, key = name.split(".")
+    part = ("product", key) if head == "product" else (f"view '{key}'", "amount")
+    known = view_parts(study)
+    if part not in known:
+        ids = ", ".join(v.id for v in study.views)
+        what = (f"'{name}' is not a quantity of [product] (other units of analysis are [[view]] entries)"
+                if head == "product" else f"the study has no view '{key}'")
+        raise _fail(name, what, f"write view.<id> with one of: {ids}, or product.mass_per_declared_unit" if ids
+                    else "add a [[view]] to the study, or change product.mass_per_declared_unit")
+    return with_view_part(study, part, as_value(name, value, known[part].unit))
 
 
 def _set(study: Study, table: str, hit: pl.Expr, col: str, ratio: float) -> Study:

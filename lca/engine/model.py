@@ -4,31 +4,34 @@ Everything that depends only on validated data is done once by :func:`build_mode
 system (:mod:`lca.engine.system`), the activities per run of their process, factor resolution and
 characterisation (kg CO2e per unit of activity, pint once per distinct unit). A result is then
 ``A s = f`` per scenario and ``value = amount per run × runs × multiplier`` — numpy on a few
-hundred rows. :meth:`Model.evaluate` changes amounts, yields, distances, factors or parameters
-and recomputes without re-reading or re-validating the study.
+hundred rows. :meth:`Model.solve` returns the result as plain frames (:class:`Computed`);
+:mod:`lca.results.model` wraps them into the :class:`~lca.results.Footprint` users get
+(``lca.build_model(...).footprint()`` and ``.evaluate(changes)``, which changes amounts, yields,
+distances, factors or parameters and recomputes without re-reading or re-validating the study).
 
 >>> import lca
 >>> model = lca.build_model(lca.load_study(lca.default_study_path()))
 >>> base = model.footprint().total("jp-import").value
->>> more = model.evaluate({"process.base_film.electricity": "0.28 kWh"}).total("jp-import").value
+>>> p = model.study.processes.get_column("id")[0]
+>>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
 (0.1886, True)
->>> model.scaling().filter(pl.col("scenario") == "jp-import").select("process", "runs").rows()
-[('base_film', 1.5037593984962405), ('coating', 1.0526315789473684)]
+>>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
+[1.5037593984962405, 1.0526315789473684]
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeVar
 
 import numpy as np
 import polars as pl
 
 from lca.engine.allocation import allocation_frame
 from lca.engine.inventory import KEY_COLUMNS, _overflow_problems, build_activities, check_magnitudes
-from lca.engine.pipeline import contributions, footprint_of
+from lca.engine.pipeline import contributions
 from lca.engine.solve import Blocks, scaling_frame
 from lca.engine.system import ProductSystem
 from lca.errors import LcaInputError, StudyError
@@ -38,8 +41,7 @@ from lca.study import Study
 from lca.study.routes import check_route_modes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lca.engine.pipeline import Footprint  # the one place the engine names lca.results
-    from lca.engine.sample import Samples
+    from lca.engine.sampler import Samples
 
 
 @dataclass
@@ -58,6 +60,21 @@ class State:
     def copy(self) -> "State":
         return State(self.study, *(a.copy() for a in (self.tech, self.amount, self.shipped, self.distance,
                                                        self.multiplier, self.factor_value)), self.library)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A result as the engine hands it over: the study and factor library it was computed from
+    (as changed), the result rows (``Footprint.detail``) and the result-contract frames the engine
+    solved itself (``scaling``, ``allocation``); ``model`` and ``state`` are what it was solved
+    from (uncertainty samples that model instead of building another)."""
+
+    study: Study
+    detail: pl.DataFrame
+    library: FactorLibrary
+    frames: dict[str, pl.DataFrame]
+    model: "Model"
+    state: State
 
 
 @dataclass
@@ -137,8 +154,8 @@ class Model:
         check_magnitudes(st.study, d)
         return d
 
-    def footprint(self, state: State | None = None) -> "Footprint":
-        """The :class:`~lca.results.Footprint` of the model's numbers (or ``state``)."""
+    def solve(self, state: State | None = None) -> Computed:
+        """The result of the model's numbers (or ``state``) as plain frames (:class:`Computed`)."""
         from lca.study.origins import located
 
         st = state or self.state
@@ -151,44 +168,38 @@ class Model:
             validate_table(detail, ResultTable, table="results")
             self._checked = True
         frames = {"scaling": self.scaling(st, runs), "allocation": allocation_frame(st.study)}
-        fp = footprint_of(st.study, detail, st.library or self.library, frames=frames)
-        fp.__dict__["_model"] = (self, st)  # lca.uncertainty samples this model instead of building another
-        return fp
+        return Computed(st.study, detail, st.library or self.library, frames, self, st)
 
-    def evaluate(self, changes: Mapping[str, Any]) -> "Footprint":
-        """The footprint with ``changes`` applied: ``{target: new value}``.
-
-        Targets are named as in ``[[uncertainty]]`` (``process.<p>.<flow or input>``,
-        ``process.<p>.yield``, ``process.<p>.output_mass``, ``transport.distance``,
-        ``transport.<mode>.distance``, ``transport.<from>.<to>.distance``,
-        ``transport.packaging_factor``, ``factor.<id>``, ``parameter.<name>``,
-        ``product.<key>``); a value is a :class:`~lca.study.Quantity`, a string such as
-        ``"0.3 kWh"`` or a number in the target's current unit. Only the entries that change are
-        rebuilt; the model itself is not modified. The footprint describes what was computed: its
-        study carries the changed amounts, yields, distances and parameters, its library the changed
-        factors (so content and manifest hashes differ from the unchanged model's).
-        """
+    def changed(self, changes: Mapping[str, Any]) -> State:
+        """The model's numbers with ``changes`` applied (``{target: new value}``, see
+        :meth:`lca.results.model.Model.evaluate`); the model itself is not modified."""
         from lca.engine.changes import apply_changes
 
-        return self.footprint(apply_changes(self, changes))
+        return apply_changes(self, changes)
 
     def sample(self, draws: Mapping[str, Any], *, chunk: int = 20_000) -> "Samples":
-        """Totals by scenario × stage for arrays of multipliers of target values (:mod:`lca.engine.sample`)."""
-        from lca.engine.sample import sample
+        """Totals by scenario × stage for arrays of multipliers of target values (:func:`lca.engine.sampler.sample`)."""
+        from lca.engine.sampler import sample
 
         return sample(self, draws, chunk=chunk)
 
 
+M = TypeVar("M", bound=Model)
+
+
 def build_model(study: Study, *, library: FactorLibrary | None = None,
-                factors: Sequence[Path | str | pl.DataFrame] = ()) -> Model:
-    """Validate, build and characterise ``study`` once; :meth:`Model.evaluate` then re-solves it fast.
+                factors: Sequence[Path | str | pl.DataFrame] = (), cls: type[M] = Model) -> M:
+    """Validate, build and characterise ``study`` once; the model then re-solves it fast.
 
     ``factors`` are user factor layers (files or frames) put on top of the shipped library and the
-    study's own ``[factors] files``; later layers win by id (as for :func:`lca.compute`).
+    study's own ``[factors] files``; later layers win by id (as for :func:`lca.compute`). ``cls``
+    is the class of the model returned (:func:`lca.build_model` asks for the one whose results are
+    Footprints, :class:`lca.results.model.Model`).
 
     >>> import lca
     >>> m = lca.build_model(lca.load_study(lca.default_study_path()))
-    >>> fp = m.evaluate({"process.coating.yield": 0.9, "process.coating.electricity": "0.3 kWh"})
+    >>> p = m.study.processes.get_column("id")[1]  # the second process of the default study
+    >>> fp = m.evaluate({f"process.{p}.yield": 0.9, f"process.{p}.electricity": "0.3 kWh"})
     >>> fp.total("jp-import").value > m.footprint().total("jp-import").value
     True
     """
@@ -213,7 +224,7 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
     state = State(study, system.technosphere.get_column("amount").to_numpy().copy(), num("amount"),
                   num("shipped_kg"), num("distance_km"), num("multiplier"), num("factor_value"))
     loss = detail.get_column("td_loss").fill_null(0.0).to_numpy().copy()
-    return Model(lib, system, blocks, detail, keys, state, keys.get_column("pid").to_numpy(), loss,
+    return cls(lib, system, blocks, detail, keys, state, keys.get_column("pid").to_numpy(), loss,
                  detail.get_column("mode").is_not_null(), detail.get_column("multiplier").is_not_null(),
                  _process_entries(system))
 

@@ -22,6 +22,7 @@ from lca.engine.changes import Selection, _reallocate, _set, as_value
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.study.expressions import Parameters, iter_dependents
+from lca.study.profile import view_parts, with_view_part
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
@@ -48,11 +49,12 @@ def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
                                                            "values"))
         r = new / old
         before = st.study
-        if table == "product":
+        if table == "product" or table.startswith("view '"):  # a unit of analysis: no result row changes
             if column == "declared_unit":
                 raise StudyError(Problem("a parameter feeds the declared unit: rebuild the model", table="changes",
                                          column=f"parameter.{name}"))
-            st.study = replace(before, product=replace(before.product, **{column: Quantity(new, u)}))
+            st.study = with_view_part(before, (table, column), Quantity(new, u).to(
+                view_parts(before)[(table, column)].unit))
             continue
         c = _COPRODUCT.fullmatch(table)
         if c:  # a co-product's amount or mass: its credit (substitution) scales, its allocation share moves
@@ -70,29 +72,6 @@ def apply_parameter(model: "Model", st: "State", name: str, value: Any) -> None:
     new_values = dict(((t, c), v) for t, c, v in changed)
     st.study = replace(st.study, parameters=new_params, expressions=ex.with_columns(pl.Series("value", [
         new_values.get((t, c), v) for t, c, v in ex.select("table", "column", "value").iter_rows()], dtype=pl.Float64)))
-
-
-def parameter_selections(model: "Model", name: str, ratio: np.ndarray) -> list[tuple[Selection, np.ndarray]]:
-    """(selection, ratio per draw) of every amount fed by parameter ``name`` drawn as ``ratio`` × its value."""
-    study = model.study
-    value = float(study.parameters.filter(pl.col("name") == name).get_column("value")[0]) \
-        if name in study.parameters.get_column("name").to_list() else None
-    if value is None:
-        _unit(study, name)  # raises the located error
-    out = []
-    for table, column, old, new, _, _ in _evaluated(study, name, value * np.asarray(ratio, dtype=float)):
-        if table is None or table == "product":
-            continue  # the parameters themselves; views only
-        m, c = _PROCESS.fullmatch(table), _COPRODUCT.fullmatch(table)
-        shared = study.allocation.filter(pl.col("method") != "substitution").get_column("process").to_list()
-        if ((m and column in ("output", "output_mass") and m.group(1) in study.allocation["process"].to_list())
-                or (c and c.group(1) in shared)):
-            p = (m or c).group(1)
-            raise StudyError(Problem(f"parameter '{name}' moves the allocation of process '{p}': sampling "
-                                     "it is not supported", table="draws", column=f"parameter.{name}"))
-        with np.errstate(all="ignore"):
-            out.append((selection(model, table, column), np.asarray(new, dtype=float) / old))
-    return out
 
 
 def _unit(study: Study, name: str) -> str:

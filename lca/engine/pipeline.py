@@ -1,4 +1,4 @@
-"""The pipeline: study → inventory → resolved factors → characterised contributions → :class:`Footprint`.
+"""The pipeline: activities → resolved factors → characterised contributions (result rows).
 
 Pure functions over polars frames: the inventory (:mod:`lca.engine.inventory`), factor resolution
 (:mod:`lca.factors`), characterisation (:mod:`lca.engine.characterise`), grid losses; every problem
@@ -7,18 +7,11 @@ raised on the way is located at the row of the user's file that caused it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
-
 import polars as pl
 
 from lca.engine.characterise import FLOW_CATEGORY, characterise, gwp_table
 from lca.errors import FactorError, Problem
-from lca.factors import FactorLibrary, apply_td_losses, load_library, resolve
-from lca.study import Study
-
-if TYPE_CHECKING:  # pragma: no cover
-    from lca.results import Footprint
+from lca.factors import FactorLibrary, apply_td_losses, resolve
 
 _LEVELS = ("grid", "subdivision", "country", "global")
 
@@ -92,37 +85,3 @@ def contributions(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary
     return out.with_columns(category.alias("flow_category"), stage.alias("stage"),
                             pl.when(pl.col("gas") == "CH4_nonfossil").then(pl.lit("biogenic"))
                             .otherwise(pl.lit("fossil")).alias("carbon_origin"))
-
-
-def compute(study: Study, *, library: FactorLibrary | None = None,
-            factors: Sequence[Path | str | pl.DataFrame] = ()) -> "Footprint":
-    """Compute the footprint of every scenario of ``study``.
-
-    ``factors`` are user factor layers (files or frames) put on top of the shipped library and
-    the study's own ``[factors] files``; later layers win by id. Built through
-    :func:`lca.engine.model.build_model` (keep the model to re-evaluate changes fast).
-
-    >>> from lca.study import load_study
-    >>> from lca.resources import default_study_path
-    >>> fp = compute(load_study(default_study_path()))
-    >>> fp.scenarios[:2]
-    ['jp-import', 'charlotte-coated']
-    """
-    from lca.engine.model import build_model
-
-    return build_model(study, library=library, factors=factors).footprint()
-
-
-def footprint_of(study: Study, detail: pl.DataFrame, library: FactorLibrary,
-                 frames: dict[str, pl.DataFrame] | None = None) -> "Footprint":
-    """Wrap result rows in a :class:`~lca.results.Footprint` (the one place the engine names it).
-
-    ``frames`` are result-contract frames the engine solved itself (``scaling``); they are handed
-    over where the Footprint takes them (``Footprint.frames``), else left to the Footprint to derive.
-    """
-    from dataclasses import fields
-
-    from lca.results import Footprint
-
-    extra = {"frames": frames} if frames and "frames" in {f.name for f in fields(Footprint)} else {}
-    return Footprint(study=study, detail=detail, library=library, **extra)

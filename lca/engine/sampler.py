@@ -18,6 +18,10 @@ result rows (scenario × stage) for every draw:
 The same ratio column scales its entries in every scenario (common random numbers). Nothing is
 rebuilt per draw and nothing is fitted: a draw's totals are those :meth:`Model.evaluate` would
 give for the same changes (tested in tests/test_engine_sampler.py).
+
+:meth:`Model.sample` (:func:`sample`) is the plain entry to it: per target named as for
+:meth:`Model.evaluate`, an array of multipliers of the study's value, and the totals of every
+draw by scenario × stage (:class:`Samples`).
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
     ``(entries it feeds, ratio new / study value per draw, view part or None)``. A view part (a
     ``[product]`` key or a ``[[view]]`` amount: ``(table, column)``) scales no entry: the caller
     applies it to the views it matters in."""
+    from lca.engine.params import _COPRODUCT
     from lca.study.expressions import Parameters, iter_dependents
     from lca.units import registry
 
@@ -121,6 +126,7 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
         changed.add(dep)
     out = []
     allocated = set(study.allocation.get_column("process").to_list())
+    shared = set(study.allocation.filter(pl.col("method") != "substitution").get_column("process").to_list())
     for table, column, text, old, u, names in study.expressions.iter_rows():
         if not changed & set(names):
             continue
@@ -137,6 +143,12 @@ def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarra
             raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{moved.group(1)}' "
                                      "(its output): sampling it is not supported", file=study.source, table=table,
                                      column=column, hint="give the uncertainty of the process's exchanges instead"))
+        co = _COPRODUCT.fullmatch(table)
+        if co and co.group(1) in shared:  # a co-product's amount or mass moves the shares (a credit just scales)
+            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{co.group(1)}' "
+                                     "(a co-product's amount): sampling it is not supported", file=study.source,
+                                     table=table, column=column,
+                                     hint="give the uncertainty of the process's exchanges instead"))
         out.append((*_fed(model, table, column), new / old))
     return [(e, r, k) for e, k, r in out]
 
@@ -292,3 +304,80 @@ def _order(q: np.ndarray, p: np.ndarray, n: int) -> list[int]:
         if qq != pp:
             graph[qq].add(pp)  # product qq waits for its consumer pp
     return list(TopologicalSorter(graph).static_order())
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Totals per iteration: ``values[i, g]`` is iteration i's total of group g (``groups`` row g)."""
+
+    groups: pl.DataFrame  # scenario, stage
+    values: np.ndarray
+    unit: str
+
+    def total(self, scenario: str) -> np.ndarray:
+        """Per-iteration total of one scenario (sum over its stages)."""
+        cols = (self.groups.get_column("scenario") == scenario).to_numpy()
+        return self.values[:, cols].sum(axis=1)
+
+
+def sample(model: "Model", draws: "dict[str, np.ndarray]", *, chunk: int = 20_000) -> Samples:
+    """Totals by scenario × stage for each iteration of ``draws`` (multipliers of each target's value).
+
+    The targets select the same entries as :meth:`Model.evaluate` (:mod:`lca.engine.changes`); a
+    parameter's draws go through every expression that uses it, evaluated once on the arrays. The
+    same draws serve every scenario (common random numbers).
+
+    >>> import numpy as np, lca
+    >>> m = lca.build_model(lca.load_study(lca.default_study_path()))
+    >>> p = m.study.processes.get_column("id")[0]
+    >>> flow = m.study.exchanges.filter(pl.col("process") == p).get_column("flow")[0]
+    >>> s = m.sample({f"process.{p}.{flow}": np.array([1.0, 2.0])})
+    >>> base = m.footprint().total("jp-import").value
+    >>> bool(abs(s.total("jp-import")[0] - base) < 1e-12 * base), bool(s.total("jp-import")[1] > base)
+    (True, True)
+    """
+    from lca.engine.changes import target
+
+    arrays = {k: np.asarray(v, dtype=float) for k, v in draws.items()}
+    shapes = {a.shape for a in arrays.values()}
+    if len(shapes) > 1 or any(len(s) != 1 for s in shapes):
+        raise StudyError(Problem("every target needs a 1-d array of draws of the same length", table="draws"))
+    n = next(iter(shapes))[0] if shapes else 1
+    study, state = model.study, model.state
+    allocated = study.allocation.get_column("process").to_list()
+    effects: list[Entries] = []
+    ratios: list[np.ndarray] = []
+    for name, ratio in arrays.items():
+        parts = name.split(".")
+        if parts[0] == "parameter" and len(parts) == 2:
+            params = study.parameters.filter(pl.col("name") == parts[1])
+            if params.is_empty():
+                target(model, study, name)  # the located "unknown parameter" error
+            value = float(params.get_column("value")[0])
+            for e, r, view in parameter_effects(model, state, {parts[1]: value * ratio}):
+                if view is None:  # a view's amount: not a result per declared unit
+                    effects.append(e)
+                    ratios.append(r)
+            continue
+        if parts[0] == "process" and parts[-1] in ("yield", "output_mass") and len(parts) == 3 \
+                and parts[1] in allocated:
+            raise StudyError(Problem(f"'{name}' moves an allocation: sampling it is not supported", table="draws",
+                                     column=name, hint="sample the process's exchanges instead"))
+        if parts[0] in ("product", "view"):
+            raise StudyError(Problem(f"'{name}' changes a view, not the results per declared unit", table="draws",
+                                     column=name, hint="scale the view's totals by the draws instead"))
+        sel = target(model, study, name).selection
+        effects.append(Entries(sel.tech.copy(), sel.amount | sel.multiplier))
+        ratios.append(ratio)
+    base = model.base
+    groups = base.select("scenario", "stage").unique(maintain_order=True)
+    code = base.join(groups.with_row_index("__g"), on=["scenario", "stage"], how="left",
+                     maintain_order="left").get_column("__g").to_numpy()
+    weight = np.nan_to_num(model.detail().get_column("value").fill_null(0.0).to_numpy())
+    sampler = Sampler(model, state, effects, weight, code, groups.height)
+    table = np.column_stack(ratios) if ratios else np.ones((n, 0))
+    out = np.empty((n, groups.height))
+    for lo in range(0, n, chunk):
+        out[lo:lo + chunk] = sampler.totals(np.asfortranarray(table[lo:lo + chunk]))
+    du = study.product.declared_unit
+    return Samples(groups, out, f"kg_CO2e/{du.unit if du.value == 1 else f'({du})'}")

@@ -17,8 +17,8 @@ Every scenario is a contiguous block of process ids (``pid``); a product is iden
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
 >>> ps = ProductSystem.build(load_study(default_study_path()))
->>> ps.processes.filter(pl.col("scenario") == "jp-import").select("pid", "process", "kind").rows()
-[(0, 'base_film', 'process'), (1, 'coating', 'process')]
+>>> ps.processes.filter(pl.col("scenario") == "jp-import").select("pid", "kind").rows()
+[(0, 'process'), (1, 'process')]
 >>> ps.technosphere.filter(pl.col("pid") == 1).select("qid", "amount", "role").rows()
 [(1, 0.95, 'output'), (0, -1.0, 'input')]
 """

@@ -128,7 +128,7 @@ def as_footprint(footprint):
     if isinstance(footprint, Footprint):
         return footprint
     if isinstance(footprint, Study):
-        from lca.engine import compute
+        from lca.results import compute
 
         return compute(footprint)
     raise TypeError(f"the ledger takes a Footprint (lca.compute(lca.load_study(path))), not {type(footprint).__name__}")

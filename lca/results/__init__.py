@@ -4,6 +4,8 @@
   per kg or kWh, compare two scenarios), each frame with a ``unit`` column;
 * :mod:`lca.results.contract` — the frames of the result contract (scaling, delivered product,
   energy intensities, transport, views, stages, sites) and :class:`Meta`, derived in one place;
+* :mod:`lca.results.model` — :func:`compute` and :func:`build_model`: the engine's results
+  (plain frames) wrapped into Footprints;
 * :mod:`lca.results.content` — canonical content hashes of the study and the factor rows used (the
   ids of exports and manifests).
 """
@@ -12,5 +14,6 @@ from __future__ import annotations
 
 from lca.results.contract import Meta
 from lca.results.footprint import CATEGORY_ORDER, Footprint, Per
+from lca.results.model import Model, build_model, compute
 
-__all__ = ["Footprint", "Meta", "Per", "CATEGORY_ORDER"]
+__all__ = ["Footprint", "Meta", "Per", "CATEGORY_ORDER", "compute", "build_model", "Model"]

@@ -162,7 +162,7 @@ class Footprint:
         when ``plant`` is already its cell plant and no ``factors`` are given."""
         if plant == self.study.cell_plant and not factors:
             return self
-        from lca.engine import compute
+        from lca.results.model import compute
 
         return compute(self.study.with_cell_plant(plant), factors=factors)
 

@@ -14,7 +14,7 @@ numpy arrays too: one evaluation per expression for a whole batch of parameter v
 
 >>> p = Parameters.parse({"areal_mass": "5.5 g/m^2", "porosity": {"value": 0.42, "unit": "dimensionless"}},
 ...                      file="study.toml")
->>> q = p.evaluate("areal_mass * (1 - porosity) * 1 m^2", where="process 'film' exchange #1", key="amount")
+>>> q = p.evaluate("areal_mass * (1 - porosity) * 1 m^2", where="process 'p1' exchange #1", key="amount")
 >>> round(q.value, 6), q.unit
 (3.19, 'g')
 """

@@ -10,7 +10,7 @@ from a route. Problems found about an activity name its origin as their ``table`
 an origin written in a table file becomes ``file`` = the table's path, ``table`` = its kind
 (``exchanges``, ``routes``), ``row`` = N, so ``--format github`` annotations land on the CSV
 line. Origins written in the study file are left as they are (the study file, its TOML entry).
-:func:`lca.engine.compute` applies it to every problem raised while computing, the loader to
+:func:`lca.engine.model.build_model` applies it to every problem raised while computing, the loader to
 the cross-reference checks of exchanges.
 """
 

@@ -4,7 +4,7 @@ Each entry gives one uncertain input (one shared draw) for one or more targets
 (see :mod:`lca.uncertainty.targets`)::
 
     [[uncertainty]]
-    target = "process.base_film.electricity"   # or a list: one draw scales all of them
+    target = "process.<process>.electricity"   # or a list: one draw scales all of them
     dist = "triangular"                        # lognormal | normal | triangular | uniform | none
     min = "0.084 kWh"                          # same dimension as the target (converted by pint)
     max = "0.245 kWh"
@@ -37,6 +37,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
+from lca.study.profile import example_target
 from lca.units import conversion_factor
 from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine
 from lca.uncertainty.losses import check_loss_spread
@@ -99,7 +100,7 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
     names = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
     if not names or not all(isinstance(n, str) for n in names):
         problems.append(Problem("missing target", file=file, table=where, column="target",
-                                hint='write target = "process.base_film.electricity"'))
+                                hint=f'write target = "{example_target(study)}"'))
     for key in ("note", "source"):  # free text: a list or table here is a mistake, not a note
         if key in e and not isinstance(e[key], str):
             problems.append(Problem(f"{key} must be text, got {type(e[key]).__name__}", file=file, table=where,

@@ -12,7 +12,7 @@ A target is a dotted name:
 ``transport.packaging_factor``             shipped mass / product mass of every transport
 ``view.<view id>``                         the amount of a ``[[view]]`` (that view and the views
                                            built on it only); ``product.mass_per_declared_unit``
-                                           (per-kg view) and legacy ``[product]`` view keys too
+                                           (the per-kg view)
 ``factor.<factor id>``                     one emission factor, wherever it is used, or a
                                            grid-loss fraction (kind ``loss``, in [0, 1))
 ``parameter.<name>``                       a ``[parameters]`` entry: every expression using it
@@ -21,13 +21,16 @@ A target is a dotted name:
 =========================================  ==========================================================
 
 A target scales entries of the engine's model (:func:`lca.engine.sampler.entries`); the product
-graph (a coating yield also scales the base film it consumes) is the model's solve, not a rule here.
+graph (a process's yield also scales the intermediate products it consumes) is the model's solve,
+not a rule here.
 
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
->>> t = resolve_target(load_study(default_study_path()), "process.base_film.electricity")
->>> t.kind, str(t.current)
-('exchange', '0.14 kWh')
+>>> from lca.study.profile import example_target
+>>> study = load_study(default_study_path())
+>>> t = resolve_target(study, example_target(study))  # the study's first process and exchange
+>>> t.kind, t.current is not None
+('exchange', True)
 """
 
 from __future__ import annotations
@@ -39,24 +42,10 @@ import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
+from lca.study.profile import example_target, view_parts
 from lca.uncertainty.distributions import Range
 from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
-
-
-def _view_parts(study: Study) -> dict[tuple[str, str], Quantity]:
-    """Every study entry a view's multiplier is made of (but the declared unit), by (table, key)."""
-    from lca.study.profile import kg_view
-
-    return {(t, k): q for v in (kg_view(study.product), *study.views) for t, k, q in v.parts if k != "declared_unit"}
-
-
-def view_exponents(study: Study, key: tuple[str, ...]) -> dict[str, int]:
-    """view id → exponent of a view target in that view (absent: the view does not depend on it)."""
-    from lca.study.profile import kg_view
-
-    sign = -1 if key == ("product", "mass_per_declared_unit") else 1
-    return {v.id: sign for v in (kg_view(study.product), *study.views) if key in [(t, k) for t, k, _ in v.parts]}
 
 
 @dataclass(frozen=True)
@@ -122,7 +111,7 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
         return Target(name, "distance", _single(legs, "distance", "distance_unit"), tuple(sel))
     if head in ("product", "view") and len(parts) == 2:
         key = ("product", parts[1]) if head == "product" else (f"view '{parts[1]}'", "amount")
-        known = _view_parts(study)
+        known = view_parts(study)
         if key not in known:
             ids = [v.id for v in study.views]
             raise fail(f"the study states no {'view ' if head == 'view' else ''}{parts[1]}",
@@ -142,7 +131,7 @@ def resolve_target(study: Study, name: str, *, file: str | None = None, where: s
             raise fail(f"unknown site '{parts[1]}' in target '{name}'", "use a site id")
         return Target(name, "grid", None, (parts[1],))
     raise fail(f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
-                                           "process.base_film.electricity or transport.container_ship.distance")
+                                           f"{example_target(study)} or transport.<mode>.distance")
 
 
 #: Physical range of each kind of target's *value*: (low, low excluded, high, why). Loads enforce

@@ -114,7 +114,7 @@ def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = ()) 
     if not layers_ok:
         out.skip("compute", "a factor file of the study has problems")
     else:
-        from lca.engine import compute
+        from lca.results import compute
 
         out.ran.append("compute")
         try:
