@@ -43,7 +43,7 @@ FACADE = "lca"
 READERS = ("lca.report", "lca.disclosure", "lca.uncertainty", "lca.ledger")
 #: What those may take from lca.study: the model, not the loaders.
 STUDY_MODEL = {"Study", "Method", "Product", "Quantity", "parse_quantity", "CELL_PLANT"}
-STUDY_MODEL_MODULES = ("lca.study.model", "lca.study.parse", "lca.study.profile")
+STUDY_MODEL_MODULES = ("lca.study.model", "lca.study.parse", "lca.study.profile", "lca.study.targets")
 INVENTORY = "lca.engine.inventory"
 
 #: (importer, what it imports, rule) of every violation still in the code.

@@ -169,7 +169,7 @@ def target(model: "Model", study: Study, name: str) -> Target:
             raise _fail(name, f"factor '{fid}' is used by no activity of this study")
         old, unit = _single(name, base.filter(pl.Series(rows)).select("factor_value", "factor_unit"))
         return Target(name, sel(m=rows), old, unit, lambda s, r: s)
-    from lca.study.profile import example_target
+    from lca.study.targets import example_target
 
     raise _fail(name, f"unknown target '{name}'", "see docs/uncertainty.md for the target names, e.g. "
                 f"{example_target(study)} or transport.<mode>.distance")
@@ -177,7 +177,7 @@ def target(model: "Model", study: Study, name: str) -> Target:
 
 def _changed_view(study: Study, name: str, value: Any) -> Study:
     """``study`` with ``view.<id>`` (a view's amount) or ``product.mass_per_declared_unit`` changed."""
-    from lca.study.profile import view_parts, with_view_part
+    from lca.study.targets import view_parts, with_view_part
 
     head, key = name.split(".")
     part = ("product", key) if head == "product" else (f"view '{key}'", "amount")

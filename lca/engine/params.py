@@ -22,7 +22,7 @@ from lca.engine.changes import Selection, _reallocate, _set, as_value
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.study.expressions import Parameters, iter_dependents
-from lca.study.profile import view_parts, with_view_part
+from lca.study.targets import view_parts, with_view_part
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State

@@ -37,7 +37,7 @@ from lca.uncertainty.distributions import (FLOOR, Distribution, OutOfRange, Rang
                                            pedigree_gsd)
 from lca.uncertainty.losses import check_loss_spread, loss_factors, loss_multiplier, loss_range
 from lca.uncertainty.spec import parse_spec, value_text
-from lca.study.profile import view_exponents
+from lca.study.targets import view_exponents
 from lca.uncertainty.targets import Target
 
 

@@ -37,7 +37,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
-from lca.study.profile import example_target
+from lca.study.targets import example_target
 from lca.units import conversion_factor
 from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine
 from lca.uncertainty.losses import check_loss_spread

@@ -26,7 +26,7 @@ not a rule here.
 
 >>> from lca.resources import default_study_path
 >>> from lca.study import load_study
->>> from lca.study.profile import example_target
+>>> from lca.study.targets import example_target
 >>> study = load_study(default_study_path())
 >>> t = resolve_target(study, example_target(study))  # the study's first process and exchange
 >>> t.kind, t.current is not None
@@ -42,7 +42,7 @@ import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
-from lca.study.profile import example_target, view_parts
+from lca.study.targets import example_target, view_parts
 from lca.uncertainty.distributions import Range
 from lca.uncertainty.losses import LOSS_RANGE_TEXT, loss_range
 
