@@ -69,8 +69,8 @@ class LedgerTable(Base):
     lot_id: str
     date: pl.Date
     period: str = pa.Field(str_matches=r"^\d{4}-\d{2}$")
-    scenario: str
-    destination_plant: str
+    scenario: str = pa.Field(str_matches=ID)
+    destination_plant: str = pa.Field(str_matches=ID)
     declared_quantity: float = non_negative()
     declared_unit: str
     intensity: float = non_negative()

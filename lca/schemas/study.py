@@ -68,8 +68,8 @@ class TransportTable(Base):
     from_site: str
     to_site: str
     packaging_factor: float = pa.Field(ge=1)
-    leg: int
-    mode: str
+    leg: int = pa.Field(ge=1)
+    mode: str = pa.Field(str_matches=ID)
     distance: float = non_negative()
     distance_unit: str
     factor: str = optional()
