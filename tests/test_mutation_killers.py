@@ -891,3 +891,64 @@ def test_three_fallbacks_are_three_notes(tiny_doc, tmp_path):
     assert sorted(_rows(notes, "site", "method_note")) == [
         (s, FALLBACK_NOTE.replace("'mill'", f"'{s}'").replace("XA-NORTH", g))
         for s, g in (("mill", "XA-NORTH"), ("mill2", "XA-SOUTH"), ("mill3", "XA-EAST"))]
+
+
+# -------------------------------------------------------------------------------- engine/solve.py
+
+def _loop_doc(tiny_doc, film: float):
+    """The tiny study plus a fourth scenario 'loop' (so its block does not start at pid 0): 'lfilm'
+    (1 m^2 gross, yield 0.8) eats 10 g of pellets; 'pellets' (1 kg) eats 0.5 kg of regrind; 'regrind'
+    (1 kg) eats ``film`` m^2 of lfilm; 'wrap' (1 m^2) eats 1 m^2 of lfilm and is the delivered product.
+    lfilm balance: 0.8 F − film × 0.005 F = W = 1 (W: wrap runs), so film = 160 is singular and
+    film = 200 gives F = 1 / (0.8 − 1) = −5 (all three loop processes negative, wrap +1)."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"] += [
+        {"id": "lfilm", "stage": "film", "output": "1 m^2", "yield": 0.8,
+         "exchanges": [{"input": "pellets", "amount": "10 g"}, {"flow": "tiny_power", "amount": "1 kWh"}]},
+        {"id": "pellets", "stage": "film", "output": "1 kg",
+         "exchanges": [{"flow": "tiny_resin", "amount": "0.5 kg"}, {"input": "regrind", "amount": "0.5 kg"}]},
+        {"id": "regrind", "stage": "film", "output": "1 kg",
+         "exchanges": [{"input": "lfilm", "amount": f"{film} m^2"}]},
+        {"id": "wrap", "stage": "film", "output": "1 m^2", "exchanges": [{"input": "lfilm", "amount": "1 m^2"}]}]
+    doc["scenario"].append({"id": "loop", "label": "Loop", "product": "wrap",
+                            "steps": [{"process": p, "site": "mill"} for p in ("lfilm", "pellets", "regrind", "wrap")]})
+    return doc
+
+
+def test_a_negative_loop_names_its_own_processes_in_a_later_block(tiny_doc):
+    """A loop that consumes more than it makes names exactly its negative processes, in pid order,
+    also when its scenario's block starts after other scenarios' (pid offset added, not subtracted)."""
+    from lca.errors import GraphError
+
+    with pytest.raises(GraphError) as err:
+        lca.compute(_tiny(_loop_doc(tiny_doc, 200)))
+    p = err.value.problems[0]
+    assert p.table == "scenario 'loop'" and p.column == "steps"
+    assert p.message == ("the loop through 'lfilm', 'pellets', 'regrind' consumes more than it makes (a negative "
+                         "number of runs)")
+
+
+def test_a_singular_loop_names_the_null_space_not_its_consumer(tiny_doc):
+    """A singular loop names the processes of the null space of A (the loop: lfilm, pellets, regrind),
+    not 'wrap', which consumes the loop's film but is no part of it (its null-space entry is 0)."""
+    from lca.errors import GraphError
+
+    with pytest.raises(GraphError) as err:
+        lca.compute(_tiny(_loop_doc(tiny_doc, 160)))
+    p = err.value.problems[0]
+    assert p.table == "scenario 'loop'"
+    assert "the processes 'lfilm', 'pellets', 'regrind' make exactly what they consume" in p.message
+    assert "'wrap'" not in p.message
+
+
+# ---------------------------------------------------------------------------- engine/inventory.py
+
+def test_a_substitution_credit_keeps_its_process_stage(tmp_path):
+    """A substitution credit row is in its process's stage as written (stage_default false, never
+    null: the detail frame's flag has no nulls), like the process's own exchanges."""
+    from test_engine_allocation import METHODS, _path
+
+    fp = lca.compute(lca.load_study(_path(tmp_path, METHODS["substitution"][0])))
+    credit = fp.detail.filter(pl.col("origin") == "process 'precip' coproduct #1")
+    assert _rows(credit, "stage", "stage_default") == [("precursor", False)]
+    assert fp.detail.get_column("stage_default").null_count() == 0
