@@ -36,11 +36,15 @@ def _rows(df: pl.DataFrame, *cols: str) -> list[tuple]:
 # ----------------------------------------------------------------------------------- results.py
 
 def test_compare_table_by_hand(tiny_fp):
-    """Footprint.compare: one row per stage in report order (known stages first, then by name), a stage
-    missing in one scenario counts 0 there, pct is relative to a (none when a is 0), then the totals."""
+    """Footprint.compare: one row per stage, a's stages in report order (the study's stages,
+    Footprint.stages) then the stages only b has, a stage missing in one scenario counts 0 there, pct is
+    relative to a (none when a is 0), then the totals."""
     c = tiny_fp.compare("one-site", "two-step")
     assert c.columns == ["stage", "a", "b", "difference", "pct", "unit", "scenario_a", "scenario_b"]
-    want = [("raw_materials", 0.04, 0.05), ("transport", 0.0001, 0.00024), ("film", 1.1596, 1.4495),
+    # Re-derived for the product profile: the tiny study declares no [[stage]], so the report order is
+    # raw_materials, the processes' stages in process order (film, coat), transport last; one-site has
+    # no coat, so coat (b only) comes after one-site's stages, as before the profile.
+    want = [("raw_materials", 0.04, 0.05), ("film", 1.1596, 1.4495), ("transport", 0.0001, 0.00024),
             ("coat", 0.0, 0.125), ("total", ONE, TWO)]
     assert [r[0] for r in _rows(c, "stage")] == [w[0] for w in want]
     for (stage, a, b, diff, pct), (_, wa, wb) in zip(_rows(c, "stage", "a", "b", "difference", "pct"), want):
@@ -79,7 +83,8 @@ def test_compare_with_a_scenario_without_contributions(tiny_doc):
     assert set(c.get_column("b")) == {0.0}
     c = fp.compare("empty", "one-site")
     assert set(c.get_column("a")) == {0.0} and set(c.get_column("pct")) == {None}
-    assert c.get_column("b").to_list() == pytest.approx([0.04, 0.0001, 1.1596, ONE], rel=1e-12)
+    # stage order raw_materials, film, transport (the study's stage order; see test_compare_table_by_hand)
+    assert c.get_column("b").to_list() == pytest.approx([0.04, 1.1596, 0.0001, ONE], rel=1e-12)
     c = _with_empty(tiny_doc, only_empty=True).compare("empty", "void", per="kWh")
     assert _rows(c, "stage", "a", "b", "difference", "pct", "unit") == [("total", 0.0, 0.0, 0.0, None, "kg_CO2e/kWh")]
 
@@ -135,13 +140,15 @@ def test_top_contributors_count_order_view_and_shares(default_fp, tiny_fp):
 
 
 def test_row_order_of_views(tiny_fp):
-    """Views are ordered by the study's scenario order, then known stages in report order, unknown
-    stages by name, then flow categories in report order, then the other keys."""
+    """Views are ordered by the study's scenario order, then stages in the study's order (Footprint.stages),
+    then flow categories in report order, then the other keys."""
     st = tiny_fp.by("stage")
+    # re-derived for the product profile: stage order raw_materials, film, coat, transport (no [[stage]]:
+    # raw materials first, process stages in process order, transport last)
     assert _rows(st, "scenario", "stage") == [
-        ("one-site", "raw_materials"), ("one-site", "transport"), ("one-site", "film"),
-        ("two-step", "raw_materials"), ("two-step", "transport"), ("two-step", "coat"), ("two-step", "film"),
-        ("mix", "raw_materials"), ("mix", "transport"), ("mix", "coat"), ("mix", "film")]
+        ("one-site", "raw_materials"), ("one-site", "film"), ("one-site", "transport"),
+        ("two-step", "raw_materials"), ("two-step", "film"), ("two-step", "coat"), ("two-step", "transport"),
+        ("mix", "raw_materials"), ("mix", "film"), ("mix", "coat"), ("mix", "transport")]
     fg = tiny_fp.by("gas", "flow_category", scenario="one-site")
     assert _rows(fg, "flow_category", "gas") == [("electricity", "CO2e"), ("heat", "CH4_fossil"), ("heat", "CO2"),
                                                  ("materials", "CO2e"), ("transport", "CO2e")]
@@ -179,25 +186,42 @@ def test_views_of_a_two_square_metre_declared_unit(tiny_doc):
     assert fp.scale("kg")[0] == pytest.approx(50.0, rel=1e-12)
 
 
-@pytest.mark.parametrize("key,view", [("annual_volume", "year"), ("separator_per_cell_energy", "kWh"),
-                                      ("separator_per_cell_energy", "vehicle"), ("pack_energy", "vehicle")])
-def test_a_view_without_its_product_key_is_a_located_error(tiny_doc, key, view):
-    """A view whose conversion the study does not state is refused, naming the product key."""
+# Re-derived for the product profile: views are study data ([[view]] in tests/data/tiny/study.toml), not
+# [product] keys. A view the study does not define is refused naming the views it does define; a view
+# built on a missing view is a located load error.
+@pytest.mark.parametrize("view,known", [("year", "declared_unit, kg, kWh, vehicle"),
+                                        ("vehicle", "declared_unit, kg, kWh, year")])
+def test_a_view_the_study_does_not_define_is_refused(tiny_doc, view, known):
+    """scale() of a view removed from the study: an input error naming the view and the defined ones."""
     doc = copy.deepcopy(tiny_doc)
-    del doc["product"][key]
+    doc["view"] = [v for v in doc["view"] if v["id"] != view]
     fp = lca.compute(_tiny(doc))
     with pytest.raises(LcaInputError) as err:
         fp.scale(view)
     p = err.value.problems[0]
-    assert (p.table, p.column) == ("product", key) and f"the study states no {key}" == p.message
+    assert p.message == f"the study defines no view '{view}'"
+    assert p.hint == f"use one of {known}, or add a [[view]] with this id"
+    assert fp.scale("kWh") == (pytest.approx(10.0, rel=1e-12), "kg_CO2e/kWh")  # the others are unaffected
+
+
+def test_a_view_built_on_a_missing_view_is_a_located_error(tiny_doc):
+    """The vehicle view is 50 kWh 'of' the kWh view: without the kWh view the study does not load."""
+    from lca.errors import StudyError
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["view"] = [v for v in doc["view"] if v["id"] != "kWh"]
+    with pytest.raises(StudyError) as err:
+        _tiny(doc)
+    p = err.value.problems[0]
+    assert (p.table, p.column, p.message) == ("view 'vehicle'", "of", "of = 'kWh' is not a view defined above")
 
 
 def test_unknown_view_and_scenario_are_refused(tiny_fp):
     """scale() of an unknown view and total() of an unknown scenario are input errors with the choices."""
     with pytest.raises(LcaInputError) as err:
         tiny_fp.scale("litre")
-    assert err.value.problems[0].message == "unknown view 'litre'"
-    assert err.value.problems[0].hint == "use one of declared_unit, kg, kWh, vehicle, year"
+    assert err.value.problems[0].message == "the study defines no view 'litre'"
+    assert err.value.problems[0].hint == "use one of declared_unit, kg, kWh, vehicle, year, or add a [[view]] with this id"
     with pytest.raises(LcaInputError) as err:
         tiny_fp.total("nope")
     assert err.value.problems[0].hint == "use one of: one-site, two-step, mix"
@@ -263,6 +287,9 @@ def _rich(tiny_doc, tmp_path, **method):
                                        {"flow": "tiny_water", "amount": "1 g"}]
     doc["scenario"][0]["transport"][0]["legs"].append({"mode": "tinyair", "distance": "10 km"})
     doc["factors"]["files"].append(str(path))
+    # packaging is now whatever stage the study maps to PACT packagingGhgEmissions ([[stage]] pact_field);
+    # declaring the stages keeps the report order film, coat, packaging (raw_materials first, transport last)
+    doc["stage"] = [{"id": "film"}, {"id": "coat"}, {"id": "packaging", "pact_field": "packagingGhgEmissions"}]
     return lca.compute(_tiny(doc, **method))
 
 
@@ -367,19 +394,23 @@ def test_secondary_sources_list_every_non_primary_source(tiny_doc, tmp_path):
 
 
 def test_production_country_and_final_process(tiny_doc):
-    """The country of the site of the last process (the declared product when set); a mix of parts
-    from one country has that country, of several countries none."""
-    from lca.disclosure.pact.figures import _final_process, production_country
+    """The country of the site of the delivered product (the last process, or the declared product when
+    set: Footprint.delivered); a mix of parts from one country has that country, of several countries none."""
+    from lca.disclosure.pact.figures import production_country
+
+    def delivered(fp, scenario):
+        return fp.delivered.filter(pl.col("scenario") == scenario).get_column("product").item()
+
 
     doc = copy.deepcopy(tiny_doc)
     doc["site"][1]["country"] = "QM"  # mill2, where two-step coats
     fp = lca.compute(_tiny(doc))
     assert [production_country(fp, s) for s in ("one-site", "two-step", "mix")] == ["ZZ", "QM", None]
-    assert _final_process(fp, "two-step") == "coat"
+    assert delivered(fp, "two-step") == "coat"
     doc["scenario"][1]["product"] = "film"  # the declared product wins over the last step
     doc["scenario"][1]["transport"][0]["goods"] = "film"
     fp = lca.compute(_tiny(doc))
-    assert _final_process(fp, "two-step") == "film" and production_country(fp, "two-step") == "ZZ"
+    assert delivered(fp, "two-step") == "film" and production_country(fp, "two-step") == "ZZ"
     assert production_country(fp, "mix") == "ZZ"
 
 
@@ -860,3 +891,64 @@ def test_three_fallbacks_are_three_notes(tiny_doc, tmp_path):
     assert sorted(_rows(notes, "site", "method_note")) == [
         (s, FALLBACK_NOTE.replace("'mill'", f"'{s}'").replace("XA-NORTH", g))
         for s, g in (("mill", "XA-NORTH"), ("mill2", "XA-SOUTH"), ("mill3", "XA-EAST"))]
+
+
+# -------------------------------------------------------------------------------- engine/solve.py
+
+def _loop_doc(tiny_doc, film: float):
+    """The tiny study plus a fourth scenario 'loop' (so its block does not start at pid 0): 'lfilm'
+    (1 m^2 gross, yield 0.8) eats 10 g of pellets; 'pellets' (1 kg) eats 0.5 kg of regrind; 'regrind'
+    (1 kg) eats ``film`` m^2 of lfilm; 'wrap' (1 m^2) eats 1 m^2 of lfilm and is the delivered product.
+    lfilm balance: 0.8 F − film × 0.005 F = W = 1 (W: wrap runs), so film = 160 is singular and
+    film = 200 gives F = 1 / (0.8 − 1) = −5 (all three loop processes negative, wrap +1)."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"] += [
+        {"id": "lfilm", "stage": "film", "output": "1 m^2", "yield": 0.8,
+         "exchanges": [{"input": "pellets", "amount": "10 g"}, {"flow": "tiny_power", "amount": "1 kWh"}]},
+        {"id": "pellets", "stage": "film", "output": "1 kg",
+         "exchanges": [{"flow": "tiny_resin", "amount": "0.5 kg"}, {"input": "regrind", "amount": "0.5 kg"}]},
+        {"id": "regrind", "stage": "film", "output": "1 kg",
+         "exchanges": [{"input": "lfilm", "amount": f"{film} m^2"}]},
+        {"id": "wrap", "stage": "film", "output": "1 m^2", "exchanges": [{"input": "lfilm", "amount": "1 m^2"}]}]
+    doc["scenario"].append({"id": "loop", "label": "Loop", "product": "wrap",
+                            "steps": [{"process": p, "site": "mill"} for p in ("lfilm", "pellets", "regrind", "wrap")]})
+    return doc
+
+
+def test_a_negative_loop_names_its_own_processes_in_a_later_block(tiny_doc):
+    """A loop that consumes more than it makes names exactly its negative processes, in pid order,
+    also when its scenario's block starts after other scenarios' (pid offset added, not subtracted)."""
+    from lca.errors import GraphError
+
+    with pytest.raises(GraphError) as err:
+        lca.compute(_tiny(_loop_doc(tiny_doc, 200)))
+    p = err.value.problems[0]
+    assert p.table == "scenario 'loop'" and p.column == "steps"
+    assert p.message == ("the loop through 'lfilm', 'pellets', 'regrind' consumes more than it makes (a negative "
+                         "number of runs)")
+
+
+def test_a_singular_loop_names_the_null_space_not_its_consumer(tiny_doc):
+    """A singular loop names the processes of the null space of A (the loop: lfilm, pellets, regrind),
+    not 'wrap', which consumes the loop's film but is no part of it (its null-space entry is 0)."""
+    from lca.errors import GraphError
+
+    with pytest.raises(GraphError) as err:
+        lca.compute(_tiny(_loop_doc(tiny_doc, 160)))
+    p = err.value.problems[0]
+    assert p.table == "scenario 'loop'"
+    assert "the processes 'lfilm', 'pellets', 'regrind' make exactly what they consume" in p.message
+    assert "'wrap'" not in p.message
+
+
+# ---------------------------------------------------------------------------- engine/inventory.py
+
+def test_a_substitution_credit_keeps_its_process_stage(tmp_path):
+    """A substitution credit row is in its process's stage as written (stage_default false, never
+    null: the detail frame's flag has no nulls), like the process's own exchanges."""
+    from test_engine_allocation import METHODS, _path
+
+    fp = lca.compute(lca.load_study(_path(tmp_path, METHODS["substitution"][0])))
+    credit = fp.detail.filter(pl.col("origin") == "process 'precip' coproduct #1")
+    assert _rows(credit, "stage", "stage_default") == [("precursor", False)]
+    assert fp.detail.get_column("stage_default").null_count() == 0
