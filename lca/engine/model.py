@@ -205,6 +205,9 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
     """
     from lca.study.origins import located
 
+    from lca.study.retarget import with_current_packaging
+
+    study = with_current_packaging(study)  # a product changed in memory ships as changed
     lib = (library or load_library()).with_overrides(*study.factor_files, *factors)
     try:  # every problem about an activity written in a table file is named at that file's row
         check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library

@@ -63,6 +63,27 @@ def _route_legs(study, file: str) -> pl.DataFrame:
     return routes.select(_ROUTE_COLUMNS)
 
 
+def with_current_packaging(study):
+    """``study`` whose transport carries the packaging factors of its *current* data: an element's own
+    ``packaging_factor``, else the current ``product.shipped_mass_ratio`` — unless the transport frame
+    itself was changed in memory (that edit wins). A study changed with ``dataclasses.replace(study,
+    product=…)`` is then priced as changed, as :func:`with_cell_plant` does for another cell plant
+    (before, the ratio read at load time stayed in the transport frame and the change was ignored).
+    """
+    from dataclasses import replace
+
+    plan, mem = study.transport_plan, study.transport
+    if plan is None or mem is None or mem.height == 0:
+        return study
+    first_pf = mem.group_by(_ELEMENT).agg(pl.col("packaging_factor").first().alias("_mem_pf"))
+    pf = plan.join(first_pf, on=_ELEMENT, how="inner").select(
+        *_ELEMENT, pl.when(pl.col("_mem_pf") != pl.col("built_packaging_factor")).then(pl.col("_mem_pf"))
+        .otherwise(pl.coalesce("packaging_factor", pl.lit(float(study.product.shipped_mass_ratio)))).alias("_pf"))
+    new = (mem.join(pf, on=_ELEMENT, how="left", maintain_order="left")
+           .with_columns(pl.coalesce("_pf", "packaging_factor").alias("packaging_factor")).select(mem.columns))
+    return study if new.equals(mem) else replace(study, transport=new)
+
+
 def with_cell_plant(study, plant: str):
     """``study`` delivering to ``plant``: transport elements bound for the cell plant are re-resolved
     from the study's current data, everything else is the study as given.
