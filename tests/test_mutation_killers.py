@@ -411,6 +411,7 @@ def test_production_country_and_final_process(tiny_doc):
     doc["scenario"][1]["transport"][0]["goods"] = "film"
     fp = lca.compute(_tiny(doc))
     assert delivered(fp, "two-step") == "film" and production_country(fp, "two-step") == "ZZ"
+    assert delivered(fp, "mix") == "film"  # both parts deliver film: so does the mix (else null, as above)
     assert production_country(fp, "mix") == "ZZ"
 
 
@@ -952,3 +953,50 @@ def test_a_substitution_credit_keeps_its_process_stage(tmp_path):
     credit = fp.detail.filter(pl.col("origin") == "process 'precip' coproduct #1")
     assert _rows(credit, "stage", "stage_default") == [("precursor", False)]
     assert fp.detail.get_column("stage_default").null_count() == 0
+
+
+def test_scenario_totals_beyond_float_range_are_located_per_scenario(tiny_doc):
+    """Each contribution finite, a scenario's sum of |contributions| not: an error per such scenario,
+    located at its largest contribution. Resin is 2 kg CO2e/kg (0.04 for 20 g per m^2 of good film).
+    one-site: (2 + 1.9)e307 kg / 0.5 yield × 2 = 1.56e308 (finite, not named); two-step ×1.25 = 1.95e308
+    overflows (max float 1.797e308); the mix, 0.5 × 1.56e308 + 0.5 × 1.95e308 = 1.755e308, does not.
+    The largest contribution is the 2e307 kg exchange (#4)."""
+    from lca.errors import StudyError
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["exchanges"] += [{"flow": "tiny_resin", "amount": "2e307 kg"},
+                                       {"flow": "tiny_resin", "amount": "1.9e307 kg"}]
+    with pytest.raises(StudyError) as err:
+        lca.compute(_tiny(doc))
+    got = {(p.table, p.column, p.message) for p in err.value.problems}
+    msg = "the contributions of scenario '{}' add up beyond the range of float arithmetic; the largest comes from here"
+    assert got == {("process 'film' exchange #4", "amount", msg.format(s)) for s in ("two-step",)}
+
+
+# --------------------------------------------------------------------------- results/contract.py
+
+def test_links_of_a_mix_leave_out_zero_share_components(tiny_doc):
+    """Footprint.links of a mix: its components' links, except those of a zero-share component
+    (left out, as in the inventory). one-site has one process (no link); two-step's coat eats film."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["scenario"][2]["mix"] = {"one-site": 1.0, "two-step": 0.0}
+    links = lca.compute(_tiny(doc)).links
+    assert _rows(links, "scenario", "component", "consumer", "supplier") == [("two-step", "two-step", "coat", "film")]
+    doc["scenario"][2]["mix"] = {"one-site": 0.5, "two-step": 0.5}
+    assert _rows(lca.compute(_tiny(doc)).links.filter(pl.col("scenario") == "mix"), "component", "consumer",
+                 "supplier") == [("two-step", "coat", "film")]
+
+
+def test_a_footprint_without_engine_frames_derives_the_same_contract(tiny_doc):
+    """A Footprint given only study, detail and library (no engine frames) derives scaling and links
+    from the study: the same frames the engine supplies (output_amount and unit included). two-step:
+    coat runs 1 / 0.8 = 1.25 (yield 0.8), each eating 1 m^2 of film: film runs 1.25 / 0.5 = 2.5."""
+    from lca.results import Footprint
+
+    fp = lca.compute(_tiny(tiny_doc))
+    bare = Footprint(fp.study, fp.detail, fp.library)
+    assert "scaling" in fp.frames and not bare.frames
+    assert bare.scaling.equals(fp.scaling) and bare.links.equals(fp.links)
+    assert _rows(bare.scaling.filter(pl.col("scenario") == "two-step"), "process", "runs", "output_amount",
+                 "output_unit") == [("film", pytest.approx(2.5, rel=1e-12), 1.0, "m^2"),  # 1.25 m^2 / 0.5
+                                    ("coat", pytest.approx(1 / 0.8, rel=1e-12), 1.0, "m^2")]
