@@ -1000,3 +1000,54 @@ def test_a_footprint_without_engine_frames_derives_the_same_contract(tiny_doc):
     assert _rows(bare.scaling.filter(pl.col("scenario") == "two-step"), "process", "runs", "output_amount",
                  "output_unit") == [("film", pytest.approx(2.5, rel=1e-12), 1.0, "m^2"),  # 1.25 m^2 / 0.5
                                     ("coat", pytest.approx(1 / 0.8, rel=1e-12), 1.0, "m^2")]
+
+
+def test_allocation_rows_are_in_scenario_order_then_process_order(tmp_path):
+    """Footprint.allocation: scenario by scenario (the study's order), in each the processes in order,
+    one row per output. Two scenarios 'b' and 'a' (in that order) run the same two multi-output
+    processes (precip → wash); mass allocation: precip 1 kg + 1.5 kg sulfate → 0.4 / 0.6, wash 1 kg
+    + 1 kg rinse → 0.5 / 0.5."""
+    import shutil
+
+    from test_engine_system import tiny_world
+
+    text = tiny_world("alloc2", "Washed precursor", "1 kg", "1 kg") + """
+[[process]]
+id = "precip"
+stage = "precursor"
+output = "1 kg"
+output_mass = "1 kg"
+exchanges = [ {{ flow = "tiny_power", amount = "2 kWh" }} ]
+coproducts = [ {{ id = "sodium_sulfate", amount = "1.5 kg" }} ]
+allocation = {{ method = "mass", reason = "no physical causality" }}
+
+[[process]]
+id = "wash"
+stage = "precursor"
+output = "1 kg"
+output_mass = "1 kg"
+exchanges = [ {{ input = "precip", amount = "1 kg" }}, {{ flow = "tiny_power", amount = "1 kWh" }} ]
+coproducts = [ {{ id = "rinse", amount = "1 kg" }} ]
+allocation = {{ method = "mass", reason = "no physical causality" }}
+
+[[scenario]]
+id = "b"
+steps = [ {{ process = "precip", site = "mill" }}, {{ process = "wash", site = "mill" }} ]
+
+[[scenario]]
+id = "a"
+steps = [ {{ process = "precip", site = "mill" }}, {{ process = "wash", site = "mill" }} ]
+"""
+    shutil.copy(TINY / "factors.csv", tmp_path / "factors.csv")
+    (tmp_path / "s.toml").write_text(text.format(), encoding="utf-8")
+    a = lca.compute(lca.load_study(tmp_path / "s.toml")).allocation
+    want = [(s, p, o, f) for s in ("b", "a") for p, o, f in
+            (("precip", "precip", 0.4), ("precip", "sodium_sulfate", 0.6), ("wash", "wash", 0.5), ("wash", "rinse", 0.5))]
+    assert _rows(a, "scenario", "process", "output", "factor") == [(s, p, o, pytest.approx(f, rel=1e-12))
+                                                                    for s, p, o, f in want]
+
+
+def test_sites_frame_by_hand(tiny_fp):
+    """Footprint.sites: id, name, country and grid of every site of the study (grid null if none)."""
+    assert _rows(tiny_fp.sites, "site", "name", "country", "grid") == [
+        ("mill", "Mill", "ZZ", "ZZ-NORTH"), ("mill2", "Second mill", "ZZ", "ZZ-SOUTH"), ("plant", "Cell plant", "ZZ", None)]
