@@ -1051,3 +1051,21 @@ def test_sites_frame_by_hand(tiny_fp):
     """Footprint.sites: id, name, country and grid of every site of the study (grid null if none)."""
     assert _rows(tiny_fp.sites, "site", "name", "country", "grid") == [
         ("mill", "Mill", "ZZ", "ZZ-NORTH"), ("mill2", "Second mill", "ZZ", "ZZ-SOUTH"), ("plant", "Cell plant", "ZZ", None)]
+
+
+# ------------------------------------------------------------------------------- engine/system.py
+
+def test_a_chain_without_loop_is_solved_whatever_its_ratios(tiny_doc):
+    """Only a block whose processes feed each other in a cycle goes through the loop checks (condition
+    number); a plain chain is triangular and always solvable, even when one step eats 1e13 m^2 of the
+    previous one's film (column-scaled condition number about 1e13, above the loop limit 1e12).
+    two-step: coat runs 1.25, film delivered 1.25e13 m^2, film and its resin 1.1996 kg per m^2 of good
+    film (1.1596 film stage + 0.04 raw materials): 1.4995e13, raw materials 0.04 × 1.25e13 = 5e11."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][1]["exchanges"][0]["amount"] = "1e13 m^2"
+    fp = lca.compute(_tiny(doc))
+    assert fp.total("two-step").value == pytest.approx(1.4995e13, rel=1e-12)
+    st = dict(_rows(fp.by_stage(scenario="two-step"), "stage", "value"))
+    assert st["raw_materials"] == pytest.approx(5e11, rel=1e-12)
+    blocks = lca.build_model(_tiny(doc)).system.blocks
+    assert _rows(blocks, "scenario", "looped") == [("one-site", False), ("two-step", False), ("mix", False)]
