@@ -1069,3 +1069,16 @@ def test_a_chain_without_loop_is_solved_whatever_its_ratios(tiny_doc):
     assert st["raw_materials"] == pytest.approx(5e11, rel=1e-12)
     blocks = lca.build_model(_tiny(doc)).system.blocks
     assert _rows(blocks, "scenario", "looped") == [("one-site", False), ("two-step", False), ("mix", False)]
+
+
+def test_scaling_runs_belong_to_their_rows_when_a_mix_is_listed_first(tiny_doc):
+    """Footprint.scaling lists scenarios in the study's order; each row's runs are its own process
+    instance's, also when a mix comes before its components. By hand: one-site film 1 / 0.5 = 2;
+    two-step coat 1 / 0.8 = 1.25, film 1.25 / 0.5 = 2.5; the mix: half of each."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["scenario"] = doc["scenario"][2:] + doc["scenario"][:2]
+    sc = lca.compute(_tiny(doc)).scaling
+    assert _rows(sc, "scenario", "component", "process") == [
+        ("mix", "one-site", "film"), ("mix", "two-step", "film"), ("mix", "two-step", "coat"),
+        ("one-site", "one-site", "film"), ("two-step", "two-step", "film"), ("two-step", "two-step", "coat")]
+    assert sc.get_column("runs").to_list() == pytest.approx([1.0, 1.25, 0.625, 2.0, 2.5, 1.25], rel=1e-12)
