@@ -1082,3 +1082,12 @@ def test_scaling_runs_belong_to_their_rows_when_a_mix_is_listed_first(tiny_doc):
         ("mix", "one-site", "film"), ("mix", "two-step", "film"), ("mix", "two-step", "coat"),
         ("one-site", "one-site", "film"), ("two-step", "two-step", "film"), ("two-step", "two-step", "coat")]
     assert sc.get_column("runs").to_list() == pytest.approx([1.0, 1.25, 0.625, 2.0, 2.5, 1.25], rel=1e-12)
+
+
+def test_model_detail_uses_the_runs_it_is_given(tiny_path):
+    """Model.detail(runs=...) prices the runs given (e.g. solved once by the caller), not a fresh
+    solve: twice the runs, twice every contribution (contributions are linear in the runs)."""
+    m = lca.build_model(lca.load_study(tiny_path))
+    once, twice = m.detail(), m.detail(runs=m.runs() * 2)
+    assert twice.get_column("value").to_list() == pytest.approx([2 * v for v in once.get_column("value")], rel=1e-12)
+    assert once.get_column("value").sum() == pytest.approx(ONE + TWO + (ONE + TWO) / 2, rel=1e-12)
