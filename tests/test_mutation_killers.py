@@ -1091,3 +1091,17 @@ def test_model_detail_uses_the_runs_it_is_given(tiny_path):
     once, twice = m.detail(), m.detail(runs=m.runs() * 2)
     assert twice.get_column("value").to_list() == pytest.approx([2 * v for v in once.get_column("value")], rel=1e-12)
     assert once.get_column("value").sum() == pytest.approx(ONE + TWO + (ONE + TWO) / 2, rel=1e-12)
+
+
+def test_an_input_that_overflows_when_scaled_is_named_once(tiny_doc):
+    """1e308 kg of resin per run, 2 runs per m^2 (yield 0.5): inf kg per declared unit. One problem at
+    the input (its own scenario's row; the copies in two-step and the mix are not repeated), before
+    any contribution is priced."""
+    from lca.errors import StudyError
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["exchanges"].append({"flow": "tiny_resin", "amount": "1e308 kg"})
+    with pytest.raises(StudyError) as err:
+        lca.compute(_tiny(doc))
+    assert [(p.table, p.column, p.message) for p in err.value.problems] == [
+        ("process 'film' exchange #4", "amount", "the amount overflows when scaled to one declared unit (gives inf kg)")]
