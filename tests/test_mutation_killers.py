@@ -411,6 +411,7 @@ def test_production_country_and_final_process(tiny_doc):
     doc["scenario"][1]["transport"][0]["goods"] = "film"
     fp = lca.compute(_tiny(doc))
     assert delivered(fp, "two-step") == "film" and production_country(fp, "two-step") == "ZZ"
+    assert delivered(fp, "mix") == "film"  # both parts deliver film: so does the mix (else null, as above)
     assert production_country(fp, "mix") == "ZZ"
 
 
@@ -952,3 +953,155 @@ def test_a_substitution_credit_keeps_its_process_stage(tmp_path):
     credit = fp.detail.filter(pl.col("origin") == "process 'precip' coproduct #1")
     assert _rows(credit, "stage", "stage_default") == [("precursor", False)]
     assert fp.detail.get_column("stage_default").null_count() == 0
+
+
+def test_scenario_totals_beyond_float_range_are_located_per_scenario(tiny_doc):
+    """Each contribution finite, a scenario's sum of |contributions| not: an error per such scenario,
+    located at its largest contribution. Resin is 2 kg CO2e/kg (0.04 for 20 g per m^2 of good film).
+    one-site: (2 + 1.9)e307 kg / 0.5 yield × 2 = 1.56e308 (finite, not named); two-step ×1.25 = 1.95e308
+    overflows (max float 1.797e308); the mix, 0.5 × 1.56e308 + 0.5 × 1.95e308 = 1.755e308, does not.
+    The largest contribution is the 2e307 kg exchange (#4)."""
+    from lca.errors import StudyError
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["exchanges"] += [{"flow": "tiny_resin", "amount": "2e307 kg"},
+                                       {"flow": "tiny_resin", "amount": "1.9e307 kg"}]
+    with pytest.raises(StudyError) as err:
+        lca.compute(_tiny(doc))
+    got = {(p.table, p.column, p.message) for p in err.value.problems}
+    msg = "the contributions of scenario '{}' add up beyond the range of float arithmetic; the largest comes from here"
+    assert got == {("process 'film' exchange #4", "amount", msg.format(s)) for s in ("two-step",)}
+
+
+# --------------------------------------------------------------------------- results/contract.py
+
+def test_links_of_a_mix_leave_out_zero_share_components(tiny_doc):
+    """Footprint.links of a mix: its components' links, except those of a zero-share component
+    (left out, as in the inventory). one-site has one process (no link); two-step's coat eats film."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["scenario"][2]["mix"] = {"one-site": 1.0, "two-step": 0.0}
+    links = lca.compute(_tiny(doc)).links
+    assert _rows(links, "scenario", "component", "consumer", "supplier") == [("two-step", "two-step", "coat", "film")]
+    doc["scenario"][2]["mix"] = {"one-site": 0.5, "two-step": 0.5}
+    assert _rows(lca.compute(_tiny(doc)).links.filter(pl.col("scenario") == "mix"), "component", "consumer",
+                 "supplier") == [("two-step", "coat", "film")]
+
+
+def test_a_footprint_without_engine_frames_derives_the_same_contract(tiny_doc):
+    """A Footprint given only study, detail and library (no engine frames) derives scaling and links
+    from the study: the same frames the engine supplies (output_amount and unit included). two-step:
+    coat runs 1 / 0.8 = 1.25 (yield 0.8), each eating 1 m^2 of film: film runs 1.25 / 0.5 = 2.5."""
+    from lca.results import Footprint
+
+    fp = lca.compute(_tiny(tiny_doc))
+    bare = Footprint(fp.study, fp.detail, fp.library)
+    assert "scaling" in fp.frames and not bare.frames
+    assert bare.scaling.equals(fp.scaling) and bare.links.equals(fp.links)
+    assert _rows(bare.scaling.filter(pl.col("scenario") == "two-step"), "process", "runs", "output_amount",
+                 "output_unit") == [("film", pytest.approx(2.5, rel=1e-12), 1.0, "m^2"),  # 1.25 m^2 / 0.5
+                                    ("coat", pytest.approx(1 / 0.8, rel=1e-12), 1.0, "m^2")]
+
+
+def test_allocation_rows_are_in_scenario_order_then_process_order(tmp_path):
+    """Footprint.allocation: scenario by scenario (the study's order), in each the processes in order,
+    one row per output. Two scenarios 'b' and 'a' (in that order) run the same two multi-output
+    processes (precip → wash); mass allocation: precip 1 kg + 1.5 kg sulfate → 0.4 / 0.6, wash 1 kg
+    + 1 kg rinse → 0.5 / 0.5."""
+    import shutil
+
+    from test_engine_system import tiny_world
+
+    text = tiny_world("alloc2", "Washed precursor", "1 kg", "1 kg") + """
+[[process]]
+id = "precip"
+stage = "precursor"
+output = "1 kg"
+output_mass = "1 kg"
+exchanges = [ {{ flow = "tiny_power", amount = "2 kWh" }} ]
+coproducts = [ {{ id = "sodium_sulfate", amount = "1.5 kg" }} ]
+allocation = {{ method = "mass", reason = "no physical causality" }}
+
+[[process]]
+id = "wash"
+stage = "precursor"
+output = "1 kg"
+output_mass = "1 kg"
+exchanges = [ {{ input = "precip", amount = "1 kg" }}, {{ flow = "tiny_power", amount = "1 kWh" }} ]
+coproducts = [ {{ id = "rinse", amount = "1 kg" }} ]
+allocation = {{ method = "mass", reason = "no physical causality" }}
+
+[[scenario]]
+id = "b"
+steps = [ {{ process = "precip", site = "mill" }}, {{ process = "wash", site = "mill" }} ]
+
+[[scenario]]
+id = "a"
+steps = [ {{ process = "precip", site = "mill" }}, {{ process = "wash", site = "mill" }} ]
+"""
+    shutil.copy(TINY / "factors.csv", tmp_path / "factors.csv")
+    (tmp_path / "s.toml").write_text(text.format(), encoding="utf-8")
+    a = lca.compute(lca.load_study(tmp_path / "s.toml")).allocation
+    want = [(s, p, o, f) for s in ("b", "a") for p, o, f in
+            (("precip", "precip", 0.4), ("precip", "sodium_sulfate", 0.6), ("wash", "wash", 0.5), ("wash", "rinse", 0.5))]
+    assert _rows(a, "scenario", "process", "output", "factor") == [(s, p, o, pytest.approx(f, rel=1e-12))
+                                                                    for s, p, o, f in want]
+
+
+def test_sites_frame_by_hand(tiny_fp):
+    """Footprint.sites: id, name, country and grid of every site of the study (grid null if none)."""
+    assert _rows(tiny_fp.sites, "site", "name", "country", "grid") == [
+        ("mill", "Mill", "ZZ", "ZZ-NORTH"), ("mill2", "Second mill", "ZZ", "ZZ-SOUTH"), ("plant", "Cell plant", "ZZ", None)]
+
+
+# ------------------------------------------------------------------------------- engine/system.py
+
+def test_a_chain_without_loop_is_solved_whatever_its_ratios(tiny_doc):
+    """Only a block whose processes feed each other in a cycle goes through the loop checks (condition
+    number); a plain chain is triangular and always solvable, even when one step eats 1e13 m^2 of the
+    previous one's film (column-scaled condition number about 1e13, above the loop limit 1e12).
+    two-step: coat runs 1.25, film delivered 1.25e13 m^2, film and its resin 1.1996 kg per m^2 of good
+    film (1.1596 film stage + 0.04 raw materials): 1.4995e13, raw materials 0.04 × 1.25e13 = 5e11."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][1]["exchanges"][0]["amount"] = "1e13 m^2"
+    fp = lca.compute(_tiny(doc))
+    assert fp.total("two-step").value == pytest.approx(1.4995e13, rel=1e-12)
+    st = dict(_rows(fp.by_stage(scenario="two-step"), "stage", "value"))
+    assert st["raw_materials"] == pytest.approx(5e11, rel=1e-12)
+    blocks = lca.build_model(_tiny(doc)).system.blocks
+    assert _rows(blocks, "scenario", "looped") == [("one-site", False), ("two-step", False), ("mix", False)]
+
+
+def test_scaling_runs_belong_to_their_rows_when_a_mix_is_listed_first(tiny_doc):
+    """Footprint.scaling lists scenarios in the study's order; each row's runs are its own process
+    instance's, also when a mix comes before its components. By hand: one-site film 1 / 0.5 = 2;
+    two-step coat 1 / 0.8 = 1.25, film 1.25 / 0.5 = 2.5; the mix: half of each."""
+    doc = copy.deepcopy(tiny_doc)
+    doc["scenario"] = doc["scenario"][2:] + doc["scenario"][:2]
+    sc = lca.compute(_tiny(doc)).scaling
+    assert _rows(sc, "scenario", "component", "process") == [
+        ("mix", "one-site", "film"), ("mix", "two-step", "film"), ("mix", "two-step", "coat"),
+        ("one-site", "one-site", "film"), ("two-step", "two-step", "film"), ("two-step", "two-step", "coat")]
+    assert sc.get_column("runs").to_list() == pytest.approx([1.0, 1.25, 0.625, 2.0, 2.5, 1.25], rel=1e-12)
+
+
+def test_model_detail_uses_the_runs_it_is_given(tiny_path):
+    """Model.detail(runs=...) prices the runs given (e.g. solved once by the caller), not a fresh
+    solve: twice the runs, twice every contribution (contributions are linear in the runs)."""
+    m = lca.build_model(lca.load_study(tiny_path))
+    once, twice = m.detail(), m.detail(runs=m.runs() * 2)
+    assert twice.get_column("value").to_list() == pytest.approx([2 * v for v in once.get_column("value")], rel=1e-12)
+    assert once.get_column("value").sum() == pytest.approx(ONE + TWO + (ONE + TWO) / 2, rel=1e-12)
+
+
+def test_an_input_that_overflows_when_scaled_is_named_once(tiny_doc):
+    """1e308 kg of resin per run, 2 runs per m^2 (yield 0.5): inf kg per declared unit. One problem at
+    the input (its own scenario's row; the copies in two-step and the mix are not repeated), before
+    any contribution is priced."""
+    from lca.errors import StudyError
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["exchanges"].append({"flow": "tiny_resin", "amount": "1e308 kg"})
+    with pytest.raises(StudyError) as err:
+        lca.compute(_tiny(doc))
+    assert [(p.table, p.column, p.message) for p in err.value.problems] == [
+        ("process 'film' exchange #4", "amount", "the amount overflows when scaled to one declared unit (gives inf kg)")]
