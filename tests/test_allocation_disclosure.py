@@ -18,34 +18,17 @@ import pytest
 import lca
 from lca.disclosure.pact.build import ALLOCATION_TEXT
 from lca.disclosure.pact.crosscheck import check_against_study
+from test_engine_allocation import PRECIP
+from test_engine_system import tiny_world
 
 TINY = Path(__file__).parent / "data" / "tiny"
 CREATED = "2026-01-01T00:00:00Z"
 
-STUDY = """
-[study]
-id = "alloc"
-title = "Precursor"
-company_name = "Acme"
+STUDY = tiny_world("alloc", "Precursor", "1 kg", "1 kg", study_keys='''company_name = "Acme"
 product_category_cpc = "3511"
 company_ids = ["urn:acme:company:1"]
 product_ids = ["urn:acme:product:1"]
-reference_period = {{ start = 2025-01-01, end = 2025-12-31 }}
-
-[product]
-name = "Precursor"
-declared_unit = "1 kg"
-mass_per_declared_unit = "1 kg"
-
-[factors]
-files = ["factors.csv"]
-
-[[site]]
-id = "mill"
-name = "Mill"
-country = "ZZ"
-grid = "ZZ-NORTH"
-
+''') + """
 [[view]]
 id = "kWh"
 per = "kWh"
@@ -63,15 +46,7 @@ per = "yr"
 amount = "1000 kg"
 result_unit = "t_CO2e/yr"
 
-[[process]]
-id = "precip"
-stage = "precursor"
-output = "1 kg"
-output_mass = "1 kg"
-exchanges = [ {{ flow = "tiny_power", amount = "2 kWh" }}, {{ flow = "tiny_resin", amount = "0.5 kg" }} ]
-coproducts = [ {{ id = "sodium_sulfate", amount = "1.5 kg", price = "0.1 USD/kg", substitutes = "tiny_resin" }} ]
-allocation = {allocation}
-
+""" + PRECIP + """
 [[process]]
 id = "plain"
 stage = "precursor"

@@ -24,7 +24,8 @@ from test_engine_system import tiny_world
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-STUDY = tiny_world("alloc", "Precursor", "1 kg", "1 kg") + """
+#: 1 kg of precursor and 1.5 kg of sodium sulfate per run, allocated as ``{allocation}`` says (a format string)
+PRECIP = """
 [[process]]
 id = "precip"
 stage = "precursor"
@@ -33,7 +34,9 @@ output_mass = "1 kg"
 exchanges = [ {{ flow = "tiny_power", amount = "2 kWh" }}, {{ flow = "tiny_resin", amount = "0.5 kg" }} ]
 coproducts = [ {{ id = "sodium_sulfate", amount = "1.5 kg", price = "0.1 USD/kg", substitutes = "tiny_resin" }} ]
 allocation = {allocation}
+"""
 
+STUDY = tiny_world("alloc", "Precursor", "1 kg", "1 kg") + PRECIP + """
 [[scenario]]
 id = "one"
 steps = [ {{ process = "precip", site = "mill" }} ]

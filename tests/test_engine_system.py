@@ -30,13 +30,14 @@ from test_engine_equivalence import assert_same_detail
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
-def tiny_world(sid: str, product: str, declared_unit: str, mass: str) -> str:
-    """The head of a study on the tiny factors (one site, 'mill', on the ZZ-NORTH grid), as a format string."""
+def tiny_world(sid: str, product: str, declared_unit: str, mass: str, study_keys: str = "") -> str:
+    """The head of a study on the tiny factors (one site, 'mill', on the ZZ-NORTH grid), as a format string;
+    ``study_keys``: more ``[study]`` lines (e.g. the company ids a PACT export needs)."""
     return f"""
 [study]
 id = "{sid}"
 title = "{product}"
-reference_period = {{{{ start = 2025-01-01, end = 2025-12-31 }}}}
+{study_keys}reference_period = {{{{ start = 2025-01-01, end = 2025-12-31 }}}}
 
 [product]
 name = "{product}"
