@@ -39,6 +39,21 @@ def default_text_without_uncertainty() -> str:
     return text.split(UNCERTAINTY_MARK)[0]
 
 
+def study_with_uncertainty(tmp_path, block: str):
+    """The default study with ``block`` (``[[uncertainty]]`` entries) instead of its own, loaded."""
+    import lca
+
+    path = tmp_path / "study.toml"
+    path.write_text(default_text_without_uncertainty() + block, encoding="utf-8")
+    return lca.load_study(path)
+
+
+def uncertainty_entry(target: str, dist: str, **keys) -> str:
+    """One ``[[uncertainty]]`` entry as TOML text (strings quoted, numbers as written)."""
+    body = "".join(f"{k} = {v!r}\n" if isinstance(v, str) else f"{k} = {v}\n" for k, v in keys.items())
+    return f'\n[[uncertainty]]\ntarget = "{target}"\ndist = "{dist}"\n{body}'
+
+
 @pytest.fixture(scope="session")
 def bare_default_study(default_study):
     """The default study with no study-parameter uncertainty (factor uncertainty only)."""

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lca
-from conftest import default_text_without_uncertainty
+from conftest import study_with_uncertainty, uncertainty_entry
 from lca.errors import FactorError, InternalError, LcaInputError, StudyError
 from lca.factors import FACTOR_COLUMNS
 from lca.uncertainty import compile_model, parse_spec, run_uncertainty
@@ -23,15 +23,7 @@ from lca.uncertainty.montecarlo import draw_multipliers
 YIELD = 0.70  # process.base_film.yield in the default study
 
 
-def _study(tmp_path: Path, block: str):
-    path = tmp_path / "study.toml"
-    path.write_text(default_text_without_uncertainty() + block, encoding="utf-8")
-    return lca.load_study(path)
-
-
-def _entry(target: str, dist: str, **keys) -> str:
-    body = "".join(f"{k} = {v!r}\n" if isinstance(v, str) else f"{k} = {v}\n" for k, v in keys.items())
-    return f'\n[[uncertainty]]\ntarget = "{target}"\ndist = "{dist}"\n{body}'
+_study, _entry = study_with_uncertainty, uncertainty_entry
 
 
 # ------------------------------------------------------------------ #10 item 6: bounds

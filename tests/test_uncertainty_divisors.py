@@ -9,14 +9,12 @@ Default study: ``process.base_film.yield`` = 0.70, so the limit is 0.0007.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lca
-from conftest import default_text_without_uncertainty
+from conftest import study_with_uncertainty, uncertainty_entry
 from lca.errors import StudyError
 from lca.uncertainty import run_uncertainty
 from lca.uncertainty.distributions import MAX_RATIO, Distribution, OutOfRange, check_divisor
@@ -24,15 +22,7 @@ from lca.uncertainty.distributions import MAX_RATIO, Distribution, OutOfRange, c
 YIELD = 0.70
 
 
-def _study(tmp_path: Path, block: str):
-    path = tmp_path / "study.toml"
-    path.write_text(default_text_without_uncertainty() + block, encoding="utf-8")
-    return lca.load_study(path)
-
-
-def _entry(target: str, dist: str, **keys) -> str:
-    body = "".join(f"{k} = {v!r}\n" if isinstance(v, str) else f"{k} = {v}\n" for k, v in keys.items())
-    return f'\n[[uncertainty]]\ntarget = "{target}"\ndist = "{dist}"\n{body}'
+_study, _entry = study_with_uncertainty, uncertainty_entry
 
 
 def test_the_reviewers_yield_range_is_refused_naming_the_entry(tmp_path):
