@@ -144,7 +144,8 @@ def test_factor_risk_by_hand_on_the_tiny_study():
                                .otherwise(pl.lit("primary")).alias("citation_quality"))
     fp = lca.compute(study, factors=[layer])
     risk = factor_risk(fp)
-    got = {r["factor_id"]: (r["citation_quality"], r["scenario"], r["share"], r["risk"]) for r in risk.iter_rows(named=True)}
+    got = {r["factor_id"]: (r["citation_quality"], r["scenario"], r["share"], r["risk"])
+           for r in risk.iter_rows(named=True)}
     assert got["tiny.power.north"] == ("primary", "one-site", pytest.approx(1.0 / 1.1997), pytest.approx(1.0 / 1.1997))
     assert got["tiny.resin"] == ("secondary", "one-site", pytest.approx(0.04 / 1.1997), pytest.approx(0.12 / 1.1997))
     assert got["tiny.power.south"] == ("estimate", "two-step", pytest.approx(0.125 / 1.62474),

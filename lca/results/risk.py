@@ -7,9 +7,10 @@ well each is sourced. This module answers it from the result alone (``Footprint.
 
 For each factor row charged (``factor_id``) and each scenario, the factor's **share** is the size
 of its contribution (summed over the activities it charges) divided by the sum of the sizes of all
-contributions, i.e. by the scenario total when nothing is a credit. Its **risk** is the largest share over the scenarios times the
-**citation weight** of its ``citation_quality`` (:data:`CITATION_WEIGHTS`), on the 1-5 scale of the
-pedigree reliability score and of the PACT data-quality ratings (1 best, 5 worst):
+contributions, i.e. by the scenario total when nothing is a credit. Its **risk** is the largest
+share over the scenarios times the **citation weight** of its ``citation_quality``
+(:data:`CITATION_WEIGHTS`), on the 1-5 scale of the pedigree reliability score and of the PACT
+data-quality ratings (1 best, 5 worst):
 
 ======================  ======  ==============================================================
 citation_quality        weight  meaning

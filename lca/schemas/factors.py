@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import CATEGORIES, CITATION_QUALITIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES, STATUSES
+from lca.choices import (CATEGORIES, CITATION_QUALITIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES,
+                         STATUSES)
 from lca.schemas.base import Base, REGION, non_negative, optional
 
 
