@@ -55,6 +55,11 @@ SCOPES = ("combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "
 #: Whether a factor row's value already contains grid losses
 FACTOR_TD_LOSSES = ("included", "excluded", "n/a")
 DISTRIBUTIONS = ("lognormal", "normal", "triangular", "uniform", "none")
+#: How well a factor row's number is cited (factors/README.md, citation policy): ``primary`` = the
+#: publisher's own document (ministry, agency, IPCC, the paper itself); ``secondary`` = a quote of it
+#: by someone else (a paper citing an industry dataset, a transcription); ``estimate`` = no document
+#: states the number (a project or user estimate). Empty in a user file = not stated, rated as an estimate.
+CITATION_QUALITIES = ("primary", "secondary", "estimate")
 
 # -------------------------------------------------------------------------------- command options
 
@@ -95,7 +100,9 @@ WHERE = {
     "SCOPES": "the `scope` column of factor files",
     "FACTOR_TD_LOSSES": "the `td_losses` column of factor files",
     "DISTRIBUTIONS": "the `unc_dist` column of factor files",
-    "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list` and `factors search`",
+    "CITATION_QUALITIES": "the `citation_quality` column of factor files and GWP tables (empty = not stated: rated "
+                          "`estimate`)",
+    "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list`, `factors search` and `factors audit`",
     "EXPORT_FORMATS": "`lca export --format`",
     "EXPORT_TABLES": "`lca export --table`; `lca.export_table(what=…)`",
     "TABLE_FORMATS": "`lca.export_table(format=…)`",

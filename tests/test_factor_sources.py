@@ -204,10 +204,11 @@ def test_two_default_editions_across_source_and_shipped_are_refused_at_the_sourc
 
         class TinyFactors:
             def factor_rows(self):
+                # status default: the shipped 2005 row is a sensitivity row since #13
                 return pl.DataFrame([{{**ROW, "id": "acme.hdpe", "value": 1.0, "source": "ACME db",
-                                       "dataset": "ACME db (2005)"}},
+                                       "dataset": "ACME db (2005)", "status": "default"}},
                                      {{**ROW, "id": "acme.hdpe.b", "value": 1.1, "source": "ACME db b",
-                                       "dataset": "ACME db b (2005)"}}])
+                                       "dataset": "ACME db b (2005)", "status": "default"}}])
         """)
     with pytest.raises(FactorError) as err:
         lca.load_library(lca.study.sources.SourceSelection(("shipped", "acme"), "s.toml"))

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from lca.cli.common import FormatOpt, OutputFormat, print_frame
+from lca.cli.common import FormatOpt, OutputFormat, StudyArg, Switches, method_switches, print_frame
 from lca.cli.console import err_console, fmt, handle_errors, out_console
 
 factors_app = typer.Typer(help="Browse, search and validate the emission-factor library.",
@@ -20,7 +20,7 @@ SHORT_STATUS = {"alternative": "alt.", "sensitivity": "sens."}
 LayerOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="Also load this user factor file.")]
 
 LIST_COLUMNS = ["id", "flow", "category", "region", "value", "unit", "gas", "scope", "year", "status", "estimate",
-                "source"]
+                "source", "citation_quality"]
 
 
 def _library(extra: Optional[List[Path]]):
@@ -139,3 +139,50 @@ def validate(file: Path = typer.Argument(..., help="A user factor file (CSV or P
     df = read_factor_file(file)
     check_layer(df, file=str(file))
     err_console().print(f"{file}: {df.height} factors, all valid", markup=False)
+    # optional for users, but a reviewer reads an unstated citation as an estimate: say so (exit 0)
+    quality = df.get_column("citation_quality") if "citation_quality" in df.columns else None
+    unstated = df.height if quality is None else quality.cast(str).replace("", None).null_count()
+    if unstated:
+        err_console().print(f"warning: {file}: {unstated} of {df.height} factors state no citation_quality (primary, "
+                            "secondary or estimate): the factor-risk table (lca factors audit, the report) rates them "
+                            "as estimates", markup=False)
+
+
+@factors_app.command("audit")
+@handle_errors
+@method_switches
+def audit(
+    study: StudyArg = None,
+    switches: Switches = None,
+    top: Optional[int] = typer.Option(None, "--top", min=1, help="Show only the N highest risks."),
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Factor risk of a study: every factor it charges, ranked by contribution × citation weakness
+    (primary 1, secondary 3, estimate or not stated 5), as the report's "Factor risk" table.
+    Example: lca factors audit --format csv"""
+    from lca.results.risk import factor_risk
+
+    fp = switches.compute(study)
+    risk = factor_risk(fp)
+    if top is not None:
+        risk = risk.head(top)
+    if print_frame(risk, output_format):
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=f"Factor risk: {fp.meta.title}", title_justify="left", box=box.SIMPLE_HEAD,
+                  collapse_padding=True, pad_edge=False)
+    # ids are printed whole (they are what `lca factors show` takes); the scenario may shorten
+    for c, right in (("#", True), ("factor", False), ("citation", False), ("share", True), ("scenario", False),
+                     ("risk", True)):
+        table.add_column(c, justify="right" if right else "left", no_wrap=True,
+                         overflow="ellipsis" if c == "scenario" else "fold")
+    for r in risk.iter_rows(named=True):
+        quality = r["citation_quality"] + ("" if r["stated"] else "*")
+        table.add_row(str(r["rank"]), r["factor_id"], quality, f"{100 * r['share']:.1f}%", r["scenario"],
+                      f"{r['risk']:.3f}")
+    out_console().print(table)
+    err_console().print("share = largest share of a scenario total · risk = share × citation weight (primary 1, "
+                        "secondary 3, estimate 5) · * = states no citation_quality, counted as an estimate · all "
+                        "columns: --format csv", markup=False)

@@ -15,7 +15,7 @@ distances, factors or parameters and recomputes without re-reading or re-validat
 >>> p = model.study.processes.get_column("id")[0]
 >>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
-(0.1886, True)
+(0.1985, True)
 >>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
 [1.5037593984962405, 1.0526315789473684]
 """

@@ -155,4 +155,6 @@ def factor_columns(factors: pl.DataFrame) -> pl.DataFrame:
         pl.col("primary").fill_null(False).alias("factor_primary"), "source",
         "source_table", "url", "license", "dq_technological", "dq_geographical", "dq_temporal", "unc_dist",
         "unc_gsd", "unc_sd", "unc_min", "unc_max", "numerator", "f_to_base", "per_dimension", "layer", "edition",
-        pl.col("file").alias("factor_file"))
+        pl.col("file").alias("factor_file"),
+        # null = the row does not state it (a user file; factor-risk rates it as an estimate)
+        pl.col("citation_quality").alias("factor_citation_quality"))

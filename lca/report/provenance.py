@@ -191,9 +191,22 @@ def factor_table(fp: Any) -> dict[str, Any]:
              "gas": fmt.gas(r["gas"]), "region": r["region"], "year": r["year"], "source": r["source"],
              "table": r["source_table"], "url": r["url"] if str(r["url"] or "").startswith(("https://", "http://")) else None,
              "url_text": r["url"], "license": r["license"], "layer": r["layer"],
-             "estimate": bool(r["estimate"])} for r in f.iter_rows(named=True)]
+             "estimate": bool(r["estimate"]), "quality": r.get("citation_quality") or "not stated",
+             "via": r.get("retrieved_via")} for r in f.iter_rows(named=True)]
     replaced = [{"id": i, "layer": ly, "replaced": rl} for i, ly, rl in fp.library.replaced.iter_rows()]
-    return {"rows": rows, "version": fp.library.version, "replaced": replaced}
+    return {"rows": rows, "version": fp.library.version, "replaced": replaced, "risk": factor_risk(fp)}
+
+
+def factor_risk(fp: Any) -> dict[str, Any]:
+    """The "Factor risk" table: :func:`lca.results.risk.factor_risk`, the rows ``lca factors audit`` prints."""
+    from lca.results.risk import CITATION_WEIGHTS, factor_risk as ranked
+
+    labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
+    rows = [{"rank": r["rank"], "id": r["factor_id"], "name": r["factor_name"],
+             "quality": r["citation_quality"] + ("" if r["stated"] else " (not stated)"), "weight": r["weight"],
+             "share": fmt.pct(r["share"]), "scenario": labels.get(r["scenario"], r["scenario"]),
+             "risk": fmt.num(r["risk"], 2)} for r in ranked(fp).iter_rows(named=True)]
+    return {"rows": rows, "weights": ", ".join(f"{q} {w}" for q, w in CITATION_WEIGHTS.items())}
 
 
 def assumptions(fp: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@
   energy intensities, transport, views, stages, sites) and :class:`Meta`, derived in one place;
 * :mod:`lca.results.model` — :func:`compute` and :func:`build_model`: the engine's results
   (plain frames) wrapped into Footprints;
+* :mod:`lca.results.risk` — :func:`factor_risk`: factors ranked by contribution × citation weakness
+  (the report's "Factor risk" table and ``lca factors audit``);
 * :mod:`lca.results.content` — canonical content hashes of the study and the factor rows used (the
   ids of exports and manifests).
 """
@@ -15,5 +17,7 @@ from __future__ import annotations
 from lca.results.contract import Meta
 from lca.results.footprint import CATEGORY_ORDER, Footprint, Per
 from lca.results.model import Model, build_model, compute
+from lca.results.risk import CITATION_WEIGHTS, factor_risk
 
-__all__ = ["Footprint", "Meta", "Per", "CATEGORY_ORDER", "compute", "build_model", "Model"]
+__all__ = ["Footprint", "Meta", "Per", "CATEGORY_ORDER", "compute", "build_model", "Model",
+           "factor_risk", "CITATION_WEIGHTS"]

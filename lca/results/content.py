@@ -186,9 +186,10 @@ def factor_rows_used(fp: "Footprint") -> tuple[pl.DataFrame, pl.DataFrame]:
     ids = ids.unique()
     factors = (fp.library.factors.filter(pl.col("id").is_in(ids.implode())).select(FACTOR_COLUMNS)
                .with_columns(pl.col("primary").fill_null(False)))  # an empty cell means false
-    if factors.get_column("dataset").null_count() == factors.height:
-        # no row names its edition: the edition is source + year, already hashed (ids stay as they were)
-        factors = factors.drop("dataset")
+    for optional in ("dataset", "citation_quality", "retrieved_via"):
+        if factors.get_column(optional).null_count() == factors.height:
+            # no row states it (the edition is then source + year, already hashed): ids stay as they were
+            factors = factors.drop(optional)
     gases = d.get_column("gas").unique()
     gwp = fp.library.gwp.filter((pl.col("gwp_set") == fp.study.method.gwp) & pl.col("gas").is_in(gases.implode()))
     return factors, gwp

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import CATEGORIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES, STATUSES
+from lca.choices import (CATEGORIES, CITATION_QUALITIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES,
+                         STATUSES)
 from lca.schemas.base import Base, REGION, non_negative, optional
 
 
@@ -43,10 +44,21 @@ class FactorTable(Base):
     notes: str = optional()
     #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
     dataset: str = optional()
+    #: how well ``source`` cites the number: primary | secondary | estimate; empty = not stated (rated estimate)
+    citation_quality: str = optional(isin=CITATION_QUALITIES)
+    #: the copy actually read when it is not the publisher's (a mirror, a transcription, a news page)
+    retrieved_via: str = optional()
 
     @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
     def primary_is_measured(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(~(pl.col("estimate") & pl.col("primary").fill_null(False)))
+
+    @pa.dataframe_check(error="an estimate row (estimate = true) has citation_quality 'estimate' (or leaves it empty)")
+    def estimate_is_cited_as_estimate(cls, data) -> pl.LazyFrame:
+        # no document states an estimate's number, so its citation cannot be primary or secondary (a value
+        # outside the choice set is reported by the column's own check, not twice)
+        q = pl.col("citation_quality")
+        return data.lazyframe.select(~pl.col("estimate") | q.is_null() | ~q.is_in(["primary", "secondary"]))
 
 
 class GwpTable(Base):
@@ -56,6 +68,9 @@ class GwpTable(Base):
     value: float = pa.Field(gt=0)
     unit: str
     source: str
+    #: as in factor files: primary | secondary | estimate (empty = not stated)
+    citation_quality: str = optional(isin=CITATION_QUALITIES)
+    retrieved_via: str = optional()
 
     @pa.dataframe_check(error="a gas appears twice in one GWP set")
     def one_per_set(cls, data) -> pl.LazyFrame:
