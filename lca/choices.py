@@ -38,6 +38,11 @@ PACT_STAGE_FIELDS = ("packagingGhgEmissions",)
 PACT_STATUSES = ("Active", "Deprecated")
 #: How a multi-output process shares its burden among its outputs (ISO 14067 6.4.6)
 ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
+#: What a scenario's footprint describes: a plant in operation (``current``), a planned one
+#: (``prospective``: needs ``operation_start``; its reference period is the planned first year), or a
+#: what-if (``hypothetical``). Called the scenario's *outlook* in the code (a scenario frame's
+#: ``kind`` already says system or mix); a mix with a prospective component is prospective.
+SCENARIO_KINDS = ("current", "prospective", "hypothetical")
 
 # ----------------------------------------------------------------------------------- factor files
 
@@ -89,6 +94,7 @@ WHERE = {
     "PACT_STAGE_FIELDS": "`[[stage]] pact_field`",
     "PACT_STATUSES": "`[pact] status`",
     "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
+    "SCENARIO_KINDS": "`[[scenario]] kind` (with `operation_start` when prospective); `Footprint.outlook`",
     "GASES": "the `gas` column of factor files and GWP tables",
     "CATEGORIES": "the `category` column of factor files",
     "STATUSES": "the `status` column of factor files",
