@@ -60,6 +60,10 @@ SCOPES = ("combustion", "upstream", "direct", "tank_to_wheel", "well_to_tank", "
 #: Whether a factor row's value already contains grid losses
 FACTOR_TD_LOSSES = ("included", "excluded", "n/a")
 DISTRIBUTIONS = ("lognormal", "normal", "triangular", "uniform", "none")
+#: What the study value is of an ``[[uncertainty]]`` entry's distribution: its mode (a triangular's
+#: default) or its median (a lognormal's; a triangular's mode is then solved for; a uniform must be
+#: symmetric around it). See docs/uncertainty.md "Centre".
+UNCERTAINTY_CENTRES = ("mode", "median")
 
 # -------------------------------------------------------------------------------- command options
 
@@ -101,6 +105,7 @@ WHERE = {
     "SCOPES": "the `scope` column of factor files",
     "FACTOR_TD_LOSSES": "the `td_losses` column of factor files",
     "DISTRIBUTIONS": "the `unc_dist` column of factor files",
+    "UNCERTAINTY_CENTRES": "`[[uncertainty]] centre`",
     "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list` and `factors search`",
     "EXPORT_FORMATS": "`lca export --format`",
     "EXPORT_TABLES": "`lca export --table`; `lca.export_table(what=…)`",

@@ -138,12 +138,14 @@ def test_pact_export_states_prospective_period_comment_and_validity(default_fp, 
     assert cur["pcf"]["referencePeriodStart"] == "2025-01-01T00:00:00Z" and docs
 
 
-def test_exporting_a_prospective_footprint_after_its_start_is_refused(default_fp):
+def test_exporting_a_prospective_footprint_after_its_first_year_is_refused(default_fp):
+    # Ontario's planned first year is 2027; during it the plan may still be exchanged
+    lca.export_pact(default_fp, "v3", "ontario", created="2027-12-31T23:59:59Z")
     with pytest.raises(ExportCheckError) as exc:
-        lca.export_pact(default_fp, "v3", "ontario", created="2027-03-01T00:00:00Z")
-    assert "[prospective-active]" in str(exc.value) and "2027-01-01" in str(exc.value)
-    # the current scenario exported the same day is fine
-    lca.export_pact(default_fp, "v3", "jp-import", created="2027-03-01T00:00:00Z")
+        lca.export_pact(default_fp, "v3", "ontario", created="2028-01-01T00:00:00Z")
+    assert "[prospective-active]" in str(exc.value) and "2028-01-01" in str(exc.value)
+    # the current scenario exported the same day is fine (its validity runs to 2029)
+    lca.export_pact(default_fp, "v3", "jp-import", created="2028-01-01T00:00:00Z")
 
 
 @pytest.mark.parametrize("version", ["v2", "v3"])

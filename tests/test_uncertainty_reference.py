@@ -100,8 +100,10 @@ REFERENCE = {
 
 
 @pytest.mark.parametrize("per", ["declared_unit", "kWh"])
-def test_monte_carlo_agrees_with_the_power_law_reference_within_5_standard_errors(default_fp, per):
-    got = statistics(run_uncertainty(default_fp, iterations=ITERATIONS, seed=1000, per=per))
+def test_monte_carlo_agrees_with_the_power_law_reference_within_5_standard_errors(mode_centred_fp, per):
+    # the reference was computed with the triangles centred on their modes; the default study centres
+    # them on the study values' medians since #13 item 6, so the engine is compared on the study as it was
+    got = statistics(run_uncertainty(mode_centred_fp, iterations=ITERATIONS, seed=1000, per=per))
     keys = [k for k in REFERENCE if k.startswith(("diff:" if per == "declared_unit" else "~", per + ":"))]
     assert len(keys) >= 24 and set(keys) <= set(got)
     bad = []

@@ -59,6 +59,9 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["factors"] = provenance.factor_table(fp)
     ctx["assumptions"] = provenance.assumptions(fp)
     ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
+    from lca.report.uncertainty import point_sentences
+
+    ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
     return ctx
 

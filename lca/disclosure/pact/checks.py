@@ -7,7 +7,7 @@ the numbers inside agree and follow the methodology. Each rule yields at most ON
 Rules (``RULES``): required fields per version and reference period; parts add up to the PCF;
 PCF including uptake = excluding + uptake; parts within the total; packaging flag consistent;
 exemptions ≤ 3 %; DQR ranges per version; primary data share 0–100 %; validity within 3 years of
-the reference period end; a prospective footprint not Active once its reference period has begun;
+the reference period end; a prospective footprint not Active once its reference period has ended;
 geography fields mutually exclusive; AR5/AR6 characterisation; decimals as strings (v3).
 
 >>> from lca.disclosure.pact.checks import check_pact
@@ -221,17 +221,18 @@ PROSPECTIVE_MARK = "Prospective:"
 
 
 def _prospective(doc: Doc, pcf: Doc, v: str):
-    """A prospective footprint (its comment starts with :data:`PROSPECTIVE_MARK`) may be ``Active`` only
-    while its reference period (the planned first year) lies ahead of when it was created: once the
-    plant runs, a footprint of its own operation replaces it (#13 item 4)."""
+    """A prospective footprint (its comment starts with :data:`PROSPECTIVE_MARK`) may not be ``Active``
+    with a reference period (the planned first year) that had ended when it was created: by then the
+    plant has a year of its own operation, and a footprint of it replaces the plan (#13 item 4).
+    ``referencePeriodEnd`` is exclusive (the day after the period), as PACT writes it."""
     comment = doc.get("comment")
     if doc.get("status") != "Active" or not (isinstance(comment, str) and comment.startswith(PROSPECTIVE_MARK)):
         return None
-    start, created = _date(pcf.get("referencePeriodStart")), _date(doc.get("created"))
-    if start is not None and created is not None and start < created:
-        return (f"a prospective footprint is Active but its reference period began {start}, before it was created "
-                f"({created}): set status Deprecated, or compute the plant's current footprint from its own "
-                f"operation", ["status", "pcf.referencePeriodStart"])
+    end, created = _date(pcf.get("referencePeriodEnd")), _date(doc.get("created"))
+    if end is not None and created is not None and end <= created:
+        return (f"a prospective footprint is Active but its reference period ended before {end}, before it was "
+                f"created ({created}): set status Deprecated, or compute the plant's footprint from its own "
+                f"operation", ["status", "pcf.referencePeriodEnd"])
     return None
 
 
