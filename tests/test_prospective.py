@@ -189,3 +189,14 @@ def test_catenax_type_is_a_value_of_the_catenax_schema(default_fp):
         "RetroOrProspectivePcfTypeCharacteristic"]["enum"]
     assert set(CATENAX_PCF_TYPE.values()) <= set(enum)
     assert retro_or_prospective(default_fp, "ontario") == CATENAX_PCF_TYPE["prospective"]
+
+
+def test_current_scenarios_follow_a_reference_period_changed_in_memory(default_study):
+    """The outlook stores what the file declares; periods are worked out when asked, so a study whose
+    reference period is replaced gives it to its current scenarios (prospective ones keep their year)."""
+    from dataclasses import replace
+
+    s = replace(default_study, reference_start=dt.date(2022, 1, 1), reference_end=dt.date(2022, 12, 31))
+    periods = {r["scenario"]: (r["reference_start"], r["reference_end"]) for r in s.outlooks.iter_rows(named=True)}
+    assert periods["jp-import"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert periods["ontario"] == PROSPECTIVE["ontario"]

@@ -217,7 +217,7 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                                    set(processes.get_column("id").to_list()),
                                                    product.shipped_mass_ratio, file)
     problems += sp
-    outlook, more = outlook_frame(doc.get("scenario", []), mixes, (ref_start, ref_end), file)
+    outlook, more = outlook_frame(doc.get("scenario", []), mixes, file)
     problems += more
     comparison = None
     comp = doc.get("comparison")

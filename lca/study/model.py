@@ -97,11 +97,9 @@ class Study:
     @property
     def outlooks(self) -> pl.DataFrame:
         """``scenario, outlook, operation_start, reference_start, reference_end`` of every scenario."""
-        from lca.study.outlook import default_outlook
+        from lca.study.outlook import with_periods
 
-        if self.outlook is None:
-            return default_outlook(self.scenario_ids, (self.reference_start, self.reference_end))
-        return self.outlook
+        return with_periods(self.outlook, self.scenario_ids, (self.reference_start, self.reference_end))
 
     @property
     def scenario_ids(self) -> list[str]:

@@ -31,9 +31,11 @@ import polars as pl
 from lca.choices import SCENARIO_KINDS, spoken
 from lca.errors import Problem, StudyError
 
-#: columns of ``Study.outlook`` and ``Footprint.outlook``
-OUTLOOK_SCHEMA = {"scenario": pl.String, "outlook": pl.String, "operation_start": pl.Date,
-                  "reference_start": pl.Date, "reference_end": pl.Date}
+#: columns of ``Study.outlook`` (what the study file says, resolved for mixes)
+DECLARED_SCHEMA = {"scenario": pl.String, "outlook": pl.String, "operation_start": pl.Date}
+#: columns of ``Study.outlooks``: with each scenario's reference period, worked out when asked, so a
+#: study whose reference period is changed in memory gives its current scenarios the new one
+OUTLOOK_SCHEMA = {**DECLARED_SCHEMA, "reference_start": pl.Date, "reference_end": pl.Date}
 #: strength of an outlook when a mix combines its components'
 _RANK = {k: i for i, k in enumerate(SCENARIO_KINDS)}
 #: years a date may take (as the study's reference period: factor vintages are chosen from it)
@@ -49,9 +51,9 @@ def first_year(start: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
-def outlook_frame(entries: Sequence[Mapping[str, Any]], mixes: pl.DataFrame, ref: tuple[dt.date, dt.date],
+def outlook_frame(entries: Sequence[Mapping[str, Any]], mixes: pl.DataFrame,
                   file: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """``Study.outlook`` (:data:`OUTLOOK_SCHEMA`, one row per scenario in file order) and every problem
+    """``Study.outlook`` (:data:`DECLARED_SCHEMA`, one row per scenario in file order) and every problem
     of the ``kind`` / ``operation_start`` keys, each at its scenario and key."""
     from lca.study.pact import as_date
 
@@ -110,16 +112,21 @@ def outlook_frame(entries: Sequence[Mapping[str, Any]], mixes: pl.DataFrame, ref
     rows = []
     for sid in order:
         kind, start = resolve(sid)
-        period = first_year(start) if start is not None and kind != "current" else ref
-        rows.append({"scenario": sid, "outlook": kind, "operation_start": start if kind != "current" else None,
-                     "reference_start": period[0], "reference_end": period[1]})
-    return pl.DataFrame(rows, schema=OUTLOOK_SCHEMA), problems
+        rows.append({"scenario": sid, "outlook": kind, "operation_start": start if kind != "current" else None})
+    return pl.DataFrame(rows, schema=DECLARED_SCHEMA), problems
 
 
-def default_outlook(scenario_ids: Sequence[str], ref: tuple[dt.date, dt.date]) -> pl.DataFrame:
-    """Every scenario current, in the study's reference period (a study built without the keys)."""
-    return pl.DataFrame([{"scenario": s, "outlook": "current", "operation_start": None, "reference_start": ref[0],
-                          "reference_end": ref[1]} for s in scenario_ids], schema=OUTLOOK_SCHEMA)
+def with_periods(declared: pl.DataFrame | None, scenario_ids: Sequence[str],
+                 ref: tuple[dt.date, dt.date]) -> pl.DataFrame:
+    """:data:`OUTLOOK_SCHEMA`: each scenario's reference period, the planned first year of one with an
+    operation start, else the study's ``ref``; ``declared`` None: every scenario current."""
+    if declared is None:
+        declared = pl.DataFrame([{"scenario": s, "outlook": "current", "operation_start": None}
+                                 for s in scenario_ids], schema=DECLARED_SCHEMA)
+    # one row per scenario (a handful), not per activity: plain Python keeps first_year's leap-day rule
+    periods = [first_year(start) if start is not None else ref for start in declared.get_column("operation_start")]
+    return declared.with_columns(pl.Series("reference_start", [p[0] for p in periods], dtype=pl.Date),
+                                 pl.Series("reference_end", [p[1] for p in periods], dtype=pl.Date))
 
 
 def outlook_note(row: Mapping[str, Any], *, data_year: int | None = None) -> str:

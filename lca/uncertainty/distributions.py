@@ -198,13 +198,14 @@ def mode_for_median(low: float, high: float, median: float = 1.0) -> float | Non
     True
     """
     width = high - low
-    if width <= 0:
+    if not (math.isfinite(low) and math.isfinite(high)) or width <= 0:
         return median if low == high == median else None
-    if median >= low + width / 2:
-        mode = low + 2 * (median - low) ** 2 / width
-    else:
-        mode = high - 2 * (high - median) ** 2 / width
-    return mode if low - 1e-12 <= mode <= high + 1e-12 else None
+    with np.errstate(over="ignore"):  # products, not powers: a huge bound gives inf, not OverflowError
+        if median >= low + width / 2:
+            mode = low + 2 * (median - low) * (median - low) / width
+        else:
+            mode = high - 2 * (high - median) * (high - median) / width
+    return mode if math.isfinite(mode) and low - 1e-12 <= mode <= high + 1e-12 else None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ from lca.study import Study, parse_quantity
 from lca.study.targets import example_target
 from lca.units import conversion_factor
 from lca.choices import UNCERTAINTY_CENTRES, spoken
-from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine, MEDIAN_MARGIN, mode_for_median
+from lca.uncertainty.distributions import (KINDS, MAX_RATIO, MEDIAN_MARGIN, Distribution, OutOfRange, Range, confine,
+                                          mode_for_median)
 from lca.uncertainty.losses import check_loss_spread
 from lca.uncertainty.targets import Target, physical_range, resolve_target
 
@@ -169,7 +170,7 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
         if lo is None or hi is None:
             raise StudyError(Problem(f"{kind} needs min and max", file=file, table=where,
                                      column="min" if lo is None else "max"))
-        if centre == "median" and kind == "triangular":  # the mode that makes the study value the median
+        if centre == "median" and kind == "triangular" and hi <= MAX_RATIO:  # a larger max: a unit slip, below
             mode = mode_for_median(lo, hi) if lo <= 1.0 <= hi else None
             if mode is None:
                 raise StudyError(Problem(
