@@ -38,6 +38,11 @@ PACT_STAGE_FIELDS = ("packagingGhgEmissions",)
 PACT_STATUSES = ("Active", "Deprecated")
 #: How a multi-output process shares its burden among its outputs (ISO 14067 6.4.6)
 ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
+#: What a scenario's footprint describes: a plant in operation (``current``), a planned one
+#: (``prospective``: needs ``operation_start``; its reference period is the planned first year), or a
+#: what-if (``hypothetical``). Called the scenario's *outlook* in the code (a scenario frame's
+#: ``kind`` already says system or mix); a mix with a prospective component is prospective.
+SCENARIO_KINDS = ("current", "prospective", "hypothetical")
 
 # ----------------------------------------------------------------------------------- factor files
 
@@ -60,6 +65,10 @@ DISTRIBUTIONS = ("lognormal", "normal", "triangular", "uniform", "none")
 #: by someone else (a paper citing an industry dataset, a transcription); ``estimate`` = no document
 #: states the number (a project or user estimate). Empty in a user file = not stated, rated as an estimate.
 CITATION_QUALITIES = ("primary", "secondary", "estimate")
+#: What the study value is of an ``[[uncertainty]]`` entry's distribution: its mode (a triangular's
+#: default) or its median (a lognormal's; a triangular's mode is then solved for; a uniform must be
+#: symmetric around it). See docs/uncertainty.md "Centre".
+UNCERTAINTY_CENTRES = ("mode", "median")
 
 # -------------------------------------------------------------------------------- command options
 
@@ -94,6 +103,7 @@ WHERE = {
     "PACT_STAGE_FIELDS": "`[[stage]] pact_field`",
     "PACT_STATUSES": "`[pact] status`",
     "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
+    "SCENARIO_KINDS": "`[[scenario]] kind` (with `operation_start` when prospective); `Footprint.outlook`",
     "GASES": "the `gas` column of factor files and GWP tables",
     "CATEGORIES": "the `category` column of factor files",
     "STATUSES": "the `status` column of factor files",
@@ -102,6 +112,7 @@ WHERE = {
     "DISTRIBUTIONS": "the `unc_dist` column of factor files",
     "CITATION_QUALITIES": "the `citation_quality` column of factor files and GWP tables (empty = not stated: rated "
                           "`estimate`)",
+    "UNCERTAINTY_CENTRES": "`[[uncertainty]] centre`",
     "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list`, `factors search` and `factors audit`",
     "EXPORT_FORMATS": "`lca export --format`",
     "EXPORT_TABLES": "`lca export --table`; `lca.export_table(what=…)`",

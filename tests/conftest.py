@@ -28,6 +28,19 @@ def default_fp(default_study):
     return lca.compute(default_study)
 
 
+@pytest.fixture(scope="session")
+def mode_centred_fp(default_study):
+    """The default study with its [[uncertainty]] triangles centred on their modes, as before #13
+    item 6 put the study values at their medians (``centre = "median"``): Monte Carlo numbers pinned
+    to references computed before that change are checked against this footprint."""
+    from dataclasses import replace
+
+    import lca
+
+    spec = tuple({k: v for k, v in e.items() if k != "centre"} for e in default_study.uncertainty_spec)
+    return lca.compute(replace(default_study, uncertainty_spec=spec))
+
+
 UNCERTAINTY_MARK = "# ------------------------------------------------------------------------------ uncertainty"
 
 

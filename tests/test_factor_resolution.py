@@ -69,9 +69,15 @@ def test_newer_edition_as_gas_rows_replaces_the_older_co2e_row(default_study, tm
 def test_the_older_edition_still_wins_for_its_own_year(default_study, tmp_path):
     import datetime as dt
 
-    s = dataclasses.replace(default_study, reference_start=dt.date(2023, 1, 1), reference_end=dt.date(2023, 12, 31))
+    # every scenario current (outlook=None): charlotte-coated is prospective in the default study, and a
+    # prospective scenario takes the latest vintage (eGRID2024 here), whatever the study's year (#13)
+    s = dataclasses.replace(default_study, reference_start=dt.date(2023, 1, 1), reference_end=dt.date(2023, 12, 31),
+                            outlook=None)
     fp = lca.compute(s, factors=[write(tmp_path, "egrid2024.csv", *egrid2024_rows())])
     assert per_kwh(fp)["charlotte-coated"] == pytest.approx(SRVC_2023, rel=1e-12)
+    prospective = lca.compute(dataclasses.replace(s, outlook=default_study.outlook),
+                              factors=[write(tmp_path, "egrid2024.csv", *egrid2024_rows())])
+    assert per_kwh(prospective)["charlotte-coated"] != pytest.approx(SRVC_2023, rel=1e-6)
 
 
 def test_two_editions_of_one_vintage_are_an_error_naming_both(default_study, tmp_path):

@@ -100,10 +100,12 @@ REFERENCE = {
 
 
 @pytest.fixture(scope="module")
-def reference_fp():
+def reference_fp(mode_centred_fp):
     """The default study on the library the reference was computed with: #13 item 7 made
     mat.hdpe.desnz2025 the HDPE default and the 2005 row a sensitivity row; a layer restores the old
-    defaults (the engine, not the data, is under test here)."""
+    defaults (the engine, not the data, is under test here). The reference was computed with the
+    triangles centred on their modes; the default study centres them on the study values' medians
+    since #13 item 6, so the engine is compared on the study as it was (``mode_centred_fp``)."""
     import polars as pl
 
     from lca.factors import FACTOR_COLUMNS
@@ -113,7 +115,7 @@ def reference_fp():
            .select(FACTOR_COLUMNS)
            .with_columns(pl.when(pl.col("id") == "mat.hdpe.plasticseurope2005").then(pl.lit("default"))
                          .otherwise(pl.lit("alternative")).alias("status")))
-    return lca.compute(lca.load_study(lca.default_study_path()), factors=[old])
+    return lca.compute(mode_centred_fp.study, factors=[old])
 
 
 @pytest.mark.parametrize("per", ["declared_unit", "kWh"])

@@ -103,7 +103,8 @@ def check(
     """Check a PACT ProductFootprint file against the methodology rules (exit 1 if any fails).
 
     Rules: parts add up, exemptions <= 3 %, DQR ranges per version, validity <= 3 years, required
-    fields per version and reference period, geography fields exclusive; one line per broken rule.
+    fields per version and reference period, geography fields exclusive, a prospective footprint not
+    Active once its reference period has ended; one line per broken rule.
     With --study (and the method options the file was exported with): every figure of each footprint
     (PCF, its parts, carbon contents, packaging, mass per product — v2.3: per-unit figure ×
     unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study.

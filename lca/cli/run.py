@@ -27,6 +27,9 @@ def run(
     fp = compute_loaded(s, switches.factors)
     check_per(fp, per)
     stages = fp.by_stage(per=per.value)
+    if output_format != OutputFormat.table:  # machine-readable rows say what each scenario describes
+        stages = stages.join(fp.outlook.select("scenario", "outlook"), on="scenario", how="left",
+                             maintain_order="left")
     if not print_frame(stages, output_format):
         _print_tables(fp, stages, per.value, compare)
 
@@ -51,11 +54,15 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     for st in stage_names:
         table.add_column(st.replace("_", "\n"), justify="right", no_wrap=True, min_width=7)
     table.add_column("total", justify="right", style="bold", no_wrap=True, min_width=7)
+    outlook = {r["scenario"]: r for r in fp.outlook.iter_rows(named=True)}
     for sid, label, total, _ in totals.iter_rows():
         row = stages.filter(stages["scenario"] == sid)
         vals = dict(zip(row["stage"], row["value"]))
-        table.add_row(sid, *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
+        table.add_row(_marked(sid, outlook), *[fmt(vals.get(st, 0.0)) for st in stage_names], fmt(total))
     console.print(table)
+    for sid, r in outlook.items():  # every scenario that is not current, with its period and data
+        if r["note"]:
+            console.print(styled((f"{_MARK[r['outlook']]} {sid}: {r['note']}", "")))
     pair = tuple(compare) if compare and all(compare) else fp.meta.comparison
     if pair and len(pair) == 2:
         a, b = pair
@@ -66,3 +73,22 @@ def _print_tables(fp, stages, per: str, compare) -> None:
         for st, va, vb, d, pct, *_ in cmp.iter_rows():
             t2.add_row(st, fmt(va), fmt(vb), fmt(d), "–" if pct is None else f"{pct:+.1f} %")
         console.print(t2)
+        kinds = {outlook[x]["outlook"] for x in (a, b) if x in outlook}
+        if len(kinds) > 1:  # a plan compared with a plant in operation: say so under the comparison
+            console.print(styled((f"note: a {outlook[b]['outlook']} scenario compared with a "
+                                  f"{outlook[a]['outlook']} one: {a} {_period(outlook[a])}, "
+                                  f"{b} {_period(outlook[b])}", "")))
+
+
+#: the marker a scenario's row carries in the table, and its footnote
+_MARK = {"current": "", "prospective": "†", "hypothetical": "‡"}
+
+
+def _marked(sid: str, outlook) -> str:
+    """The scenario cell: its id, with its outlook when it is not current."""
+    kind = outlook[sid]["outlook"] if sid in outlook else "current"
+    return f"{sid} {_MARK[kind]}" if _MARK[kind] else sid
+
+
+def _period(r) -> str:
+    return f"{r['reference_start'].isoformat()} to {r['reference_end'].isoformat()}"

@@ -27,6 +27,9 @@ What = Literal["results", "inventory"]
 Format = Literal["csv", "parquet", "json"]
 RESULT_COLUMNS = ["scenario", "stage", "flow_category", "gas", "value", "unit", "factor_id", "region_used",
                   "component", "process", "site", "flow", "carbon_origin"]
+#: what each scenario describes (current | prospective | hypothetical) and its reference period, on
+#: every exported row (:attr:`lca.results.Footprint.outlook`)
+OUTLOOK_COLUMNS = ["outlook", "reference_start", "reference_end"]
 INVENTORY_COLUMNS = ["scenario", "component", "share", "stage", "process", "site", "flow", "amount", "unit",
                      "factor", "origin", "shipped_kg", "distance_km", "mode", "primary"]
 
@@ -54,14 +57,20 @@ class ExportResultTable(pa.DataFrameModel):
 def results_frame(fp: Footprint, per: str = "declared_unit") -> pl.DataFrame:
     """scenario × stage × flow category × gas × factor × site rows, with value and unit."""
     keys = [c for c in RESULT_COLUMNS if c not in ("scenario", "value", "unit")]
-    out = fp.by(*keys, per=per).select(RESULT_COLUMNS)
+    out = _with_outlook(fp, fp.by(*keys, per=per).select(RESULT_COLUMNS))
     return validate_table(out, ExportResultTable, table="results export")
+
+
+def _with_outlook(fp: Footprint, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with :data:`OUTLOOK_COLUMNS` of its scenario appended."""
+    return frame.join(fp.outlook.select("scenario", *OUTLOOK_COLUMNS), on="scenario", how="left",
+                      maintain_order="left")
 
 
 def inventory_frame(fp: Footprint) -> pl.DataFrame:
     """The expanded inventory: one row per activity (amount + unit per declared unit)."""
     acts = fp.detail.unique(subset=["act"], keep="first", maintain_order=True).sort("act")
-    out = acts.select(INVENTORY_COLUMNS)
+    out = _with_outlook(fp, acts.select(INVENTORY_COLUMNS))
     return validate_table(out, ActivityTable, table="inventory export")
 
 
@@ -73,7 +82,7 @@ def export_table(fp: Footprint, what: What = "results", format: Format = "csv", 
     >>> import lca
     >>> fp = lca.compute(lca.load_study(lca.default_study_path()))
     >>> export_table(fp, "results", "csv").splitlines()[0]
-    'scenario,stage,flow_category,gas,value,unit,factor_id,region_used,component,process,site,flow,carbon_origin'
+    'scenario,stage,flow_category,gas,value,unit,factor_id,region_used,component,process,site,flow,carbon_origin,outlook,reference_start,reference_end'
     """
     from lca.outputs import write_atomic
 

@@ -216,9 +216,10 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
         blocks = Blocks.of(system)
         blocks.solve(system.technosphere.get_column("amount").to_numpy())  # singular loops refused here
         keys = act.select("act", *KEY_COLUMNS)
-        detail = contributions(act.drop(KEY_COLUMNS), study.sites, lib, ref_year=study.reference_year,
-                               gwp_set=study.method.gwp, electricity_rule=study.method.electricity_rule,
-                               td_losses=study.method.td_losses, file=study.source)
+        detail = pl.concat([contributions(part.drop(KEY_COLUMNS), study.sites, lib, ref_year=year,
+                                          gwp_set=study.method.gwp, electricity_rule=study.method.electricity_rule,
+                                          td_losses=study.method.td_losses, file=study.source)
+                            for year, part in _by_vintage_year(study, act)], how="vertical_relaxed")
         detail = detail.sort("scenario", "act", "factor_id")
     except LcaInputError as exc:
         raise located(exc, study) from None
@@ -230,6 +231,21 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
     return cls(lib, system, blocks, detail, keys, state, keys.get_column("pid").to_numpy(), loss,
                  detail.get_column("mode").is_not_null(), detail.get_column("multiplier").is_not_null(),
                  _process_entries(system))
+
+
+def _by_vintage_year(study: Study, act: pl.DataFrame) -> list[tuple[int, pl.DataFrame]]:
+    """The activities by the year factor vintages are chosen for: the end year of the reference period
+    of the system scenario each row comes from (a prospective scenario's planned first year: the
+    latest data available, :mod:`lca.study.outlook`). A supply mix's rows keep their component's
+    year, so a mix stays the share-weighted sum of its components. One part, the study's year, when
+    every scenario is current."""
+    years = study.outlooks.select(pl.col("scenario").alias("component"),
+                                  pl.col("reference_end").dt.year().cast(pl.Int64).alias("__year"))
+    if years.get_column("__year").n_unique() <= 1:
+        return [(int(years.get_column("__year")[0]) if years.height else study.reference_year, act)]
+    tagged = act.join(years, on="component", how="left").with_columns(
+        pl.col("__year").fill_null(study.reference_year))
+    return [(int(y), part.drop("__year")) for (y,), part in tagged.group_by("__year", maintain_order=True)]
 
 
 def _all_normal(*arrays: np.ndarray) -> bool:

@@ -33,7 +33,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     from lca.report.uncertainty import uncertainty_context
 
     study = fp.study
-    labels = dict(study.scenarios.select("id", "label").iter_rows())
+    labels = scenario_labels(fp)
     kinds = dict(study.scenarios.select("id", "kind").iter_rows())
     pair = _pair(fp)
     stages_df = fp.by_stage()
@@ -46,6 +46,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
         "stages": [{"id": s, "label": _look(fp).label(s)} for s in stages],
     }
     ctx["summary"] = _summary(fp, pair, labels, stages_df, stages)
+    ctx["study"]["outlooks"] = _outlook_notes(fp, labels)
     ctx["product"] = _product(fp, labels)
     ctx["boundary"] = _boundary(fp, labels, kinds)
     ctx["results"] = _results(fp, labels, stages_df, stages)
@@ -58,11 +59,37 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["factors"] = provenance.factor_table(fp)
     ctx["assumptions"] = provenance.assumptions(fp)
     ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
+    from lca.report.uncertainty import point_sentences
+
+    ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
     return ctx
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+#: how a scenario that is not current is labelled in every table and chart of the report
+OUTLOOK_TAG = {"prospective": "prospective", "hypothetical": "hypothetical"}
+
+
+def scenario_labels(fp: Any) -> dict[str, str]:
+    """Scenario id → its label as the report shows it: the study's label, tagged ``[prospective]`` or
+    ``[hypothetical]`` when the scenario is not current (#13 item 4), so no table or chart shows a
+    planned plant as one in operation. The tag follows a label's "(x)" tag when it has one (charts
+    shorten long labels from the end), else it ends the label."""
+    labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
+    for sid, kind in fp.outlook.select("scenario", "outlook").iter_rows():
+        if kind in OUTLOOK_TAG and sid in labels:
+            label, tag = labels[sid], f"[{OUTLOOK_TAG[kind]}]"
+            head = _short(label)
+            labels[sid] = f"{head} {tag}{label[len(head):]}" if head != label else f"{label} {tag}"
+    return labels
+
+
+def _outlook_notes(fp: Any, labels: dict[str, str]) -> list[str]:
+    """One sentence per scenario that is not current (title block and executive summary)."""
+    return [f"{labels[sid]}: {note}" for sid, note in fp.outlook.select("scenario", "note").iter_rows() if note]
+
 
 def _pair(fp: Any) -> tuple[str, str] | None:
     """The headline comparison: the study's, else the first two scenarios."""
@@ -109,7 +136,7 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
     ranked = totals.sort("value")
     lo, hi = ranked.row(0, named=True), ranked.row(-1, named=True)
     findings = [f"Across the {totals.height} scenarios the footprint ranges from {fmt.qty(lo['value'], unit)} "
-                f"({lo['label']}) to {fmt.qty(hi['value'], unit)} ({hi['label']})."]
+                f"({labels[lo['scenario']]}) to {fmt.qty(hi['value'], unit)} ({labels[hi['scenario']]})."]
     cat = fp.by("flow_category")
     cat = cat.with_columns((pl.col("value") / pl.col("value").sum().over("scenario")).alias("share"))
     el = cat.filter(pl.col("flow_category") == "electricity")
@@ -128,7 +155,7 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
     second = next((v for v in fp.views.get_column("view") if v not in VIEWS and _mult(fp, v) is not None), None)
     mult = _mult(fp, second) if second else None
     return {"headline": headline, "findings": findings, "chart": chart, "unit": fmt.unit(unit),
-            "totals": [{"id": r["scenario"], "label": r["label"], "value": fmt.num(r["value"]),
+            "totals": [{"id": r["scenario"], "label": labels[r["scenario"]], "value": fmt.num(r["value"]),
                         "per_kwh": fmt.num(r["value"] * mult) if mult else "–"}
                        for r in totals.iter_rows(named=True)],
             "kwh_unit": fmt.unit(_unit(fp, second)) if second else ""}
@@ -213,6 +240,7 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
             "study_views": _spoken([v["label"] for v, vid in zip(views, fp.views.get_column("view"))
                                     if vid not in VIEWS]),
             "scenario_ids": fp.scenarios, "scenario_labels": [labels[s] for s in fp.scenarios],
+            "scenario_short": [_short(labels[s]) for s in fp.scenarios],
             "shipped_ratio": fmt.num(p.shipped_mass_ratio, 3),
             "shipped_mass": fmt.qty(p.mass_per_declared_unit.value * p.shipped_mass_ratio,
                                     p.mass_per_declared_unit.unit),
@@ -316,7 +344,7 @@ def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
         (_short(labels[a]), ta), steps, (_short(labels[b]), tb), unit, look=_look(fp))
     totals = fp.totals()
     base = totals.filter(pl.col("scenario") == a).get_column("value")[0]
-    against = [{"label": r["label"], "value": fmt.num(r["value"]), "diff": fmt.num(r["value"] - base, signed=True),
+    against = [{"label": labels[r["scenario"]], "value": fmt.num(r["value"]), "diff": fmt.num(r["value"] - base, signed=True),
                 "pct": fmt.pct((r["value"] - base) / base, signed=True) if base else "–", "is_base": r["scenario"] == a}
                for r in totals.iter_rows(named=True)]
     return {"a_label": labels[a], "b_label": labels[b], "unit": fmt.unit(unit), "rows": rows, "chart": chart,
@@ -326,7 +354,9 @@ def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
 def _short(label: str) -> str:
     """Scenario label for a narrow chart slot: its "(x)" tag when it has one."""
     if label.startswith("(") and ")" in label[:5]:
-        return label[: label.index(")") + 1]
+        head = label[: label.index(")") + 1]
+        tag = next((f" [{t}]" for t in OUTLOOK_TAG.values() if label[len(head):].startswith(f" [{t}]")), "")
+        return head + tag
     return label
 
 

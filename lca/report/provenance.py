@@ -233,7 +233,9 @@ def allocation(fp: Any) -> list[dict[str, Any]]:
     a = fp.allocation
     if a.height == 0:
         return []
-    labels = fp.meta.scenario_labels
+    from lca.report.context import scenario_labels
+
+    labels = scenario_labels(fp)
     per_output = a.group_by("process", "output", maintain_order=True).agg(
         pl.col("method").first(), pl.col("factor").first(), pl.col("basis").first(), pl.col("reason").first(),
         pl.col("scenario"))

@@ -91,6 +91,79 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
     return out
 
 
+#: an input's range counts as asymmetric around the study value when one side of its 95 % interval is
+#: this many times longer than the other
+ASYMMETRY = 1.5
+
+
+def point_sentences(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[str, str] | None) -> list[str]:
+    """For the executive summary (#13 item 6): where each compared scenario's point estimate sits in
+    its Monte Carlo distribution, its median and mean, and — when they are not centred on it — the
+    most influential inputs whose ranges reach further on one side of the study value than the other.
+    Empty without a Monte Carlo result (or for a partial one)."""
+    import numpy as np
+    import polars as pl
+
+    summ, draws = _frame(unc, "summary"), getattr(unc, "draws_total", None) or {}
+    if fp is None or summ is None:
+        return []
+    per = getattr(unc, "per", "declared_unit") if isinstance(getattr(unc, "per", None), str) else "declared_unit"
+    tot = summ.filter(pl.col("stage") == "total")
+    out = []
+    for sid in (pair or tuple(fp.scenarios[:1])):
+        row = tot.filter(pl.col("scenario") == sid)
+        if row.height == 0 or sid not in draws:
+            continue
+        r = row.row(0, named=True)
+        try:
+            point = fp.total(sid, per=per).value
+        except Exception:  # a fake or partial result object: say nothing rather than guess
+            continue
+        at = 100 * float(np.mean(np.asarray(draws[sid]) <= point))
+        text = (f"For {labels.get(sid, sid)}, the point estimate ({fmt.qty(point, r['unit'])}) sits at the "
+                f"{_ordinal(round(at))} percentile of the Monte Carlo distribution; median {fmt.num(r['median'])}, "
+                f"mean {fmt.num(r['mean'])}")
+        if point:
+            text += (f" ({fmt.pct(r['median'] / point - 1, signed=True)} and "
+                     f"{fmt.pct(r['mean'] / point - 1, signed=True)} from the point estimate)")
+        skewed = _skewed_inputs(unc, sid)
+        if skewed and abs(at - 50) >= 5:
+            text += (f", because the ranges of {_and(skewed)} reach further "
+                     f"{'above' if at < 50 else 'below'} the study values than "
+                     f"{'below' if at < 50 else 'above'} them")
+        out.append(text + ".")
+    return out
+
+
+def _skewed_inputs(unc: Any, scenario: str, n: int = 3) -> list[str]:
+    """Up to ``n`` inputs of ``scenario``, most influential first (Spearman r²), whose 95 % interval is
+    :data:`ASYMMETRY` times longer on one side of the study value than on the other."""
+    import polars as pl
+
+    inputs, sens = _frame(unc, "inputs"), _frame(unc, "sensitivity")
+    if inputs is None or sens is None:
+        return []
+    skewed = set()
+    for name, lo, cur, hi in inputs.select("input", "p2_5", "current", "p97_5").iter_rows():
+        if None in (lo, cur, hi):
+            continue
+        down, up = cur - lo, hi - cur
+        if min(down, up) <= 0 and max(down, up) > 0 or min(down, up) > 0 and max(down, up) / min(down, up) >= ASYMMETRY:
+            skewed.add(name)
+    ranked = (sens.filter((pl.col("target") == scenario) & pl.col("input").is_in(sorted(skewed)))
+              .sort(["spearman_r2", "input"], descending=[True, False]))
+    return [str(i).removeprefix("factor ") for i in ranked.get_column("input").head(n)]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _point_percentile(fp: Any, unc: Any, scenario: str) -> str:
     """Where the deterministic result sits among the draws (skewed inputs move it off the median)."""
     draws = (getattr(unc, "draws_total", None) or {}).get(scenario)

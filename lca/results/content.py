@@ -171,6 +171,9 @@ def study_hash(study: "Study") -> str:
             if "shares" in frame.columns:
                 frame = frame.with_columns(pl.col("shares").list.eval(pl.element().struct.json_encode()).list.join(";"))
             h.update(b"\0" + name.encode() + b"\0" + canonical_frame(frame))
+    outlook = study.outlooks  # hashed when a scenario is not current (a study without keeps its hash)
+    if outlook.filter(pl.col("outlook") != "current").height:
+        h.update(b"\0outlook\0" + canonical_frame(outlook))
     return h.hexdigest()
 
 

@@ -22,6 +22,10 @@ with the same columns.
   :mod:`lca.study.profile`); :func:`sites` — ``site, name, country, grid``.
 * :func:`allocation` — ``scenario, process, output, method, factor, basis, reason``: how each
   multi-output process a scenario runs shares its burden between its outputs (empty: no allocation).
+* :func:`outlook` — ``scenario, outlook, operation_start, reference_start, reference_end, data_year,
+  note``: whether each scenario is current, prospective or hypothetical (:mod:`lca.study.outlook`),
+  its reference period, the year factor vintages were chosen for, and the sentence every output
+  prints for a scenario that is not current (empty for a current one).
 * :class:`Meta` — what consumers need of the study's settings, not the study.
 
 >>> import lca
@@ -64,6 +68,8 @@ STAGES_SCHEMA = {"stage": pl.String, "label": pl.String, "order": pl.Int64, "eu_
 ALLOCATION_SCHEMA = {"scenario": pl.String, "process": pl.String, "output": pl.String, "method": pl.String,
                      "factor": pl.Float64, "basis": pl.String, "reason": pl.String}
 SITES_SCHEMA = {"site": pl.String, "name": pl.String, "country": pl.String, "grid": pl.String}
+OUTLOOK_SCHEMA = {"scenario": pl.String, "outlook": pl.String, "operation_start": pl.Date,
+                  "reference_start": pl.Date, "reference_end": pl.Date, "data_year": pl.Int64, "note": pl.String}
 
 
 @dataclass(frozen=True)
@@ -295,3 +301,18 @@ def allocation(per_process: pl.DataFrame, scale: pl.DataFrame, scenario_ids: lis
         pl.col("scenario").replace_strict(order, default=len(order), return_dtype=pl.Int64),
         pl.col("process").replace_strict(rank, default=len(rank), return_dtype=pl.Int64), "__i")
     return out.select([pl.col(c).cast(t) for c, t in ALLOCATION_SCHEMA.items()])
+
+
+def outlook(study: "Study", detail: pl.DataFrame) -> pl.DataFrame:
+    """:data:`OUTLOOK_SCHEMA`, one row per scenario in study order. ``data_year``: the latest factor
+    vintage any row of the scenario uses (the data its footprint stands on)."""
+    from lca.study.outlook import outlook_note
+
+    frame = study.outlooks
+    years = (detail.group_by("scenario").agg(pl.col("factor_year").max().cast(pl.Int64).alias("data_year"))
+             if detail.height and "factor_year" in detail.columns
+             else pl.DataFrame(schema={"scenario": pl.String, "data_year": pl.Int64}))
+    frame = frame.join(years, on="scenario", how="left", maintain_order="left")
+    notes = [outlook_note(r, data_year=r["data_year"]) for r in frame.iter_rows(named=True)]  # one per scenario
+    return frame.with_columns(pl.Series("note", notes, dtype=pl.String)).select(
+        [pl.col(c).cast(t) for c, t in OUTLOOK_SCHEMA.items()])

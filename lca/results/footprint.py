@@ -117,6 +117,13 @@ class Footprint:
         return contract.allocation(per_process, self.scaling, self.scenarios)
 
     @cached_property
+    def outlook(self) -> pl.DataFrame:
+        """``scenario, outlook, operation_start, reference_start, reference_end, data_year, note``: current,
+        prospective or hypothetical, the reference period and the sentence outputs print for a scenario
+        that is not current (:func:`lca.results.contract.outlook`)."""
+        return self.frames["outlook"] if "outlook" in self.frames else contract.outlook(self.study, self.detail)
+
+    @cached_property
     def meta(self) -> Meta:
         """What consumers need of the study's settings (:class:`~lca.results.contract.Meta`)."""
         return contract.meta(self.study, self.method, self.content_hashes["study"])

@@ -29,6 +29,7 @@ from lca.study.profile import Profile, View, complete_stages, parse_profile, par
 from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
+from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
 from lca.study.sources import parse_sources
@@ -216,6 +217,8 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                                    set(processes.get_column("id").to_list()),
                                                    product.shipped_mass_ratio, file)
     problems += sp
+    outlook, more = outlook_frame(doc.get("scenario", []), mixes, file)
+    problems += more
     comparison = None
     comp = doc.get("comparison")
     if comp:
@@ -267,4 +270,5 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
-        stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation)
+        stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
+        outlook=outlook)

@@ -90,6 +90,16 @@ class Study:
     #: co-products of multi-output processes and their allocation (:mod:`lca.study.coproducts`)
     coproducts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COPRODUCT_SCHEMA), repr=False)
     allocation: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALLOCATION_SCHEMA), repr=False)
+    #: per scenario: current | prospective | hypothetical, operation start and reference period
+    #: (:mod:`lca.study.outlook`); None: every scenario current, in the study's reference period
+    outlook: pl.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def outlooks(self) -> pl.DataFrame:
+        """``scenario, outlook, operation_start, reference_start, reference_end`` of every scenario."""
+        from lca.study.outlook import with_periods
+
+        return with_periods(self.outlook, self.scenario_ids, (self.reference_start, self.reference_end))
 
     @property
     def scenario_ids(self) -> list[str]:

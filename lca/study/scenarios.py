@@ -27,7 +27,8 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
     for i, e in enumerate(entries, 1):
         sid = e.get("id")
         where = f"scenario '{sid or f'#{i}'}'"
-        problems += _check_keys(e, {"id", "label", "description", "steps", "transport", "mix", "product"},
+        problems += _check_keys(e, {"id", "label", "description", "steps", "transport", "mix", "product",
+                                    "kind", "operation_start"},
                                 file=file, where=where)
         if not sid:
             problems.append(Problem("scenario without an id", file=file, table=where, column="id"))

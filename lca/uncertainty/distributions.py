@@ -76,6 +76,9 @@ class Distribution:
     high: float = 1.0
     tlo: float = 0.0      # lognormal / normal: truncation (relative); draws stay in [tlo, thi]
     thi: float = math.inf
+    #: what the deterministic value is of this distribution, when the study declared it (``centre``):
+    #: ``mode`` or ``median`` (a triangular's mode is then solved for, :func:`mode_for_median`)
+    centre: str = ""
 
     @property
     def z_range(self) -> tuple[float, float]:
@@ -170,7 +173,39 @@ class Distribution:
             return f"normal, SD {self.rel_sd:.1%} of value{cut}"
         if self.kind == "uniform":
             return f"uniform, {self.low:.3g}-{self.high:.3g} × value"
-        return f"triangular, {self.low:.3g}-{self.high:.3g} × value (mode {self.mode:.3g})"
+        centre = ", median = value" if self.centre == "median" else ""
+        return f"triangular, {self.low:.3g}-{self.high:.3g} × value (mode {self.mode:.3g}{centre})"
+
+
+#: a triangle's median lies at least this share of its range away from either end (1 − 1/√2)
+MEDIAN_MARGIN = 1.0 - 1.0 / math.sqrt(2.0)
+
+
+def mode_for_median(low: float, high: float, median: float = 1.0) -> float | None:
+    """The mode of the triangular distribution on ``[low, high]`` whose median is ``median``, or None
+    when no triangle on that range has it (a median within :data:`MEDIAN_MARGIN` of the range of an end).
+
+    The CDF at the median is 1/2: for a median at or above the middle the mode is on its left half
+    (``median = low + sqrt((high − low)(mode − low)/2)``), below the middle on the right half
+    (``median = high − sqrt((high − low)(high − mode)/2)``).
+
+    >>> round(mode_for_median(0.6, 1.75), 6)  # 0.084-0.245 kWh around 0.14 kWh
+    0.771739
+    >>> d = Distribution("triangular", low=0.6, mode=mode_for_median(0.6, 1.75), high=1.75)
+    >>> round(float(d.ppf(0.5)), 12)
+    1.0
+    >>> mode_for_median(0.9, 2.0) is None  # the value is too close to the low end
+    True
+    """
+    width = high - low
+    if not (math.isfinite(low) and math.isfinite(high)) or width <= 0:
+        return median if low == high == median else None
+    with np.errstate(over="ignore"):  # products, not powers: a huge bound gives inf, not OverflowError
+        if median >= low + width / 2:
+            mode = low + 2 * (median - low) * (median - low) / width
+        else:
+            mode = high - 2 * (high - median) * (high - median) / width
+    return mode if math.isfinite(mode) and low - 1e-12 <= mode <= high + 1e-12 else None
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,13 @@ from lca.errors import LcaInputError, Problem, StudyError
 from lca.study import Study, parse_quantity
 from lca.study.targets import example_target
 from lca.units import conversion_factor
-from lca.uncertainty.distributions import KINDS, Distribution, OutOfRange, Range, confine
+from lca.choices import UNCERTAINTY_CENTRES, spoken
+from lca.uncertainty.distributions import (KINDS, MAX_RATIO, MEDIAN_MARGIN, Distribution, OutOfRange, Range, confine,
+                                          mode_for_median)
 from lca.uncertainty.losses import check_loss_spread
 from lca.uncertainty.targets import Target, physical_range, resolve_target
 
-KEYS = {"target", "dist", "min", "max", "mode", "gsd", "sd", "note", "source"}
+KEYS = {"target", "dist", "min", "max", "mode", "gsd", "sd", "note", "source", "centre"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
     if not isinstance(kind, str) or kind not in KINDS:
         problems.append(Problem(f"unknown distribution {kind!r}", file=file, table=where, column="dist",
                                 hint="use one of: " + ", ".join(KINDS)))
+    centre = e.get("centre")
+    if centre is not None:
+        problems += _centre_problems(centre, kind, e, file, where)
     if problems:
         raise StudyError(problems)
     targets = []
@@ -165,13 +170,27 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
         if lo is None or hi is None:
             raise StudyError(Problem(f"{kind} needs min and max", file=file, table=where,
                                      column="min" if lo is None else "max"))
+        if centre == "median" and kind == "triangular" and hi <= MAX_RATIO:  # a larger max: a unit slip, below
+            mode = mode_for_median(lo, hi) if lo <= 1.0 <= hi else None
+            if mode is None:
+                raise StudyError(Problem(
+                    f"no triangle on min-max has the study value ({value_text(x0, unit)(1.0)}) as its median: a "
+                    f"triangle's median lies between min + {100 * MEDIAN_MARGIN:.1f} % and max − {100 * MEDIAN_MARGIN:.1f} % of "
+                    "the range", file=file, table=where, column="centre",
+                    hint='use centre = "mode", a lognormal (median = the study value), or a range the value sits '
+                         'further inside'))
+        if centre == "median" and kind == "uniform" and abs(lo + hi - 2.0) > 1e-9:
+            raise StudyError(Problem(
+                f"a uniform's median is the middle of its range ({value_text(x0, unit)((lo + hi) / 2)}), not the "
+                f"study value ({value_text(x0, unit)(1.0)})", file=file, table=where, column="centre",
+                hint="make min and max symmetric around the study value (e.g. -10 % and +10 %), or use a triangular"))
         mode = 1.0 if mode is None else mode
         if not lo <= hi or (kind == "triangular" and not lo <= mode <= hi):
             raise StudyError(Problem(
                 f"need min <= {'mode (default: the study value) <= ' if kind == 'triangular' else ''}max",
                 file=file, table=where, column="min",
                 hint=f"the study value is {x0:g} {unit}" if x0 is not None else None))
-        dist = Distribution(kind, low=lo, mode=mode, high=hi)
+        dist = Distribution(kind, low=lo, mode=mode, high=hi, centre=centre or ("mode" if kind == "triangular" else ""))
     else:
         dist = Distribution("none")
     dist = _confined(study, targets, dist, x0, unit, file, where,
@@ -185,6 +204,28 @@ def _entry(study: Study, e: Mapping[str, Any], file: str, where: str,
                                      hint=exc.hint)) from None
     return InputSpec(name=" + ".join(names), targets=tuple(targets), dist=dist, unit=unit, current=x0,
                      note=str(e.get("note", "")))
+
+
+#: which centres each distribution can put on the study value (its parameterisation)
+CENTRES = {"triangular": ("mode", "median"), "normal": ("mode", "median"), "lognormal": ("median",),
+           "uniform": ("median",)}
+
+
+def _centre_problems(centre: Any, kind: Any, e: Mapping[str, Any], file: str, where: str) -> list[Problem]:
+    """``centre`` must be a known word, one the distribution can honour, and not contradict ``mode``."""
+    if centre not in UNCERTAINTY_CENTRES:
+        return [Problem(f"unknown centre {centre!r:.40}", file=file, table=where, column="centre",
+                        hint=f"use {spoken(UNCERTAINTY_CENTRES)}")]
+    allowed = CENTRES.get(kind, ()) if isinstance(kind, str) else ()
+    if kind in KINDS and centre not in allowed:
+        why = {"lognormal": "a lognormal is given by its median (the study value) and gsd",
+               "uniform": "a uniform has no mode", "none": "there is no distribution"}.get(kind, "")
+        return [Problem(f"centre = \"{centre}\" does not fit a {kind}: {why}", file=file, table=where,
+                        column="centre", hint=f"use {spoken(allowed)}" if allowed else "remove centre")]
+    if centre == "median" and "mode" in e:
+        return [Problem("mode and centre = \"median\" are both given: the median centre sets the mode", file=file,
+                        table=where, column="mode", hint='remove mode, or use centre = "mode"')]
+    return []
 
 
 def _confined(study: Study, targets: list[Target], dist: Distribution, x0: float | None, unit: str | None,

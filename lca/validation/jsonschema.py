@@ -20,7 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import ALLOCATION_METHODS, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
+from lca.choices import ALLOCATION_METHODS, ELECTRICITY_RULES, GWP_SETS, SCENARIO_KINDS, TD_LOSSES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://lca.example/schemas/"
@@ -148,7 +148,8 @@ def study_schema() -> dict[str, Any]:
                                                      "legs": {"type": "array", "items": leg}}, ["from", "to"])},
             "scenario": {"type": "array", "items": obj({
                 "id": ident, "label": {"type": "string"}, "description": {"type": "string"},
-                "product": {"type": "string"},
+                "product": {"type": "string"}, "kind": {"enum": list(SCENARIO_KINDS)},
+                "operation_start": {"type": "string", "format": "date"},
                 "steps": {"type": "array", "items": obj({"process": {"type": "string"}, "site": {"type": "string"}},
                                                         ["process", "site"])},
                 "transport": {"type": "array", "items": obj({

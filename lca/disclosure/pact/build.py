@@ -125,6 +125,7 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
               view: str | None = None) -> dict:
     s = fp.meta
     label = s.scenario_labels[scenario]
+    out = _outlook(fp, scenario)
     doc: dict[str, Any] = {
         "id": footprint_id(fp, scenario, version, view),
         "specVersion": SPEC_VERSION[version],
@@ -134,9 +135,12 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     doc |= {
         "created": created,
         "status": spec.get("status", "Active"),
-        "validityPeriodStart": spec.get("validity_period_start", _datetime(s.reference_end + dt.timedelta(days=1))),
+        # a prospective footprint is valid from the planned start of operation (#13 item 4)
+        "validityPeriodStart": spec.get("validity_period_start", _datetime(
+            out["operation_start"] if out["outlook"] == "prospective"
+            else out["reference_end"] + dt.timedelta(days=1))),
         "validityPeriodEnd": spec.get("validity_period_end",
-                                      _datetime(_plus_years(s.reference_end + dt.timedelta(days=1), 3))),
+                                      _datetime(_plus_years(out["reference_end"] + dt.timedelta(days=1), 3))),
         "companyName": spec.get("company_name", s.company_name),
         "companyIds": list(spec.get("company_ids", s.company_ids)),
         "productDescription": spec.get("product_description", f"{s.product_name}. Scenario: {label}"),
@@ -153,12 +157,18 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     from lca import __version__
 
     m = fp.method
-    doc["comment"] = spec.get("comment", (
+    # a footprint that is not current says so first, whatever comment the study gives
+    doc["comment"] = (f"{out['note']} " if out["note"] else "") + spec.get("comment", (
         f"Scenario '{scenario}' of study '{s.study_id}', computed with lca {__version__}, factor library "
         f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, grid T&D losses "
         f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."
         + _view_note(fp, view, version)))
     return {k: v for k, v in doc.items() if v is not None}
+
+
+def _outlook(fp: Footprint, scenario: str) -> dict[str, Any]:
+    """The scenario's row of :attr:`Footprint.outlook` (outlook, operation start, reference period, note)."""
+    return fp.outlook.filter(pl.col("scenario") == scenario).row(0, named=True)
 
 
 def _view_note(fp: Footprint, view: str | None, version: Version) -> str:
@@ -241,15 +251,15 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
          version: Version, gwp: str, view: str | None = None) -> dict[str, Any]:
     from lca.disclosure.pact.figures import boundary_description, declared_unit, production_country
 
-    s = fp.meta
     du = declared_unit(fp, view, version)
     f = pcf_figures(fp, spec, row, version, view)
     country = production_country(fp, row["scenario"])
     boundary = boundary_description(fp, row["scenario"])
     d = decimal
     amounts = {k: d(f[k]) for k in AMOUNTS[version]}
-    ref = {"referencePeriodStart": _datetime(s.reference_start),
-           "referencePeriodEnd": _datetime(s.reference_end + dt.timedelta(days=1))}
+    out = _outlook(fp, row["scenario"])  # a prospective scenario's planned first year
+    ref = {"referencePeriodStart": _datetime(out["reference_start"]),
+           "referencePeriodEnd": _datetime(out["reference_end"] + dt.timedelta(days=1))}
     packaging = {"packagingEmissionsIncluded": bool(row["has_packaging"])}
     if "packagingGhgEmissions" in f:
         packaging["packagingGhgEmissions"] = d(f["packagingGhgEmissions"])

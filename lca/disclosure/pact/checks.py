@@ -7,8 +7,8 @@ the numbers inside agree and follow the methodology. Each rule yields at most ON
 Rules (``RULES``): required fields per version and reference period; parts add up to the PCF;
 PCF including uptake = excluding + uptake; parts within the total; packaging flag consistent;
 exemptions ≤ 3 %; DQR ranges per version; primary data share 0–100 %; validity within 3 years of
-the reference period end; geography fields mutually exclusive; AR5/AR6 characterisation;
-decimals as strings (v3).
+the reference period end; a prospective footprint not Active once its reference period has ended;
+geography fields mutually exclusive; AR5/AR6 characterisation; decimals as strings (v3).
 
 >>> from lca.disclosure.pact.checks import check_pact
 >>> bad = {"specVersion": "3.0.0", "pcf": {"exemptedEmissionsPercent": "5"}}
@@ -216,6 +216,26 @@ def _validity(doc: Doc, pcf: Doc, v: str):
     return None
 
 
+#: how an exported comment starts when the footprint is prospective (:func:`lca.study.outlook.outlook_note`)
+PROSPECTIVE_MARK = "Prospective:"
+
+
+def _prospective(doc: Doc, pcf: Doc, v: str):
+    """A prospective footprint (its comment starts with :data:`PROSPECTIVE_MARK`) may not be ``Active``
+    with a reference period (the planned first year) that had ended when it was created: by then the
+    plant has a year of its own operation, and a footprint of it replaces the plan (#13 item 4).
+    ``referencePeriodEnd`` is exclusive (the day after the period), as PACT writes it."""
+    comment = doc.get("comment")
+    if doc.get("status") != "Active" or not (isinstance(comment, str) and comment.startswith(PROSPECTIVE_MARK)):
+        return None
+    end, created = _date(pcf.get("referencePeriodEnd")), _date(doc.get("created"))
+    if end is not None and created is not None and end <= created:
+        return (f"a prospective footprint is Active but its reference period ended before {end}, before it was "
+                f"created ({created}): set status Deprecated, or compute the plant's footprint from its own "
+                f"operation", ["status", "pcf.referencePeriodEnd"])
+    return None
+
+
 def _geography(doc: Doc, pcf: Doc, v: str):
     given = [k for k in GEOGRAPHY if k in pcf]
     if len(given) > 1:
@@ -264,7 +284,8 @@ RULES: dict[str, Callable[[Doc, Doc, str], tuple[str, list[str]] | None]] = {
     "date-times": _date_times,
     "required-fields": _required, "parts-add-up": _parts, "biogenic-uptake": _uptake, "parts-within-total": _within,
     "packaging-flag": _packaging_flag, "exemptions": _exemptions, "dqr-range": _dqr,
-    "primary-data-share": _primary, "validity": _validity, "geography": _geography, "gwp": _gwp,
+    "primary-data-share": _primary, "validity": _validity, "prospective-active": _prospective,
+    "geography": _geography, "gwp": _gwp,
     "decimals": _decimals,
 }
 

@@ -23,6 +23,7 @@ FROM_STUDY: dict[str, tuple[str, str]] = {
     "referencePeriodStart": ("study", "reference_period"), "referencePeriodEnd": ("study", "reference_period"),
     # by default the validity period follows the reference period (its end + 1 day, for 3 years)
     "validityPeriodStart": ("study", "reference_period"), "validityPeriodEnd": ("study", "reference_period"),
+    "status": ("pact", "status"),  # Active unless [pact] status says otherwise
     "characterizationFactors": ("method", "gwp"), "ipccCharacterizationFactors": ("method", "gwp"),
     "ipccCharacterizationFactorsSources": ("method", "gwp"),
     "declaredUnit": ("product", "declared_unit"), "declaredUnitOfMeasurement": ("product", "declared_unit"),
