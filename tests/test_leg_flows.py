@@ -194,3 +194,19 @@ def test_a_chain_ships_one_declared_unit_to_the_cell_plant(n, loop, data):
     kg = [runs[c] * amount * masses[g] / outs[g] for c, amount, g in want]
     shipped = model.footprint().detail.filter(pl.col("stage") == "transport")["shipped_kg"].to_list()  # in travel order
     assert shipped == pytest.approx([*kg, masses[-1] / outs[-1] * pf], rel=1e-12)  # the declared unit is 1 kg
+
+
+def test_a_moved_allocation_moves_the_legs_into_the_process():
+    """``final`` shares its burden by mass with a 1 kg co-product: share 1 kg / 2 kg = 1/2, so each
+    input — and the legs bringing it — is half: salt north → east 1.5 kg × 1.5 packaging = 2.25 kg.
+    Its output mass at 3 kg: share 3/4, salt north → east 3.375 kg (and a rebuild agrees)."""
+    doc = two_consumers_doc()
+    doc["process"][2]["coproducts"] = [{"id": "dust", "amount": "1 kg"}]
+    doc["process"][2]["allocation"] = {"method": "mass", "reason": "test"}
+    model = lca.build_model(_load(doc))
+    assert _legs(model.footprint(), "split")["north → east"][0] == pytest.approx(2.25, rel=1e-12)
+    got = model.evaluate({"process.final.output_mass": "3 kg"})
+    assert _legs(got, "split")["north → east"][0] == pytest.approx(3.375, rel=1e-12)
+    assert _legs(got, "split")["east → plant"][0] == pytest.approx(3.0, rel=1e-12)
+    doc["process"][2]["output_mass"] = "3 kg"
+    assert_same_detail(got.detail, lca.compute(_load(doc)).detail)
