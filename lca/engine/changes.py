@@ -154,7 +154,8 @@ def target(model: "Model", study: Study, name: str) -> Target:
             old = procs.get_column(col)[0]
             if old is None:
                 raise _fail(name, f"process '{p}' has no {what}")
-            out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).fill_null(False).to_numpy()
+            out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).fill_null(False)
+            out = out.to_numpy()
             t = out & model.is_process_entry if what == "yield" else none_t
             return Target(name, sel(t=t, a=goods, s=goods), float(old), unit,
                           lambda s, r: _set(s, "processes", pl.col("id") == p, col, r))

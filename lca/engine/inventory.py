@@ -3,8 +3,8 @@
 The product system (:mod:`lca.engine.system`) gives every process instance of every scenario a
 ``pid``; each flow exchange becomes an activity row of its instance (amount per run), each
 transport leg a ``tkm`` row of the instance that takes what it ships (a consumer's input, the
-delivered declared unit: :func:`_carried`), and a mix's rows are its components' rows placed in the mix's copies. Multiplying by the
-runs solved per scenario (:mod:`lca.engine.solve`) gives amounts per declared unit; the overflow
+delivered declared unit: :func:`_carried`), and a mix's rows are its components' rows placed in
+the mix's copies. Multiplying by the runs solved per scenario (:mod:`lca.engine.solve`) gives amounts per declared unit; the overflow
 checks here name the input behind a number that overflowed on the way.
 """
 
@@ -91,8 +91,8 @@ def _carried(legs: pl.DataFrame, ps: ProductSystem, cell_plant: str | None) -> p
         "scenario", "goods", pl.col("qid").alias("__pid"), pl.col("yield").alias("__outputs"))
     return (legs.join(takers, on=["scenario", "goods", "to_site"], how="left", maintain_order="left")
             .join(whole, on=["scenario", "goods"], how="inner", maintain_order="left")
-            .with_columns(pl.coalesce("pid", "__pid").alias("pid"), pl.coalesce("outputs", "__outputs").alias("outputs"),
-                          pl.col("carries").fill_null("output"))
+            .with_columns(pl.coalesce("pid", "__pid").alias("pid"),
+                          pl.coalesce("outputs", "__outputs").alias("outputs"), pl.col("carries").fill_null("output"))
             .drop("__pid", "__outputs"))
 
 

@@ -156,9 +156,9 @@ class Sampler:
         dq, da = self.demand
         for b, s, e, sel, cols, looped, order in self.blocks:
             vals = []
-            for j, c in zip(sel, cols):
-                v = np.full(n, self.tech0[j])
-                for col in c:
+            for j, c in zip(sel, cols):  # an entry no draw changes stays a scalar (no array per draw)
+                v = float(self.tech0[j]) if not c.size else self.tech0[j] * ratios[:, c[0]]
+                for col in c[1:]:
                     v *= ratios[:, col]
                 vals.append(v)
             qs, ps = self.t_qid[sel] - s, self.t_pid[sel] - s
