@@ -46,9 +46,10 @@ def _load(doc: dict):
 
 
 def _legs(fp, scenario: str) -> dict[str, tuple[float, float]]:
-    """``from → to``: (shipped kg, kg CO2e) per declared unit."""
-    rows = fp.detail.filter((pl.col("scenario") == scenario) & (pl.col("stage") == "transport"))
-    return {p: (kg, v) for p, kg, v in rows.select("process", "shipped_kg", "value").iter_rows()}
+    """``from → to``: (shipped kg, kg CO2e) per declared unit (a leg with several takers is a row each)."""
+    rows = (fp.detail.filter((pl.col("scenario") == scenario) & (pl.col("stage") == "transport"))
+            .group_by("process", maintain_order=True).agg(pl.col("shipped_kg").sum(), pl.col("value").sum()))
+    return {p: (kg, v) for p, kg, v in rows.iter_rows()}
 
 
 def _leg(frm: str, to: str, km: float, **more) -> dict:
@@ -210,3 +211,26 @@ def test_a_moved_allocation_moves_the_legs_into_the_process():
     assert _legs(got, "split")["east → plant"][0] == pytest.approx(3.0, rel=1e-12)
     doc["process"][2]["output_mass"] = "3 kg"
     assert_same_detail(got.detail, lca.compute(_load(doc)).detail)
+
+
+def test_a_leg_carries_what_travels_on_from_its_destination():
+    """Salt routed through the south works: north → south carries what ``part`` takes there (1 kg)
+    and the 3 kg going on to ``final`` (4 kg); south → east the 3 kg (200 km: 0.06), beside the
+    0.5 kg of ``part`` (100 km: 0.005). (Counting only what is taken at the destination gave
+    north → south 1 kg; the maker's whole output, 4 kg on both salt legs.)"""
+    doc = two_consumers_doc()
+    doc["scenario"][0]["transport"][1] = _leg("south", "east", 200, goods="salt")
+    got = _legs(lca.compute(_load(doc)), "split")
+    assert got["north → south"] == (pytest.approx(4.0, rel=1e-12), pytest.approx(0.04, rel=1e-12))
+    assert got["south → east"] == (pytest.approx(3.5, rel=1e-12), pytest.approx(0.065, rel=1e-12))
+
+
+def test_in_a_loop_a_hub_on_the_way_to_the_cell_plant_carries_the_delivered_kg():
+    """The fixture's cathode material goes north → south (nothing there takes it: a hub) → plant:
+    1 kg on both legs, not the 18/13 kg made (recovery keeps 5/13 kg at the north works)."""
+    doc = copy.deepcopy(LOOP_DOC)
+    doc["scenario"][0]["transport"] = [_leg("north", "south", 100, goods="cam"),
+                                       _leg("south", "cell_plant", 100, goods="cam")]
+    got = _legs(lca.compute(_load(doc)), "north")
+    assert got == {"north → south": (pytest.approx(1.0, rel=1e-12), pytest.approx(0.01, rel=1e-12)),
+                   "south → plant": (pytest.approx(1.0, rel=1e-12), pytest.approx(0.01, rel=1e-12))}

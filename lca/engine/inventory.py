@@ -62,7 +62,7 @@ def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: st
 #: columns that place an activity row in the product system (not part of the result rows). On a
 #: leg: ``consumer`` is the process whose input it carries, ``carries`` what it ships per run of
 #: ``pid``: ``input`` (a consumer's input of the goods), ``delivery`` (one declared unit handed to
-#: the cell plant) or ``output`` (the goods' whole good output: nothing at the destination takes them)
+#: the cell plant) or ``output`` (the goods' whole output: nothing at or beyond the destination takes them)
 KEY_COLUMNS = ["pid", "goods", "to_site", "consumer", "carries"]
 _NO_LEG = (pl.lit(None, pl.String).alias("consumer"), pl.lit(None, pl.String).alias("carries"))
 
@@ -73,9 +73,10 @@ def _carried(legs: pl.DataFrame, ps: ProductSystem, cell_plant: str | None) -> p
 
     A leg carries the FLOW of its goods into its destination: each consumer there takes
     ``|A[goods, consumer]|`` per run (the input as the matrix holds it, allocation included); to
-    the cell plant, the delivery instance takes one declared unit. Only where nothing at the
-    destination takes the goods (a hub on the way) does the leg ship the maker's whole good
-    output (``yield`` outputs per run of the maker), exact when all of it travels on.
+    the cell plant, the delivery instance takes one declared unit; and what travels on from there
+    by further legs of the same goods arrives there too (a hub, or a site that keeps a part). A
+    leg whose goods nothing takes at or beyond its destination ships the maker's whole good output
+    (``yield`` outputs per run of the maker), as a leg did before it carried flows.
     """
     p = ps.processes.filter(pl.col("component") == pl.col("scenario"))
     maker = p.filter(pl.col("kind") == "process").select(
@@ -87,6 +88,7 @@ def _carried(legs: pl.DataFrame, ps: ProductSystem, cell_plant: str | None) -> p
                       .otherwise(pl.col("site")).alias("to_site"), "pid", pl.col("process").alias("consumer"),
                       pl.when(pl.col("kind") == "delivery").then(pl.lit("delivery")).otherwise(pl.lit("input"))
                       .alias("carries"), (-pl.col("amount") / pl.col("output_amount")).alias("outputs")))
+    takers = _arrivals(legs, takers)
     whole = maker.join(p.select(pl.col("pid").alias("qid"), "yield"), on="qid").select(
         "scenario", "goods", pl.col("qid").alias("__pid"), pl.col("yield").alias("__outputs"))
     return (legs.join(takers, on=["scenario", "goods", "to_site"], how="left", maintain_order="left")
@@ -94,6 +96,21 @@ def _carried(legs: pl.DataFrame, ps: ProductSystem, cell_plant: str | None) -> p
             .with_columns(pl.coalesce("pid", "__pid").alias("pid"),
                           pl.coalesce("outputs", "__outputs").alias("outputs"), pl.col("carries").fill_null("output"))
             .drop("__pid", "__outputs"))
+
+
+def _arrivals(legs: pl.DataFrame, takers: pl.DataFrame) -> pl.DataFrame:
+    """``takers`` (per scenario, goods and site) plus, at each leg's start, what arrives at its end:
+    repeated until nothing is added (at most once per leg; each taking instance once per site)."""
+    edges = legs.select("scenario", "goods", "from_site", "to_site").unique(maintain_order=True)
+    key = ["scenario", "goods", "to_site", "pid"]
+    for _ in range(edges.height):  # one join per hop of the longest chain of legs
+        onward = (edges.join(takers, on=["scenario", "goods", "to_site"], maintain_order="left")
+                  .drop("to_site").rename({"from_site": "to_site"}).select(takers.columns))
+        grown = pl.concat([takers, onward]).unique(subset=key, keep="first", maintain_order=True)
+        if grown.height == takers.height:
+            break
+        takers = grown
+    return takers
 
 
 def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
