@@ -148,7 +148,8 @@ def target(model: "Model", study: Study, name: str) -> Target:
         if procs.height == 0:
             raise _fail(name, f"unknown process '{p}'", "use one of: " + ", ".join(study.processes["id"]))
         if what in ("yield", "output_mass"):  # a leg's flow needs no yield, unless it ships the whole output
-            goods = carried(model, goods=p, carries=("output",) if what == "yield" else ("input", "delivery", "output"))
+            goods = carried(model, goods=p, carries=("output",) if what == "yield" else
+                            ("input", "delivery", "output"))
             col, unit = ("yield", "dimensionless") if what == "yield" else (
                 "output_mass_amount", procs.get_column("output_mass_unit")[0])
             old = procs.get_column(col)[0]

@@ -4,8 +4,9 @@ The product system (:mod:`lca.engine.system`) gives every process instance of ev
 ``pid``; each flow exchange becomes an activity row of its instance (amount per run), each
 transport leg a ``tkm`` row of the instance that takes what it ships (a consumer's input, the
 delivered declared unit: :func:`_carried`), and a mix's rows are its components' rows placed in
-the mix's copies. Multiplying by the runs solved per scenario (:mod:`lca.engine.solve`) gives amounts per declared unit; the overflow
-checks here name the input behind a number that overflowed on the way.
+the mix's copies. Multiplying by the runs solved per scenario (:mod:`lca.engine.solve`) gives
+amounts per declared unit; the overflow checks here name the input behind a number that
+overflowed on the way.
 """
 
 from __future__ import annotations
