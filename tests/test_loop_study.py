@@ -50,10 +50,12 @@ def test_the_loop_matches_the_hand_solution(model):
         0.8 * c * 2 + (2 * c + c + 0.4 * 0.2 * c) * 0.2, rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a leg ships the delivered product's whole good output (18/13 kg), "
-                                       "including the 5/13 kg the loop's recovery consumes at the works")
 def test_the_freight_to_the_cell_plant_carries_the_delivered_kg(model):
+    """1 kg delivered × 100 km × 0.1 kg CO2e/tkm, not the 18/13 kg of good cathode material made
+    per kg delivered (5/13 kg of it goes back to recovery at the works)."""
     fp = model.footprint()
+    assert fp.detail.filter(pl.col("stage") == "transport")["shipped_kg"].to_list() == pytest.approx(
+        [1.0, 1.0], rel=1e-12)
     assert fp.by_stage(scenario="north").filter(pl.col("stage") == "transport")["value"][0] == pytest.approx(
         0.01, rel=1e-12)
 

@@ -2,7 +2,7 @@
 :mod:`lca.results` wraps them into the :class:`~lca.results.Footprint` that ``lca.compute`` returns).
 
 * :mod:`lca.engine.system` — each scenario's product system as a linear system (technosphere
-  matrix, supply mixes as processes with shares), built once;
+  matrix, supply mixes as processes with shares, a delivery closing each system), built once;
 * :mod:`lca.engine.solve` — ``A s = f`` per scenario (loops allowed; singular systems refused);
 * :mod:`lca.engine.inventory` — the activities per run of their process (exchanges, transport
   legs, supply mixes) and the overflow checks;

@@ -7,6 +7,11 @@ mass) or characterisation multipliers (a factor). A new value becomes a ratio to
 and multiplies the selection; the study's frames are updated too, so the footprint's study (and
 its content hash) describes what was computed. :meth:`Model.sample` uses the same selections
 with arrays of ratios.
+
+A leg ships what the instance it belongs to takes (:func:`lca.engine.inventory._carried`), so a
+yield moves no leg's mass (the runs change, the flow does not) except a leg that ships a whole
+good output; an output mass scales its product's legs; an intermediate input scales its entry and
+the legs bringing it (:func:`carried`), and so does a reallocation of the consuming process.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class Selection:
     shipped: np.ndarray
     distance: np.ndarray
     multiplier: np.ndarray
+    #: legs scaled by 1 / ratio: a process's output in kg per unit shipped (its output mass / output)
+    per_output: np.ndarray | None = None
 
     def apply(self, st: "State", r: float) -> None:
         st.tech[self.tech] *= r
@@ -40,6 +47,22 @@ class Selection:
         st.distance[self.distance] *= r
         st.multiplier[self.multiplier] *= r
         st.factor_value[self.multiplier] *= r
+        if self.per_output is not None:
+            st.amount[self.per_output] /= r
+            st.shipped[self.per_output] /= r
+
+
+def carried(model: "Model", process: str | None = None, goods: str | None = None,
+            carries: tuple[str, ...] = ("input", "delivery", "output")) -> np.ndarray:
+    """Legs that carry ``goods`` into ``process`` (either may be None: any), shipping ``carries``
+    (see :data:`lca.engine.inventory.KEY_COLUMNS`)."""
+    keys = model.keys
+    hit = model.leg.to_numpy() & keys.get_column("carries").is_in(list(carries)).fill_null(False).to_numpy()
+    if process is not None:
+        hit &= (keys.get_column("consumer") == process).fill_null(False).to_numpy()
+    if goods is not None:
+        hit &= (keys.get_column("goods") == goods).fill_null(False).to_numpy()
+    return hit
 
 
 @dataclass(frozen=True)
@@ -124,14 +147,16 @@ def target(model: "Model", study: Study, name: str) -> Target:
         procs = study.processes.filter(pl.col("id") == p)
         if procs.height == 0:
             raise _fail(name, f"unknown process '{p}'", "use one of: " + ", ".join(study.processes["id"]))
-        goods = (keys.get_column("goods") == p).to_numpy() & leg
-        if what in ("yield", "output_mass"):
+        if what in ("yield", "output_mass"):  # a leg's flow needs no yield, unless it ships the whole output
+            goods = carried(model, goods=p, carries=("output",) if what == "yield" else
+                            ("input", "delivery", "output"))
             col, unit = ("yield", "dimensionless") if what == "yield" else (
                 "output_mass_amount", procs.get_column("output_mass_unit")[0])
             old = procs.get_column(col)[0]
             if old is None:
                 raise _fail(name, f"process '{p}' has no {what}")
-            out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).to_numpy()
+            out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).fill_null(False)
+            out = out.to_numpy()
             t = out & model.is_process_entry if what == "yield" else none_t
             return Target(name, sel(t=t, a=goods, s=goods), float(old), unit,
                           lambda s, r: _set(s, "processes", pl.col("id") == p, col, r))
@@ -145,7 +170,9 @@ def target(model: "Model", study: Study, name: str) -> Target:
         rows = ((base.get_column("process") == p) & (base.get_column("flow") == what)).to_numpy() & ~leg
         rows &= ~base.get_column("origin").str.contains(" coproduct #").to_numpy()
         t = ((tech.get_column("process") == p) & (tech.get_column("input") == what)).fill_null(False).to_numpy()
-        return Target(name, sel(t=t, a=rows), old, unit, lambda s, r: _set(s, "exchanges", hit, "amount", r))
+        into = carried(model, p, what, ("input",))  # the legs bringing that input ship it
+        return Target(name, sel(t=t, a=rows | into, s=into), old, unit,
+                      lambda s, r: _set(s, "exchanges", hit, "amount", r))
     if parts[0] == "transport" and parts[-1] == "packaging_factor" and len(parts) == 2:
         old, _ = _single(name, study.transport.select("packaging_factor", pl.lit("").alias("u")))
         return Target(name, sel(a=leg, s=leg), old, "dimensionless",
@@ -210,8 +237,11 @@ def _reallocate(model: "Model", st: "State", before: Study, p: str) -> None:
     base, t = model.base, model.system.technosphere
     own = ((base.get_column("process") == p) & ~base.get_column("origin").str.contains(" coproduct #")).to_numpy()
     st.amount[own & ~model.leg.to_numpy()] *= r
-    st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).to_numpy()
+    st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).fill_null(False).to_numpy()
             & model.is_process_entry] *= r
+    into = carried(model, p, carries=("input",))  # its inputs' legs ship its (allocated) inputs
+    st.amount[into] *= r
+    st.shipped[into] *= r
 
 
 def _changed_factor(lib, fid: str, r: float):

@@ -2,10 +2,11 @@
 
 The product system (:mod:`lca.engine.system`) gives every process instance of every scenario a
 ``pid``; each flow exchange becomes an activity row of its instance (amount per run), each
-transport leg a ``tkm`` row of its goods' instance (output mass × yield × packaging × distance per
-run), and a mix's rows are its components' rows placed in the mix's copies. Multiplying by the
-runs solved per scenario (:mod:`lca.engine.solve`) gives amounts per declared unit; the overflow
-checks here name the input behind a number that overflowed on the way.
+transport leg a ``tkm`` row of the instance that takes what it ships (a consumer's input, the
+delivered declared unit: :func:`_carried`), and a mix's rows are its components' rows placed in
+the mix's copies. Multiplying by the runs solved per scenario (:mod:`lca.engine.solve`) gives
+amounts per declared unit; the overflow checks here name the input behind a number that
+overflowed on the way.
 """
 
 from __future__ import annotations
@@ -59,8 +60,58 @@ def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: st
     return out
 
 
-#: columns that place an activity row in the product system (not part of the result rows)
-KEY_COLUMNS = ["pid", "goods", "to_site"]
+#: columns that place an activity row in the product system (not part of the result rows). On a
+#: leg: ``consumer`` is the process whose input it carries, ``carries`` what it ships per run of
+#: ``pid``: ``input`` (a consumer's input of the goods), ``delivery`` (one declared unit handed to
+#: the cell plant) or ``output`` (the goods' whole output: nothing at or beyond the destination takes them)
+KEY_COLUMNS = ["pid", "goods", "to_site", "consumer", "carries"]
+_NO_LEG = (pl.lit(None, pl.String).alias("consumer"), pl.lit(None, pl.String).alias("carries"))
+
+
+def _carried(legs: pl.DataFrame, ps: ProductSystem, cell_plant: str | None) -> pl.DataFrame:
+    """Each leg with ``pid, consumer, carries, outputs``: ``outputs`` of its goods (in outputs of
+    the goods' maker, ``output_amount`` each) shipped per run of instance ``pid``.
+
+    A leg carries the FLOW of its goods into its destination: each consumer there takes
+    ``|A[goods, consumer]|`` per run (the input as the matrix holds it, allocation included); to
+    the cell plant, the delivery instance takes one declared unit; and what travels on from there
+    by further legs of the same goods arrives there too (a hub, or a site that keeps a part). A
+    leg whose goods nothing takes at or beyond its destination ships the maker's whole good output
+    (``yield`` outputs per run of the maker), as a leg did before it carried flows.
+    """
+    p = ps.processes.filter(pl.col("component") == pl.col("scenario"))
+    maker = p.filter(pl.col("kind") == "process").select(
+        "scenario", pl.col("pid").alias("qid"), pl.col("process").alias("goods"), "output_amount")
+    takers = (ps.technosphere.filter(pl.col("role") == "input")
+              .join(p.filter(pl.col("kind") != "mix").select("pid", "kind", "site"), on="pid")
+              .join(maker, on="qid")
+              .select("scenario", "goods", pl.when(pl.col("kind") == "delivery").then(pl.lit(cell_plant))
+                      .otherwise(pl.col("site")).alias("to_site"), "pid", pl.col("process").alias("consumer"),
+                      pl.when(pl.col("kind") == "delivery").then(pl.lit("delivery")).otherwise(pl.lit("input"))
+                      .alias("carries"), (-pl.col("amount") / pl.col("output_amount")).alias("outputs")))
+    takers = _arrivals(legs, takers)
+    whole = maker.join(p.select(pl.col("pid").alias("qid"), "yield"), on="qid").select(
+        "scenario", "goods", pl.col("qid").alias("__pid"), pl.col("yield").alias("__outputs"))
+    return (legs.join(takers, on=["scenario", "goods", "to_site"], how="left", maintain_order="left")
+            .join(whole, on=["scenario", "goods"], how="inner", maintain_order="left")
+            .with_columns(pl.coalesce("pid", "__pid").alias("pid"),
+                          pl.coalesce("outputs", "__outputs").alias("outputs"), pl.col("carries").fill_null("output"))
+            .drop("__pid", "__outputs"))
+
+
+def _arrivals(legs: pl.DataFrame, takers: pl.DataFrame) -> pl.DataFrame:
+    """``takers`` (per scenario, goods and site) plus, at each leg's start, what arrives at its end:
+    repeated until nothing is added (at most once per leg; each taking instance once per site)."""
+    edges = legs.select("scenario", "goods", "from_site", "to_site").unique(maintain_order=True)
+    key = ["scenario", "goods", "to_site", "pid"]
+    for _ in range(edges.height):  # one join per hop of the longest chain of legs
+        onward = (edges.join(takers, on=["scenario", "goods", "to_site"], maintain_order="left")
+                  .drop("to_site").rename({"from_site": "to_site"}).select(takers.columns))
+        grown = pl.concat([takers, onward]).unique(subset=key, keep="first", maintain_order=True)
+        if grown.height == takers.height:
+            break
+        takers = grown
+    return takers
 
 
 def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
@@ -83,7 +134,7 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
                    "process", "site", "flow", "amount", "unit", "factor", "origin",
                    pl.lit(None, pl.Float64).alias("shipped_kg"), pl.lit(None, pl.Float64).alias("distance_km"),
                    pl.lit(None, pl.String).alias("mode"), "primary", "pid", pl.col("process").alias("goods"),
-                   pl.lit(None, pl.String).alias("to_site")))
+                   pl.lit(None, pl.String).alias("to_site"), *_NO_LEG))
     act = _allocated(act, inst, study)
     problems = _unit_problems(act, "unit", file, None, "")
 
@@ -101,11 +152,11 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
         mu = unit_table(mass.get_column("output_mass_unit")).select("unit", pl.col("to_base").alias("m_to_kg"))
         du = unit_table(legs.get_column("distance_unit")).select(
             "unit", (pl.col("to_base") / 1000.0).alias("d_to_km"))
-        # one run ships its good output: output mass × yield × packaging factor
-        t = (legs.join(inst.rename({"process": "goods", "site": "goods_site"}), on=["scenario", "goods"])
+        # a leg ships the flow of its goods into its destination, per run of the instance taking it
+        t = (_carried(legs, ps, study.cell_plant)
              .join(mass, on="goods").join(mu, left_on="output_mass_unit", right_on="unit")
              .join(du, left_on="distance_unit", right_on="unit")
-             .with_columns((pl.col("yield") * pl.col("output_mass_amount") * pl.col("m_to_kg")
+             .with_columns((pl.col("outputs") * pl.col("output_mass_amount") * pl.col("m_to_kg")
                             * pl.col("packaging_factor")).alias("shipped_kg"),
                            (pl.col("distance") * pl.col("d_to_km")).alias("distance_km")))
         tr = t.select("scenario", pl.col("scenario").alias("component"), pl.lit(1.0).alias("share"),
@@ -114,7 +165,7 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
                       pl.col("from_site").alias("site"), pl.format("freight_{}", "mode").alias("flow"),
                       (pl.col("shipped_kg") / 1000.0 * pl.col("distance_km")).alias("amount"),
                       pl.lit("tkm").alias("unit"), "factor", "origin", "shipped_kg", "distance_km", "mode", "primary",
-                      "pid", "goods", "to_site")
+                      *KEY_COLUMNS)
         act = pl.concat([act, tr], how="vertical_relaxed")
     if problems:
         raise StudyError(problems)
@@ -139,7 +190,7 @@ def _allocated(act: pl.DataFrame, inst: pl.DataFrame, study: Study) -> pl.DataFr
                     "origin", pl.lit(None, pl.Float64).alias("shipped_kg"),
                     pl.lit(None, pl.Float64).alias("distance_km"), pl.lit(None, pl.String).alias("mode"),
                     pl.lit(False).alias("primary"), "pid", pl.col("process").alias("goods"),
-                    pl.lit(None, pl.String).alias("to_site")))
+                    pl.lit(None, pl.String).alias("to_site"), *_NO_LEG))
     return pl.concat([act, rows], how="vertical_relaxed")
 
 

@@ -86,14 +86,14 @@ class Model:
     blocks: Blocks
     #: characterised result rows per run of their process, in result order (no key columns)
     base: pl.DataFrame
-    #: aligned with ``base``: pid, goods, to_site (see :data:`lca.engine.inventory.KEY_COLUMNS`)
+    #: aligned with ``base``: pid, goods, to_site, consumer, carries (:data:`lca.engine.inventory.KEY_COLUMNS`)
     keys: pl.DataFrame
     state: State
     pid: np.ndarray
     loss: np.ndarray  # grid-loss fraction per row (0 where none applies)
     leg: pl.Series  # rows that are transport legs
     has_multiplier: pl.Series  # rows with a multiplier
-    is_process_entry: np.ndarray  # technosphere rows in a column of a (non-mix) process
+    is_process_entry: np.ndarray  # technosphere rows in a column of a process (not a mix, not a delivery)
     _checked: bool = field(default=False, repr=False)
     _scaling: pl.DataFrame | None = field(default=None, repr=False)
     _scaling_pid: np.ndarray | None = field(default=None, repr=False)

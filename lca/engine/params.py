@@ -4,9 +4,10 @@ The study records every amount written as an expression (``Study.expressions``: 
 written, the expression, its value and unit). A new parameter value re-evaluates the parameters
 that depend on it (in dependency order), then each expression that uses any of them — once each,
 with pint, so arrays of draws work the same way — and the ratio new / old multiplies the entries
-that amount feeds (:func:`selection`): an exchange's activity rows or technosphere entries, a
-process output (the diagonal of ``A``), an output mass or a leg distance (transport rows), or a
-``[product]`` quantity (views only).
+that amount feeds (:func:`selection`): an exchange's activity rows or technosphere entries (and
+the legs bringing that input), a process output (the diagonal of ``A``; the legs of its product
+carry ``1 / ratio`` as many kg per unit), an output mass or a leg distance (transport rows), or a
+``[product]`` quantity (views only). :func:`parameter_effects` does the same for arrays of draws.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 import polars as pl
 
-from lca.engine.changes import Selection, _reallocate, _set, as_value
+from lca.engine.changes import Selection, _reallocate, _set, as_value, carried
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.study.expressions import Parameters, iter_dependents
@@ -26,6 +27,7 @@ from lca.study.targets import view_parts, with_view_part
 
 if TYPE_CHECKING:  # pragma: no cover
     from lca.engine.model import Model, State
+    from lca.engine.sampler import Entries
 
 _PROCESS = re.compile(r"process '([^']+)'")
 _COPRODUCT = re.compile(r"process '([^']+)' coproduct #\d+")
@@ -109,18 +111,23 @@ def _evaluated(study: Study, name: str, value) -> Iterator[tuple]:
 
 def selection(model: "Model", table: str, column: str) -> Selection:
     """The entries fed by the amount written at ``table`` / ``column``."""
-    base, keys, t = model.base, model.keys, model.system.technosphere
+    base, t = model.base, model.system.technosphere
     leg = model.leg.to_numpy()
     none_t, none_r = np.zeros(t.height, bool), np.zeros(base.height, bool)
-    if column == "amount":  # an exchange (flow: activity rows; input: technosphere entries)
-        return Selection((t.get_column("origin") == table).to_numpy(),
-                         (base.get_column("origin") == table).to_numpy() & ~leg, none_r, none_r, none_r)
+    if column == "amount":  # an exchange (flow: activity rows; input: technosphere entries and its legs)
+        tech = (t.get_column("origin") == table).to_numpy()
+        into = none_r.copy()
+        for consumer, goods in t.filter(pl.Series(tech)).select("process", "input").unique().iter_rows():
+            into |= carried(model, consumer, goods, ("input",))
+        return Selection(tech, ((base.get_column("origin") == table).to_numpy() & ~leg) | into, into, none_r,
+                         none_r)
     m = _PROCESS.fullmatch(table)
-    if m and column == "output":
-        out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).to_numpy()
-        return Selection(out & model.is_process_entry, none_r, none_r, none_r, none_r)
+    if m and column == "output":  # more per output: fewer kg per unit of what its consumers take
+        out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).fill_null(False)
+        return Selection(out.to_numpy() & model.is_process_entry, none_r, none_r, none_r, none_r,
+                         carried(model, goods=m.group(1), carries=("input", "delivery")))
     if m and column == "output_mass":
-        goods = (keys.get_column("goods") == m.group(1)).to_numpy() & leg
+        goods = carried(model, goods=m.group(1))
         return Selection(none_t, goods, goods, none_r, none_r)
     if column == "distance":
         origin = base.get_column("origin")
@@ -139,3 +146,77 @@ def _update(study: Study, table: str, column: str, r: float) -> Study:
         return _set(study, "processes", pl.col("id") == m.group(1), col, r)
     hit = (pl.col("origin") == table) | pl.col("origin").str.ends_with(f"({table})")
     return _set(_set(study, "transport", hit, "distance", r), "routes", pl.col("origin") == table, "distance", r)
+
+
+def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarray]
+                      ) -> list[tuple["Entries", np.ndarray, tuple[str, str] | None]]:
+    """Parameters drawn as arrays (``name → values in the parameter's unit``): every expression
+    that uses one of them (directly or through other parameters) evaluated ONCE on the arrays, as
+    ``(entries it feeds, ratio new / study value per draw, view part or None)``. A view part (a
+    ``[product]`` key or a ``[[view]]`` amount: ``(table, column)``) scales no entry: the caller
+    applies it to the views it matters in."""
+    from lca.study.expressions import Parameters, iter_dependents
+    from lca.units import registry
+
+    study = state.study
+    params = study.parameters
+    ureg = registry()
+    values = {n: ureg.Quantity(v, u) for n, v, u in params.select("name", "value", "unit").iter_rows()}
+    units = dict(params.select("name", "unit").iter_rows())
+    texts = dict(params.filter(pl.col("expression").is_not_null()).select("name", "expression").iter_rows())
+    ev = Parameters(file=study.source)
+    changed = set(draws)
+    for name, arr in draws.items():
+        values[name] = ureg.Quantity(np.asarray(arr, dtype=float), units[name])
+    dependents: list[str] = []
+    for name in draws:
+        dependents += [d for d in iter_dependents(params, name) if d not in dependents]
+    order = [n for n in params.get_column("name").to_list() if n in dependents]  # parameters are in dependency order
+    for dep in order:
+        mag, u, _ = ev.compute(texts[dep], values, where="parameters", key=dep)
+        values[dep] = ureg.Quantity(mag, u)
+        changed.add(dep)
+    out = []
+    allocated = set(study.allocation.get_column("process").to_list())
+    shared = set(study.allocation.filter(pl.col("method") != "substitution").get_column("process").to_list())
+    for table, column, text, old, u, names in study.expressions.iter_rows():
+        if not changed & set(names):
+            continue
+        mag, got, _ = ev.compute(text, values, where=table, key=column)
+        new = np.broadcast_to(np.asarray(ureg.Quantity(mag, got).to(u).magnitude, dtype=float),
+                              next(iter(draws.values())).shape)
+        if old == 0:
+            raise StudyError(Problem(f"the amount at {table}, {column} is 0 at the study's parameter values, so "
+                                     "its uncertainty cannot be sampled as a ratio", file=study.source,
+                                     table=table, column=column,
+                                     hint="write the amount so that it is not 0 at the study's values"))
+        moved = re.fullmatch(r"process '([^']+)'", table)
+        if moved and column in ("output", "output_mass") and moved.group(1) in allocated:
+            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{moved.group(1)}' "
+                                     "(its output): sampling it is not supported", file=study.source, table=table,
+                                     column=column, hint="give the uncertainty of the process's exchanges instead"))
+        co = _COPRODUCT.fullmatch(table)
+        if co and co.group(1) in shared:  # a co-product's amount or mass moves the shares (a credit just scales)
+            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{co.group(1)}' "
+                                     "(a co-product's amount): sampling it is not supported", file=study.source,
+                                     table=table, column=column,
+                                     hint="give the uncertainty of the process's exchanges instead"))
+        with np.errstate(divide="ignore"):
+            out += [(e, k, old / new if inverse else new / old) for e, k, inverse in _fed(model, table, column)]
+    return [(e, r, k) for e, k, r in out]
+
+
+def _fed(model: "Model", table: str, column: str) -> list[tuple["Entries", tuple[str, str] | None, bool]]:
+    """Entries fed by the amount written at ``table``/``column`` (:func:`selection`) — with a second
+    item for the legs it divides (a process output: kg per unit shipped), ``inverse`` True — or the
+    view part it sets (a conversion to a unit of analysis: no entry)."""
+    from lca.engine.sampler import Entries
+
+    if table == "product" or table.startswith("view '"):
+        none = Entries(np.zeros(model.system.technosphere.height, dtype=bool), np.zeros(model.base.height, dtype=bool))
+        return [(none, (table, column), False)]
+    sel = selection(model, table, column)
+    out = [(Entries(sel.tech.copy(), sel.amount | sel.multiplier), None, False)]
+    if sel.per_output is not None and sel.per_output.any():
+        out.append((Entries(np.zeros_like(sel.tech), sel.per_output.copy()), None, True))
+    return out

@@ -26,7 +26,6 @@ draw by scenario × stage (:class:`Samples`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Sequence
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import polars as pl
 
+from lca.engine.params import parameter_effects  # noqa: F401  (its home was here: callers import it from here)
 from lca.errors import GraphError, Problem, StudyError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,76 +93,6 @@ def entries(model: "Model", kind: str, key: Sequence[str] = (), name: str | None
     if kind == "all":
         return Entries(none_t, np.ones(base.height, dtype=bool))
     raise ValueError(f"no entries for target kind {kind!r}")
-
-
-def parameter_effects(model: "Model", state: "State", draws: dict[str, np.ndarray]
-                      ) -> list[tuple[Entries, np.ndarray, str | None]]:
-    """Parameters drawn as arrays (``name → values in the parameter's unit``): every expression
-    that uses one of them (directly or through other parameters) evaluated ONCE on the arrays, as
-    ``(entries it feeds, ratio new / study value per draw, view part or None)``. A view part (a
-    ``[product]`` key or a ``[[view]]`` amount: ``(table, column)``) scales no entry: the caller
-    applies it to the views it matters in."""
-    from lca.engine.params import _COPRODUCT
-    from lca.study.expressions import Parameters, iter_dependents
-    from lca.units import registry
-
-    study = state.study
-    params = study.parameters
-    ureg = registry()
-    values = {n: ureg.Quantity(v, u) for n, v, u in params.select("name", "value", "unit").iter_rows()}
-    units = dict(params.select("name", "unit").iter_rows())
-    texts = dict(params.filter(pl.col("expression").is_not_null()).select("name", "expression").iter_rows())
-    ev = Parameters(file=study.source)
-    changed = set(draws)
-    for name, arr in draws.items():
-        values[name] = ureg.Quantity(np.asarray(arr, dtype=float), units[name])
-    dependents: list[str] = []
-    for name in draws:
-        dependents += [d for d in iter_dependents(params, name) if d not in dependents]
-    order = [n for n in params.get_column("name").to_list() if n in dependents]  # parameters are in dependency order
-    for dep in order:
-        mag, u, _ = ev.compute(texts[dep], values, where="parameters", key=dep)
-        values[dep] = ureg.Quantity(mag, u)
-        changed.add(dep)
-    out = []
-    allocated = set(study.allocation.get_column("process").to_list())
-    shared = set(study.allocation.filter(pl.col("method") != "substitution").get_column("process").to_list())
-    for table, column, text, old, u, names in study.expressions.iter_rows():
-        if not changed & set(names):
-            continue
-        mag, got, _ = ev.compute(text, values, where=table, key=column)
-        new = np.broadcast_to(np.asarray(ureg.Quantity(mag, got).to(u).magnitude, dtype=float),
-                              next(iter(draws.values())).shape)
-        if old == 0:
-            raise StudyError(Problem(f"the amount at {table}, {column} is 0 at the study's parameter values, so "
-                                     "its uncertainty cannot be sampled as a ratio", file=study.source,
-                                     table=table, column=column,
-                                     hint="write the amount so that it is not 0 at the study's values"))
-        moved = re.fullmatch(r"process '([^']+)'", table)
-        if moved and column in ("output", "output_mass") and moved.group(1) in allocated:
-            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{moved.group(1)}' "
-                                     "(its output): sampling it is not supported", file=study.source, table=table,
-                                     column=column, hint="give the uncertainty of the process's exchanges instead"))
-        co = _COPRODUCT.fullmatch(table)
-        if co and co.group(1) in shared:  # a co-product's amount or mass moves the shares (a credit just scales)
-            raise StudyError(Problem(f"a parameter drawn here moves the allocation of process '{co.group(1)}' "
-                                     "(a co-product's amount): sampling it is not supported", file=study.source,
-                                     table=table, column=column,
-                                     hint="give the uncertainty of the process's exchanges instead"))
-        out.append((*_fed(model, table, column), new / old))
-    return [(e, r, k) for e, k, r in out]
-
-
-def _fed(model: "Model", table: str, column: str) -> tuple[Entries, tuple[str, str] | None]:
-    """Entries fed by the amount written at ``table``/``column`` (:func:`lca.engine.params.selection`),
-    or the view part it sets (a conversion to a unit of analysis: no entry)."""
-    from lca.engine.params import selection
-
-    if table == "product" or table.startswith("view '"):
-        none = Entries(np.zeros(model.system.technosphere.height, dtype=bool), np.zeros(model.base.height, dtype=bool))
-        return none, (table, column)
-    sel = selection(model, table, column)
-    return Entries(sel.tech.copy(), sel.amount | sel.multiplier), None
 
 
 class Sampler:
@@ -226,9 +156,9 @@ class Sampler:
         dq, da = self.demand
         for b, s, e, sel, cols, looped, order in self.blocks:
             vals = []
-            for j, c in zip(sel, cols):
-                v = np.full(n, self.tech0[j])
-                for col in c:
+            for j, c in zip(sel, cols):  # an entry no draw changes stays a scalar (no array per draw)
+                v = float(self.tech0[j]) if not c.size else self.tech0[j] * ratios[:, c[0]]
+                for col in c[1:]:
                     v *= ratios[:, col]
                 vals.append(v)
             qs, ps = self.t_qid[sel] - s, self.t_pid[sel] - s

@@ -43,7 +43,8 @@ class Blocks:
     def of(cls, ps: ProductSystem) -> "Blocks":
         d = ps.blocks.join(ps.demand, on="scenario", how="left", maintain_order="left")
         label = ps.processes.select(
-            pl.when(pl.col("component") == pl.col("scenario")).then(pl.col("process"))
+            pl.when(pl.col("kind") == "delivery").then(pl.format("delivery of scenario '{}'", "component"))
+            .when(pl.col("component") == pl.col("scenario")).then(pl.col("process"))
             .otherwise(pl.format("{} (of {})", "process", "component"))).to_series().to_list()
         return cls(tuple(ps.blocks.get_column("scenario").to_list()), ps.blocks.get_column("start").to_numpy(),
                    ps.blocks.get_column("stop").to_numpy(), ps.blocks.get_column("looped").to_numpy(),
@@ -100,12 +101,13 @@ def scaling_frame(ps: ProductSystem, runs: np.ndarray, order: list[str] | None =
     One row per process instance (the result contract's ``Footprint.scaling``): ``runs`` of the
     process (gross outputs) per declared unit of the scenario; ``reference_outputs`` = runs × yield,
     the good outputs (``output_amount`` each, in ``output_unit``). A mix lists its components'
-    instances; its own mix process is bookkeeping of the shares, not an activity, and is left out.
+    instances; its own mix process (bookkeeping of the shares) and the ``delivery`` instances (one
+    declared unit handed over, see :mod:`lca.engine.system`) are not activities and are left out.
     Scenarios in ``order`` (the study's), instances in pid order.
     """
     p = ps.processes
     out = (p.with_columns(pl.Series("runs", runs[p.get_column("pid").to_numpy()], dtype=pl.Float64))
-           .filter(pl.col("kind") != "mix"))
+           .filter(pl.col("kind") == "process"))
     if order is not None:
         rank = {s: i for i, s in enumerate(order)}
         out = out.sort(pl.col("scenario").replace_strict(rank, default=len(rank), return_dtype=pl.Int64), "pid")

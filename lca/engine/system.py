@@ -4,12 +4,13 @@ A scenario's processes (one *instance* per step) each make one product. One *run
 is one ``output`` of GROSS line output: it consumes the exchanges as written and delivers
 ``output_amount × yield`` of good product (the yield is a matrix entry, not a division spread over
 rows). The technosphere matrix ``A`` (products × processes) holds those outputs on its diagonal and
-the intermediate inputs (negative, in the supplier's output unit per run) off it; the demand ``f``
-is one declared unit of the scenario's delivered product; ``A s = f`` gives the runs ``s``.
+the intermediate inputs (negative, in the supplier's output unit per run) off it. A ``delivery``
+instance closes each scenario: it consumes one declared unit of the delivered product and makes one
+"delivery"; the demand ``f`` is that one delivery, and ``A s = f`` gives the runs ``s``.
 
 Supply mixes are processes too: a mix scenario holds a copy of each component's system (its
 processes keep their ``component``) and one ``mix`` process that makes one declared unit from
-``share`` × one declared unit of each component's delivered product. Nested mixes work the same.
+``share`` × one delivery of each component. Nested mixes work the same.
 
 Every scenario is a contiguous block of process ids (``pid``); a product is identified by the
 ``pid`` of the process instance that makes it (``qid``), so each block of ``A`` is square.
@@ -18,7 +19,7 @@ Every scenario is a contiguous block of process ids (``pid``); a product is iden
 >>> from lca.study import load_study
 >>> ps = ProductSystem.build(load_study(default_study_path()))
 >>> ps.processes.filter(pl.col("scenario") == "jp-import").select("pid", "kind").rows()
-[(0, 'process'), (1, 'process')]
+[(0, 'process'), (1, 'process'), (2, 'delivery')]
 >>> ps.technosphere.filter(pl.col("pid") == 1).select("qid", "amount", "role").rows()
 [(1, 0.95, 'output'), (0, -1.0, 'input')]
 """
@@ -130,7 +131,40 @@ def _systems(study: Study) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
                  pl.lit(None, pl.String).alias("input")),
         e.select("pid", "qid", (-pl.col("amount") * pl.col("conv")).alias("amount"), "origin",
                  pl.lit("input").alias("role"), "process", "input")]).select(*TECH_SCHEMA).sort("pid", maintain_order=True)
-    return p, tech, final
+    return _with_deliveries(p, tech, final)
+
+
+def _with_deliveries(p: pl.DataFrame, tech: pl.DataFrame,
+                     final: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Close each scenario's block with a ``delivery`` instance: it consumes one declared unit of the
+    delivered product and makes 1 delivery, the demand. Its runs are 1 (share × 1 in a mix), so what
+    is shipped to the cell plant is a per-run row of it: the delivered amount, however much of the
+    product a loop keeps at the works (a leg per run of the product's maker would ship all of it)."""
+    ids = p.get_column("scenario").unique(maintain_order=True).to_list()
+    rank = p.get_column("scenario").replace_strict({s: i for i, s in enumerate(ids)}, return_dtype=pl.Int64)
+    old = p.get_column("pid").to_list()
+    new = (p.get_column("pid") + rank).to_list()  # room for one more pid after each block
+    renum = lambda c: pl.col(c).replace_strict(old, new, return_dtype=pl.Int64)  # noqa: E731
+    p = p.with_columns(renum("pid"))
+    tech = tech.with_columns(renum("pid"), renum("qid"))
+    final = final.with_columns(renum("qid"))
+    made = p.select(pl.col("pid").alias("qid"), pl.col("process").alias("product"))
+    ends = p.group_by("scenario", maintain_order=True).agg((pl.col("pid").max() + 1).alias("did"))
+    d = final.join(ends, on="scenario").join(made, on="qid").with_columns(
+        pl.format("scenario '{}'", "scenario").alias("origin"))
+    procs = d.select(pl.col("did").alias("pid"), "scenario", pl.col("scenario").alias("component"),
+                     pl.lit(None, pl.String).alias("process"), pl.lit(None, pl.String).alias("site"),
+                     pl.lit("delivery").alias("kind"), pl.lit(1.0).alias("output_amount"),
+                     pl.lit("delivery").alias("output_unit"), pl.lit(1.0).alias("yield"))
+    none = pl.lit(None, pl.String)
+    rows = pl.concat([
+        d.select(pl.col("did").alias("qid"), pl.col("did").alias("pid"), pl.lit(1.0).alias("amount"), "origin",
+                 pl.lit("output").alias("role"), none.alias("process"), none.alias("input")),
+        d.select("qid", pl.col("did").alias("pid"), (-pl.col("amount")).alias("amount"), "origin",
+                 pl.lit("input").alias("role"), none.alias("process"), pl.col("product").alias("input"))])
+    return (pl.concat([p, procs.cast(PROCESS_SCHEMA)]).sort("pid"),
+            pl.concat([tech, rows.cast(TECH_SCHEMA)]).sort("pid", maintain_order=True),
+            d.select("scenario", pl.col("did").alias("qid"), pl.lit(1.0).alias("amount")))
 
 
 def _delivered(study: Study, p: pl.DataFrame, e: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:

@@ -32,6 +32,12 @@ FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 _SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
 _EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note"]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
+#: the columns of ``Study.coproducts`` / ``Study.allocation`` / ``Study.parameters`` (a study's own
+#: frames can be passed back), ``note`` where the TOML form has one; ``origin`` is re-made
+_COPRODUCT_COLS = ["process", "output", "amount", "unit", "mass", "mass_unit", "price", "currency", "price_unit",
+                   "substitutes", "factor", "note", "origin"]
+_ALLOCATION_COLS = ["process", "method", "reason", "basis", "price", "currency", "price_unit", "shares"]
+_PARAMETER_COLS = ["name", "value", "unit", "expression", "note"]
 
 
 def _frame(x: FrameLike | None, name: str) -> pl.DataFrame | None:
@@ -71,6 +77,100 @@ def _shape_problems(**given: Any) -> list[Problem]:
     return problems
 
 
+def _quantity(value: Any, unit: Any) -> Any:
+    """A number and its unit as the TOML form ``"<number> <unit>"`` (exact: ``repr``); without a unit,
+    the value as written (a quantity string, an expression of parameters, or none)."""
+    if unit is None or value is None:
+        return value
+    try:
+        return f"{float(value)!r} {unit}"
+    except (TypeError, ValueError):
+        return f"{value} {unit}"  # refused, located, by the study's own checks
+
+
+def _price(row: Mapping[str, Any]) -> Any:
+    if row.get("price") is None or row.get("currency") is None:
+        return row.get("price")  # "0.1 USD/kg" as written (or none)
+    return f"{float(row['price'])!r} {row['currency']}/{row.get('price_unit') or ''}".rstrip("/")
+
+
+def _coproduct_entries(coproducts: pl.DataFrame | None, allocation: pl.DataFrame | None,
+                       procs: list[dict[str, Any]]) -> list[Problem]:
+    """Put each co-product row and allocation row into its process record (as ``coproducts`` /
+    ``allocation`` entries of a ``[[process]]``); rows of an unknown process are problems."""
+    by_id = {str(r["id"]): r for r in procs}
+    problems = []
+    for name, df in (("coproducts", coproducts), ("allocation", allocation)):
+        if df is None:
+            continue
+        cols = _COPRODUCT_COLS if name == "coproducts" else _ALLOCATION_COLS
+        for i, row in enumerate(df.select([c for c in cols if c in df.columns]).iter_rows(named=True), 1):
+            rec = by_id.get(str(row.get("process")))
+            if rec is None:
+                problems.append(Problem(f"{name} row of unknown process {row.get('process')!r}", table=name, row=i,
+                                        column="process", hint="use an id of the processes table"))
+                continue
+            if name == "coproducts":
+                entry = {"id": row.get("output"), "amount": _quantity(row.get("amount"), row.get("unit")),
+                         "mass": _quantity(row.get("mass"), row.get("mass_unit")), "price": _price(row),
+                         "substitutes": row.get("substitutes"), "factor": row.get("factor"), "note": row.get("note")}
+                rec.setdefault("coproducts", []).append({k: v for k, v in entry.items() if v is not None})
+                continue
+            shares = row.get("shares")
+            if isinstance(shares, list):  # as Study.allocation holds them: [{output, share}, …]
+                shares = {d["output"]: d["share"] for d in shares}
+            elif isinstance(shares, Mapping):  # a dict per row (a struct column: other rows' keys are empty)
+                shares = {k: v for k, v in shares.items() if v is not None}
+            entry = {"method": row.get("method"), "reason": row.get("reason"), "basis": row.get("basis"),
+                     "price": _price(row), "shares": shares or None}
+            if "allocation" in rec:
+                problems.append(Problem(f"process '{rec['id']}' has two allocation rows", table=name, row=i,
+                                        column="process"))
+            rec["allocation"] = {k: v for k, v in entry.items() if v is not None}
+    return problems
+
+
+def _parameters(parameters: Mapping[str, Any] | FrameLike | None) -> Mapping[str, Any] | None:
+    """The ``[parameters]`` table from a dict (as in TOML) or a table of ``name, value, unit,
+    expression, note`` rows (the columns of ``Study.parameters``): an expression row is its
+    expression, another row its ``value`` with its ``unit`` (or a quantity string)."""
+    if parameters is None or isinstance(parameters, Mapping):
+        return parameters
+    df = _frame(parameters, "parameters")
+    out: dict[str, Any] = {}
+    for row in df.select([c for c in _PARAMETER_COLS if c in df.columns]).iter_rows(named=True):
+        if row.get("expression") is not None:
+            out[str(row["name"])] = row["expression"]
+        elif row.get("unit") is None:
+            out[str(row["name"])] = row.get("value") if row.get("note") is None else {
+                "value": row.get("value"), "note": row["note"]}
+        else:
+            spec = {k: row[k] for k in ("value", "unit", "note") if row.get(k) is not None}
+            try:  # a number in a column of strings (a table mixing quantities and numbers)
+                spec["value"] = float(spec["value"])
+            except (KeyError, TypeError, ValueError):
+                pass  # refused, located, by the [parameters] checks
+            out[str(row["name"])] = spec
+    return out
+
+
+def _written_amounts(ex_df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An ``amount`` column of strings: a row with a ``unit`` holds a number, a row without one a
+    quantity (``"5.5 g"``) or an expression of parameters, as an exchange ``amount`` in TOML. Returns
+    the frame the table model checks (those written amounts left to the study's own checks) and the
+    frame the records are read from."""
+    if ex_df.schema.get("amount") != pl.String:
+        return ex_df, ex_df
+    if "unit" not in ex_df.columns:
+        ex_df = ex_df.with_columns(pl.lit(None, pl.String).alias("unit"))
+    written = pl.col("unit").is_null() & pl.col("amount").is_not_null()
+    check = ex_df.with_columns(pl.when(written).then(pl.lit(0.0)).otherwise(
+        pl.col("amount").str.strip_chars().cast(pl.Float64, strict=False)).alias("amount"),
+        pl.when(written).then(pl.lit("dimensionless")).otherwise(pl.col("unit")).alias("unit"))
+    return check, ex_df.with_columns(pl.when(written).then(pl.col("amount")).alias("__written"),
+                                     pl.when(written).then(None).otherwise(check.get_column("amount")).alias("amount"))
+
+
 def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], sites: FrameLike,
                       processes: FrameLike, exchanges: FrameLike, scenarios: Sequence[Mapping[str, Any]],
                       routes: FrameLike | None = None, method: Mapping[str, str] | None = None,
@@ -78,7 +178,9 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                       cell_plant: str | None = None, factors: Mapping[str, Any] | None = None,
                       views: Sequence[Mapping[str, Any]] | None = None,
                       stages: Sequence[Mapping[str, Any]] | None = None,
-                      profile: Mapping[str, Any] | None = None) -> Study:
+                      profile: Mapping[str, Any] | None = None, coproducts: FrameLike | None = None,
+                      allocation: FrameLike | None = None,
+                      parameters: Mapping[str, Any] | FrameLike | None = None) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -93,6 +195,13 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
       :mod:`lca.factors.sources`) and ``files`` (relative to the working directory).
     * ``views``, ``stages``, ``profile``: the product profile — the ``[[view]]`` and ``[[stage]]``
       entries as dicts and the ``[profile]`` table (docs/study-format.md "Product profile").
+    * ``coproducts``: process, output (the co-product's id), amount, unit, optional mass, mass_unit,
+      price, currency, price_unit, substitutes, factor, note (the columns of ``Study.coproducts``);
+      ``allocation``: process, method, reason, optional basis, price, currency, price_unit, shares
+      (those of ``Study.allocation``; shares as ``[{output, share}]`` or ``{output: share}``).
+    * ``parameters``: the ``[parameters]`` table as a dict, or rows of name, value, unit,
+      expression, note (the columns of ``Study.parameters``). An exchange ``amount`` may then be
+      a string: with a ``unit`` a number, without one a quantity or an expression of them.
 
     Raises :class:`~lca.errors.StudyError` / :class:`~lca.errors.SchemaError` naming table, row, column.
     """
@@ -104,12 +213,24 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise StudyError(problems)
     site_df, proc_df = _frame(sites, "sites"), _frame(processes, "processes")
     ex_df, route_df = _frame(exchanges, "exchanges"), _frame(routes, "routes")
+    co_df, alloc_df = _frame(coproducts, "coproducts"), _frame(allocation, "allocation")
     # a column the format does not know is refused, as in a table file: dropped, a typo such as
     # 'yeild' would silently compute with the default yield
+    param_df = None if parameters is None or isinstance(parameters, Mapping) else _frame(parameters, "parameters")
     for df, name, allowed in ((site_df, "sites", _SITE_COLS), (proc_df, "processes", _PROCESS_KEYS),
-                              (ex_df, "exchanges", ["process", *_EXCHANGE_KEYS])):
+                              (ex_df, "exchanges", ["process", *_EXCHANGE_KEYS]),
+                              (co_df, "coproducts", _COPRODUCT_COLS), (alloc_df, "allocation", _ALLOCATION_COLS),
+                              (param_df, "parameters", _PARAMETER_COLS)):
+        if df is None:
+            continue
         problems += [Problem(f"unknown column '{c}'", table=name, column=c,
                              hint="allowed columns: " + ", ".join(allowed)) for c in df.columns if c not in allowed]
+    for df, name, need in ((co_df, "coproducts", ("process", "output", "amount")),
+                           (alloc_df, "allocation", ("process", "method", "reason")),
+                           (param_df, "parameters", ("name",))):
+        problems += [Problem(f"missing required column '{c}'", table=name, column=c)
+                     for c in need if df is not None and c not in df.columns]
+    ex_df, ex_records = _written_amounts(ex_df)
     try:
         validate_table(site_df.select([c for c in _SITE_COLS if c in site_df.columns]), SiteTable, table="sites")
     except SchemaError as exc:
@@ -128,7 +249,9 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         raise SchemaError(problems)
 
     by_process: dict[str, list[dict[str, Any]]] = {}
-    for rec in _records(ex_df, ["process", *_EXCHANGE_KEYS]):
+    for rec in _records(ex_records, ["process", *_EXCHANGE_KEYS, "__written"]):
+        if "__written" in rec:
+            rec["amount"] = rec.pop("__written")
         by_process.setdefault(str(rec.pop("process")), []).append(rec)
     procs = []
     for rec in _records(proc_df, _PROCESS_KEYS):
@@ -136,12 +259,13 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
         procs.append(rec)
     problems += [Problem(f"exchange belongs to unknown process '{p}'", table="exchanges", column="process")
                  for p in sorted(by_process)]
+    problems += _coproduct_entries(co_df, alloc_df, procs)
     if problems:
         raise StudyError(problems)
     doc: dict[str, Any] = {"study": dict(study), "product": dict(product), "site": _records(site_df, _SITE_COLS),
                            "process": procs, "scenario": [dict(s) for s in scenarios]}
     for key, value in (("method", method), ("comparison", comparison), ("pact", pact), ("factors", factors),
-                       ("profile", profile)):
+                       ("profile", profile), ("parameters", _parameters(parameters))):
         if value:
             doc[key] = dict(value)
     for key, entries in (("view", views), ("stage", stages)):
