@@ -51,8 +51,13 @@ def frozen() -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("name,plant", CASES)
-def test_every_method_switch_gives_todays_rows(frozen, name, plant):
+def test_every_method_switch_gives_todays_rows(frozen, name, plant, tmp_path):
     path, _ = STUDIES[name]
+    if name == "default":  # frozen before #13 added waste, shipped packaging and inbound legs to it
+        from conftest import default_before_completeness
+
+        default_before_completeness(tmp_path)
+        path = tmp_path / "study.toml"
     base = load_study(path).with_cell_plant(plant)
     for g, e, t in itertools.product(GWP_SETS, ELECTRICITY_RULES, TD_LOSSES):
         want = (frozen.filter((pl.col("__study") == name) & (pl.col("__plant") == plant) & (pl.col("__gwp") == g)
@@ -64,9 +69,12 @@ def test_every_method_switch_gives_todays_rows(frozen, name, plant):
 
 
 def test_default_totals_have_not_moved():
-    """The published totals (kg CO2e/m², Liberty), to the four digits the README states."""
+    """The published totals (kg CO2e/m², Liberty), to the four digits the README states. Moved by #13
+    (completeness): production waste incinerated (+0.0127 each), inbound legs of materials (+0.0005 to
+    +0.0016) and the packaging of the base film shipped to Charlotte (+0.0018 charlotte-coated); before:
+    0.1886, 0.1824, 0.1090, 0.1861, 0.2184, 0.1849."""
     fp = lca.compute(load_study(lca.default_study_path()))
     totals = dict(fp.totals().select("scenario", "value").iter_rows())
-    want = {"jp-import": 0.1886, "charlotte-coated": 0.1824, "ontario": 0.1090, "kr-import": 0.1861,
-            "cn-import": 0.2184, "supply-mix-2028": 0.1849}
+    want = {"jp-import": 0.2027, "charlotte-coated": 0.1984, "ontario": 0.1233, "kr-import": 0.1992,
+            "cn-import": 0.2317, "supply-mix-2028": 0.2001}
     assert {k: round(v, 4) for k, v in totals.items()} == want

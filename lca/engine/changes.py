@@ -112,11 +112,23 @@ def apply_changes(model: "Model", changes: Mapping[str, Any]) -> "State":
     return st
 
 
+def inbound_of(base: pl.DataFrame, origins: list[str]) -> np.ndarray:
+    """Rows of the inbound legs (:mod:`lca.engine.shipping`) that bring the exchanges at ``origins``."""
+    origin = base.get_column("origin")
+    hit = np.zeros(base.height, bool)
+    for o in origins:  # one per exchange written (a handful)
+        hit |= (origin.str.ends_with(f" for {o}") & base.get_column("process").str.starts_with("inbound ")
+                ).fill_null(False).to_numpy()
+    return hit
+
+
 def target(model: "Model", study: Study, name: str) -> Target:
     """Resolve ``name`` against the model (StudyError naming it if it is unknown or ambiguous)."""
     parts = name.split(".")
     base, keys, tech = model.base, model.keys, model.system.technosphere
-    leg = model.leg.to_numpy()
+    # the scenarios' own legs: inbound legs of materials (no goods, lca.engine.shipping) are not the
+    # study's transport elements, so transport targets leave them alone
+    leg = model.leg.to_numpy() & keys.get_column("goods").is_not_null().to_numpy()
     none_t, none_r = np.zeros(tech.height, bool), np.zeros(base.height, bool)
     sel = lambda t=none_t, a=none_r, s=none_r, d=none_r, m=none_r: Selection(t, a, s, d, m)  # noqa: E731
     if parts[0] == "process" and len(parts) == 3:
@@ -124,7 +136,7 @@ def target(model: "Model", study: Study, name: str) -> Target:
         procs = study.processes.filter(pl.col("id") == p)
         if procs.height == 0:
             raise _fail(name, f"unknown process '{p}'", "use one of: " + ", ".join(study.processes["id"]))
-        goods = (keys.get_column("goods") == p).to_numpy() & leg
+        goods = (keys.get_column("goods") == p).fill_null(False).to_numpy() & leg
         if what in ("yield", "output_mass"):
             col, unit = ("yield", "dimensionless") if what == "yield" else (
                 "output_mass_amount", procs.get_column("output_mass_unit")[0])
@@ -133,6 +145,14 @@ def target(model: "Model", study: Study, name: str) -> Target:
                 raise _fail(name, f"process '{p}' has no {what}")
             out = ((tech.get_column("role") == "output") & (tech.get_column("process") == p)).to_numpy()
             t = out & model.is_process_entry if what == "yield" else none_t
+            if what == "yield":  # packaging of its shipped output is per good output (lca.engine.shipping)
+                origin = base.get_column("origin")
+                pk = (origin.str.starts_with(f"process '{p}' packaging #") & base.get_column("mode").is_null()
+                      ).fill_null(False).to_numpy()
+                pk_in = inbound_of(base, origin.filter(pl.Series(pk)).unique().to_list())
+                goods = goods | pk | pk_in
+                return Target(name, sel(t=t, a=goods, s=goods & ~pk), float(old), unit,
+                              lambda s, r: _set(s, "processes", pl.col("id") == p, col, r))
             return Target(name, sel(t=t, a=goods, s=goods), float(old), unit,
                           lambda s, r: _set(s, "processes", pl.col("id") == p, col, r))
         hit = (pl.col("process") == p) & ((pl.col("flow") == what) | (pl.col("input") == what))
@@ -144,8 +164,11 @@ def target(model: "Model", study: Study, name: str) -> Target:
         old, unit = _single(name, ex.select("amount", "unit"))
         rows = ((base.get_column("process") == p) & (base.get_column("flow") == what)).to_numpy() & ~leg
         rows &= ~base.get_column("origin").str.contains(" coproduct #").to_numpy()
+        rows &= base.get_column("mode").is_null().to_numpy()
+        inbound = inbound_of(base, ex.get_column("origin").to_list())  # the material's legs carry its mass
         t = ((tech.get_column("process") == p) & (tech.get_column("input") == what)).fill_null(False).to_numpy()
-        return Target(name, sel(t=t, a=rows), old, unit, lambda s, r: _set(s, "exchanges", hit, "amount", r))
+        return Target(name, sel(t=t, a=rows | inbound, s=inbound), old, unit,
+                      lambda s, r: _set(s, "exchanges", hit, "amount", r))
     if parts[0] == "transport" and parts[-1] == "packaging_factor" and len(parts) == 2:
         old, _ = _single(name, study.transport.select("packaging_factor", pl.lit("").alias("u")))
         return Target(name, sel(a=leg, s=leg), old, "dimensionless",
@@ -210,6 +233,10 @@ def _reallocate(model: "Model", st: "State", before: Study, p: str) -> None:
     base, t = model.base, model.system.technosphere
     own = ((base.get_column("process") == p) & ~base.get_column("origin").str.contains(" coproduct #")).to_numpy()
     st.amount[own & ~model.leg.to_numpy()] *= r
+    # the inbound legs of its materials carry the allocated amounts (lca.engine.shipping)
+    inbound = inbound_of(base, before.exchanges.filter(pl.col("process") == p).get_column("origin").to_list())
+    st.amount[inbound] *= r
+    st.shipped[inbound] *= r
     st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).to_numpy()
             & model.is_process_entry] *= r
 

@@ -16,7 +16,10 @@ import sys
 import numpy as np
 import polars as pl
 
+from collections.abc import Collection
+
 from lca.engine.allocation import credits, main_factors
+from lca.engine.shipping import inbound_rows, packaging_rows
 from lca.engine.system import ProductSystem
 from lca.errors import Problem, StudyError
 from lca.study import Study
@@ -63,7 +66,7 @@ def _unit_problems(frame: pl.DataFrame, unit_col: str, file: str, expect_dim: st
 KEY_COLUMNS = ["pid", "goods", "to_site"]
 
 
-def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
+def build_activities(study: Study, ps: ProductSystem, materials: Collection[str] | None = None) -> pl.DataFrame:
     """The long activity frame of every scenario (mixes expanded), per RUN of its process instance.
 
     Same rows, in the same order, as the per-declared-unit inventory; ``amount`` and
@@ -85,7 +88,12 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
                    pl.lit(None, pl.String).alias("mode"), "primary", "pid", pl.col("process").alias("goods"),
                    pl.lit(None, pl.String).alias("to_site")))
     act = _allocated(act, inst, study)
+    pack = packaging_rows(study, inst, act.columns)  # packaging of shipped outputs, then every material's inbound legs
+    act = act if pack is None else pl.concat([act, pack], how="vertical_relaxed")
     problems = _unit_problems(act, "unit", file, None, "")
+    if not problems:
+        inbound = inbound_rows(study, act, _materials() if materials is None else materials)
+        act = act if inbound is None else pl.concat([act, inbound], how="vertical_relaxed")
 
     legs = study.transport
     if legs.height:
@@ -120,6 +128,14 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
         raise StudyError(problems)
     act = _expand_mixes(act, ps, study.scenario_ids)
     return act.with_row_index("act").with_columns(pl.col("act").cast(pl.Int64))
+
+
+def _materials() -> list[str]:
+    """Flows the shipped library files as materials (when the caller has no library of its own)."""
+    from lca.factors import load_library
+
+    lib = load_library().factors
+    return lib.filter(pl.col("category") == "material").get_column("flow").unique().to_list()
 
 
 def _allocated(act: pl.DataFrame, inst: pl.DataFrame, study: Study) -> pl.DataFrame:

@@ -113,14 +113,17 @@ def selection(model: "Model", table: str, column: str) -> Selection:
     leg = model.leg.to_numpy()
     none_t, none_r = np.zeros(t.height, bool), np.zeros(base.height, bool)
     if column == "amount":  # an exchange (flow: activity rows; input: technosphere entries)
+        from lca.engine.changes import inbound_of
+
+        inbound = inbound_of(base, [table])  # its material's inbound legs carry the amount's mass
         return Selection((t.get_column("origin") == table).to_numpy(),
-                         (base.get_column("origin") == table).to_numpy() & ~leg, none_r, none_r, none_r)
+                         ((base.get_column("origin") == table).to_numpy() & ~leg) | inbound, inbound, none_r, none_r)
     m = _PROCESS.fullmatch(table)
     if m and column == "output":
         out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).to_numpy()
         return Selection(out & model.is_process_entry, none_r, none_r, none_r, none_r)
     if m and column == "output_mass":
-        goods = (keys.get_column("goods") == m.group(1)).to_numpy() & leg
+        goods = (keys.get_column("goods") == m.group(1)).fill_null(False).to_numpy() & leg
         return Selection(none_t, goods, goods, none_r, none_r)
     if column == "distance":
         origin = base.get_column("origin")
