@@ -43,6 +43,11 @@ ALLOCATION_METHODS = ("mass", "economic", "physical", "substitution")
 #: what-if (``hypothetical``). Called the scenario's *outlook* in the code (a scenario frame's
 #: ``kind`` already says system or mix); a mix with a prospective component is prospective.
 SCENARIO_KINDS = ("current", "prospective", "hypothetical")
+#: Treatment of a process's waste output (``waste = [{ material, amount, treatment }]``); the first
+#: is the default. No credit is given for recovered energy or material (cut-off approach).
+WASTE_TREATMENTS = ("incineration_energy_recovery", "incineration", "landfill", "recycling")
+#: The treatments that burn the waste: its fossil carbon is emitted as CO2
+COMBUSTION_TREATMENTS = ("incineration_energy_recovery", "incineration")
 
 # ----------------------------------------------------------------------------------- factor files
 
@@ -50,7 +55,7 @@ SCENARIO_KINDS = ("current", "prospective", "hypothetical")
 GASES = ("CO2e", "CO2", "CH4_fossil", "CH4_nonfossil", "N2O", "CH2Cl2", "SF6", "NF3", "CF4",
          "HFC-32", "HFC-125", "HFC-134a", "HFC-143a", "C2F6", "none")
 #: Each accepts its own activity dimensions (:data:`lca.factors.CATEGORY_DIMENSIONS`)
-CATEGORIES = ("electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss", "product")
+CATEGORIES = ("electricity", "fuel", "heat", "material", "process_emission", "freight", "grid_loss", "product", "waste")
 #: Only ``default`` rows are candidates of region resolution
 STATUSES = ("default", "alternative", "sensitivity", "market")
 #: What part of an activity's chain a factor row covers (docs/method-rules.md: scopes that overlap are
@@ -104,6 +109,8 @@ WHERE = {
     "PACT_STATUSES": "`[pact] status`",
     "ALLOCATION_METHODS": "`allocation = { method = … }` of a process with `coproducts`",
     "SCENARIO_KINDS": "`[[scenario]] kind` (with `operation_start` when prospective); `Footprint.outlook`",
+    "WASTE_TREATMENTS": "`treatment` of a process's `waste = [{ material, amount, treatment }]`",
+    "COMBUSTION_TREATMENTS": "(the waste treatments whose fossil carbon is charged as CO2)",
     "GASES": "the `gas` column of factor files and GWP tables",
     "CATEGORIES": "the `category` column of factor files",
     "STATUSES": "the `status` column of factor files",

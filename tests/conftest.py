@@ -28,19 +28,6 @@ def default_fp(default_study):
     return lca.compute(default_study)
 
 
-@pytest.fixture(scope="session")
-def mode_centred_fp(default_study):
-    """The default study with its [[uncertainty]] triangles centred on their modes, as before #13
-    item 6 put the study values at their medians (``centre = "median"``): Monte Carlo numbers pinned
-    to references computed before that change are checked against this footprint."""
-    from dataclasses import replace
-
-    import lca
-
-    spec = tuple({k: v for k, v in e.items() if k != "centre"} for e in default_study.uncertainty_spec)
-    return lca.compute(replace(default_study, uncertainty_spec=spec))
-
-
 UNCERTAINTY_MARK = "# ------------------------------------------------------------------------------ uncertainty"
 
 
@@ -50,6 +37,40 @@ def default_text_without_uncertainty() -> str:
 
     text = lca.default_study_path().read_text(encoding="utf-8")
     return text.split(UNCERTAINTY_MARK)[0]
+
+
+def default_before_completeness(folder, *, old_hdpe: bool = False):
+    """The default study as it was before #13 item 1 (no production waste, no packaging of the shipped
+    base film, no inbound legs of materials) and item 6 (its [[uncertainty]] triangles centred on their
+    modes), written to ``folder / "study.toml"`` and computed: for tests whose pinned numbers are a
+    regression of the engine or the sampler on that study. ``old_hdpe``: also on the library before
+    item 7 (the PlasticsEurope 2005 HDPE row as the default again)."""
+    import re
+    from dataclasses import replace
+
+    import polars as pl
+
+    import lca
+    from lca.factors import FACTOR_COLUMNS
+
+    text = lca.default_study_path().read_text(encoding="utf-8")
+    text = re.sub(r"\n(waste|packaging) = \[\n.*?\n\]\n", "\n", text, flags=re.S)  # multi-line arrays
+    text = re.sub(r"\nwaste = \[ \{[^\n]*\} \]\n", "\n", text)                     # one-line array
+    path = folder / "study.toml"
+    path.write_text(text + "\n[[inbound]]\nlegs = []\n", encoding="utf-8")
+    study = lca.load_study(path)
+    spec = tuple({k: v for k, v in e.items() if k != "centre"} for e in study.uncertainty_spec)
+    layers = []
+    if old_hdpe:
+        lib = lca.load_library()
+        layers = [lib.factors.filter(pl.col("id").is_in(["mat.hdpe.plasticseurope2005", "mat.hdpe.desnz2025"]))
+                  .select(FACTOR_COLUMNS)
+                  .with_columns(pl.when(pl.col("id") == "mat.hdpe.plasticseurope2005").then(pl.lit("default"))
+                                .otherwise(pl.lit("alternative")).alias("status"))]
+    fp = lca.compute(replace(study, uncertainty_spec=spec), factors=layers)
+    # the totals before #13 (with the HDPE default of item 7: + 8.270677 g × 1.19516 kg CO2e/kg)
+    assert round(fp.total("jp-import").value, 4) == (0.1886 if old_hdpe else 0.1985)
+    return fp
 
 
 def study_with_uncertainty(tmp_path, block: str):

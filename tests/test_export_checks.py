@@ -32,7 +32,8 @@ def test_inconsistent_v2_footprint_fails_once_per_broken_rule(good):
     problems = check_pact(doc, "v2")
     assert rules(problems) == ["parts-add-up", "exemptions", "dqr-range"]
     parts, exempt, dqr = (p.message for p in problems)
-    assert "pCfExcludingBiogenic 0.198523" in parts and "sum of its parts 0.1" in parts
+    # 0.188638 before #13 (+ HDPE default, waste, inbound legs)
+    assert "pCfExcludingBiogenic 0.212574" in parts and "sum of its parts 0.1" in parts
     assert "5 % exceeds the PACT methodology limit of 3 %" in exempt and "v2.3 data model" in exempt
     assert "technologicalDQR=4.0" in dqr and "1–3" in dqr
     assert all(p.table.startswith("footprint #1 (") for p in problems)

@@ -234,3 +234,49 @@ def test_in_a_loop_a_hub_on_the_way_to_the_cell_plant_carries_the_delivered_kg()
     got = _legs(lca.compute(_load(doc)), "north")
     assert got == {"north → south": (pytest.approx(1.0, rel=1e-12), pytest.approx(0.01, rel=1e-12)),
                    "south → plant": (pytest.approx(1.0, rel=1e-12), pytest.approx(0.01, rel=1e-12))}
+
+
+# ------------------------------------------------------------ packaging of a shipped output (#13 item 1)
+def _with_salt_packaging(doc: dict) -> dict:
+    doc = copy.deepcopy(doc)
+    doc["process"][0]["packaging"] = [{"flow": "loop_salts", "amount": "0.1 kg"}]  # per output of salt
+    return doc
+
+
+def _packaging(fp, scenario: str) -> float:
+    """kg of packaging material charged per declared unit (salts, 2 kg CO2e/kg: value / 2)."""
+    rows = fp.detail.filter((pl.col("scenario") == scenario) & (pl.col("stage") == "packaging"))
+    return float(rows.get_column("value").sum()) / 2.0
+
+
+def test_packaging_is_charged_on_the_flow_each_element_ships():
+    """Two consumers: north → south carries 1 kg (1 output of salt), north → east 3 kg (the packaging
+    factor changes the shipped mass, not the packaging materials): 0.1 × (1 + 3) = 0.4 kg. Charged on
+    the maker's whole good output per element it was 0.1 × 4 kg × 2 elements = 0.8 kg."""
+    fp = lca.compute(_load(_with_salt_packaging(two_consumers_doc())))
+    assert _packaging(fp, "split") == pytest.approx(0.4, rel=1e-12)
+
+
+def test_in_a_loop_packaging_follows_the_delivered_and_the_internal_flow():
+    """cam packaged 0.1 kg per output: 1 kg delivered → 0.1 kg; 5/13 kg shipped north → south for
+    the recovery → 0.5/13 kg. On the maker's whole output it was 0.1 × 0.9 × 20/13 per element."""
+    doc = _loop_split_doc()
+    doc["process"][0]["packaging"] = [{"flow": "loop_salts", "amount": "0.1 kg"}]
+    model = lca.build_model(_load(doc))
+    assert _packaging(model.footprint(), "north") == pytest.approx(0.1 + 0.5 / 13, rel=1e-12)
+    changed = model.evaluate({"process.recovery.cam": "1.5 kg", "process.cam.yield": 0.8})
+    doc2 = _loop_split_doc("1.5 kg")
+    doc2["process"][0]["packaging"] = doc["process"][0]["packaging"]
+    doc2["process"][0]["yield"] = 0.8
+    assert_same_detail(changed.detail, lca.compute(_load(doc2)).detail)
+
+
+def test_changing_what_packaging_travels_with_equals_a_rebuild():
+    base = _with_output_parameter(_with_salt_packaging(two_consumers_doc()))
+    got = lca.build_model(_load(base)).evaluate({"process.part.salt": "4 kg", "process.salt.yield": 0.5,
+                                                  "parameter.part_out": "2 kg"})
+    doc = copy.deepcopy(base)
+    doc["process"][1]["exchanges"][0]["amount"] = "4 kg"
+    doc["process"][0]["yield"] = 0.5
+    doc["parameters"]["part_out"] = "2 kg"
+    assert_same_detail(got.detail, lca.compute(_load(doc)).detail)

@@ -129,18 +129,21 @@ def test_result_frame_failure_is_an_internal_error(default_fp, monkeypatch):
         run_uncertainty(default_fp, iterations=100, seed=1)
 
 
-def test_default_study_monte_carlo_is_unchanged(mode_centred_fp):
+def test_default_study_monte_carlo_is_unchanged(tmp_path):
     """Same seed, same numbers as before the bounds (the default study uses triangular, uniform and
     lognormal inputs inside their ranges): values taken from main at 0a09a50. To 1e-12 relative:
-    the matrix engine (#12) gives the same contributions to 1e-12, not to the last bit. The default
-    study now centres its triangles on the study values' medians (#13 item 6), which moves these
-    numbers on purpose; the engine is checked on the study as it was (triangles centred on modes).
+    the matrix engine (#12) gives the same contributions to 1e-12, not to the last bit. On the default
+    study as it was then (conftest.default_before_completeness): #13's waste, shipped packaging and
+    inbound legs (item 1) and the triangles centred on the study values' medians (item 6) move these
+    numbers on purpose.
 
     #13 item 7 moved the HDPE default to mat.hdpe.desnz2025 (lognormal, median 3.09516, GSD 1.3: mean
     3.2036) from the triangular 1.5/1.9/3.1 (mean 2.1667): 8.270677 g × 1.0369 = +0.00858 kg CO2e/m² on
     every mean by hand; the run gives +0.0083 to +0.0086 (other draws). Before: 0.22083, 0.21457, 0.13597,
     0.21801, 0.25354, 0.21707."""
-    r = run_uncertainty(mode_centred_fp, iterations=25_000, seed=3)
+    from conftest import default_before_completeness
+
+    r = run_uncertainty(default_before_completeness(tmp_path), iterations=25_000, seed=3)
     t = r.summary.filter(pl.col("stage") == "total")
     assert t["mean"].to_list() == pytest.approx([0.22930266210995723, 0.22303177091172388, 0.14459530191766753,
                                                  0.226469431413375, 0.26188316349738056, 0.22554012739101723],

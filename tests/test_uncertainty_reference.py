@@ -100,22 +100,13 @@ REFERENCE = {
 
 
 @pytest.fixture(scope="module")
-def reference_fp(mode_centred_fp):
-    """The default study on the library the reference was computed with: #13 item 7 made
-    mat.hdpe.desnz2025 the HDPE default and the 2005 row a sensitivity row; a layer restores the old
-    defaults (the engine, not the data, is under test here). The reference was computed with the
-    triangles centred on their modes; the default study centres them on the study values' medians
-    since #13 item 6, so the engine is compared on the study as it was (``mode_centred_fp``)."""
-    import polars as pl
+def reference_fp(tmp_path_factory):
+    """The default study as the reference was computed on: before #13's completeness additions
+    (item 1) and median-centred triangles (item 6), on the library before item 7 made
+    mat.hdpe.desnz2025 the HDPE default (the engine, not the data, is under test here)."""
+    from conftest import default_before_completeness
 
-    from lca.factors import FACTOR_COLUMNS
-
-    lib = lca.load_library()
-    old = (lib.factors.filter(pl.col("id").is_in(["mat.hdpe.plasticseurope2005", "mat.hdpe.desnz2025"]))
-           .select(FACTOR_COLUMNS)
-           .with_columns(pl.when(pl.col("id") == "mat.hdpe.plasticseurope2005").then(pl.lit("default"))
-                         .otherwise(pl.lit("alternative")).alias("status")))
-    return lca.compute(mode_centred_fp.study, factors=[old])
+    return default_before_completeness(tmp_path_factory.mktemp("ref"), old_hdpe=True)
 
 
 @pytest.mark.parametrize("per", ["declared_unit", "kWh"])

@@ -108,7 +108,9 @@ def check(
     With --study (and the method options the file was exported with): every figure of each footprint
     (PCF, its parts, carbon contents, packaging, mass per product — v2.3: per-unit figure ×
     unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study.
-    Without it only the rules above run, which a wrong but self-consistent file passes.
+    Without it only the rules above run, which a wrong but self-consistent file passes. With --study,
+    and for a study file given instead of a JSON file (lca check study.toml), the study's declared
+    [[exclusion]] screening estimates must be within its cut-off (default 1 % each, 3 % together).
 
     Example: lca check pcf.json --spec v3 --study study.toml
     """
@@ -118,6 +120,8 @@ def check(
     from lca.errors import ExportCheckError, Problem
     from lca.disclosure import check_pact, detect_version
 
+    if file.suffix.lower() == ".toml":  # a study: its declared exclusions against its cut-off
+        return _check_study_cutoff(file, switches)
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -142,11 +146,34 @@ def check(
     else:
         from lca.disclosure.pact.crosscheck import check_against_study
 
+        from lca.validation.cutoff import cutoff_problems
+
         fp = switches.compute(study)
         problems += check_against_study(doc, version, fp, scenario=scenario, file=str(file))
+        problems += cutoff_problems(fp, str(study))
     if problems:
         raise ExportCheckError(problems)
     n = 1 if isinstance(doc, dict) else len(doc)
     against = " and agree with the study" if study is not None else ""
     out_console().print(f"ok: {n} footprint{'s pass' if n != 1 else ' passes'} the PACT {version} methodology checks"
                         f"{against}", markup=False)
+
+
+def _check_study_cutoff(path: Path, switches) -> None:
+    """``lca check study.toml``: the study's screened exclusions within its cut-off (exit 1 with the list)."""
+    from lca.cli.console import out_console
+    from lca.errors import ExportCheckError
+    from lca.results.screening import exempted_percent
+    from lca.validation.cutoff import cutoff_problems
+
+    fp = switches.compute(path)
+    problems = cutoff_problems(fp, str(path))
+    if problems:
+        raise ExportCheckError(problems)
+    if fp.exclusions.height == 0:
+        out_console().print(f"ok: {path.name} declares no [[exclusion]]: nothing is exempted", markup=False)
+        return
+    each, total = fp.study.cutoff
+    figures = ", ".join(f"{sid} {exempted_percent(fp, sid):.2f} %" for sid in fp.scenarios)
+    out_console().print(f"ok: exclusions within the cut-off ({100 * each:g} % each, {100 * total:g} % together); "
+                        f"exempted: {figures}", markup=False)

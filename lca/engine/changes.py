@@ -65,6 +65,24 @@ def carried(model: "Model", process: str | None = None, goods: str | None = None
     return hit
 
 
+def shipped_with(model: "Model", process: str | None = None, goods: str | None = None,
+                 carries: tuple[str, ...] = ("input", "delivery", "output")) -> np.ndarray:
+    """:func:`carried` legs plus what travels with their flow: the packaging of the goods charged on
+    that flow (:func:`lca.engine.shipping.packaging_rows`, per output carried) and the inbound legs
+    bringing that packaging. All scale with the flow; only the legs scale with the goods' mass."""
+    keys = model.keys
+    pk = (~model.leg.to_numpy() & keys.get_column("carries").is_in(list(carries)).fill_null(False).to_numpy())
+    if process is not None:
+        pk &= (keys.get_column("consumer") == process).fill_null(False).to_numpy()
+    if goods is not None:
+        pk &= (keys.get_column("goods") == goods).fill_null(False).to_numpy()
+    legs = carried(model, process, goods, carries)
+    if not pk.any():
+        return legs
+    origins = model.base.get_column("origin").filter(pl.Series(pk)).unique().to_list()
+    return legs | pk | (inbound_of(model.base, origins) & np.isin(model.pid, model.pid[pk]))
+
+
 @dataclass(frozen=True)
 class Target:
     """What a target name refers to: its selection, current value and unit, and the study update."""
@@ -135,11 +153,23 @@ def apply_changes(model: "Model", changes: Mapping[str, Any]) -> "State":
     return st
 
 
+def inbound_of(base: pl.DataFrame, origins: list[str]) -> np.ndarray:
+    """Rows of the inbound legs (:mod:`lca.engine.shipping`) that bring the exchanges at ``origins``."""
+    origin = base.get_column("origin")
+    hit = np.zeros(base.height, bool)
+    for o in origins:  # one per exchange written (a handful)
+        hit |= (origin.str.ends_with(f" for {o}") & base.get_column("process").str.starts_with("inbound ")
+                ).fill_null(False).to_numpy()
+    return hit
+
+
 def target(model: "Model", study: Study, name: str) -> Target:
     """Resolve ``name`` against the model (StudyError naming it if it is unknown or ambiguous)."""
     parts = name.split(".")
     base, keys, tech = model.base, model.keys, model.system.technosphere
-    leg = model.leg.to_numpy()
+    # the scenarios' own legs: inbound legs of materials (no goods, lca.engine.shipping) are not the
+    # study's transport elements, so transport targets leave them alone
+    leg = model.leg.to_numpy() & keys.get_column("goods").is_not_null().to_numpy()
     none_t, none_r = np.zeros(tech.height, bool), np.zeros(base.height, bool)
     sel = lambda t=none_t, a=none_r, s=none_r, d=none_r, m=none_r: Selection(t, a, s, d, m)  # noqa: E731
     if parts[0] == "process" and len(parts) == 3:
@@ -148,8 +178,8 @@ def target(model: "Model", study: Study, name: str) -> Target:
         if procs.height == 0:
             raise _fail(name, f"unknown process '{p}'", "use one of: " + ", ".join(study.processes["id"]))
         if what in ("yield", "output_mass"):  # a leg's flow needs no yield, unless it ships the whole output
-            goods = carried(model, goods=p, carries=("output",) if what == "yield" else
-                            ("input", "delivery", "output"))
+            goods = (shipped_with(model, goods=p, carries=("output",)) if what == "yield" else
+                     carried(model, goods=p))  # packaging is per output carried, not per kg
             col, unit = ("yield", "dimensionless") if what == "yield" else (
                 "output_mass_amount", procs.get_column("output_mass_unit")[0])
             old = procs.get_column(col)[0]
@@ -169,9 +199,11 @@ def target(model: "Model", study: Study, name: str) -> Target:
         old, unit = _single(name, ex.select("amount", "unit"))
         rows = ((base.get_column("process") == p) & (base.get_column("flow") == what)).to_numpy() & ~leg
         rows &= ~base.get_column("origin").str.contains(" coproduct #").to_numpy()
+        rows &= base.get_column("mode").is_null().to_numpy() & keys.get_column("carries").is_null().to_numpy()
+        inbound = inbound_of(base, ex.get_column("origin").to_list())  # the material's legs carry its mass
         t = ((tech.get_column("process") == p) & (tech.get_column("input") == what)).fill_null(False).to_numpy()
-        into = carried(model, p, what, ("input",))  # the legs bringing that input ship it
-        return Target(name, sel(t=t, a=rows | into, s=into), old, unit,
+        into = shipped_with(model, p, what, ("input",))  # the legs (and packaging) bringing that input
+        return Target(name, sel(t=t, a=rows | inbound | into, s=inbound | into), old, unit,
                       lambda s, r: _set(s, "exchanges", hit, "amount", r))
     if parts[0] == "transport" and parts[-1] == "packaging_factor" and len(parts) == 2:
         old, _ = _single(name, study.transport.select("packaging_factor", pl.lit("").alias("u")))
@@ -235,11 +267,16 @@ def _reallocate(model: "Model", st: "State", before: Study, p: str) -> None:
         return
     r = new / old
     base, t = model.base, model.system.technosphere
-    own = ((base.get_column("process") == p) & ~base.get_column("origin").str.contains(" coproduct #")).to_numpy()
+    own = ((base.get_column("process") == p) & ~base.get_column("origin").str.contains(" coproduct #")
+           & model.keys.get_column("carries").is_null()).to_numpy()  # not the packaging of its shipped output
     st.amount[own & ~model.leg.to_numpy()] *= r
+    # the inbound legs of its materials carry the allocated amounts (lca.engine.shipping)
+    inbound = inbound_of(base, before.exchanges.filter(pl.col("process") == p).get_column("origin").to_list())
+    st.amount[inbound] *= r
+    st.shipped[inbound] *= r
     st.tech[((t.get_column("process") == p) & (t.get_column("role") == "input")).fill_null(False).to_numpy()
             & model.is_process_entry] *= r
-    into = carried(model, p, carries=("input",))  # its inputs' legs ship its (allocated) inputs
+    into = shipped_with(model, p, carries=("input",))  # its inputs' legs and packaging ship its (allocated) inputs
     st.amount[into] *= r
     st.shipped[into] *= r
 

@@ -16,7 +16,8 @@ from lca.units import dimension_name, unit_table
 
 #: Flow categories as reported (factor category → report category).
 FLOW_CATEGORY = {"electricity": "electricity", "fuel": "heat", "heat": "heat", "material": "materials",
-                 "process_emission": "process_emissions", "freight": "transport", "product": "materials"}
+                 "process_emission": "process_emissions", "freight": "transport", "product": "materials",
+                 "waste": "waste"}
 
 
 def gwp_table(library: FactorLibrary, gwp_set: str) -> pl.DataFrame:

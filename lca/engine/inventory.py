@@ -17,7 +17,10 @@ import sys
 import numpy as np
 import polars as pl
 
+from collections.abc import Collection
+
 from lca.engine.allocation import credits, main_factors
+from lca.engine.shipping import inbound_rows, packaging_rows
 from lca.engine.system import ProductSystem
 from lca.errors import Problem, StudyError
 from lca.study import Study
@@ -114,7 +117,7 @@ def _arrivals(legs: pl.DataFrame, takers: pl.DataFrame) -> pl.DataFrame:
     return takers
 
 
-def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
+def build_activities(study: Study, ps: ProductSystem, materials: Collection[str] | None = None) -> pl.DataFrame:
     """The long activity frame of every scenario (mixes expanded), per RUN of its process instance.
 
     Same rows, in the same order, as the per-declared-unit inventory; ``amount`` and
@@ -136,9 +139,15 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
                    pl.lit(None, pl.String).alias("mode"), "primary", "pid", pl.col("process").alias("goods"),
                    pl.lit(None, pl.String).alias("to_site"), *_NO_LEG))
     act = _allocated(act, inst, study)
-    problems = _unit_problems(act, "unit", file, None, "")
-
     legs = study.transport
+    carriers = _carried(legs, ps, study.cell_plant) if legs.height else None  # the flow each leg ships
+    pack = packaging_rows(study, carriers, inst, act.columns)  # packaging of shipped flows, then inbound legs
+    act = act if pack is None else pl.concat([act, pack], how="vertical_relaxed")
+    problems = _unit_problems(act, "unit", file, None, "")
+    if not problems:
+        inbound = inbound_rows(study, act, _materials() if materials is None else materials)
+        act = act if inbound is None else pl.concat([act, inbound], how="vertical_relaxed")
+
     if legs.height:
         problems += _unit_problems(legs, "distance_unit", file,
                                    unit_table(["km"]).get_column("dimension")[0], "distance")
@@ -153,7 +162,7 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
         du = unit_table(legs.get_column("distance_unit")).select(
             "unit", (pl.col("to_base") / 1000.0).alias("d_to_km"))
         # a leg ships the flow of its goods into its destination, per run of the instance taking it
-        t = (_carried(legs, ps, study.cell_plant)
+        t = (carriers
              .join(mass, on="goods").join(mu, left_on="output_mass_unit", right_on="unit")
              .join(du, left_on="distance_unit", right_on="unit")
              .with_columns((pl.col("outputs") * pl.col("output_mass_amount") * pl.col("m_to_kg")
@@ -171,6 +180,14 @@ def build_activities(study: Study, ps: ProductSystem) -> pl.DataFrame:
         raise StudyError(problems)
     act = _expand_mixes(act, ps, study.scenario_ids)
     return act.with_row_index("act").with_columns(pl.col("act").cast(pl.Int64))
+
+
+def _materials() -> list[str]:
+    """Flows the shipped library files as materials (when the caller has no library of its own)."""
+    from lca.factors import load_library
+
+    lib = load_library().factors
+    return lib.filter(pl.col("category") == "material").get_column("flow").unique().to_list()
 
 
 def _allocated(act: pl.DataFrame, inst: pl.DataFrame, study: Study) -> pl.DataFrame:

@@ -15,7 +15,7 @@ distances, factors or parameters and recomputes without re-reading or re-validat
 >>> p = model.study.processes.get_column("id")[0]
 >>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
-(0.1985, True)
+(0.2126, True)
 >>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
 [1.5037593984962405, 1.0526315789473684]
 """
@@ -212,7 +212,8 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
     try:  # every problem about an activity written in a table file is named at that file's row
         check_route_modes(study.routes, lib)  # every route's mode, used or not, against this library
         system = ProductSystem.build(study)
-        act = build_activities(study, system)
+        materials = lib.factors.filter(pl.col("category") == "material").get_column("flow").unique().to_list()
+        act = build_activities(study, system, materials)
         blocks = Blocks.of(system)
         blocks.solve(system.technosphere.get_column("amount").to_numpy())  # singular loops refused here
         keys = act.select("act", *KEY_COLUMNS)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 import polars as pl
 
-from lca.engine.changes import Selection, _reallocate, _set, as_value, carried
+from lca.engine.changes import Selection, _reallocate, _set, as_value, carried, shipped_with
 from lca.errors import Problem, StudyError
 from lca.study import Quantity, Study
 from lca.study.expressions import Parameters, iter_dependents
@@ -114,18 +114,22 @@ def selection(model: "Model", table: str, column: str) -> Selection:
     base, t = model.base, model.system.technosphere
     leg = model.leg.to_numpy()
     none_t, none_r = np.zeros(t.height, bool), np.zeros(base.height, bool)
-    if column == "amount":  # an exchange (flow: activity rows; input: technosphere entries and its legs)
+    if column == "amount":  # an exchange (flow: activity rows and its material's inbound legs; input:
+        # technosphere entries, and the legs and packaging that bring it)
+        from lca.engine.changes import inbound_of
+
         tech = (t.get_column("origin") == table).to_numpy()
+        inbound = inbound_of(base, [table])  # its material's inbound legs carry the amount's mass
         into = none_r.copy()
         for consumer, goods in t.filter(pl.Series(tech)).select("process", "input").unique().iter_rows():
-            into |= carried(model, consumer, goods, ("input",))
-        return Selection(tech, ((base.get_column("origin") == table).to_numpy() & ~leg) | into, into, none_r,
-                         none_r)
+            into |= shipped_with(model, consumer, goods, ("input",))
+        return Selection(tech, ((base.get_column("origin") == table).to_numpy() & ~leg) | inbound | into,
+                         inbound | into, none_r, none_r)
     m = _PROCESS.fullmatch(table)
     if m and column == "output":  # more per output: fewer kg per unit of what its consumers take
         out = ((t.get_column("role") == "output") & (t.get_column("process") == m.group(1))).fill_null(False)
         return Selection(out.to_numpy() & model.is_process_entry, none_r, none_r, none_r, none_r,
-                         carried(model, goods=m.group(1), carries=("input", "delivery")))
+                         shipped_with(model, goods=m.group(1), carries=("input", "delivery")))
     if m and column == "output_mass":
         goods = carried(model, goods=m.group(1))
         return Selection(none_t, goods, goods, none_r, none_r)

@@ -63,7 +63,8 @@ def entries(model: "Model", kind: str, key: Sequence[str] = (), name: str | None
     from lca.engine.changes import target
 
     base, t = model.base, model.system.technosphere
-    leg = model.leg.to_numpy()
+    # the study's transport legs; the inbound legs of materials (no goods) are not transport targets
+    leg = model.leg.to_numpy() & model.keys.get_column("goods").is_not_null().to_numpy()
     none_t = np.zeros(t.height, dtype=bool)
 
     def is_(frame, c, v) -> np.ndarray:

@@ -34,10 +34,11 @@ CATEGORY_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "freight": ("mass × distance",),
     "grid_loss": ("dimensionless",),
     "product": ("mass", "area", "volume", "energy", "dimensionless", "length"),
+    "waste": ("mass",),
 }
 
 FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", "emissions.csv",
-                "grid_losses.csv")
+                "grid_losses.csv", "waste.csv")
 
 FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
 

@@ -301,7 +301,30 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
     return {"maps": maps, "stages": stages, "processes": [{"id": k, "name": v} for k, v in names.items()],
             "covers": covers, "outside": profile.outside or "Later life-cycle stages (use and end of life) are "
                                                             "outside the boundary.",
-            "exclusions": list(profile.exclusions) or list(DEFAULT_EXCLUSIONS)}
+            "exclusions": list(profile.exclusions) or ([] if fp.exclusions.height else list(DEFAULT_EXCLUSIONS)),
+            "screening": _screening(fp, labels)}
+
+
+def _screening(fp: Any, labels) -> dict[str, Any] | None:
+    """Declared exclusions with their screening estimates and shares, and the exempted percentage per
+    scenario: the figure PACT's exemptedEmissionsPercent states (lca.results.screening)."""
+    from lca.results.screening import exempted_percent
+
+    ex = fp.exclusions
+    if ex.height == 0:
+        return None
+    unit = fmt.unit(fp.scale("declared_unit")[1])
+    share = {(s, e): v for s, e, v in ex.select("scenario", "exclusion", "share").iter_rows()}
+    first = ex.unique("exclusion", maintain_order=True)
+    rows = [{"what": d, "value": fmt.num(v), "basis": b, "source": src or "",
+             "shares": [fmt.pct(share[(sid, e)]) if share[(sid, e)] is not None else "n/a" for sid in fp.scenarios]}
+            for e, d, v, b, src in first.select("exclusion", "description", "value", "basis", "source").iter_rows()]
+    cut = fp.exempted.row(0, named=True) if fp.exempted.height else {"cutoff_each": 0.01, "cutoff_total": 0.03}
+    total = [{"label": labels[sid], "percent": f"{exempted_percent(fp, sid):.2f}", "within": w}
+             for sid, w in fp.exempted.select("scenario", "within").iter_rows()]
+    return {"unit": unit, "rows": rows, "scenarios": [labels[s] for s in fp.scenarios], "totals": total,
+            "each": f"{100 * cut['cutoff_each']:g}", "together": f"{100 * cut['cutoff_total']:g}",
+            "all_within": all(t["within"] for t in total)}
 
 
 def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
@@ -312,7 +335,7 @@ def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
                                                  for s in stages], "total": fmt.num(totals[sid])}
                 for sid in fp.scenarios]
     cat = fp.by("flow_category")
-    cats = [c for c in ("electricity", "heat", "materials", "process_emissions", "transport")
+    cats = [c for c in ("electricity", "heat", "materials", "process_emissions", "waste", "transport")
             if c in cat.get_column("flow_category").to_list()]
     cats += sorted(c for c in cat.get_column("flow_category").unique().to_list() if c not in cats)
     cw: dict[str, dict[str, float]] = {sid: {c: 0.0 for c in cats} for sid in fp.scenarios}

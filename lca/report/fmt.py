@@ -28,7 +28,8 @@ MINUS = "\u2212"
 
 #: Display names of the flow categories the engine emits (stage names come from the study's profile).
 CATEGORY_LABELS = {"electricity": "Electricity", "heat": "Heat (fuel)", "materials": "Materials",
-                   "process_emissions": "Process emissions", "transport": "Transport", "other": "Other"}
+                   "process_emissions": "Process emissions", "waste": "Waste treatment", "transport": "Transport",
+                   "other": "Other"}
 MODE_LABELS = {"container_ship": "container ship", "truck": "truck", "rail": "rail", "air": "air freight",
                "bulk_ship": "bulk ship", "barge": "barge"}
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

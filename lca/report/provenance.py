@@ -12,6 +12,8 @@ Each function takes a :class:`~lca.results.Footprint` and returns display-ready 
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import polars as pl
@@ -37,6 +39,13 @@ def _system(detail: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     return detail.filter(pl.col("scenario").is_in([s for s, k in kinds.items() if k == "system"]))
 
 
+def _grams(kg: float) -> str:
+    """A shipped mass in g (the table's unit); in kg when the grams would not fit in a float (an
+    inbound leg carries a material's own mass, which a hostile study can make huge)."""
+    g = kg * 1000
+    return fmt.num(g, 3) if math.isfinite(g) else f"{fmt.num(kg, 3)} kg"
+
+
 def transport(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
     """Per leg of each system scenario: goods, route, mode, distance, shipped mass, tonne-km, emissions."""
     names = _sites(fp)
@@ -58,7 +67,7 @@ def transport(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
                 src, dst = route.split(" → ", 1)
                 route = f"{names.get(src, src)} → {names.get(dst, dst)}"
             rows.append({"route": route, "mode": fmt.mode(r["mode"]), "distance": fmt.exact(r["distance_km"]),
-                         "shipped": fmt.num(r["shipped_kg"] * 1000, 3), "tkm": fmt.num(r["amount"], 3),
+                         "shipped": _grams(r["shipped_kg"]), "tkm": fmt.num(r["amount"], 3),
                          "factor": r["factor_id"], "value": fmt.num(r["value"]),
                          "share": fmt.pct(r["value"] / totals[sid])})
         sum_v = g.get_column("value").sum()

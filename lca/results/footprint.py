@@ -32,7 +32,7 @@ from lca.units import conversion_factor
 #: a view id: one of :data:`lca.choices.VIEWS` or a ``[[view]]`` of the study (checked by :meth:`Footprint.scale`)
 Per = str
 
-CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "transport"]
+CATEGORY_ORDER = ["electricity", "heat", "materials", "process_emissions", "waste", "transport"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,27 @@ class Footprint:
         if "transport" in self.frames:
             return self.frames["transport"]
         return contract.transport(self.study, self.detail, self.scale("declared_unit")[1])
+
+    @cached_property
+    def exclusions(self) -> pl.DataFrame:
+        """``scenario, exclusion, description, value, share, basis, source``: every declared exclusion's
+        screening estimate (kg CO2e per declared unit) and its share of the scenario's footprint
+        (:mod:`lca.results.screening`)."""
+        if "exclusions" in self.frames:
+            return self.frames["exclusions"]
+        from lca.results import screening
+
+        return screening.exclusions(self.study.exclusions, self.totals().select("scenario", "value"))
+
+    @cached_property
+    def exempted(self) -> pl.DataFrame:
+        """``scenario, exempted_share, cutoff_each, cutoff_total, within``: the exclusions' shares added up
+        (PACT ``exemptedEmissionsPercent`` = 100 × ``exempted_share``) against the study's cut-off."""
+        if "exempted" in self.frames:
+            return self.frames["exempted"]
+        from lca.results import screening
+
+        return screening.exempted(self.exclusions, self.scenarios, self.study.cutoff)
 
     @cached_property
     def views(self) -> pl.DataFrame:

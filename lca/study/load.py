@@ -33,6 +33,9 @@ from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
 from lca.study.sources import parse_sources
+from lca.study.screening import parse_exclusions
+from lca.study.shipping import parse_shipping
+from lca.study.waste import with_waste
 from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _product, _sites, _table_file,
                               table_location)
 
@@ -40,7 +43,8 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
-             "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters"}
+             "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
+             "material", "inbound", "exclusion", "cutoff"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -186,6 +190,8 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         problems += exc.problems
     try:
         processes, exchanges = _processes(doc.get("process", []), table_names, base, file, memory)
+        exchanges, more = with_waste(exchanges, doc, file)
+        problems += more
     except (StudyError, SchemaError) as exc:
         problems += exc.problems
     coproducts = allocation = None
@@ -257,6 +263,10 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         _check_exchange_refs(exchanges, processes, file)
     except StudyError as exc:  # a row of the exchanges file is named at its file and row
         raise StudyError(locate(exc.problems, rows, file)) from None
+    packaging, inbound, more = parse_shipping(doc, sites, exchanges, file)
+    exclusions, cutoff, more2 = parse_exclusions(doc.get("exclusion"), doc.get("cutoff"), file)
+    if more + more2:
+        raise StudyError(more + more2)
     used, where_used = used_stages(processes, exchanges)
     stages = complete_stages(declared, used, file, where_used)
     return Study(
@@ -271,4 +281,4 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
-        outlook=outlook)
+        outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff)

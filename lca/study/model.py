@@ -20,6 +20,8 @@ from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.profile import Profile, Stage, View
 from lca.study.routes import LEG_SCHEMA
+from lca.study.screening import DEFAULT_CUTOFF, EXCLUSION_SCHEMA
+from lca.study.shipping import INBOUND_SCHEMA, PACKAGING_SCHEMA
 from lca.study.sources import SourceSelection
 
 
@@ -90,6 +92,15 @@ class Study:
     #: co-products of multi-output processes and their allocation (:mod:`lca.study.coproducts`)
     coproducts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COPRODUCT_SCHEMA), repr=False)
     allocation: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ALLOCATION_SCHEMA), repr=False)
+    #: packaging charged when a process's output is shipped, and every material's inbound legs by
+    #: (site, flow) (:mod:`lca.study.shipping`)
+    shipping_packaging: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PACKAGING_SCHEMA),
+                                             repr=False)
+    inbound: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=INBOUND_SCHEMA), repr=False)
+    #: declared exclusions with their screening estimates and the cut-off (each, total) (:mod:`lca.study.screening`)
+    exclusions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUSION_SCHEMA), repr=False)
+    cutoff: tuple[float, float] = DEFAULT_CUTOFF
+
     #: per scenario: current | prospective | hypothetical, operation start and reference period
     #: (:mod:`lca.study.outlook`); None: every scenario current, in the study's reference period
     outlook: pl.DataFrame | None = field(default=None, repr=False)

@@ -18,7 +18,8 @@ STRING, STRINGS = "a string", "a list of strings"
 
 TOP_SHAPES = {"study": TABLE, "method": TABLE, "product": TABLE, "site": TABLES, "process": TABLES,
               "route": TABLES, "scenario": TABLES, "comparison": TABLE, "tables": TABLE, "factors": TABLE,
-              "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE}
+              "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE,
+              "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE}
 
 _S = STRING
 #: Section → key → shape, for the keys whose type is fixed (quantities are checked where parsed).
@@ -32,7 +33,8 @@ SECTION_KEYS: dict[str, dict[str, str]] = {
     "profile": {"noun": _S, "packaging": _S, "boundary": _S, "outside": _S, "exclusions": STRINGS},
 }
 SITE_KEYS = {k: _S for k in ("id", "name", "country", "subdivision", "grid", "market_factor")}
-PROCESS_KEYS = {"id": _S, "name": _S, "stage": _S, "yield": NUMBER, "exchanges": TABLES}
+PROCESS_KEYS = {"id": _S, "name": _S, "stage": _S, "yield": NUMBER, "exchanges": TABLES, "waste": TABLES,
+                "packaging": TABLES}
 EXCHANGE_KEYS = {k: _S for k in ("flow", "input", "unit", "stage", "factor", "note")}
 ROUTE_KEYS = {"from": _S, "to": _S, "legs": TABLES}
 LEG_KEYS = {"mode": _S, "unit": _S, "factor": _S}

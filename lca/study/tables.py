@@ -177,7 +177,8 @@ def _sites(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Pa
 
 def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base: Path, file: str,
                memory: Mapping[str, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges", "coproducts", "allocation"}
+    allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges", "coproducts", "allocation",
+               "waste", "packaging"}  # waste: lca.study.waste; packaging: lca.study.completeness
     ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
     problems: list[Problem] = []
     prows, erows = [], []

@@ -101,7 +101,7 @@ def study_schema() -> dict[str, Any]:
                    {"type": "object", "required": ["value", "unit"],
                     "properties": {"value": {"type": "number"}, "unit": {"type": "string"}}}, expression]}
     amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}, expression]}
-    from lca.choices import EU_BATTERY_STAGES, GHG_STAGES, PACT_STAGE_FIELDS
+    from lca.choices import EU_BATTERY_STAGES, GHG_STAGES, PACT_STAGE_FIELDS, WASTE_TREATMENTS
     from lca.schemas import ID, SiteTable
 
     ident = {"type": "string", "pattern": ID}
@@ -135,6 +135,11 @@ def study_schema() -> dict[str, Any]:
                 "id": ident, "name": {"type": "string"}, "stage": {"type": "string"}, "output": q,
                 "output_mass": q, "yield": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                 "exchanges": {"type": "array", "items": exchange},
+                "waste": {"type": "array", "items": obj({
+                    "material": {"type": "string"}, "amount": q, "treatment": {"enum": list(WASTE_TREATMENTS)},
+                    "stage": {"type": "string"}, "factor": {"type": "string"}, "primary": {"type": "boolean"},
+                    "note": {"type": "string"}}, ["material", "amount"])},
+                "packaging": {"type": "array", "items": exchange},
                 "coproducts": {"type": "array", "items": obj({
                     "id": {"type": "string"}, "amount": q, "mass": q, "price": {"type": "string"},
                     "substitutes": {"type": "string"}, "factor": {"type": "string"}, "note": {"type": "string"}},
@@ -175,6 +180,19 @@ def study_schema() -> dict[str, Any]:
                 "id": ident, "label": {"type": "string"}, "per": {"type": "string"}, "amount": q,
                 "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"}},
                 ["id", "per", "amount"])},
+            "material": {"type": "array", "items": obj({
+                "id": {"type": "string"}, "name": {"type": "string"},
+                "fossil_carbon": {"type": "number", "minimum": 0, "maximum": 1}, "source": {"type": "string"},
+                "note": {"type": "string"}}, ["id", "fossil_carbon"])},
+            "inbound": {"type": "array", "items": obj({
+                "site": {"type": "string"}, "flow": {"type": "string"}, "legs": {"type": "array", "items": leg},
+                "source": {"type": "string"}, "note": {"type": "string"}}, ["legs"])},
+            "exclusion": {"type": "array", "items": obj({
+                "id": {"type": "string"}, "description": {"type": "string"}, "estimate": q, "amount": q,
+                "factor": {"type": "string"}, "source": {"type": "string"}, "basis": {"type": "string"},
+                "note": {"type": "string"}}, ["id", "description"])},
+            "cutoff": obj({"each": {"type": "number", "minimum": 0, "maximum": 1},
+                           "total": {"type": "number", "minimum": 0, "maximum": 1}}),
             "profile": obj({"noun": {"type": "string"}, "packaging": {"type": "string"},
                             "boundary": {"type": "string"}, "outside": {"type": "string"},
                             "exclusions": {"type": "array", "items": {"type": "string"}}}),

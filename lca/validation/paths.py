@@ -45,6 +45,8 @@ def classify(columns: Sequence[str], name: str | None = None) -> str | None:
         return "exchanges"
     if {"from", "to", "mode", "distance"} <= cols:
         return "routes"
+    if {"region", "flow", "leg", "mode", "distance", "unit"} <= cols:
+        return "inbound"
     if {"id", "country"} <= cols:
         return "sites"
     words = re.split(r"[^a-z0-9]+", Path(name).stem.lower()) if name else []
@@ -228,6 +230,12 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
         check_layer(df, file=file)
     elif kind == "gwp":
         validate_table(df, GwpTable, file=file, table="gwp")
+    elif kind == "inbound":  # default inbound legs of materials (factors/logistics/inbound.csv)
+        from lca.study.shipping import inbound_problems
+
+        problems = inbound_problems(df, file=file)
+        if problems:
+            raise LcaInputError(problems)
     else:  # an exported inventory read back: the model, and units that parse
         problems: list[Problem] = []
         try:

@@ -120,6 +120,9 @@ def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = ()) 
         try:
             fp = compute(study)
             out.warnings = list(dict.fromkeys(fp.warnings))  # method gaps and grid fallbacks, as `lca run` prints
+            from lca.validation.cutoff import cutoff_problems
+
+            out.problems += cutoff_problems(fp, file)  # declared exclusions within the cut-off
         except LcaInputError as exc:
             out.problems += _located(exc, file)
     if "uncertainty" not in out.not_run:

@@ -30,6 +30,7 @@ from typing import Any, Literal, Mapping, Sequence
 
 import polars as pl
 
+from lca.results.screening import exempted_percent, exemption_text
 from lca.errors import ExportCheckError, Problem
 from lca.results import Footprint
 from lca.timestamps import now_utc
@@ -222,7 +223,8 @@ def pcf_figures(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], 
     per = du["scale"] / du["amount"] if version == "v2" else du["scale"]
     row = {k: (v * per if isinstance(v, float) and k in PER_UNIT_FIGURES else v) for k, v in row.items()}
     excl = row["fossil"] + row["biogenic_non_co2"]
-    exempt = float(spec.get("exempted_emissions_percent", 0.0))
+    # computed from the study's screened exclusions when it declares any (lca.results.screening)
+    exempt = exempted_percent(fp, row["scenario"])
     carbon = [float(spec.get(k, 0.0)) * per for k in ("fossil_carbon_content", "biogenic_carbon_content")]
     # given per the study's declared unit
     values = [du["mass_kg"] * per, excl, excl + row["biogenic_uptake"]]
@@ -287,7 +289,8 @@ def _pcf(fp: Footprint, spec: Mapping[str, Any], row: Mapping[str, Any], sources
         pcf["crossSectoralStandards"] = ["GHGP-Product", "ISO14067"]
     exempt = f["exemptedEmissionsPercent"]
     pcf["exemptedEmissionsPercent"] = exempt if version == "v2" else d(exempt)
-    pcf["exemptedEmissionsDescription"] = spec.get("exempted_emissions_description", EXEMPTION_TEXT)
+    pcf["exemptedEmissionsDescription"] = (spec.get("exempted_emissions_description")
+                                           or exemption_text(fp, row["scenario"]) or EXEMPTION_TEXT)
     if "allocation_rules_description" in spec:
         pcf["allocationRulesDescription"] = spec["allocation_rules_description"]
     else:  # from Footprint.allocation; a scenario that allocates nothing keeps the single-product text
