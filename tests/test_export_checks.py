@@ -26,13 +26,13 @@ def test_inconsistent_v2_footprint_fails_once_per_broken_rule(good):
     from lca.disclosure import check_pact
 
     doc = copy.deepcopy(good["v2"])
-    doc["pcf"]["fossilGhgEmissions"] = "0.1"           # total stays 0.1886…
+    doc["pcf"]["fossilGhgEmissions"] = "0.1"           # total stays 0.1839… (#13; was 0.1886…)
     doc["pcf"]["exemptedEmissionsPercent"] = 5.0
     doc["pcf"]["dqi"]["technologicalDQR"] = 4.0
     problems = check_pact(doc, "v2")
     assert rules(problems) == ["parts-add-up", "exemptions", "dqr-range"]
     parts, exempt, dqr = (p.message for p in problems)
-    assert "pCfExcludingBiogenic 0.188638" in parts and "sum of its parts 0.1" in parts
+    assert "pCfExcludingBiogenic 0.183918" in parts and "sum of its parts 0.1" in parts
     assert "5 % exceeds the PACT methodology limit of 3 %" in exempt and "v2.3 data model" in exempt
     assert "technologicalDQR=4.0" in dqr and "1–3" in dqr
     assert all(p.table.startswith("footprint #1 (") for p in problems)

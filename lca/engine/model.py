@@ -15,7 +15,7 @@ distances, factors or parameters and recomputes without re-reading or re-validat
 >>> p = model.study.processes.get_column("id")[0]
 >>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
-(0.1886, True)
+(0.1839, True)
 >>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
 [1.5037593984962405, 1.0526315789473684]
 """
@@ -218,7 +218,8 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
         keys = act.select("act", *KEY_COLUMNS)
         detail = contributions(act.drop(KEY_COLUMNS), study.sites, lib, ref_year=study.reference_year,
                                gwp_set=study.method.gwp, electricity_rule=study.method.electricity_rule,
-                               td_losses=study.method.td_losses, file=study.source)
+                               td_losses=study.method.td_losses,
+                               electricity_basis=study.method.electricity_basis, file=study.source)
         detail = detail.sort("scenario", "act", "factor_id")
     except LcaInputError as exc:
         raise located(exc, study) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import CATEGORIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES, STATUSES
+from lca.choices import CATEGORIES, CITATION_QUALITIES, DISTRIBUTIONS, FACTOR_TD_LOSSES, GASES, GWP_SETS, SCOPES, STATUSES
 from lca.schemas.base import Base, REGION, non_negative, optional
 
 
@@ -43,6 +43,8 @@ class FactorTable(Base):
     notes: str = optional()
     #: the edition (one publication) the row belongs to; empty = "<source> (<year>)"
     dataset: str = optional()
+    #: how good the row's citation is (primary | secondary | estimate); empty = not rated
+    citation_quality: str = pa.Field(nullable=True, isin=CITATION_QUALITIES)
 
     @pa.dataframe_check(error="a factor cannot be both an estimate and primary (measured) data")
     def primary_is_measured(cls, data) -> pl.LazyFrame:
