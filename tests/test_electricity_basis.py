@@ -211,3 +211,21 @@ def test_mixed_bases_are_a_warning_of_run_report_and_check(tmp_path, cli):
     assert "Methodology warning:" in html and "estimated -0.5% of its electricity emissions" in html
     assert "Comparisons between scenarios are valid here" not in html
     assert "mix electricity bases (section 8)" in html
+
+
+def test_an_electricity_row_must_state_a_basis_it_can_be_on(tmp_path):
+    """coverage (scope) and gases (gas) of an electricity row are checked where they are written."""
+    from lca.errors import FactorError
+
+    head = ("id,flow,name,category,region,value,unit,gas,scope,basis,td_losses,year,status,estimate,source,"
+            "dq_technological,dq_geographical,dq_temporal,unc_dist\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(head + "x.el,electricity,x,electricity,ZZ,0.1,kg_CO2e/kWh,CO2e,well_to_wheel,generation,excluded,"
+                          "2025,default,false,Test data,1,1,1,none\n"
+                          "y.el,electricity,y,electricity,ZZ,0.1,kg/kWh,SF6,combustion,generation,excluded,"
+                          "2025,default,false,Test data,1,1,1,none\n", encoding="utf-8")
+    with pytest.raises(FactorError) as e:
+        lca.load_library(bad)
+    got = {(p.row, p.column) for p in e.value.problems}
+    assert got == {(1, "scope"), (2, "gas")}
+    assert "is not an electricity basis coverage" in str(e.value)
