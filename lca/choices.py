@@ -19,6 +19,18 @@ from __future__ import annotations
 GWP_SETS = ("AR6", "AR5", "AR4")
 ELECTRICITY_RULES = ("location", "market", "national")
 TD_LOSSES = ("excluded", "included")
+#: The basis a study reports its electricity on (docs/method-rules.md "Electricity basis"), in three
+#: parts: what of the chain a grid factor covers, where it is measured (at generation, or at the point
+#: of consumption, i.e. with T&D losses) and which gases it counts. A factor row states each part in an
+#: existing column of its file (coverage: ``scope``, point: ``td_losses``, gases: ``gas``; the maps are
+#: :data:`lca.factors.basis.COVERAGE_OF_SCOPE` and ``POINT_OF_TD_LOSSES``). Default: what ISO 14067
+#: and the PACT Methodology ask of a PCF, life cycle at the point of consumption, all gases.
+ELECTRICITY_COVERAGES = ("lifecycle", "combustion")
+ELECTRICITY_POINTS = ("consumption", "generation")
+ELECTRICITY_GASES = ("CO2e", "CO2")
+#: A whole basis as a study writes it (``[method] electricity_basis``, ``--electricity-basis``)
+ELECTRICITY_BASES = tuple(f"{c}-{p}-{g}" for c in ELECTRICITY_COVERAGES for p in ELECTRICITY_POINTS
+                          for g in ELECTRICITY_GASES)
 
 # ----------------------------------------------------------------------------------- study tables
 
@@ -74,6 +86,8 @@ CITATION_QUALITIES = ("primary", "secondary", "estimate")
 #: default) or its median (a lognormal's; a triangular's mode is then solved for; a uniform must be
 #: symmetric around it). See docs/uncertainty.md "Centre".
 UNCERTAINTY_CENTRES = ("mode", "median")
+#: How a region is supplied with a fuel (``factors/supply_routes.csv``): its upstream factor follows
+FUEL_ROUTES = ("pipeline", "lng", "mix")
 
 # -------------------------------------------------------------------------------- command options
 
@@ -101,6 +115,12 @@ WHERE = {
     "GWP_SETS": "`[method] gwp`, `--gwp`; the `gwp_set` column of GWP tables",
     "ELECTRICITY_RULES": "`[method] electricity_rule`, `--electricity-rule`",
     "TD_LOSSES": "`[method] td_losses`, `--td-losses`: add grid transmission and distribution losses",
+    "ELECTRICITY_COVERAGES": "`coverage` of `Footprint.electricity_basis`; the `scope` column of electricity factors "
+                             "(`combustion`; `life_cycle` = lifecycle; `upstream` = the adder)",
+    "ELECTRICITY_POINTS": "`point` of `Footprint.electricity_basis`; the `td_losses` column of electricity factors "
+                          "(`excluded` = generation, `included` = consumption)",
+    "ELECTRICITY_GASES": "`gases` of `Footprint.electricity_basis`; the `gas` column of electricity factors",
+    "ELECTRICITY_BASES": "`[method] electricity_basis`, `--electricity-basis` (coverage-point-gases)",
     "GRID_FALLBACKS": "the `grid_fallback` column of sites",
     "VIEWS": "`--per` of `lca run`, `uncertainty` and `export` (plus the study's `[[view]]` ids); `Footprint.views`",
     "EU_BATTERY_STAGES": "`[[stage]] eu_battery_stage`",
@@ -120,6 +140,7 @@ WHERE = {
     "CITATION_QUALITIES": "the `citation_quality` column of factor files and GWP tables (empty = not stated: rated "
                           "`estimate`)",
     "UNCERTAINTY_CENTRES": "`[[uncertainty]] centre`",
+    "FUEL_ROUTES": "the `route` column of `factors/supply_routes.csv`",
     "OUTPUT_FORMATS": "`--format` of `lca run`, `uncertainty`, `factors list`, `factors search` and `factors audit`",
     "EXPORT_FORMATS": "`lca export --format`",
     "EXPORT_TABLES": "`lca export --table`; `lca.export_table(what=…)`",

@@ -39,19 +39,20 @@ def default_text_without_uncertainty() -> str:
     return text.split(UNCERTAINTY_MARK)[0]
 
 
-def default_before_completeness(folder, *, old_hdpe: bool = False):
-    """The default study as it was before #13 item 1 (no production waste, no packaging of the shipped
-    base film, no inbound legs of materials) and item 6 (its [[uncertainty]] triangles centred on their
-    modes), written to ``folder / "study.toml"`` and computed: for tests whose pinned numbers are a
-    regression of the engine or the sampler on that study. ``old_hdpe``: also on the library before
-    item 7 (the PlasticsEurope 2005 HDPE row as the default again)."""
+def default_as_frozen(folder):
+    """The default study as the engine's regression numbers were taken on, before #13 changed its data
+    on purpose, written to ``folder / "study.toml"``: ``(study, footprint)``.
+
+    Without #13 item 1's production waste, packaging of the shipped base film and inbound legs; every
+    scenario current (item 4); its [[uncertainty]] triangles centred on their modes (item 6); electricity
+    at generation (``td_losses = "excluded"``, as the study said then) and computed on the library of
+    that time (``tests/data/engine_frozen/factors``, the shipped files of commit 1f149dd: PlasticsEurope
+    HDPE, no upstream adders, no supply routes; items 2, 3 and 7 changed the shipped data)."""
     import re
     from dataclasses import replace
-
-    import polars as pl
+    from pathlib import Path
 
     import lca
-    from lca.factors import FACTOR_COLUMNS
 
     text = lca.default_study_path().read_text(encoding="utf-8")
     text = re.sub(r"\n(waste|packaging) = \[\n.*?\n\]\n", "\n", text, flags=re.S)  # multi-line arrays
@@ -60,17 +61,13 @@ def default_before_completeness(folder, *, old_hdpe: bool = False):
     path.write_text(text + "\n[[inbound]]\nlegs = []\n", encoding="utf-8")
     study = lca.load_study(path)
     spec = tuple({k: v for k, v in e.items() if k != "centre"} for e in study.uncertainty_spec)
-    layers = []
-    if old_hdpe:
-        lib = lca.load_library()
-        layers = [lib.factors.filter(pl.col("id").is_in(["mat.hdpe.plasticseurope2005", "mat.hdpe.desnz2025"]))
-                  .select(FACTOR_COLUMNS)
-                  .with_columns(pl.when(pl.col("id") == "mat.hdpe.plasticseurope2005").then(pl.lit("default"))
-                                .otherwise(pl.lit("alternative")).alias("status"))]
-    fp = lca.compute(replace(study, uncertainty_spec=spec), factors=layers)
-    # the totals before #13 (with the HDPE default of item 7: + 8.270677 g × 1.19516 kg CO2e/kg)
-    assert round(fp.total("jp-import").value, 4) == (0.1886 if old_hdpe else 0.1985)
-    return fp
+    study = replace(study, outlook=None, uncertainty_spec=spec).with_method(td_losses="excluded")
+    fp = lca.compute(study, library=lca.load_library(directory=FROZEN_LIBRARY))
+    assert round(fp.total("jp-import").value, 4) == 0.1886  # the totals before #13
+    return study, fp
+
+
+FROZEN_LIBRARY = Path(__file__).parent / "data" / "engine_frozen" / "factors"
 
 
 def study_with_uncertainty(tmp_path, block: str):

@@ -21,12 +21,6 @@ from lca.results.risk import CITATION_WEIGHTS, RISK_SCHEMA, factor_risk
 
 from conftest import TINY
 
-#: Helper E (#13 items 2-3) owns these files and fills their citation_quality; until that branch is
-#: merged they may lack the column. Once a file has it, every row must state it (checked below), so
-#: after the merge this set should be emptied.
-PENDING = {"electricity.csv", "grid_losses.csv", "fuels.csv"}
-
-
 def _shipped(name: str) -> pl.DataFrame:
     return pl.read_csv(factors_dir() / name, infer_schema=False)
 
@@ -36,8 +30,6 @@ def _shipped(name: str) -> pl.DataFrame:
 @pytest.mark.parametrize("name", [*FACTOR_FILES, "gwp.csv"])
 def test_every_shipped_row_states_its_citation_quality(name):
     df = _shipped(name)
-    if name in PENDING and "citation_quality" not in df.columns:
-        return  # filled by the electricity-basis branch (#13 items 2-3)
     quality = df.get_column("citation_quality")
     assert quality.null_count() == 0, df.filter(quality.is_null()).get_column("id").to_list()
     assert set(quality.unique()) <= set(CITATION_QUALITIES)
@@ -47,8 +39,6 @@ def test_every_shipped_row_states_its_citation_quality(name):
 def test_a_mirror_is_only_a_retrieved_via_note(name):
     """The citation (source, table, URL) names the publisher's document; the copy read goes to retrieved_via."""
     df = _shipped(name)
-    if name in PENDING and "citation_quality" not in df.columns:
-        return  # filled by the electricity-basis branch (#13 items 2-3)
     cited = pl.concat_str([pl.col(c).fill_null("") for c in ("source", "source_table", "url")], separator=" ")
     bad = df.filter(cited.str.to_lowercase().str.contains(r"mirror|/issues/|as quoted in"))
     assert bad.height == 0, bad.get_column("id").to_list()

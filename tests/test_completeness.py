@@ -255,3 +255,18 @@ def test_the_shipped_inbound_defaults_validate_and_a_bad_row_is_located(tmp_path
     assert r.exit_code == 1
     for col in ("'leg'", "'distance'", "'unit'"):
         assert f"row 2, column {col}" in r.output, r.output
+
+
+# ------------------------------------------------------------ hostile values of the new keys (#13)
+@pytest.mark.parametrize("change, column", [
+    (lambda d: _with_waste(d, "landfill", amount="-4 g"), "amount"),
+    (lambda d: d["process"][0].update(packaging=[{"flow": "tiny_resin", "amount": "-2 g"}]) or d, "amount"),
+    (lambda d: d.update(exclusion=[{"id": "../../etc/passwd", "description": "x", "estimate": "1 g_CO2e"}]) or d,
+     "id"),
+])
+def test_negative_waste_or_packaging_and_path_like_exclusion_ids_are_refused(tiny_doc, tiny_path, change, column):
+    """Found by the full hostile corpus (LCA_HOSTILE=full): a negative waste or packaging amount (an
+    unstated credit) and an exclusion id that is a path were accepted."""
+    with pytest.raises(LcaInputError) as exc:
+        study_from_dict(change(tiny_doc), base=tiny_path.parent, file="tiny.toml")
+    assert any(p.column == column and p.file == "tiny.toml" for p in exc.value.problems), exc.value.problems

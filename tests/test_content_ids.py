@@ -108,7 +108,8 @@ def test_ids_change_when_content_changes(tiny_doc, what, pick, k):
         x["amount"] = f"{value} {_BIGGER[unit]}"
     elif what in ("gwp", "rule", "td"):
         key, value = {"gwp": ("gwp", "AR5"), "rule": ("electricity_rule", "national"),
-                      "td": ("td_losses", "included")}[what]
+                      # #13: T&D losses are the point of the electricity basis (the tiny study's is generation)
+                      "td": ("electricity_basis", "combustion-consumption-CO2e")}[what]
         doc.setdefault("method", {})[key] = value
     else:  # one factor row that the result uses, replaced by a user layer with another value
         used = sorted(base.detail.get_column("factor_id").unique().to_list())

@@ -5,12 +5,16 @@ pipeline as it was before the product system became a linear system (topological
 scales, mixes as weighted unions of rows), for the default study at both cell plants and the tiny
 hand-computed study, under every combination of method switches. It was written once by running
 that pipeline (commit 6841973); the refactor must reproduce it.
+
+#13 changed the shipped factor data on purpose (electricity components, supply routes): the default
+study is therefore computed here with the library as it was when the rows were frozen
+(``tests/data/engine_frozen/factors``, the shipped files of commit 1f149dd), which has no upstream
+adders and no supply routes, so the electricity basis adds nothing to the frozen rows.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +25,11 @@ from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES
 from lca.study import load_study
 
 HERE = Path(__file__).parent
+#: the default study's totals (kg CO2e/m², Liberty) since #13, see test_default_totals_have_not_moved
+WANT_TOTALS = {"jp-import": 0.2079, "charlotte-coated": 0.2060, "ontario": 0.1297, "kr-import": 0.2212, "cn-import": 0.2516,
+               "supply-mix-2028": 0.2068}
 FROZEN = HERE / "data" / "engine_frozen" / "detail.parquet"
+FROZEN_LIBRARY = HERE / "data" / "engine_frozen" / "factors"
 STUDIES = {"default": (lca.default_study_path(), ("liberty", "holland")),
            "tiny": (HERE / "data" / "tiny" / "study.toml", ("plant",))}
 CASES = [(name, plant) for name, (_, plants) in STUDIES.items() for plant in plants]
@@ -46,29 +54,6 @@ def assert_same_detail(got: pl.DataFrame, want: pl.DataFrame) -> None:
             assert a.equals(b, check_names=True), col
 
 
-#: #13 item 7 (citations that hold) changed library data after the freeze, not the engine: the HDPE
-#: default moved from mat.hdpe.plasticseurope2005 (1.9) to mat.hdpe.desnz2025 (3.09516 kg CO2e/kg), mirror
-#: notes left ``source_table`` for ``retrieved_via``, and rows gained ``factor_citation_quality``.
-OLD_HDPE, NEW_HDPE, HDPE_RATIO = "mat.hdpe.plasticseurope2005", "mat.hdpe.desnz2025", 3.09516 / 1.9
-
-
-def since_freeze(want: pl.DataFrame, got: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The frozen rows with those library changes applied, field by field; everything else is still compared."""
-    got = got.select(want.columns)  # columns added later (factor_citation_quality) are tested where they are made
-    old = want.get_column("factor_id") == OLD_HDPE
-    assert (got.filter(old).get_column("factor_id") == NEW_HDPE).all()
-    cols = want.columns
-    library = cols[cols.index("factor_id"):cols.index("factor_file") + 1] + ["vintage_note"]
-    is_old = pl.Series("__old", old)
-    want = want.with_columns(is_old).with_columns(
-        *[pl.when(pl.col("__old")).then(got.get_column(c)).otherwise(pl.col(c)).alias(c)
-          for c in library if c != "source_table"],
-        *[pl.when(pl.col("__old")).then(pl.col(c) * HDPE_RATIO).otherwise(pl.col(c)).alias(c)
-          for c in ("multiplier", "value")],
-        got.get_column("source_table")).drop("__old")
-    return got, want  # in the order assert_same_detail takes them
-
-
 @pytest.fixture(scope="module")
 def frozen() -> pl.DataFrame:
     return pl.read_parquet(FROZEN)
@@ -77,32 +62,33 @@ def frozen() -> pl.DataFrame:
 @pytest.mark.parametrize("name,plant", CASES)
 def test_every_method_switch_gives_todays_rows(frozen, name, plant, tmp_path):
     path, _ = STUDIES[name]
-    if name == "default":  # frozen before #13 added waste, shipped packaging and inbound legs to it
-        from conftest import default_before_completeness
+    if name == "default":  # the study and library before #13 changed them on purpose
+        from conftest import default_as_frozen
 
-        default_before_completeness(tmp_path)
-        path = tmp_path / "study.toml"
-    # every scenario current: the frozen rows predate prospective scenarios (#13), whose factor vintages
-    # are chosen for their planned first year (only their vintage_note differs: no later vintage exists)
-    base = replace(load_study(path).with_cell_plant(plant), outlook=None)
+        base = default_as_frozen(tmp_path)[0].with_cell_plant(plant)
+    else:
+        base = load_study(path).with_cell_plant(plant)
     for g, e, t in itertools.product(GWP_SETS, ELECTRICITY_RULES, TD_LOSSES):
         want = (frozen.filter((pl.col("__study") == name) & (pl.col("__plant") == plant) & (pl.col("__gwp") == g)
                               & (pl.col("__rule") == e) & (pl.col("__td") == t))
                 .drop("__study", "__plant", "__gwp", "__rule", "__td"))
         assert want.height, (name, plant, g, e, t)
-        got = lca.compute(base.with_method(gwp=g, electricity_rule=e, td_losses=t)).detail
-        assert_same_detail(*since_freeze(want, got))
+        lib = lca.load_library(directory=FROZEN_LIBRARY) if name == "default" else None
+        got = lca.compute(base.with_method(gwp=g, electricity_rule=e, td_losses=t), library=lib).detail
+        assert_same_detail(got.select(want.columns), want)  # later columns are tested where they are made
 
 
 def test_default_totals_have_not_moved():
-    """The published totals (kg CO2e/m², Liberty), to the four digits the README states. Moved by #13:
-    item 7, the HDPE default from 1.9 (PlasticsEurope 2005) to 3.09516 kg CO2e/kg (DESNZ 2025): 8.270677 g
-    resin per m² × 1.19516 = +0.0099 on every scenario; item 1 (completeness): production waste
-    incinerated (+0.0127 each), inbound legs of materials (+0.0005 to +0.0016) and the packaging of the
-    base film shipped to Charlotte (+0.0018 charlotte-coated). Before #13: 0.1886, 0.1824, 0.1090, 0.1861,
-    0.2184, 0.1849."""
+    """The published totals (kg CO2e/m², Liberty), to the four digits the README states. #13 moved
+    them on purpose (before: jp-import 0.1886, charlotte-coated 0.1824, ontario 0.1090, kr-import
+    0.1861, cn-import 0.2184, supply-mix-2028 0.1849), each step measured alone:
+
+    * item 7, HDPE default 1.9 → 3.09516 kg CO2e/kg (DESNZ 2025): 8.270677 g resin × 1.19516 = +0.0099 each;
+    * item 1: production waste incinerated (+0.0127 each), inbound legs of materials (+0.0005 to
+      +0.0016), packaging of the base film shipped to Charlotte (+0.0018 charlotte-coated);
+    * items 2 and 3: electricity on the declared basis (life cycle at consumption, built from cited
+      components) and LNG upstream for the Japanese and Korean plants."""
     fp = lca.compute(load_study(lca.default_study_path()))
     totals = dict(fp.totals().select("scenario", "value").iter_rows())
-    want = {"jp-import": 0.2126, "charlotte-coated": 0.2083, "ontario": 0.1332, "kr-import": 0.2091,
-            "cn-import": 0.2415, "supply-mix-2028": 0.2100}
+    want = WANT_TOTALS
     assert {k: round(v, 4) for k, v in totals.items()} == want

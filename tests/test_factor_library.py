@@ -65,7 +65,10 @@ def test_default_study_factors_resolve_to_official_editions(default_fp):
     srvc = lin.filter((pl.col("site") == "charlotte") & (pl.col("flow") == "electricity")).row(0, named=True)
     assert srvc["factor_id"] == "grid.egrid2023r2.us-srvc" and srvc["region_fallback"] == "grid"
     jp = lin.filter((pl.col("site") == "moriyama") & (pl.col("flow") == "electricity")).row(0, named=True)
-    assert jp["region_used"] == "JP" and jp["region_fallback"] == "country"  # Kansai's factor is market-based
+    # #13: the Kansai area has a location factor of its own now (Electricity Maps zone JP-KN, the
+    # coherent combustion component); the utility's retail factor stays market-based
+    assert jp["region_used"] == "JP-KANSAI" and jp["region_fallback"] == "grid"
+    assert jp["factor_id"] == "grid.emaps2024.jp-kansai.direct"
 
 
 def test_library_version_and_hash_are_recorded(default_fp, lib):
@@ -152,16 +155,21 @@ def test_factors_show_and_search(cli):
     assert s.exit_code == 0 and "JP-KYUSHU" in s.stdout
 
 
-def test_td_losses_switch_grosses_up_only_loss_excluded_grids(default_study, default_fp):
+def test_td_losses_switch_grosses_up_only_loss_excluded_grids(default_study):
+    # #13: every default grid row of the study excludes losses and every grid has a loss row
+    base = lca.compute(default_study.with_method(electricity_basis="combustion-generation-CO2e"))
     fp = lca.compute(default_study.with_method(td_losses="included"))
+    assert fp.method["td_losses"] == "included" and fp.method["electricity_basis"] == "lifecycle-consumption-CO2e"
+    fp = lca.compute(default_study.with_method(electricity_basis="combustion-consumption-CO2e"))
     key = ["scenario", "act", "factor_id"]
-    j = default_fp.detail.select(*key, "site", "flow", "value").join(fp.detail.select(*key, "value", "td_loss_factor"),
-                                                                     on=key, suffix="_new")
+    j = base.detail.select(*key, "site", "flow", "value").join(fp.detail.select(*key, "value", "td_loss_factor"),
+                                                               on=key, suffix="_new")
     changed = j.filter(pl.col("value") != pl.col("value_new"))
-    assert set(changed.get_column("site")) == {"charlotte"}  # SRVC (eGRID excludes losses); JP factor is sales-based
-    assert (changed.get_column("value_new") / changed.get_column("value")).to_list() == pytest.approx(
-        [1 / (1 - 0.042)] * changed.height)
-    assert fp.method["td_losses"] == "included"
+    assert set(changed.get_column("flow")) == {"electricity"}
+    loss = {"moriyama": 0.051, "charlotte": 0.042, "chungju": 0.0354, "jiangsu": 0.05, "port_colborne": 0.06}
+    for site, a, b in changed.select("site", "value", "value_new").iter_rows():
+        assert b / a == pytest.approx(1 / (1 - loss[site]), rel=1e-12), site
+    assert set(changed.get_column("site")) == set(loss)
 
 
 def test_method_switches_are_recorded(default_study):
@@ -180,14 +188,21 @@ def test_each_egrid_vintage_is_chosen_for_its_year(default_study):
     fp = lca.compute(replace(default_study, reference_start=dt.date(2022, 1, 1), reference_end=dt.date(2022, 12, 31),
                              outlook=None))
     lin = fp.lineage.filter((pl.col("site") == "charlotte") & (pl.col("flow") == "electricity"))
-    assert set(lin.get_column("factor_id")) == {"grid.egrid2022.us-srvc"}
+    # #13: plus the upstream adder, whose only vintage is 2024 (the nearest later one)
+    assert set(lin.get_column("factor_id")) == {"grid.egrid2022.us-srvc", "grid.emaps2024.us-srvc.upstream"}
 
 
-def test_td_losses_gaps_are_reported_not_silent(default_study):
-    fp = lca.compute(default_study.with_method(td_losses="included"))
+def test_td_losses_gaps_are_reported_not_silent(default_study, tmp_path):
+    # #13: every grid of the default study has a loss row, so it has no note at all; without Ontario's
+    # (its estimate demoted by a layer) the gap is a method note and a departure from the declared basis
+    assert lca.compute(default_study).warnings == []
+    row = lca.load_library().factors.filter(pl.col("id") == "ggl.estimate.ca-on").select(lca.factors.FACTOR_COLUMNS)
+    layer = tmp_path / "no_on_loss.csv"
+    row.with_columns(pl.lit("alternative").alias("status")).write_csv(layer)
+    fp = lca.compute(default_study, factors=[layer])
     assert any("CA-ON" in w and "T&D losses not added" in w for w in fp.warnings)
-    # without losses the only note is Moriyama's declared grid fallback (JP-KANSAI → JP)
-    assert [w.split(":")[0] for w in lca.compute(default_study).warnings] == ["site 'moriyama'"]
+    assert any("site 'port_colborne' (CA-ON): electricity not on the declared basis" in w and "-5.0%" in w
+               for w in fp.warnings)
 
 
 def test_national_rule_takes_grid_losses_from_the_country(default_study):

@@ -53,6 +53,18 @@ def egrid2024_rows() -> list[str]:
                 source="EPA eGRID2024 (as in EPA Hub 2026 Table 6)")]
 
 
+@pytest.fixture(scope="module")
+def default_study(default_study):
+    """The default study with its electricity on the combustion basis at generation (#13): these tests
+    are about which combustion row resolves, not about the upstream adder the default basis adds."""
+    return default_study.with_method(electricity_basis="combustion-generation-CO2e")
+
+
+@pytest.fixture(scope="module")
+def default_fp(default_study):
+    return lca.compute(default_study)
+
+
 EGRID2024 = (637.4 * AR6["CO2"] + 0.047 * AR6["CH4_fossil"] + 0.007 * AR6["N2O"]) * LB  # 0.29062 kg CO2e/kWh
 
 
@@ -112,7 +124,10 @@ def test_overlapping_scopes_are_never_both_charged(default_study, tmp_path):
 def test_natural_gas_adds_epa_combustion_gases_and_desnz_upstream(default_fp):
     ng = default_fp.lineage.filter(pl.col("flow") == "natural_gas")
     assert set(ng["factor_id"]) == {"ng.combustion.co2.epa2025", "ng.combustion.ch4.epa2025",
-                                    "ng.combustion.n2o.epa2025", "ng.upstream.desnz2025"}
+                                    "ng.combustion.n2o.epa2025", "ng.upstream.desnz2025",
+                                    "ng.upstream.lng.desnz2025", "ng.upstream.cn-mix.estimate"}  # #13 supply routes
+    pipeline = ng.filter(pl.col("site").is_in(["charlotte", "port_colborne"]))
+    assert "ng.upstream.desnz2025" in set(pipeline["factor_id"])
 
 
 def test_dataset_column_names_the_edition(default_study, tmp_path):

@@ -12,8 +12,18 @@ import lca
 from lca.errors import FactorError, LcaInputError
 
 
+#: #13: Moriyama's Kansai area has its own location factor now (Electricity Maps zone JP-KN); these
+#: tests move the plant to a Japanese service area without one (Tohoku), which falls back to JP
+NO_AREA_FACTOR = "JP-TOHOKU"
+
+
+def _text():
+    return lca.default_study_path().read_text(encoding="utf-8").replace('grid = "JP-KANSAI"',
+                                                                         f'grid = "{NO_AREA_FACTOR}"')
+
+
 def _doc():
-    return tomllib.loads(lca.default_study_path().read_text(encoding="utf-8"))
+    return tomllib.loads(_text())
 
 
 def _site(doc, sid):
@@ -32,17 +42,19 @@ def test_undeclared_fallback_is_an_error_naming_site_grid_and_chain():
         _compute(doc)
     (p,) = err.value.problems
     assert (p.table, p.column) == ("site 'moriyama'", "grid")
-    assert "'JP-KANSAI'" in p.message and "tried JP-KANSAI → JP-25" in p.message
+    assert "'JP-TOHOKU'" in p.message and "tried JP-TOHOKU → JP-25" in p.message
     assert "JP at the country level" in p.message and 'grid_fallback = "country"' in p.hint
 
 
-def test_declared_fallback_keeps_the_numbers_and_warns(default_fp):
-    # the shipped study declares it; totals are those of the country factor, as before the rule
-    # 0.2126 since #13 (HDPE default, waste, inbound legs; was 0.1886)
-    assert default_fp.total("jp-import").value == pytest.approx(0.2126, abs=5e-5)
-    (w,) = [w for w in default_fp.warnings if "moriyama" in w]
-    assert "JP-KANSAI" in w and "country-level factor of JP" in w
-    notes = default_fp.detail.filter(pl.col("method_note").is_not_null())
+def test_declared_fallback_keeps_the_numbers_and_warns():
+    # the site declares it; totals are those of the country factor, as if the plant's grid were JP
+    fp = _compute(_doc())
+    doc = _doc()
+    _site(doc, "moriyama")["grid"] = "JP"
+    assert fp.total("jp-import").value == pytest.approx(_compute(doc).total("jp-import").value, rel=1e-12)
+    (w,) = [w for w in fp.warnings if "moriyama" in w]
+    assert "JP-TOHOKU" in w and "country-level factor of JP" in w
+    notes = fp.detail.filter(pl.col("method_note").is_not_null())
     assert set(notes.get_column("site")) == {"moriyama"} and set(notes.get_column("flow")) == {"electricity"}
 
 
@@ -79,7 +91,9 @@ def test_bad_fallback_value_is_a_located_error():
     assert any(p.column == "grid_fallback" and "'nation' is not allowed" in p.message for p in err.value.problems)
 
 
-def test_lca_run_prints_the_fallback(cli):
-    r = cli("run")
+def test_lca_run_prints_the_fallback(cli, tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(_text(), encoding="utf-8")
+    r = cli("run", str(path))
     assert r.exit_code == 0
-    assert "warning: site 'moriyama': grid region JP-KANSAI has no default 'electricity' factor" in r.stderr
+    assert "warning: site 'moriyama': grid region JP-TOHOKU has no default 'electricity' factor" in r.stderr

@@ -239,6 +239,7 @@ def test_lineage_warnings_and_method(tiny_path):
            "for the residual mix"
     assert fp.warnings == [note.format("mill"), note.format("mill2")]
     assert fp.method == {"gwp": "AR6", "electricity_rule": "market", "td_losses": "excluded",
+                         "electricity_basis": "combustion-generation-CO2e",  # #13: the tiny study declares it
                          "reference_year": "2025", "cell_plant": "plant"}
     assert fp.replaced_factors.columns == ["id", "layer", "replaced_layer"]
 
@@ -618,7 +619,13 @@ def test_loss_rows_of_any_flow_name_and_the_gap_warning(tiny_path, tmp_path):
     row = _loss("l.north", "ZZ-NORTH", 0.2).replace(",grid_loss,l.north", ",tnd_losses,l.north", 1)
     fp = lca.compute(_tiny(td_losses="included"), factors=[_loss_file(tmp_path, row)])
     assert fp.total("one-site").value == pytest.approx(ONE - 1.0 + 1.0 / 0.8, rel=1e-12)
-    assert fp.warnings == ["no grid-loss factor for region ZZ-SOUTH (site 'mill2'): T&D losses not added"]
+    assert fp.warnings[0] == "no grid-loss factor for region ZZ-SOUTH (site 'mill2'): T&D losses not added"
+    # #13: the same gap as a departure from the declared basis, with its screening bias, and mixed bases
+    assert fp.warnings[1:] == [
+        "site 'mill2' (ZZ-SOUTH): electricity not on the declared basis combustion-consumption-CO2e: T&D losses "
+        "(no grid-loss factor for ZZ-SOUTH) (estimated effect -5.0% of its electricity emissions)",
+        "electricity of the compared sites is on mixed bases (combustion-consumption-CO2e: mill; "
+        "combustion-generation-CO2e: mill2): scenario comparisons mix bases"]
 
 
 def test_loss_columns_are_typed_when_nothing_applies(tiny_doc):
@@ -685,7 +692,8 @@ def test_losses_are_recorded_only_on_the_rows_they_apply_to(tiny_doc, tmp_path):
           "included,2025,default,false,Upstream data,,,,1,1,1,none,,,,,")
     doc = copy.deepcopy(tiny_doc)
     doc["factors"]["files"].append(_loss_file(tmp_path, up, _loss("l.north", "ZZ-NORTH", 0.2)))
-    fp = lca.compute(_tiny(doc, td_losses="included"))
+    # #13: an electricity upstream row is an adder, charged under a life-cycle basis only
+    fp = lca.compute(_tiny(doc, electricity_basis="lifecycle-consumption-CO2e"))
     rows = fp.detail.filter((pl.col("scenario") == "one-site") & (pl.col("flow") == "tiny_power"))
     got = {f: (v, loss, lf) for f, v, loss, lf in _rows(rows, "factor_id", "value", "td_loss", "td_loss_factor")}
     assert got == {"tiny.power.north": (pytest.approx(2 * 0.5 / 0.8, rel=1e-12), 0.2, "l.north"),

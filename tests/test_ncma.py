@@ -29,6 +29,8 @@ STAGES = ["Metal salts and reagents", "Precursor co-precipitation", "Lithiation 
 M_ME = 57.641
 M_PRE = M_ME + 2 * 17.007          # Me(OH)2 = 91.655
 M_CAM = 6.94 + M_ME + 2 * 15.999   # LiMeO2 = 96.579
+#: the Korea total by hand (test_the_korea_total_by_hand), kg CO2e per kg of cathode material
+NCMA_KOREA = 25.6753046
 M_SULF = M_ME + 96.06              # MeSO4 = 153.701
 BTU = 1055.05585262                # J per (international) Btu: the EPA natural-gas factors are per MMBtu
 
@@ -44,7 +46,8 @@ def fp(model):
 
 
 def test_the_korea_total_by_hand(fp):
-    """Korea, per kg of cathode material delivered to Spring Hill (AR6, location-based, no T&D losses).
+    """Korea, per kg of cathode material delivered to Spring Hill (AR6, location-based, electricity on the
+    default basis: life cycle at the point of consumption, #13).
 
     Runs: calcination 1/0.97 (yield); it needs M_pre/M_cam = 91.655/96.579 kg of precursor per run,
     so precursor runs = (1/0.97) × (91.655/96.579) / 0.98 = 0.998334.
@@ -52,28 +55,31 @@ def test_the_korea_total_by_hand(fp):
     (142.04/91.655 = 1.5497 kg) × 0.10 USD/kg = 0.15497 USD → precursor share 11.76/11.91497 = 0.986993.
     Precursor run (× share × runs):
       metal sulfates 153.701/91.655 = 1.67695 kg × 6.0      NaOH 2 × 39.997/91.655 = 0.87277 kg × 1.2
-      electricity 3 kWh × 0.4173 (KR grid, 417.3 g/kWh)
-      natural gas 8 MJ × (53.06 kg CO2 + 1 g CH4 × 29.8 + 0.1 g N2O × 273)/MMBtu + 0.03021 kg/kWh upstream
+      electricity 3 kWh × KR = (0.36097 direct + 0.06176 upstream) / (1 − 0.0354 KEPCO loss) = 0.438244
+      natural gas 8 MJ × (53.06 kg CO2 + 1 g CH4 × 29.8 + 0.1 g N2O × 273)/MMBtu + 0.06512 kg/kWh upstream
+      (LNG: Korea's supply route)
     Calcination run (× 1/0.97):
-      LiOH·H2O 1.03 × 41.96/96.579 = 0.44749 kg × 15.0     electricity 12 kWh × 0.4173
+      LiOH·H2O 1.03 × 41.96/96.579 = 0.44749 kg × 15.0     electricity 12 kWh × KR
       polypropylene 0.01 kg × 2.57757                       wood pallet 0.04 kg × 0.269504
     Freight, 1.05 kg shipped: trucks (150 + 650) km × 0.12522 kg/tkm, ship 18 150 km × 0.01553 kg/tkm.
-    Precursor 12.642844 + calcination 12.120215 + freight 0.401148 = 25.164207 kg CO2e/kg.
-    Since #13, every material also comes in by its default inbound leg (factors/logistics/inbound.csv,
-    KR '*': 300 km truck, 0.3 × 0.12522 = 0.037566 kg CO2e per kg): (precursor materials 2.54972 kg
-    × runs × share + calcination materials 0.49749 kg × 1/0.97) × 0.037566 = 0.113646 → 25.277853.
+    Precursor 12.781196 + calcination 12.379314 + freight 0.401148 = 25.561658 kg CO2e/kg
+    (before #13, KR official 0.4173 and pipeline upstream: 25.164207). Since #13, every material also
+    comes in by its default inbound leg (factors/logistics/inbound.csv, KR '*': 300 km truck, 0.3 ×
+    0.12522 = 0.037566 kg CO2e per kg): (precursor materials 2.54972 kg × runs × share + calcination
+    materials 0.49749 kg × 1/0.97) × 0.037566 = 0.113646 → NCMA_KOREA.
     """
     share = 0.98 * 12 / (0.98 * 12 + 0.10 * 142.04 / M_PRE)
     r_cal = 1 / 0.97
     r_pre = r_cal * (M_PRE / M_CAM) / 0.98
-    gas = 53.06 / BTU + 1e-3 * 29.8 / BTU + 1e-4 * 273 / BTU + 0.03021 / 3.6  # kg CO2e per MJ
-    precursor = M_SULF / M_PRE * 6.0 + 2 * 39.997 / M_PRE * 1.2 + 3 * 0.4173 + 8 * gas
-    calcination = 1.03 * 41.96 / M_CAM * 15.0 + 12 * 0.4173 + 0.01 * 2.57757 + 0.04 * 0.269504
+    gas = 53.06 / BTU + 1e-3 * 29.8 / BTU + 1e-4 * 273 / BTU + 0.06512 / 3.6  # kg CO2e per MJ
+    kr = (0.36097 + 0.06176) / (1 - 0.0354)  # kg CO2e per kWh
+    precursor = M_SULF / M_PRE * 6.0 + 2 * 39.997 / M_PRE * 1.2 + 3 * kr + 8 * gas
+    calcination = 1.03 * 41.96 / M_CAM * 15.0 + 12 * kr + 0.01 * 2.57757 + 0.04 * 0.269504
     freight = 1.05 * (150 + 650) / 1000 * 0.12522 + 1.05 * 18150 / 1000 * 0.01553
     inbound = 0.3 * 0.12522 * (r_pre * share * (M_SULF / M_PRE + 2 * 39.997 / M_PRE)
                                 + r_cal * (1.03 * 41.96 / M_CAM + 0.01 + 0.04))
     expected = r_pre * share * precursor + r_cal * calcination + freight + inbound
-    assert expected == pytest.approx(25.277853, abs=1e-6)
+    assert expected == pytest.approx(NCMA_KOREA, abs=1e-6)
     assert fp.total("korea").value == pytest.approx(expected, rel=1e-9)
     alloc = fp.frames["allocation"]
     assert alloc.select("output", "method").rows() == [("precursor", "economic"), ("sodium_sulfate", "economic")]
@@ -179,7 +185,7 @@ def test_every_command_works_on_it(tmp_path, cli, monkeypatch):
     r = cli("run", NCMA, "--format", "csv")
     assert r.exit_code == 0, r.output
     korea = [line.split(",") for line in r.stdout.splitlines() if line.startswith("korea,")]
-    assert sum(float(x[2]) for x in korea) == pytest.approx(25.277853548310265, rel=1e-12)  # 25.164207 before #13 (inbound legs)
+    assert sum(float(x[2]) for x in korea) == pytest.approx(NCMA_KOREA, rel=1e-9)  # 25.164207 before #13
     r = cli("report", NCMA, "-o", tmp_path / "r.html", "--timestamp", TS)
     assert r.exit_code == 0, r.output
     page = html.unescape((tmp_path / "r.html").read_text(encoding="utf-8")).lower()
@@ -188,7 +194,7 @@ def test_every_command_works_on_it(tmp_path, cli, monkeypatch):
             "--created", TS)
     assert r.exit_code == 0, r.output
     doc = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
-    assert float(doc["pcf"]["pcfExcludingBiogenicUptake"]) == pytest.approx(25.2778535483, abs=1e-10)
+    assert float(doc["pcf"]["pcfExcludingBiogenicUptake"]) == pytest.approx(NCMA_KOREA, abs=1e-6)
     assert [w for w in FORBIDDEN if w in json.dumps(doc).lower()] == []
     r = cli("validate", NCMA.parent)
     assert r.exit_code == 0, r.output

@@ -110,7 +110,7 @@ def test_both_activity_and_factor_must_be_primary(tiny_doc):
 def test_grid_losses_from_a_secondary_factor_are_cited_and_not_primary(tiny_doc):
     doc = _doc(tiny_doc)
     doc["process"][0]["exchanges"][0]["primary"] = True
-    doc["method"]["td_losses"] = "included"
+    doc["method"]["electricity_basis"] = "combustion-consumption-CO2e"  # T&D losses included (#13)
     loss = _factors().head(1).with_columns(
         pl.lit("tiny.loss").alias("id"), pl.lit("grid_loss").alias("flow"), pl.lit("grid_loss").alias("category"),
         pl.lit("ZZ").alias("region"), pl.lit("0.1").alias("value"), pl.lit("dimensionless").alias("unit"),

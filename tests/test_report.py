@@ -104,7 +104,21 @@ def test_no_uncertainty_says_so_and_how(html):
 def test_only_climate_change_and_fallbacks(html):
     text = _text(html)
     assert "Only climate change is addressed." in text
-    assert "Moriyama, Shiga (JP): no factor for grid JP-KANSAI, the country-level factor JP is used" in text
+    # #13: every plant's grid has its own factor now (Kansai: Electricity Maps zone JP-KN)
+    assert "Every plant's own grid had a factor; no fallback was needed." in text
+
+
+def test_electricity_basis_side_by_side_and_the_comparison_sentence(html):
+    """#13: the basis per plant, scenario totals under each basis, and the "comparisons are valid" sentence
+    only because every plant is on the declared basis (the mixed case: tests/test_electricity_basis.py)."""
+    text = _text(html)
+    assert "Electricity basis at each plant, as charged" in text
+    assert "Scenario totals under each electricity basis" in text
+    for basis in ("lifecycle-consumption-CO2e", "lifecycle-generation-CO2e", "combustion-consumption-CO2e",
+                  "combustion-generation-CO2e"):
+        assert basis in text
+    assert "Comparisons between scenarios are valid here because every scenario uses the same" in text
+    assert "Methodology warning" not in text
 
 
 def test_factor_citations_for_every_factor_used(default_fp, html):

@@ -147,9 +147,11 @@ def test_break_even_default_study_grid_factor_round_trip(default_study, default_
     _equal(lca.compute(default_study, factors=[layer]), "jp-import", "charlotte-coated")
 
 
-def test_break_even_grid_at_site_matches_factor_when_site_owns_it(default_fp):
-    by_site = lca.break_even(default_fp, "jp-import", "ontario", "grid.port_colborne").row(0, named=True)
-    by_factor = lca.break_even(default_fp, "jp-import", "ontario", "factor.grid.emaps.ca-on.2025").row(0, named=True)
+def test_break_even_grid_at_site_matches_factor_when_site_owns_it(default_study):
+    # #13: on a combustion basis at generation the site's grid is one factor row (no upstream adder, no loss)
+    fp = lca.compute(default_study.with_method(electricity_basis="combustion-generation-CO2e"))
+    by_site = lca.break_even(fp, "jp-import", "ontario", "grid.port_colborne").row(0, named=True)
+    by_factor = lca.break_even(fp, "jp-import", "ontario", "factor.grid.emaps2024.ca-on.direct").row(0, named=True)
     assert by_site["breakeven"] == pytest.approx(by_factor["breakeven"], rel=1e-12)
 
 
@@ -210,19 +212,22 @@ def test_compiled_model_matches_the_deterministic_stages(bare_default_study):
     np.testing.assert_allclose(m.deterministic_totals(), [det[s] for s in m.scenarios], rtol=1e-12)
     # every factor id is exactly one input, shared by all scenarios that use it (was: the shape of the
     # fitted exponent matrix, an implementation detail the sampler no longer has)
+    # #13: the default basis includes T&D losses, each loss factor is one input too
     d = default_fp.detail
-    assert len(m.inputs) == d.get_column("factor_id").n_unique()
+    losses = d.get_column("td_loss_factor").drop_nulls().str.split(" + ").explode().unique()
+    assert len(m.inputs) == d.get_column("factor_id").n_unique() + losses.len()
     for p, i in enumerate(m.inputs):
-        users = d.filter(pl.col("factor_id") == i.name.removeprefix("factor ")).get_column("scenario").unique()
+        col = "factor_id" if i.loss is None else "td_loss_factor"
+        users = d.filter(pl.col(col) == i.name.removeprefix("factor ")).get_column("scenario").unique()
         assert sorted(np.array(m.scenarios)[m.affects()[p]]) == sorted(users)
 
 
 def test_pedigree_default_used_when_only_ratings_are_known(default_study, default_fp):
-    row = default_fp.library.factors.filter(pl.col("id") == "grid.jp.meti-r6").select(FACTOR_COLUMNS)
+    row = default_fp.library.factors.filter(pl.col("id") == "grid.emaps2024.jp-kansai.direct").select(FACTOR_COLUMNS)
     layer = row.with_columns(pl.lit(None, pl.String).alias("unc_dist"), pl.lit(None, pl.Float64).alias("unc_gsd"))
     fp = lca.compute(default_study, factors=[layer])
     r = run_uncertainty(fp, iterations=100, seed=1)
-    src = r.inputs.filter(pl.col("input") == "factor grid.jp.meti-r6").get_column("source")[0]
+    src = r.inputs.filter(pl.col("input") == "factor grid.emaps2024.jp-kansai.direct").get_column("source")[0]
     assert src.startswith("pedigree default")
     assert pedigree_gsd("electricity", 2, 2, 2) == pytest.approx(np.exp(np.sqrt(0.0006 + 0.0006 + 0.000025
                                                                                  + 0.0002)))

@@ -132,27 +132,21 @@ def test_result_frame_failure_is_an_internal_error(default_fp, monkeypatch):
 def test_default_study_monte_carlo_is_unchanged(tmp_path):
     """Same seed, same numbers as before the bounds (the default study uses triangular, uniform and
     lognormal inputs inside their ranges): values taken from main at 0a09a50. To 1e-12 relative:
-    the matrix engine (#12) gives the same contributions to 1e-12, not to the last bit. On the default
-    study as it was then (conftest.default_before_completeness): #13's waste, shipped packaging and
-    inbound legs (item 1) and the triangles centred on the study values' medians (item 6) move these
-    numbers on purpose.
+    the matrix engine (#12) gives the same contributions to 1e-12, not to the last bit. #13 changed the
+    study and the shipped data on purpose: computed on the study and library of that time
+    (conftest.default_as_frozen)."""
+    from conftest import default_as_frozen
 
-    #13 item 7 moved the HDPE default to mat.hdpe.desnz2025 (lognormal, median 3.09516, GSD 1.3: mean
-    3.2036) from the triangular 1.5/1.9/3.1 (mean 2.1667): 8.270677 g × 1.0369 = +0.00858 kg CO2e/m² on
-    every mean by hand; the run gives +0.0083 to +0.0086 (other draws). Before: 0.22083, 0.21457, 0.13597,
-    0.21801, 0.25354, 0.21707."""
-    from conftest import default_before_completeness
-
-    r = run_uncertainty(default_before_completeness(tmp_path), iterations=25_000, seed=3)
+    r = run_uncertainty(default_as_frozen(tmp_path)[1], iterations=25_000, seed=3)
     t = r.summary.filter(pl.col("stage") == "total")
-    assert t["mean"].to_list() == pytest.approx([0.22930266210995723, 0.22303177091172388, 0.14459530191766753,
-                                                 0.226469431413375, 0.26188316349738056, 0.22554012739101723],
+    assert t["mean"].to_list() == pytest.approx([0.22083447971367393, 0.2145680831797579, 0.13597059596600672,
+                                                 0.21801348119936534, 0.2535361159963825, 0.2170746417933251],
                                                 rel=1e-12)
-    assert t["p97_5"].to_list() == pytest.approx([0.29607955697678784, 0.28959626154750473, 0.1965162549026087,
-                                                  0.2925911036307916, 0.3431634626925396, 0.29216003566451315],
+    assert t["p97_5"].to_list() == pytest.approx([0.2862778569344441, 0.2795848542330877, 0.18583970642498399,
+                                                  0.282158064077033, 0.3329711440682632, 0.28226222316932653],
                                                  rel=1e-12)
-    assert r.differences["prob_b_lower"].to_list()[:5] == [1.0, 1.0, 0.64548, 0.00288, 1.0]
-    assert float(r.draws_total["ontario"][24_999]) == pytest.approx(0.12393436195517799, rel=1e-12)
+    assert r.differences["prob_b_lower"].to_list()[:5] == [1.0, 0.99996, 0.64132, 0.00264, 1.0]
+    assert float(r.draws_total["ontario"][24_999]) == pytest.approx(0.14784664259115604, rel=1e-12)
 
 
 # ------------------------------------------------------------------ #11 item 5: factor files

@@ -10,11 +10,16 @@ only the coating electricity in Charlotte (US-SRVC) is grossed up, 0.03 kWh / 0.
 0.27049 kg CO2e/kWh / (1 − 0.042) = C = 0.0089163 kg CO2e/m² in ``charlotte-coated`` (0.6 C in
 ``supply-mix-2028``). So ``T(L) = T0 + C · ((1 − L0) / (1 − L) − 1)``, monotone in L: each
 percentile of T is T at that percentile of L, and the mean is ``T0 − C + C (1 − L0) E[1/(1 − L)]``.
+
+#13 shipped loss rows for more grids and upstream adders; the hand model above is of the library these
+tests were written against, kept as ``tests/data/engine_frozen/factors`` (US loss rows only, no adders,
+no supply routes), which the default study is computed with here.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -32,11 +37,16 @@ LOSS_ID = "ggl.egrid2023r2.us-srvc"
 L0, SD = 0.042, 0.005                      # factors/grid_losses.csv: value, unc_sd (normal)
 C = 0.03 / 0.95 * 0.27049 / (1 - L0)       # kg CO2e/m², see the module docstring
 N = 50_000
+FROZEN_LIBRARY = Path(__file__).parent / "data" / "engine_frozen" / "factors"
 
 
 @pytest.fixture(scope="module")
-def fp():
-    return lca.compute(lca.load_study(lca.default_study_path()).with_method(td_losses="included"))
+def fp(tmp_path_factory):
+    """The default study as these tests were written against (conftest.default_as_frozen), losses included."""
+    from conftest import default_as_frozen
+
+    study = default_as_frozen(tmp_path_factory.mktemp("losses"))[0].with_method(td_losses="included")
+    return lca.compute(study, library=lca.load_library(directory=FROZEN_LIBRARY))
 
 
 @pytest.fixture(scope="module")
@@ -153,10 +163,10 @@ def test_loss_targets_take_percentages_as_units(fp, quiet):
     assert b.inputs.filter(pick)["p97_5"][0] == pytest.approx(L0 + Z975 * 0.12 * L0, rel=1e-6)
 
 
-def test_excluded_losses_add_no_input(default_fp):
-    """The default study (td_losses excluded) has no loss inputs: its Monte Carlo is unchanged
-    (pinned in tests/test_uncertainty_bounds.py::test_default_study_monte_carlo_is_unchanged)."""
-    assert all(i.loss is None for i in compile_model(default_fp).inputs)
+def test_excluded_losses_add_no_input(default_study):
+    """The default study with td_losses excluded (electricity at generation) has no loss inputs."""
+    fp = lca.compute(default_study.with_method(td_losses="excluded"))
+    assert all(i.loss is None for i in compile_model(fp).inputs)
 
 
 def test_break_even_on_a_loss_factor_plugged_back_makes_totals_equal(fp, tmp_path):
@@ -171,7 +181,7 @@ def test_break_even_on_a_loss_factor_plugged_back_makes_totals_equal(fp, tmp_pat
     row = fp.library.factors.filter(pl.col("id") == LOSS_ID).select(FACTOR_COLUMNS)
     layer = tmp_path / "loss.csv"
     row.with_columns(pl.lit(repr(be["breakeven"])).alias("value")).write_csv(layer)
-    again = lca.compute(fp.study, factors=[layer])
+    again = lca.compute(fp.study, library=fp.library, factors=[layer])
     assert again.total("charlotte-coated").value == pytest.approx(again.total("jp-import").value, rel=1e-9)
 
 

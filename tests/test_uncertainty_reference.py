@@ -101,12 +101,11 @@ REFERENCE = {
 
 @pytest.fixture(scope="module")
 def reference_fp(tmp_path_factory):
-    """The default study as the reference was computed on: before #13's completeness additions
-    (item 1) and median-centred triangles (item 6), on the library before item 7 made
-    mat.hdpe.desnz2025 the HDPE default (the engine, not the data, is under test here)."""
-    from conftest import default_before_completeness
+    """The default study and library the reference was computed on (conftest.default_as_frozen):
+    #13 changed both on purpose; the engine, not the data, is under test here."""
+    from conftest import default_as_frozen
 
-    return default_before_completeness(tmp_path_factory.mktemp("ref"), old_hdpe=True)
+    return default_as_frozen(tmp_path_factory.mktemp("ref"))[1]
 
 
 @pytest.mark.parametrize("per", ["declared_unit", "kWh"])

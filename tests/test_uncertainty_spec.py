@@ -130,11 +130,12 @@ def test_study_inputs_widen_the_totals_and_show_in_sensitivity(spec_fp, bare_def
 
 
 def test_uncertainty_argument_overrides_the_study(default_fp):
-    spec = [{"target": "factor.grid.jp.meti-r6", "dist": "uniform", "min": "0.40 kg/kWh", "max": "0.46 kg/kWh"}]
+    fid = "grid.emaps2024.jp-kansai.direct"  # #13: Moriyama's combustion component (was grid.jp.meti-r6)
+    spec = [{"target": f"factor.{fid}", "dist": "uniform", "min": "0.27 kg_CO2e/kWh", "max": "0.33 kg_CO2e/kWh"}]
     r = run_uncertainty(default_fp, iterations=2000, seed=4, uncertainty=spec)
-    row = r.inputs.filter(pl.col("input") == "factor.grid.jp.meti-r6").row(0, named=True)
-    assert row["distribution"].startswith("uniform") and row["unit"] == "kg/kWh"
-    assert "factor grid.jp.meti-r6" not in r.inputs.get_column("input").to_list()
+    row = r.inputs.filter(pl.col("input") == f"factor.{fid}").row(0, named=True)
+    assert row["distribution"].startswith("uniform") and row["unit"] == "kg_CO2e/kWh"
+    assert f"factor {fid}" not in r.inputs.get_column("input").to_list()
 
 
 @pytest.mark.parametrize("block, words", [

@@ -55,6 +55,7 @@ Per.declared_unit = Per("declared_unit")
 Gwp = choice_enum("Gwp", choices.GWP_SETS)
 ElectricityRule = choice_enum("ElectricityRule", choices.ELECTRICITY_RULES)
 TdLosses = choice_enum("TdLosses", choices.TD_LOSSES)
+ElectricityBasis = choice_enum("ElectricityBasis", choices.ELECTRICITY_BASES)
 
 # ------------------------------------------------------------------- options shared by commands
 
@@ -69,6 +70,9 @@ RuleOpt = Annotated[Optional[ElectricityRule], typer.Option("--electricity-rule"
     choices.ELECTRICITY_RULES) + " (overrides the study).")]
 TdOpt = Annotated[Optional[TdLosses], typer.Option("--td-losses", help=" | ".join(choices.TD_LOSSES)
                                                    + ": add grid T&D losses (overrides the study).")]
+BasisOpt = Annotated[Optional[ElectricityBasis], typer.Option(
+    "--electricity-basis", help="Basis of every site's electricity, coverage-point-gases: " + " | ".join(
+        choices.ELECTRICITY_BASES) + " (overrides the study; sets T&D losses with its point).")]
 FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
                                                                             "of the library; repeatable.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
@@ -86,12 +90,13 @@ class Switches:
     gwp: Optional[Gwp] = None
     electricity_rule: Optional[ElectricityRule] = None
     td_losses: Optional[TdLosses] = None
+    electricity_basis: Optional[ElectricityBasis] = None
     factors: Optional[List[Path]] = None
 
     def load(self, study: Optional[Path]):
         """The study (or the default) loaded, these switches applied (:func:`load`)."""
         return load(study, cell_plant=self.cell_plant, gwp=self.gwp, electricity_rule=self.electricity_rule,
-                    td_losses=self.td_losses)
+                    td_losses=self.td_losses, electricity_basis=self.electricity_basis)
 
     def compute(self, study: Optional[Path]):
         """Load and compute in one go (the common case for commands); method gaps go to stderr."""
@@ -100,7 +105,7 @@ class Switches:
 
 #: The options behind :class:`Switches`, in the order every command shows them.
 SWITCH_OPTIONS = {"cell_plant": CellPlantOpt, "gwp": GwpOpt, "electricity_rule": RuleOpt, "td_losses": TdOpt,
-                  "factors": FactorsOpt}
+                  "electricity_basis": BasisOpt, "factors": FactorsOpt}
 
 
 def method_switches(func: F) -> F:
@@ -122,7 +127,7 @@ def method_switches(func: F) -> F:
         switches = Switches(**{name: kwargs.pop(name, None) for name in SWITCH_OPTIONS})
         return func(*args, switches=switches, **kwargs)
 
-    # typer reads the signature (and its type hints) of the wrapper: the five options in place of one
+    # typer reads the signature (and its type hints) of the wrapper: the switch options in place of one
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not p.empty}
     return wrapper  # type: ignore[return-value]
@@ -145,7 +150,8 @@ def compare_opt(help: str) -> Any:
 # ----------------------------------------------------------------------------- loading, inputs
 
 def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | None = None,
-         electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None):
+         electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None,
+         electricity_basis: ElectricityBasis | None = None):
     """Load a study (or the default) and apply method switches given on the command line."""
     from lca.errors import StudyError
     from lca.resources import default_study_path
@@ -159,7 +165,8 @@ def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | Non
             _check_cell_plant(path, cell_plant)
         raise
     changes = {k: v.value for k, v in (("gwp", gwp), ("electricity_rule", electricity_rule),
-                                        ("td_losses", td_losses)) if v is not None}
+                                        ("td_losses", td_losses), ("electricity_basis", electricity_basis))
+               if v is not None}
     return s.with_method(**changes) if changes else s
 
 

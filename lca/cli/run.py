@@ -44,8 +44,9 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     m = fp.meta
     console.print(styled((m.title, "bold")))  # user text: never read as markup (the console has it off)
     console.print(f"declared unit {m.declared_unit} · {m.method['gwp']} · electricity "
-                  f"{m.method['electricity_rule']} · T&D losses {m.method['td_losses']} · cell plant "
-                  f"{m.cell_plant} · factors {fp.library.version}")
+                  f"{m.method['electricity_rule']}, basis {m.method['electricity_basis']} · T&D losses "
+                  f"{m.method['td_losses']} · cell plant {m.cell_plant} · factors {fp.library.version}")
+    _print_bases(console, fp)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
     table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,
@@ -92,3 +93,22 @@ def _marked(sid: str, outlook) -> str:
 
 def _period(r) -> str:
     return f"{r['reference_start'].isoformat()} to {r['reference_end'].isoformat()}"
+
+
+def _print_bases(console, fp) -> None:
+    """Electricity basis per site, as charged, and what is missing from the declared basis."""
+    from rich import box
+    from rich.table import Table
+
+    bases = fp.electricity_basis.unique("site", keep="first", maintain_order=True)
+    if bases.height == 0:
+        return
+    table = Table(title=f"Electricity basis by site (declared: {bases.get_column('declared')[0]})",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("site", "grid", "coverage", "point", "gases", "missing", "bias"):
+        table.add_column(col, justify="right" if col == "bias" else "left")
+    for site, grid, cov, point, gases, missing, bias in bases.select(
+            "site", "grid", "coverage", "point", "gases", "missing", "bias").iter_rows():
+        table.add_row(styled(site), styled(grid or "–"), cov, point, gases, styled(missing or "–"),
+                      "–" if not missing else f"{bias:+.1%}")
+    console.print(table)

@@ -15,7 +15,7 @@ distances, factors or parameters and recomputes without re-reading or re-validat
 >>> p = model.study.processes.get_column("id")[0]
 >>> more = model.evaluate({f"process.{p}.yield": 0.5}).total("jp-import").value
 >>> round(base, 4), more > base
-(0.2126, True)
+(0.2079, True)
 >>> model.scaling().filter(pl.col("scenario") == "jp-import").get_column("runs").to_list()
 [1.5037593984962405, 1.0526315789473684]
 """
@@ -219,7 +219,8 @@ def build_model(study: Study, *, library: FactorLibrary | None = None,
         keys = act.select("act", *KEY_COLUMNS)
         detail = pl.concat([contributions(part.drop(KEY_COLUMNS), study.sites, lib, ref_year=year,
                                           gwp_set=study.method.gwp, electricity_rule=study.method.electricity_rule,
-                                          td_losses=study.method.td_losses, file=study.source)
+                                          td_losses=study.method.td_losses,
+                                          electricity_basis=study.method.electricity_basis, file=study.source)
                             for year, part in _by_vintage_year(study, act)], how="vertical_relaxed")
         detail = detail.sort("scenario", "act", "factor_id")
     except LcaInputError as exc:

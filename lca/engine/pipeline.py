@@ -12,6 +12,8 @@ import polars as pl
 from lca.engine.characterise import FLOW_CATEGORY, characterise, gwp_table
 from lca.errors import FactorError, Problem
 from lca.factors import FactorLibrary, apply_td_losses, resolve
+from lca.factors.basis import Basis, add_upstream, without_adders
+from lca.factors.supply import apply_supply_routes
 
 _LEVELS = ("grid", "subdivision", "country", "global")
 
@@ -64,17 +66,27 @@ def grid_fallbacks(resolved: pl.DataFrame, sites: pl.DataFrame, electricity_rule
 
 def contributions(act: pl.DataFrame, sites: pl.DataFrame, library: FactorLibrary, *, ref_year: int,
                   gwp_set: str = "AR6", electricity_rule: str = "location", td_losses: str = "excluded",
-                  file: str | None = None) -> pl.DataFrame:
-    """Row-level contributions for an activity frame: resolve, convert, characterise, label."""
+                  electricity_basis: str | None = None, file: str | None = None) -> pl.DataFrame:
+    """Row-level contributions for an activity frame: resolve, convert, characterise, label.
+
+    Electricity is built on ``electricity_basis`` (:mod:`lca.factors.basis`; default: life cycle at
+    the point ``td_losses`` gives): adders are resolved as components of their own, never as a
+    region's factor. Fuels take the upstream row of their supply route (:mod:`lca.factors.supply`).
+    """
+    point = "consumption" if td_losses == "included" else "generation"
+    basis = Basis.parse(electricity_basis) if electricity_basis else Basis("lifecycle", point, "CO2e")
     try:
-        resolved = resolve(act, sites, library, ref_year=ref_year, electricity_rule=electricity_rule)
+        resolved = resolve(act, sites, without_adders(library), ref_year=ref_year, electricity_rule=electricity_rule)
         resolved = grid_fallbacks(resolved, sites, electricity_rule)
+        resolved = add_upstream(resolved, sites, library, ref_year=ref_year, electricity_rule=electricity_rule,
+                                basis=basis)
+        resolved = apply_supply_routes(resolved, sites, library, electricity_rule=electricity_rule)
     except FactorError as exc:
         raise exc.with_file(file) if file else exc
     factors = resolved.select(*[c for c in resolved.columns if c.startswith("factor_")], "f_to_base",
                               "per_dimension", "gas").unique("factor_id")
     out = characterise(resolved, factors, gwp_table(library, gwp_set), file=file)
-    if td_losses == "included":
+    if basis.point == "consumption":
         out = apply_td_losses(out, sites, library, ref_year, electricity_rule)
     else:
         out = out.with_columns(pl.lit(None, pl.Float64).alias("td_loss"),

@@ -19,6 +19,10 @@ from lca.factors.editions import edition_expr
 from lca.units import dimension_name
 
 LOSS_SCOPES = ("n/a", "transmission", "distribution")
+#: What an electricity row may state as its basis (docs/method-rules.md §5): coverage in ``scope``
+#: (``upstream`` = an adder), gases in ``gas`` (CO2 only, CO2e, or the gas-level rows of a CO2e set)
+ELECTRICITY_SCOPES = ("combustion", "upstream", "life_cycle")
+ELECTRICITY_ROW_GASES = ("CO2", "CO2e", "CH4_fossil", "N2O")
 #: What a factor unit must look like for its gas (never suggest the kind of unit just refused).
 UNIT_HINTS = {"co2e": "gas CO2e takes CO2e per unit of activity, e.g. 'kg_CO2e/kWh'",
               "mass": "a single gas takes a mass of that gas per unit of activity, e.g. 'kg/MMBtu' or 'g/kWh'",
@@ -67,6 +71,13 @@ def row_problems(checked: pl.DataFrame, allowed_dims: dict[str, tuple[str, ...]]
                          file, "td_losses", lambda r: f"electricity factor '{r['id']}' does not say whether it "
                          "includes T&D losses", "write 'included' (delivered/consumption-end factors) or 'excluded' "
                          "(generation-based factors)")
+    is_el = pl.col("category") == "electricity"
+    problems += _located(checked.filter(is_el & ~pl.col("scope").is_in(ELECTRICITY_SCOPES)), file, "scope",
+                         lambda r: f"electricity factor '{r['id']}': scope '{r['scope']}' is not an electricity basis "
+                         "coverage", "write combustion, life_cycle, or upstream (an adder to a combustion row)")
+    problems += _located(checked.filter(is_el & ~pl.col("gas").is_in(ELECTRICITY_ROW_GASES)), file, "gas",
+                         lambda r: f"electricity factor '{r['id']}': gas '{r['gas']}' is not an electricity basis gas",
+                         "write CO2 (CO2 only) or CO2e, or gas-level CO2/CH4_fossil/N2O rows")
     problems += _located(checked.filter(is_loss != pl.col("scope").is_in(LOSS_SCOPES)), file, "scope", lambda r: (
         f"factor '{r['id']}': scope '{r['scope']}' " + ("is not a grid-loss scope" if r["category"] == "grid_loss"
                                                          else "is for grid-loss rows only")),

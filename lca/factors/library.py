@@ -37,8 +37,8 @@ CATEGORY_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "waste": ("mass",),
 }
 
-FACTOR_FILES = ("electricity.csv", "fuels.csv", "materials.csv", "freight.csv", "emissions.csv",
-                "grid_losses.csv", "waste.csv")
+FACTOR_FILES = ("electricity.csv", "electricity_emaps.csv", "fuels.csv", "materials.csv", "freight.csv",
+                "emissions.csv", "grid_losses.csv", "waste.csv")
 
 FACTOR_COLUMNS = list(FactorTable.to_schema().columns)
 
@@ -53,6 +53,9 @@ class FactorLibrary:
     layers: tuple[str, ...] = ()
     replaced: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"id": pl.String, "layer": pl.String, "replaced_layer": pl.String}))
+    #: supply routes of fuels by region (``supply_routes.toml`` of the library's folder,
+    #: :mod:`lca.factors.supply`); None: the library has none
+    routes: pl.DataFrame | None = None
 
     def get(self, factor_id: str) -> dict[str, object]:
         """Everything about one factor as a dict; :class:`FactorError` if unknown."""
@@ -205,7 +208,7 @@ def _apply_layer(lib: FactorLibrary, frame: pl.DataFrame, name: str) -> FactorLi
         raise FactorError(ties)
     digest = hashlib.sha256((lib.content_hash + _frame_digest(frame)).encode()).hexdigest()
     return FactorLibrary(factors=merged, gwp=lib.gwp, version=lib.version, content_hash=digest,
-                         layers=lib.layers + (name,), replaced=pl.concat([lib.replaced, replaced]))
+                         layers=lib.layers + (name,), replaced=pl.concat([lib.replaced, replaced]), routes=lib.routes)
 
 
 def _frame_digest(df: pl.DataFrame) -> str:
@@ -258,6 +261,10 @@ def _load_directory(directory: Path) -> FactorLibrary:
         where += [(f"factors/{name}", i) for i in range(1, frame.height + 1)]
     gwp_raw = (directory / "gwp.csv").read_bytes()
     h.update(b"gwp.csv\0" + gwp_raw)
+    from lca.factors.supply import ROUTES_FILE, read_routes  # it builds on this module
+
+    if (directory / ROUTES_FILE).exists():
+        h.update(ROUTES_FILE.encode() + b"\0" + (directory / ROUTES_FILE).read_bytes())
     # one validation pass over all files (pandera's per-call overhead dominates at this size);
     # problems are mapped back to their own file and row
     try:
@@ -272,4 +279,4 @@ def _load_directory(directory: Path) -> FactorLibrary:
                          file="factors/gwp.csv", table="gwp")
     _check_gwp_coverage(gwp)
     return FactorLibrary(factors=factors, gwp=gwp, version=version, content_hash=h.hexdigest(),
-                         layers=("shipped",))
+                         layers=("shipped",), routes=read_routes(directory))

@@ -167,7 +167,7 @@ def apply_sources(lib: FactorLibrary, selection: SourceSelection) -> FactorLibra
             factors=lib.factors.filter(pl.col("layer") != SHIPPED), gwp=lib.gwp, version=lib.version,
             content_hash=hashlib.sha256(f"{lib.content_hash}\0without {SHIPPED}".encode()).hexdigest(),
             layers=tuple(x for x in lib.layers if x != SHIPPED),
-            replaced=lib.replaced.filter(pl.col("replaced_layer") != SHIPPED))
+            replaced=lib.replaced.filter(pl.col("replaced_layer") != SHIPPED))  # its supply routes go with it
     for name in selection.names:
         if name == SHIPPED:
             continue

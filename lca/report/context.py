@@ -30,6 +30,7 @@ from lca.report.words import phrase as _phrase, spoken as _spoken, stage_list as
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
     """All values of the report for ``fp`` (a :class:`~lca.results.Footprint`)."""
     from lca.report import provenance
+    from lca.report.electricity import basis_context
     from lca.report.uncertainty import uncertainty_context
 
     study = fp.study
@@ -54,6 +55,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["contributions"] = _contributions(fp, pair, labels)
     ctx["transport"] = provenance.transport(fp, labels, kinds)
     ctx["electricity"] = provenance.electricity(fp, kinds)
+    ctx["basis"] = basis_context(fp, labels)
     ctx["gases"] = provenance.gases(fp, labels)
     ctx["quality"] = provenance.quality(fp, labels, kinds)
     ctx["factors"] = provenance.factor_table(fp)

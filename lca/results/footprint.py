@@ -145,6 +145,18 @@ class Footprint:
         return self.frames["outlook"] if "outlook" in self.frames else contract.outlook(self.study, self.detail)
 
     @cached_property
+    def electricity_basis(self) -> pl.DataFrame:
+        """``scenario, site, grid, coverage, point, gases, declared, missing, bias``: the basis each site's
+        electricity is on as charged (coverage lifecycle|combustion, point consumption|generation, gases
+        CO2e|CO2), the study's declared basis, what differs from it (null: nothing) and its estimated
+        effect as a fraction of the site's electricity emissions (:func:`lca.factors.basis.site_bases`)."""
+        if "electricity_basis" in self.frames:
+            return self.frames["electricity_basis"]
+        from lca.factors.basis import Basis, site_bases
+
+        return site_bases(self.detail, self.study.sites, Basis.parse(self.study.method.electricity_basis))
+
+    @cached_property
     def meta(self) -> Meta:
         """What consumers need of the study's settings (:class:`~lca.results.contract.Meta`)."""
         return contract.meta(self.study, self.method, self.content_hashes["study"])
@@ -159,6 +171,7 @@ class Footprint:
         """The method switches this result was computed with."""
         m = self.study.method
         return {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses,
+                "electricity_basis": str(m.electricity_basis),
                 "reference_year": str(self.study.reference_year), "cell_plant": str(self.study.cell_plant)}
 
     @cached_property
@@ -173,11 +186,13 @@ class Footprint:
     def warnings(self) -> list[str]:
         """Method gaps the user must know about (e.g. no grid-loss factor for a region), each once,
         and routes no scenario can use (a typo in a route's ends)."""
+        from lca.factors.basis import basis_warnings
         from lca.study.routes import unused_routes
 
         notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
         return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
-                + unused_routes(self.study.routes, self.study.transport_plan))
+                + unused_routes(self.study.routes, self.study.transport_plan)
+                + basis_warnings(self.electricity_basis))
 
     @property
     def replaced_factors(self) -> pl.DataFrame:
@@ -193,6 +208,15 @@ class Footprint:
         from lca.results.model import compute
 
         return compute(self.study.with_cell_plant(plant), factors=factors)
+
+    def under_electricity_basis(self, basis: str) -> "Footprint":
+        """The same study computed with its electricity on another basis (:data:`lca.choices.ELECTRICITY_BASES`),
+        with this footprint's factor library; this footprint itself when it already is on ``basis``."""
+        if basis == self.study.method.electricity_basis:
+            return self
+        from lca.results.model import compute
+
+        return compute(self.study.with_method(electricity_basis=basis), library=self.library)
 
     # ------------------------------------------------------------------------------- views
     @cached_property

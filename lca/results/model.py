@@ -9,7 +9,7 @@ returning Footprints.
 >>> import lca
 >>> m = lca.build_model(lca.load_study(lca.default_study_path()))
 >>> type(m.footprint()).__name__, round(m.footprint().total("jp-import").value, 4)
-('Footprint', 0.2126)
+('Footprint', 0.2079)
 """
 
 from __future__ import annotations

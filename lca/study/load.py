@@ -141,9 +141,10 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     problems += more
 
     mdoc = doc.get("method", {})
-    problems += _check_keys(mdoc, {"gwp", "electricity_rule", "td_losses"}, file=file, where="method")
+    problems += _check_keys(mdoc, {"gwp", "electricity_rule", "td_losses", "electricity_basis"}, file=file,
+                            where="method")
     method = Method(str(mdoc.get("gwp", "AR6")), str(mdoc.get("electricity_rule", "location")),
-                    str(mdoc.get("td_losses", "excluded")))
+                    *(None if mdoc.get(k) is None else str(mdoc[k]) for k in ("td_losses", "electricity_basis")))
     try:
         _check_method(method, file)
     except StudyError as exc:

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from lca.choices import ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
+from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
@@ -27,11 +27,28 @@ from lca.study.sources import SourceSelection
 
 @dataclass(frozen=True)
 class Method:
-    """Method choices; each is recorded with every result."""
+    """Method choices; each is recorded with every result.
+
+    ``electricity_basis`` (coverage-point-gases, :data:`lca.choices.ELECTRICITY_BASES`) is the basis the
+    study reports its electricity on; ``td_losses`` is its point in the older spelling (``included`` =
+    at the point of consumption). Give either: the other follows (neither: life cycle at the point of
+    consumption, CO2e); both must agree (:func:`_check_method`).
+    """
 
     gwp: str = "AR6"
     electricity_rule: str = "location"
-    td_losses: str = "excluded"
+    td_losses: str | None = None
+    electricity_basis: str | None = None
+
+    def __post_init__(self) -> None:
+        td, basis = self.td_losses, self.electricity_basis
+        if basis is None:
+            point = "generation" if td == "excluded" else "consumption"
+            basis = f"lifecycle-{point}-CO2e"
+        if td is None and basis in ELECTRICITY_BASES:
+            td = "included" if basis.split("-")[1] == "consumption" else "excluded"
+        object.__setattr__(self, "td_losses", td if td is not None else "included")
+        object.__setattr__(self, "electricity_basis", basis)
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,13 @@ class Study:
 
     def with_method(self, **changes: str) -> "Study":
         """Copy with other method choices (validated)."""
+        # the basis and its T&D point are one choice: changing one re-derives the other
+        if "electricity_basis" in changes and "td_losses" not in changes:
+            changes["td_losses"] = None
+        elif "td_losses" in changes and "electricity_basis" not in changes and changes["td_losses"] in TD_LOSSES:
+            cov, _, gases = self.method.electricity_basis.split("-")
+            point = "consumption" if changes["td_losses"] == "included" else "generation"
+            changes["electricity_basis"] = f"{cov}-{point}-{gases}"
         method = replace(self.method, **changes)
         _check_method(method, self.source)
         return replace(self, method=method)
@@ -145,5 +169,15 @@ def _check_method(m: Method, file: str) -> None:
     if m.td_losses not in TD_LOSSES:
         problems.append(Problem(f"unknown td_losses setting '{m.td_losses}'", file=file, table="method",
                                 column="td_losses", hint=f"use {spoken(TD_LOSSES)}"))
+    if m.electricity_basis not in ELECTRICITY_BASES:
+        problems.append(Problem(f"unknown electricity basis '{m.electricity_basis}'", file=file, table="method",
+                                column="electricity_basis", hint=f"use {spoken(ELECTRICITY_BASES)} (coverage-point-"
+                                                                 "gases)"))
+    elif m.td_losses in TD_LOSSES and (m.td_losses == "included") != (m.electricity_basis.split("-")[1] ==
+                                                                        "consumption"):
+        problems.append(Problem(f"td_losses = \"{m.td_losses}\" contradicts electricity_basis = "
+                                f"\"{m.electricity_basis}\"", file=file, table="method", column="td_losses",
+                                hint="remove td_losses: the basis says whether T&D losses are included "
+                                     "(consumption) or not (generation)"))
     if problems:
         raise StudyError(problems)

@@ -11,11 +11,14 @@ default 0.01 and 0.03 as PACT) are the limits ``lca check`` holds the study to.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Mapping
 
 import polars as pl
 
 from lca.errors import Problem
+from lca.schemas.base import ID
 from lca.study.parse import _check_keys
 from lca.study.shape import is_finite_number
 from lca.units import unit_info
@@ -86,8 +89,9 @@ def parse_exclusions(entries: Any, cutoff: Any, file: str) -> tuple[pl.DataFrame
         where = f"exclusion '{e.get('id', f'#{i}')}'"
         problems += _check_keys(e, EXCLUSION_KEYS, file=file, where=where)
         eid = e.get("id")
-        if not isinstance(eid, str) or not eid or eid in seen:
-            problems.append(Problem("an exclusion needs a unique id", file=file, table=where, column="id"))
+        if not isinstance(eid, str) or not re.fullmatch(ID, eid) or eid in seen:
+            problems.append(Problem("an exclusion needs a unique id of letters, digits and _ . : - (starting with a "
+                                    "letter or digit)", file=file, table=where, column="id"))
             continue
         seen.add(eid)
         if not isinstance(e.get("description"), str) or not e["description"]:

@@ -26,7 +26,7 @@ _S = STRING
 SECTION_KEYS: dict[str, dict[str, str]] = {
     "study": {"id": _S, "title": _S, "description": _S, "cell_plant": _S, "company_name": _S,
               "company_ids": STRINGS, "product_ids": STRINGS, "product_category_cpc": _S, "reference_period": TABLE},
-    "method": {"gwp": _S, "electricity_rule": _S, "td_losses": _S},
+    "method": {"gwp": _S, "electricity_rule": _S, "td_losses": _S, "electricity_basis": _S},
     "product": {"name": _S, "shipped_mass_ratio": NUMBER},
     "comparison": {"baseline": _S, "alternative": _S},
     "tables": {"sites": _S, "exchanges": _S, "routes": _S},

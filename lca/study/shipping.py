@@ -58,6 +58,10 @@ def parse_packaging(processes: Any, file: str) -> tuple[pl.DataFrame, list[Probl
             except StudyError as exc:
                 problems += exc.problems
                 continue
+            if amount < 0:  # a negative packaging would be an unstated credit
+                problems.append(Problem(f"a packaging amount cannot be negative ({amount:g} {unit})", file=file,
+                                        table=pwhere, column="amount", hint="give the mass of packaging per output"))
+                continue
             rows.append({"process": p.get("id"), "flow": x["flow"], "amount": amount, "unit": unit,
                          "factor": x.get("factor"), "primary": x.get("primary") is True, "origin": pwhere})
     return pl.DataFrame(rows, schema=PACKAGING_SCHEMA, orient="row"), problems

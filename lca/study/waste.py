@@ -86,6 +86,10 @@ def waste_rows(processes: Any, materials: Mapping[str, float], file: str) -> tup
             except LcaInputError as exc:  # unit errors too: located at this entry's amount
                 problems += exc.problems
                 continue
+            if q.value < 0:  # a negative waste would be an unstated credit
+                problems.append(Problem(f"a waste amount cannot be negative ({q})", file=file, table=wwhere,
+                                        column="amount", hint="give the mass that leaves the process"))
+                continue
             base = {"process": p.get("id"), "input": None, "unit": q.unit, "stage": w.get("stage"),
                     "primary": w.get("primary") is True, "row": j}
             rows.append({**base, "flow": f"waste_{treatment}", "amount": q.value, "factor": w.get("factor"),

@@ -20,7 +20,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from lca.choices import ALLOCATION_METHODS, ELECTRICITY_RULES, GWP_SETS, SCENARIO_KINDS, TD_LOSSES
+from lca.choices import ALLOCATION_METHODS, ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, SCENARIO_KINDS, TD_LOSSES
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://lca.example/schemas/"
@@ -126,7 +126,8 @@ def study_schema() -> dict[str, Any]:
                           "product_ids": {"type": "array", "items": {"type": "string", "pattern": "^urn:"}},
                           "product_category_cpc": {"type": "string"}}, ["id", "reference_period"]),
             "method": obj({"gwp": {"enum": list(GWP_SETS)}, "electricity_rule": {"enum": list(ELECTRICITY_RULES)},
-                           "td_losses": {"enum": list(TD_LOSSES)}}),
+                           "td_losses": {"enum": list(TD_LOSSES)},
+                           "electricity_basis": {"enum": list(ELECTRICITY_BASES)}}),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},
                            ["declared_unit", "mass_per_declared_unit"]),

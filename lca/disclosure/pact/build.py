@@ -161,8 +161,9 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
     # a footprint that is not current says so first, whatever comment the study gives
     doc["comment"] = (f"{out['note']} " if out["note"] else "") + spec.get("comment", (
         f"Scenario '{scenario}' of study '{s.study_id}', computed with lca {__version__}, factor library "
-        f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, grid T&D losses "
-        f"{m['td_losses']}. Amounts are engineering estimates unless supplier data replaced them."
+        f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, electricity basis "
+        f"{m['electricity_basis']} (grid T&D losses {m['td_losses']}). Amounts are engineering estimates unless "
+        "supplier data replaced them."
         + _view_note(fp, view, version)))
     return {k: v for k, v in doc.items() if v is not None}
 
