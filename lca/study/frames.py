@@ -26,11 +26,13 @@ import polars as pl
 from lca.errors import Problem, SchemaError, StudyError
 from lca.study.load import study_from_dict
 from lca.study.model import Study
+from lca.study.provenance import DQR_COLUMNS
 
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
 _SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
-_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note"]
+_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source",
+                  *DQR_COLUMNS]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 
 
@@ -129,6 +131,10 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
 
     by_process: dict[str, list[dict[str, Any]]] = {}
     for rec in _records(ex_df, ["process", *_EXCHANGE_KEYS]):
+        # the columns dqr_technological … are the study file's dqr = { technological = … }
+        dqr = {c.removeprefix("dqr_"): int(rec.pop(c)) for c in DQR_COLUMNS if c in rec}
+        if dqr:
+            rec["dqr"] = dqr
         by_process.setdefault(str(rec.pop("process")), []).append(rec)
     procs = []
     for rec in _records(proc_df, _PROCESS_KEYS):
