@@ -260,3 +260,41 @@ def test_study_without_provenance_keeps_its_hash_and_a_source_changes_it(tiny_do
     blank = replace(plain, exchanges=plain.exchanges.drop("source", "dqr_technological", "dqr_geographical",
                                                           "dqr_temporal", "dqr_completeness", "dqr_reliability"))
     assert study_hash(blank) == study_hash(plain)
+
+
+# ------------------------------------------------------------------------------ the report
+
+def _activity_table(html: str) -> str:
+    start = html.index('<table class="data compact long" id="activity-data">')
+    return html[start:html.index("</table>", start)]
+
+
+def test_report_lists_every_exchange_and_leg_of_the_default_study(default_fp):
+    from lca.report import render_html
+
+    html = render_html(default_fp, timestamp="2026-01-01T00:00:00Z")
+    table = _activity_table(html)
+    s = default_fp.study
+    # one row per exchange (intermediate inputs too) and per transport leg of each scenario: 14 + 14
+    assert table.count("<tr><th scope=\"row\">") == s.exchanges.height + s.transport.height == 28
+    assert "<caption>Activity data" in table and table.count('<th scope="col"') == 11
+    assert 'jp-import: Moriyama → Liberty, leg 2 (container ship)</th><td class="num">17' in table
+    # 0 % primary activity data: the title block calls it a screening estimate
+    cover = html[:html.index("</header>")]
+    assert "screening estimate" in cover and "<strong>Screening estimate</strong>" in cover
+
+
+def test_report_with_primary_data_is_not_a_screening_estimate(tiny_doc):
+    from lca.report import render_html
+
+    doc = copy.deepcopy(tiny_doc)
+    doc["process"][0]["exchanges"][0].update(primary=True, source="meter 2025", dqr=ALL5)
+    fp = lca.compute(_study(doc))
+    html = render_html(fp, timestamp="2026-01-01T00:00:00Z")
+    assert "creening estimate" not in html[:html.index("</header>")]
+    table = _activity_table(html)
+    assert ('tiny power</th><td class="num">1</td><td>kWh</td><td class="src">meter 2025</td>'
+            '<td class="num">2</td><td class="num">3</td><td class="num">1</td><td class="num">4</td>'
+            '<td class="num">5</td><td>yes</td>') in table
+    plain = render_html(lca.compute(_study(tiny_doc)), timestamp="2026-01-01T00:00:00Z")
+    assert "<strong>Screening estimate</strong>" in plain[:plain.index("</header>")]

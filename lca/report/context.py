@@ -30,6 +30,7 @@ from lca.report.words import phrase as _phrase, spoken as _spoken, stage_list as
 def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
     """All values of the report for ``fp`` (a :class:`~lca.results.Footprint`)."""
     from lca.report import provenance
+    from lca.report.activity import activity_data
     from lca.report.uncertainty import uncertainty_context
 
     study = fp.study
@@ -57,6 +58,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["quality"] = provenance.quality(fp, labels, kinds)
     ctx["factors"] = provenance.factor_table(fp)
     ctx["assumptions"] = provenance.assumptions(fp)
+    ctx["activity"] = activity_data(fp, labels)
     ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
     return ctx
