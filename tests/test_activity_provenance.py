@@ -155,6 +155,11 @@ def test_frames_take_the_columns_and_refuse_bad_ratings():
         lca.study_from_frames(exchanges=ex.with_columns(pl.Series("dqr_temporal", [2, 8])), **base)
     (msg,) = _messages(exc)
     assert "exchanges row 2" in msg and "'dqr_temporal'" in msg
+    # rows as in a study file (a dqr table per row, ratings missing in some rows) are read the same way
+    rows = [{"process": "part", "flow": "hdpe_resin", "amount": 5.5, "unit": "g", "dqr": {"technological": 1}},
+            {"process": "part", "flow": "electricity", "amount": 0.14, "unit": "kWh", "dqr": {"temporal": 3}}]
+    s = lca.study_from_frames(exchanges=rows, **base)
+    assert s.exchanges.select("dqr_technological", "dqr_temporal").rows() == [(1, None), (None, 3)]
 
 
 def test_inline_uncertainty_is_an_uncertainty_entry_on_its_amount(tiny_doc):

@@ -31,7 +31,7 @@ from lca.study.provenance import DQR_COLUMNS
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
 _SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
-_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source",
+_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source", "dqr",
                   *DQR_COLUMNS]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 
@@ -131,8 +131,11 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
 
     by_process: dict[str, list[dict[str, Any]]] = {}
     for rec in _records(ex_df, ["process", *_EXCHANGE_KEYS]):
-        # the columns dqr_technological … are the study file's dqr = { technological = … }
+        # the columns dqr_technological … are the study file's dqr = { technological = … }; a ``dqr``
+        # column of dicts (rows as in a study file) is that too, its missing ratings dropped
         dqr = {c.removeprefix("dqr_"): int(rec.pop(c)) for c in DQR_COLUMNS if c in rec}
+        if isinstance(rec.get("dqr"), Mapping):
+            dqr = {**{k: v for k, v in rec["dqr"].items() if v is not None}, **dqr}
         if dqr:
             rec["dqr"] = dqr
         by_process.setdefault(str(rec.pop("process")), []).append(rec)
