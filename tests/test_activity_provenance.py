@@ -303,3 +303,14 @@ def test_report_with_primary_data_is_not_a_screening_estimate(tiny_doc):
             '<td class="num">5</td><td>yes</td>') in table
     plain = render_html(lca.compute(_study(tiny_doc)), timestamp="2026-01-01T00:00:00Z")
     assert "<strong>Screening estimate</strong>" in plain[:plain.index("</header>")]
+
+
+def test_every_activity_amount_of_the_default_study_has_a_source_and_ratings(default_study, default_fp):
+    """#13 acceptance: the study file's reasoning is in the fields, not (only) in comments."""
+    s = default_study
+    for frame in (s.exchanges, s.routes, s.transport):
+        missing = frame.select(pl.col("source", *[f"dqr_{k}" for k in ALL5]).null_count()).sum_horizontal()[0]
+        assert frame.height and missing == 0
+        assert not frame.get_column("primary").any()  # engineering estimates, not measured data
+    # every contribution of every scenario is rated: nothing counts as 5 for want of a rating
+    assert default_fp.quality.get_column("unrated_share").max() == 0
