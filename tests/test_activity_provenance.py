@@ -314,3 +314,38 @@ def test_every_activity_amount_of_the_default_study_has_a_source_and_ratings(def
         assert not frame.get_column("primary").any()  # engineering estimates, not measured data
     # every contribution of every scenario is rated: nothing counts as 5 for want of a rating
     assert default_fp.quality.get_column("unrated_share").max() == 0
+
+
+# ------------------------------------------------------------------------------ value choices and interpretation
+
+def test_interpretation_is_computed_from_the_result(tiny_doc):
+    """Tiny study by hand: the largest activity is the film's power, 1.0 of 1.1997 kg CO2e/m² in one-site
+    (83.4 %; two-step 1.25 / 1.62474 = 76.9 %, the mix 1.125 / 1.41222 = 79.7 %)."""
+    from lca.report.interpretation import interpretation
+
+    fp = lca.compute(_study(tiny_doc))
+    labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
+    it = interpretation(fp, labels)
+    choices = {r["choice"]: r["value"] for r in it["choices"]}
+    assert choices["Production scrap"].replace(fmt_thin(), " ") == \
+        "charged to the good product (film yield 50 %, coat yield 80 %), with no credit"
+    assert choices["Allocation"] == "none needed: every process has one product"
+    assert choices["Impact category and characterisation"] == "climate change only, GWP100 of IPCC AR6"
+    top = it["sensitivity"][0].replace(fmt_thin(), " ")
+    assert top.startswith("The largest activities are film tiny power (up to 83.4 %)") and "by up to 8.3 %" in top
+    assert it["sensitivity"][1].startswith("No Monte Carlo analysis was run")
+    # a Monte Carlo result's ranking is named (any object with a sensitivity frame)
+    class Unc:
+        sensitivity = pl.DataFrame({"target": ["one-site", "one-site"], "input": ["factor.tiny.power.north", "x"],
+                                    "spearman_r2": [0.8, 0.1]})
+    ranked = interpretation(fp, labels, Unc())["sensitivity"][1]
+    assert "factor.tiny.power.north (Spearman r² 0.80 for Film only, at the mill)" in ranked
+    # another method changes the value choices: the text follows the data
+    ar5 = interpretation(lca.compute(_study(tiny_doc).with_method(gwp="AR5")), labels)
+    assert {r["choice"]: r["value"] for r in ar5["choices"]}["Impact category and characterisation"].endswith("AR5")
+
+
+def fmt_thin() -> str:
+    from lca.report.fmt import THIN
+
+    return THIN

@@ -31,6 +31,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     """All values of the report for ``fp`` (a :class:`~lca.results.Footprint`)."""
     from lca.report import provenance
     from lca.report.activity import activity_data
+    from lca.report.interpretation import interpretation
     from lca.report.uncertainty import uncertainty_context
 
     study = fp.study
@@ -59,6 +60,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["factors"] = provenance.factor_table(fp)
     ctx["assumptions"] = provenance.assumptions(fp)
     ctx["activity"] = activity_data(fp, labels)
+    ctx["interpretation"] = interpretation(fp, labels, uncertainty)
     ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
     return ctx
