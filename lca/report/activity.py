@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from lca.report import fmt
-from lca.study.provenance import DQR_COLUMNS, DQR_KEYS
+from lca.results.quality import DQR_COLUMNS, DQR_KEYS  # the model of the ratings, through the results layer
 
 #: column heads of the five ratings (full words in the table's ``abbr`` titles)
 RATING_HEADS = {"technological": "Tech.", "geographical": "Geo.", "temporal": "Temp.", "completeness": "Compl.",
