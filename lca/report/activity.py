@@ -58,7 +58,7 @@ def activity_data(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
                      "unit": fmt.unit(r["unit"]), "source": r.get("source") or "not given",
                      "ratings": _ratings(r), "primary": "yes" if r.get("primary") else "no",
                      "share": "intermediate" if r["input"] else _share(shares, [r["origin"]])})
-    # a site's short name: "Moriyama, Shiga (JP) — base film and coating" → "Moriyama"
+    # a site's short name: "Liberty, North Carolina (US) — cell plant" → "Liberty"
     names = {k: (v or k).split(" — ")[0].split(",")[0] for k, v in fp.sites.select("site", "name").iter_rows()}
     for r in s.transport.iter_rows(named=True):
         route = f"{names.get(r['from_site'], r['from_site'])} → {names.get(r['to_site'], r['to_site'])}"

@@ -21,7 +21,7 @@ In a table file (exchanges, routes) the same fields are the columns ``source`` a
 ('note §1b', 2, None, [])
 >>> _, problems = provenance_fields({"dqr": {"temporal": 7}}, file="s.toml", where="process 'p' exchange #1")
 >>> print(problems[0])
-s.toml: process 'p' exchange #1, column 'dqr.temporal': rating 7 must be an integer from 1 to 5 (fix: 1 = best … 5 = worst (docs/study-format.md 'Activity data: source and quality'))
+s.toml: process 'p' exchange #1, column 'dqr.temporal': rating 7 must be an integer from 1 to 5 (fix: write 1 (best) … 5 (worst); see docs/study-format.md 'Activity data: source and quality')
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ PROVENANCE_SCHEMA: dict[str, pl.DataType] = {"source": pl.String, **{c: pl.Int64
 PROVENANCE_COLUMNS = tuple(PROVENANCE_SCHEMA)
 #: Keys an inline entry may carry for its provenance.
 INLINE_KEYS = {"source", "dqr"}
-RATING_HINT = "1 = best … 5 = worst (docs/study-format.md 'Activity data: source and quality')"
+RATING_HINT = "write 1 (best) … 5 (worst); see docs/study-format.md 'Activity data: source and quality'"
 
 
 def provenance_fields(entry: Mapping[str, Any], *, file: str, where: str) -> tuple[dict[str, Any], list[Problem]]:
