@@ -230,10 +230,12 @@ def test_routes_replaced_in_memory_price_another_destination(tmp_path):
     edited = replace(st, routes=st.routes.with_columns(
         pl.when(ship).then(pl.col("distance") * 3).otherwise(pl.col("distance")).alias("distance")))
     r = compute_ledger(lots(1, scenario=["jp-import"], destination_plant=["holland"]), edited)
-    path = _toml_study(tmp_path, ('to = "holland"\nlegs = [\n  { mode = "truck", distance = "100 km" },\n'
-                                  '  { mode = "container_ship", distance = "17800 km" },',
-                                  'to = "holland"\nlegs = [\n  { mode = "truck", distance = "100 km" },\n'
-                                  '  { mode = "container_ship", distance = "53400 km" },'))
+    # the route moriyama → holland as written (its legs may carry source and ratings after the distance)
+    text = default_study_path().read_text(encoding="utf-8")
+    start = text.index('from = "moriyama"\nto = "holland"\n')
+    ship = text.index('{ mode = "container_ship", distance = "17800 km"', start)
+    route = text[start:ship + len('{ mode = "container_ship", distance = "17800 km"')]
+    path = _toml_study(tmp_path, (route, route.replace('distance = "17800 km"', 'distance = "53400 km"')))
     want = lca.compute(load_study(path, cell_plant="holland")).total("jp-import").value
     unedited = lca.compute(load_study(default_study_path(), cell_plant="holland")).total("jp-import").value
     assert _intensity(r, "holland", "jp-import") == want and want > unedited + 1e-3

@@ -16,7 +16,7 @@ from lca.report import fmt
 
 TS = "2026-01-01T00:00:00Z"
 SECTIONS = ["summary", "product", "boundary", "results", "comparison", "contributions", "transport", "electricity",
-            "gases", "quality", "factors", "assumptions", "uncertainty", "limitations", "manifest"]
+            "gases", "quality", "factors", "assumptions", "uncertainty", "interpretation", "limitations", "manifest"]
 
 
 @pytest.fixture(scope="module")

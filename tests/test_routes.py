@@ -111,7 +111,7 @@ def test_a_routes_legs_must_be_consecutive_rows(tmp_path):
 
 
 def test_inline_route_problems_are_located():
-    text = _default_text().replace('{ mode = "truck", distance = "170 km" }', '{ mode = "truck", distance = "170 kg" }')
+    text = _default_text().replace('{ mode = "truck", distance = "170 km"', '{ mode = "truck", distance = "170 kg"')
     text = text.replace('from = "charlotte"\nto = "holland"', 'from = "charlote"\nto = "holland"')
     with pytest.raises(LcaInputError) as err:
         lca.study_from_dict(tomllib.loads(text), base=lca.default_study_path().parent, file="s.toml")
@@ -121,8 +121,9 @@ def test_inline_route_problems_are_located():
 
 
 def test_an_inline_route_defined_twice_names_both():
-    text = _default_text().replace('to = "holland"\nlegs = [ { mode = "truck", distance = "1190 km" } ]',
-                                   'to = "liberty"\nlegs = [ { mode = "truck", distance = "1190 km" } ]')
+    # the legs' own keys (source, ratings) follow the distance: only the route's ends are edited
+    text = _default_text().replace('to = "holland"\nlegs = [ { mode = "truck", distance = "1190 km"',
+                                   'to = "liberty"\nlegs = [ { mode = "truck", distance = "1190 km"')
     with pytest.raises(LcaInputError, match=r"route charlotte → liberty is defined twice: route #4 and route #5"):
         lca.study_from_dict(tomllib.loads(text), base=lca.default_study_path().parent)
 

@@ -31,6 +31,8 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     """All values of the report for ``fp`` (a :class:`~lca.results.Footprint`)."""
     from lca.report import provenance
     from lca.report.electricity import basis_context
+    from lca.report.activity import activity_data
+    from lca.report.interpretation import interpretation
     from lca.report.uncertainty import uncertainty_context
 
     study = fp.study
@@ -60,6 +62,8 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["quality"] = provenance.quality(fp, labels, kinds)
     ctx["factors"] = provenance.factor_table(fp)
     ctx["assumptions"] = provenance.assumptions(fp)
+    ctx["activity"] = activity_data(fp, labels)
+    ctx["interpretation"] = interpretation(fp, labels, uncertainty)
     ctx["uncertainty"] = uncertainty_context(fp, uncertainty, labels, pair)
     from lca.report.uncertainty import point_sentences
 

@@ -158,13 +158,23 @@ def study_settings(study: "Study") -> dict[str, Any]:
     }
 
 
+def _without_blank_provenance(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without provenance columns (source, dqr_*) that no row fills: a study written before
+    they existed keeps its hash; a source or rating written anywhere is content and is hashed."""
+    from lca.study.provenance import PROVENANCE_COLUMNS
+
+    blank = [c for c in PROVENANCE_COLUMNS if c in frame.columns and frame.get_column(c).null_count() == frame.height]
+    return frame.drop(blank)
+
+
 def study_hash(study: "Study") -> str:
     """SHA-256 of the study's content: settings plus every validated frame in canonical form."""
     h = hashlib.sha256()
     h.update(_json(study_settings(study)).encode())
     for name in STUDY_FRAMES:
         h.update(b"\0" + name.encode() + b"\0")
-        h.update(canonical_frame(canonical_quantities(getattr(study, name), QUANTITY_COLUMNS.get(name, ()))))
+        frame = _without_blank_provenance(getattr(study, name))
+        h.update(canonical_frame(canonical_quantities(frame, QUANTITY_COLUMNS.get(name, ()))))
     for name in ("coproducts", "allocation"):  # hashed when present (a study without keeps its hash)
         frame = getattr(study, name, None)
         if frame is not None and frame.height:

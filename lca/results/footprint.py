@@ -157,6 +157,29 @@ class Footprint:
         return site_bases(self.detail, self.study.sites, Basis.parse(self.study.method.electricity_basis))
 
     @cached_property
+    def activity_quality(self) -> pl.DataFrame:
+        """One row per activity (exchange or transport leg) of each scenario: ``scenario, origin, kind,
+        process, flow, amount, unit`` (per declared unit), ``source``, ``dqr_technological`` …
+        ``dqr_reliability`` (null = not rated), ``primary``, ``value, value_unit`` and ``share`` of the
+        scenario's total (:func:`lca.results.quality.activity_quality`)."""
+        from lca.results.quality import activity_quality
+
+        if "activity_quality" in self.frames:
+            return self.frames["activity_quality"]
+        return activity_quality(self.study, self.detail, self.scenarios, self.scale("declared_unit")[1])
+
+    @cached_property
+    def quality(self) -> pl.DataFrame:
+        """``scenario, indicator, activity, factor, result, unrated_share``: data-quality ratings (1 best … 5
+        worst) of the result from its activity data and its factors, contribution-weighted
+        (:func:`lca.results.quality.result_quality`; the PACT DQRs keep their own definition)."""
+        from lca.results.quality import result_quality
+
+        if "quality" in self.frames:
+            return self.frames["quality"]
+        return result_quality(self.study, self.detail, self.scenarios)
+
+    @cached_property
     def meta(self) -> Meta:
         """What consumers need of the study's settings (:class:`~lca.results.contract.Meta`)."""
         return contract.meta(self.study, self.method, self.content_hashes["study"])

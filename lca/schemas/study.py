@@ -46,6 +46,14 @@ class ExchangeTable(Base):
     factor: str = optional()
     #: the reporting company's own measured activity data (PACT primary data); empty = false
     primary: bool = optional()
+    #: where the amount comes from, and its data-quality ratings 1 (best) … 5 (worst), each optional
+    #: (docs/study-format.md "Activity data: source and quality")
+    source: str = optional()
+    dqr_technological: int = optional(ge=1, le=5)
+    dqr_geographical: int = optional(ge=1, le=5)
+    dqr_temporal: int = optional(ge=1, le=5)
+    dqr_completeness: int = optional(ge=1, le=5)
+    dqr_reliability: int = optional(ge=1, le=5)
     row: int
 
     @pa.dataframe_check(error="each exchange needs exactly one of 'flow' or 'input'")
@@ -90,6 +98,14 @@ class RouteTable(Base):
     factor: str = optional()
     #: the leg's distance is the company's own measured data (PACT primary data); empty = false
     primary: bool = optional()
+    #: where the amount comes from, and its data-quality ratings 1 (best) … 5 (worst), each optional
+    #: (docs/study-format.md "Activity data: source and quality")
+    source: str = optional()
+    dqr_technological: int = optional(ge=1, le=5)
+    dqr_geographical: int = optional(ge=1, le=5)
+    dqr_temporal: int = optional(ge=1, le=5)
+    dqr_completeness: int = optional(ge=1, le=5)
+    dqr_reliability: int = optional(ge=1, le=5)
 
 
 class MixTable(Base):

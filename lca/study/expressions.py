@@ -39,7 +39,9 @@ _ACTIVE: contextvars.ContextVar["Parameters | None"] = contextvars.ContextVar("l
 EXPRESSION_SCHEMA = {"table": pl.String, "column": pl.String, "expression": pl.String, "value": pl.Float64,
                      "unit": pl.String, "names": pl.List(pl.String)}
 PARAMETER_SCHEMA = {"name": pl.String, "value": pl.Float64, "unit": pl.String, "expression": pl.String,
-                    "note": pl.String}
+                    "note": pl.String, "primary": pl.Boolean, "source": pl.String,
+                    **{f"dqr_{k}": pl.Int64 for k in ("technological", "geographical", "temporal", "completeness",
+                                                       "reliability")}}
 
 
 def _tokens(text: str) -> list[tuple[int, str]]:
@@ -81,6 +83,8 @@ class Parameters:
     values: dict[str, Any] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # name → expression (parameters written as one)
     notes: dict[str, str | None] = field(default_factory=dict)
+    #: name → primary, source and dqr_* (:mod:`lca.study.provenance`) of the parameters written as tables
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # dependency order
     file: str = "study"
     records: list[tuple[str, str, str, float, str, list[str]]] = field(default_factory=list)
@@ -110,13 +114,26 @@ class Parameters:
                 continue
             note = None
             if isinstance(spec, Mapping):
-                unknown = set(spec) - {"value", "unit", "note"}
+                from lca.study.parse import primary_problems
+                from lca.study.provenance import provenance_fields
+
+                allowed = {"value", "unit", "note", "source", "dqr", "primary", "uncertainty"}
+                unknown = set(spec) - allowed
                 if unknown:
                     problems.append(Problem(f"unknown key '{sorted(unknown)[0]}'", file=file, table="parameters",
-                                            column=name, hint="allowed keys: note, unit, value"))
+                                            column=name, hint="allowed keys: " + ", ".join(sorted(allowed))))
                     continue
+                where = f"parameter '{name}'"
+                prov, more = provenance_fields(spec, file=file, where=where)
+                more += primary_problems(spec, file, where)
+                if more:
+                    problems += more
+                    continue
+                out.provenance[name] = {"primary": spec.get("primary") is True, **prov}
                 note = spec.get("note")
-                spec = {k: v for k, v in spec.items() if k != "note"}
+                spec = {k: v for k, v in spec.items() if k in ("value", "unit")}
+                if "unit" not in spec and isinstance(spec.get("value"), str):
+                    spec = spec["value"]  # { value = "5.5 g/m^2" } or an expression, with its source
             out.notes[name] = note
             if isinstance(spec, str) and any(n in table for n in names_in_safe(spec)):
                 raw[name] = spec
@@ -217,8 +234,10 @@ class Parameters:
 
     # ----------------------------------------------------------------------------- frames
     def frame(self) -> pl.DataFrame:
-        """``name, value, unit, expression, note`` of every parameter."""
-        rows = [(n, float(q.magnitude), format(q.units, "~") or "dimensionless", self.texts.get(n), self.notes.get(n))
+        """``name, value, unit, expression, note``, ``primary``, ``source``, ``dqr_*`` of every parameter."""
+        blank = {"primary": False}
+        rows = [(n, float(q.magnitude), format(q.units, "~") or "dimensionless", self.texts.get(n), self.notes.get(n),
+                 *[self.provenance.get(n, blank).get(c) for c in list(PARAMETER_SCHEMA)[5:]])
                 for n, q in self.values.items()]
         return pl.DataFrame(rows, schema=PARAMETER_SCHEMA, orient="row")
 

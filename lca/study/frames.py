@@ -26,18 +26,20 @@ import polars as pl
 from lca.errors import Problem, SchemaError, StudyError
 from lca.study.load import study_from_dict
 from lca.study.model import Study
+from lca.study.provenance import DQR_COLUMNS
 
 FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
 _SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
-_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note"]
+_EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source", "dqr",
+                  *DQR_COLUMNS]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 #: the columns of ``Study.coproducts`` / ``Study.allocation`` / ``Study.parameters`` (a study's own
 #: frames can be passed back), ``note`` where the TOML form has one; ``origin`` is re-made
 _COPRODUCT_COLS = ["process", "output", "amount", "unit", "mass", "mass_unit", "price", "currency", "price_unit",
                    "substitutes", "factor", "note", "origin"]
 _ALLOCATION_COLS = ["process", "method", "reason", "basis", "price", "currency", "price_unit", "shares"]
-_PARAMETER_COLS = ["name", "value", "unit", "expression", "note"]
+_PARAMETER_COLS = ["name", "value", "unit", "expression", "note", "primary", "source", *DQR_COLUMNS]
 
 
 def _frame(x: FrameLike | None, name: str) -> pl.DataFrame | None:
@@ -132,25 +134,31 @@ def _coproduct_entries(coproducts: pl.DataFrame | None, allocation: pl.DataFrame
 
 def _parameters(parameters: Mapping[str, Any] | FrameLike | None) -> Mapping[str, Any] | None:
     """The ``[parameters]`` table from a dict (as in TOML) or a table of ``name, value, unit,
-    expression, note`` rows (the columns of ``Study.parameters``): an expression row is its
-    expression, another row its ``value`` with its ``unit`` (or a quantity string)."""
+    expression, note`` rows (the columns of ``Study.parameters``, with its ``primary``, ``source`` and
+    ``dqr_*`` when given): an expression row is its expression, another row its ``value`` with its
+    ``unit`` (or a quantity string)."""
     if parameters is None or isinstance(parameters, Mapping):
         return parameters
     df = _frame(parameters, "parameters")
     out: dict[str, Any] = {}
     for row in df.select([c for c in _PARAMETER_COLS if c in df.columns]).iter_rows(named=True):
         if row.get("expression") is not None:
-            out[str(row["name"])] = row["expression"]
+            spec: dict[str, Any] = {"value": row["expression"]}
         elif row.get("unit") is None:
-            out[str(row["name"])] = row.get("value") if row.get("note") is None else {
-                "value": row.get("value"), "note": row["note"]}
+            spec = {"value": row.get("value")}
         else:
-            spec = {k: row[k] for k in ("value", "unit", "note") if row.get(k) is not None}
+            spec = {k: row[k] for k in ("value", "unit") if row.get(k) is not None}
             try:  # a number in a column of strings (a table mixing quantities and numbers)
                 spec["value"] = float(spec["value"])
             except (KeyError, TypeError, ValueError):
                 pass  # refused, located, by the [parameters] checks
-            out[str(row["name"])] = spec
+        spec.update({k: row[k] for k in ("note", "source") if row.get(k) is not None})
+        if row.get("primary"):
+            spec["primary"] = True
+        dqr = {c.removeprefix("dqr_"): int(row[c]) for c in DQR_COLUMNS if row.get(c) is not None}
+        if dqr:
+            spec["dqr"] = dqr
+        out[str(row["name"])] = spec["value"] if list(spec) == ["value"] else spec
     return out
 
 
@@ -252,6 +260,13 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     for rec in _records(ex_records, ["process", *_EXCHANGE_KEYS, "__written"]):
         if "__written" in rec:
             rec["amount"] = rec.pop("__written")
+        # the columns dqr_technological … are the study file's dqr = { technological = … }; a ``dqr``
+        # column of dicts (rows as in a study file) is that too, its missing ratings dropped
+        dqr = {c.removeprefix("dqr_"): int(rec.pop(c)) for c in DQR_COLUMNS if c in rec}
+        if isinstance(rec.get("dqr"), Mapping):
+            dqr = {**{k: v for k, v in rec["dqr"].items() if v is not None}, **dqr}
+        if dqr:
+            rec["dqr"] = dqr
         by_process.setdefault(str(rec.pop("process")), []).append(rec)
     procs = []
     for rec in _records(proc_df, _PROCESS_KEYS):

@@ -25,6 +25,7 @@ from lca.study.coproducts import parse_coproducts
 from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
 from lca.study.pact import as_date, parse_pact, urn_problems
+from lca.study.provenance import inline_uncertainties
 from lca.study.profile import Profile, View, complete_stages, parse_profile, parse_stages, parse_views, used_stages
 from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
@@ -240,6 +241,8 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                                     file=file, table="comparison", column="alternative",
                                     hint="compare two different scenarios, or remove [comparison]"))
         comparison = (comp.get("baseline"), comp.get("alternative"))
+    inline_unc, more = inline_uncertainties(doc, file=file)  # exchanges' and parameters' own uncertainty
+    problems += more
     fdoc = doc.get("factors", {})
     problems += _check_keys(fdoc, {"files", "sources"}, file=file, where="factors")
     listed = fdoc.get("files", [])
@@ -279,7 +282,7 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),
-        uncertainty_spec=tuple(doc.get("uncertainty", ())), pact_spec=pact, routes=routes, source=file,
+        uncertainty_spec=tuple(doc.get("uncertainty", ())) + tuple(inline_unc), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
         outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff)

@@ -35,6 +35,9 @@ PLAN_SCHEMA = {"scenario": pl.String, "element": pl.Int64, "goods": pl.String, "
                "built_packaging_factor": pl.Float64}
 #: The columns of the routes frame a re-targeted element's legs are read from.
 _ROUTE_COLUMNS = ("from_site", "to_site", "leg", "mode", "distance", "distance_unit", "factor", "primary", "origin")
+#: provenance of a leg (:mod:`lca.study.provenance`): optional in a routes frame replaced in memory
+_PROVENANCE = ("source", "dqr_technological", "dqr_geographical", "dqr_temporal", "dqr_completeness",
+               "dqr_reliability")
 
 
 def transport_plan(entries: Sequence[Mapping[str, Any]], ratio: float) -> pl.DataFrame:
@@ -60,7 +63,9 @@ def _route_legs(study, file: str) -> pl.DataFrame:
         raise StudyError(Problem(f"the study's routes frame has no column '{missing[0]}'", file=file, table="routes",
                                  column=missing[0], hint="replace routes with a frame of the same columns "
                                                          "(see lca.study.routes.LEG_SCHEMA)"))
-    return routes.select(_ROUTE_COLUMNS)
+    from lca.study.provenance import with_provenance
+
+    return with_provenance(routes.select(*_ROUTE_COLUMNS, *[c for c in _PROVENANCE if c in routes.columns]))
 
 
 def with_current_packaging(study):

@@ -19,13 +19,14 @@ import polars as pl
 
 from lca.errors import FactorError, Problem, SchemaError, StudyError
 from lca.study.parse import _check_keys, _split_amount, primary_problems
+from lca.study.provenance import INLINE_KEYS, PROVENANCE_SCHEMA, provenance_fields
 
 MODE = re.compile(r"^[a-z0-9_]+$")
-LEG_KEYS = {"mode", "distance", "unit", "factor", "primary"}
+LEG_KEYS = {"mode", "distance", "unit", "factor", "primary", *INLINE_KEYS}
 #: One row per leg; ``file``/``table``/``row``/``unit_column`` say where the leg was written.
 LEG_SCHEMA = {"from_site": pl.String, "to_site": pl.String, "leg": pl.Int64, "mode": pl.String,
               "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "primary": pl.Boolean,
-              "origin": pl.String, "file": pl.String, "table": pl.String, "row": pl.Int64, "unit_column": pl.String}
+              **PROVENANCE_SCHEMA, "origin": pl.String, "file": pl.String, "table": pl.String, "row": pl.Int64, "unit_column": pl.String}
 
 
 def _inline(entries: list[Mapping[str, Any]], file: str) -> tuple[list[dict[str, Any]], dict, list[Problem]]:
@@ -60,12 +61,14 @@ def leg_fields(leg: Mapping[str, Any], *, file: str, where: str) -> tuple[dict[s
     distance and its unit, factor, primary) and its problems; fields None if the distance is unreadable."""
     problems = _check_keys(leg, LEG_KEYS, file=file, where=where)
     problems += primary_problems(leg, file, where)
+    prov, more = provenance_fields(leg, file=file, where=where)
+    problems += more
     try:
         dist, unit = _split_amount(leg, file=file, where=where, key="distance")
     except StudyError as exc:
         return None, problems + exc.problems
     return {"mode": leg.get("mode"), "distance": dist, "distance_unit": unit, "factor": leg.get("factor"),
-            "primary": leg.get("primary") is True}, problems
+            "primary": leg.get("primary") is True, **prov}, problems
 
 
 #: Why a routes table has a ``leg`` column, said with the fix wherever it is missing.
@@ -114,6 +117,7 @@ def _from_table(t: pl.DataFrame, name: str, path: str) -> tuple[pl.DataFrame, li
     legs = t.select(pl.col("from").alias("from_site"), pl.col("to").alias("to_site"), pl.col("leg").cast(pl.Int64),
                     "mode", pl.col("distance").cast(pl.Float64), pl.col("unit").alias("distance_unit"), "factor",
                     pl.col("primary").fill_null(False),
+                    *[pl.col(c) if c in t.columns else pl.lit(None, d).alias(c) for c, d in PROVENANCE_SCHEMA.items()],
                     pl.format("{} row {}", pl.lit(name), pl.col("row")).alias("origin"), pl.lit(path).alias("file"),
                     pl.lit("routes").alias("table"), "row", pl.lit("unit").alias("unit_column"))
     return legs, problems

@@ -9,6 +9,7 @@ import polars as pl
 from lca.errors import Problem, SchemaError
 from lca.schemas import ID, MixTable, StepTable, TransportTable, validate_table
 from lca.study.parse import _check_keys
+from lca.study.provenance import PROVENANCE_SCHEMA
 from lca.study.routes import leg_fields, leg_problems
 
 CELL_PLANT = "cell_plant"
@@ -106,6 +107,7 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
                     continue
                 legs += [{**base, "leg": m, "mode": r["mode"], "distance": r["distance"],
                           "distance_unit": r["distance_unit"], "factor": r["factor"], "primary": r["primary"],
+                          **{c: r.get(c) for c in PROVENANCE_SCHEMA},
                           "origin": f"{twhere} leg #{m} ({r['origin']})"} for m, r in enumerate(route, 1)]
                 continue
             for m, leg in enumerate(t["legs"], 1):
@@ -124,7 +126,7 @@ def _scenarios(entries, routes, plant, site_ids, process_ids, ratio, file):
     tschema = {"scenario": pl.String, "element": pl.Int64, "goods": pl.String, "from_site": pl.String,
                "to_site": pl.String, "packaging_factor": pl.Float64, "leg": pl.Int64, "mode": pl.String,
                "distance": pl.Float64, "distance_unit": pl.String, "factor": pl.String, "primary": pl.Boolean,
-               "origin": pl.String}
+               **PROVENANCE_SCHEMA, "origin": pl.String}
     inline = [g for g in legs if "unit_column" in g]
     legs_df = pl.DataFrame([{k: v for k, v in g.items() if k in tschema} for g in legs], schema=tschema, strict=False)
     problems += leg_problems(pl.DataFrame(

@@ -35,9 +35,10 @@ SECTION_KEYS: dict[str, dict[str, str]] = {
 SITE_KEYS = {k: _S for k in ("id", "name", "country", "subdivision", "grid", "market_factor")}
 PROCESS_KEYS = {"id": _S, "name": _S, "stage": _S, "yield": NUMBER, "exchanges": TABLES, "waste": TABLES,
                 "packaging": TABLES}
-EXCHANGE_KEYS = {k: _S for k in ("flow", "input", "unit", "stage", "factor", "note")}
+EXCHANGE_KEYS = {**{k: _S for k in ("flow", "input", "unit", "stage", "factor", "note", "source")}, "dqr": TABLE,
+                 "uncertainty": TABLE}
 ROUTE_KEYS = {"from": _S, "to": _S, "legs": TABLES}
-LEG_KEYS = {"mode": _S, "unit": _S, "factor": _S}
+LEG_KEYS = {"mode": _S, "unit": _S, "factor": _S, "source": _S, "dqr": TABLE}
 SCENARIO_KEYS = {"id": _S, "label": _S, "description": _S, "product": _S, "steps": TABLES, "transport": TABLES,
                  "mix": TABLE}
 STEP_KEYS = {"process": _S, "site": _S}

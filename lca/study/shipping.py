@@ -26,16 +26,17 @@ import polars as pl
 
 from lca.errors import Problem, StudyError
 from lca.study.parse import _check_keys, _split_amount, primary_problems
+from lca.study.provenance import DQR_COLUMNS, PROVENANCE_SCHEMA, provenance_fields
 from lca.study.routes import leg_fields
 
 #: one row per inbound leg of a (site, flow): what the engine turns into tkm rows
 INBOUND_SCHEMA = {"site": pl.String, "flow": pl.String, "leg": pl.Int64, "mode": pl.String, "distance": pl.Float64,
                   "distance_unit": pl.String, "factor": pl.String, "primary": pl.Boolean, "origin": pl.String,
-                  "source": pl.String}
+                  **PROVENANCE_SCHEMA}
 PACKAGING_SCHEMA = {"process": pl.String, "flow": pl.String, "amount": pl.Float64, "unit": pl.String,
-                    "factor": pl.String, "primary": pl.Boolean, "origin": pl.String}
-INBOUND_KEYS = {"site", "flow", "legs", "source", "note"}
-PACKAGING_KEYS = {"flow", "amount", "unit", "factor", "primary", "note"}
+                    "factor": pl.String, "primary": pl.Boolean, "origin": pl.String, **PROVENANCE_SCHEMA}
+INBOUND_KEYS = {"site", "flow", "legs", "source", "dqr", "note"}
+PACKAGING_KEYS = {"flow", "amount", "unit", "factor", "primary", "note", "source", "dqr"}
 ANY = "*"
 DEFAULTS_FILE = "logistics/inbound.csv"
 
@@ -62,8 +63,10 @@ def parse_packaging(processes: Any, file: str) -> tuple[pl.DataFrame, list[Probl
                 problems.append(Problem(f"a packaging amount cannot be negative ({amount:g} {unit})", file=file,
                                         table=pwhere, column="amount", hint="give the mass of packaging per output"))
                 continue
+            prov, more = provenance_fields(x, file=file, where=pwhere)
+            problems += more
             rows.append({"process": p.get("id"), "flow": x["flow"], "amount": amount, "unit": unit,
-                         "factor": x.get("factor"), "primary": x.get("primary") is True, "origin": pwhere})
+                         "factor": x.get("factor"), "primary": x.get("primary") is True, "origin": pwhere, **prov})
     return pl.DataFrame(rows, schema=PACKAGING_SCHEMA, orient="row"), problems
 
 
@@ -86,12 +89,14 @@ def _override_legs(entries: Any, site_ids: set[str], file: str) -> tuple[dict[tu
             problems.append(Problem("legs must be a list of legs (legs = [] for none)", file=file, table=where,
                                     column="legs", hint='legs = [{ mode = "truck", distance = "300 km" }]'))
             continue
+        prov, more = provenance_fields(e, file=file, where=where)  # one source and rating for its legs
+        problems += more
         rows = []
         for m, leg in enumerate(legs, 1):
             fields, more = leg_fields(leg, file=file, where=f"{where} leg #{m}")
             problems += more
             if fields is not None:
-                rows.append({**fields, "leg": m, "origin": f"{where} leg #{m}", "source": e.get("source")})
+                rows.append({**fields, "leg": m, "origin": f"{where} leg #{m}", **prov})
         out[(site, flow)] = rows
     return out, problems
 
@@ -105,7 +110,7 @@ def _defaults(path) -> dict[tuple[str, str], list[dict]]:
                 {"mode": r["mode"], "distance": float(r["distance"]), "distance_unit": r["unit"], "factor": None,
                  "primary": False, "leg": int(r["leg"]),
                  "origin": f"inbound default {r['region']} {r['flow']} leg #{r['leg']} ({DEFAULTS_FILE})",
-                 "source": r["source"]})
+                 "source": r["source"], **{c: int(r[c]) if r.get(c) else None for c in DQR_COLUMNS}})
     return out
 
 

@@ -14,10 +14,12 @@ from lca.schemas import ExchangeTable, ProcessTable, RouteTable, SiteTable, vali
 from lca.study.io import read_table
 from lca.study.parse import Product, _check_keys, _split_amount, parse_quantity, primary_problems, unknown_columns
 from lca.study.profile import kg_view, range_problems
+from lca.study.provenance import PROVENANCE_COLUMNS, PROVENANCE_SCHEMA, provenance_fields, with_provenance
 
 SITE_COLUMNS = {"id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"}
-EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
-ROUTE_COLUMNS = {"from", "to", "leg", "mode", "distance", "unit", "factor", "primary", "note"}
+EXCHANGE_COLUMNS = {"process", "flow", "input", "amount", "unit", "stage", "factor", "primary", "note",
+                    *PROVENANCE_COLUMNS}
+ROUTE_COLUMNS = {"from", "to", "leg", "mode", "distance", "unit", "factor", "primary", "note", *PROVENANCE_COLUMNS}
 
 #: Table files a study may name under [tables]: the columns allowed and the model. The loader and
 #: `lca validate` (a table file given alone) run the same checks, through :func:`check_table`.
@@ -179,7 +181,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                memory: Mapping[str, pl.DataFrame] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     allowed = {"id", "name", "stage", "output", "output_mass", "yield", "exchanges", "coproducts", "allocation",
                "waste", "packaging"}  # waste: lca.study.waste; packaging: lca.study.completeness
-    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note"}
+    ex_allowed = {"flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source", "dqr",
+                  "uncertainty"}
     problems: list[Problem] = []
     prows, erows = [], []
     for i, e in enumerate(entries, 1):
@@ -204,6 +207,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
             xwhere = f"{where} exchange #{j}"
             problems += _check_keys(x, ex_allowed, file=file, where=xwhere)
             problems += primary_problems(x, file, xwhere)
+            prov, more = provenance_fields(x, file=file, where=xwhere)
+            problems += more
             try:
                 amount, unit = _split_amount(x, file=file, where=xwhere)
             except StudyError as exc:
@@ -211,7 +216,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                 continue
             erows.append({"process": e.get("id"), "flow": x.get("flow"), "input": x.get("input"), "amount": amount,
                           "unit": unit, "stage": x.get("stage"), "factor": x.get("factor"),
-                          "primary": x.get("primary") is True, "row": j, "origin": f"{where} exchange #{j}"})
+                          "primary": x.get("primary") is True, **prov, "row": j,
+                          "origin": f"{where} exchange #{j}"})
     if problems:
         raise StudyError(problems)
     if not prows:
@@ -222,8 +228,8 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
                                             "yield": pl.Float64}, strict=False)
     processes = validate_table(processes, ProcessTable, file=file, table="process")
     ex_schema = {"process": pl.String, "flow": pl.String, "input": pl.String, "amount": pl.Float64,
-                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "primary": pl.Boolean, "row": pl.Int64,
-                 "origin": pl.String}
+                 "unit": pl.String, "stage": pl.String, "factor": pl.String, "primary": pl.Boolean,
+                 **PROVENANCE_SCHEMA, "row": pl.Int64, "origin": pl.String}
     frames = []
     if erows:
         inline = pl.DataFrame(erows, schema=ex_schema, strict=False)
@@ -239,7 +245,7 @@ def _processes(entries: list[Mapping[str, Any]], tables: Mapping[str, Any], base
         table, where = _table_frame(base, name, file=file, table="exchanges", memory=memory)
         t = check_table(table, "exchanges", file=where)
         # origins reach exports (inventory table): the file's name, never a path
-        t = t.with_columns(table_origin(Path(name).name).alias("origin"))
+        t = with_provenance(t.with_columns(table_origin(Path(name).name).alias("origin")))
         frames.append(t.select(list(ex_schema)))
     exchanges = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=ex_schema)
     exchanges = exchanges.with_columns(pl.col("primary").fill_null(False))  # an empty cell is not primary

@@ -24,6 +24,7 @@ import polars as pl
 from lca.choices import COMBUSTION_TREATMENTS, WASTE_TREATMENTS, spoken
 from lca.errors import LcaInputError, Problem
 from lca.study.parse import _check_keys, parse_quantity, primary_problems
+from lca.study.provenance import provenance_fields
 from lca.study.shape import is_finite_number
 
 #: kg CO2 per kg C (44.009 / 12.011, IUPAC standard atomic weights)
@@ -31,7 +32,7 @@ CO2_PER_C = 44.009 / 12.011
 #: flow of the fossil CO2 of incinerated waste (one library row: 1 kg CO2 per kg CO2)
 FOSSIL_CO2_FLOW = "waste_fossil_co2"
 MATERIAL_KEYS = {"id", "name", "fossil_carbon", "source", "note"}
-WASTE_KEYS = {"material", "amount", "treatment", "stage", "factor", "primary", "note"}
+WASTE_KEYS = {"material", "amount", "treatment", "stage", "factor", "primary", "note", "source", "dqr"}
 
 
 def parse_materials(entries: Any, file: str) -> tuple[dict[str, float], list[Problem]]:
@@ -90,8 +91,10 @@ def waste_rows(processes: Any, materials: Mapping[str, float], file: str) -> tup
                 problems.append(Problem(f"a waste amount cannot be negative ({q})", file=file, table=wwhere,
                                         column="amount", hint="give the mass that leaves the process"))
                 continue
+            prov, more = provenance_fields(w, file=file, where=wwhere)
+            problems += more
             base = {"process": p.get("id"), "input": None, "unit": q.unit, "stage": w.get("stage"),
-                    "primary": w.get("primary") is True, "row": j}
+                    "primary": w.get("primary") is True, "row": j, **prov}
             rows.append({**base, "flow": f"waste_{treatment}", "amount": q.value, "factor": w.get("factor"),
                          "origin": wwhere})
             if treatment in COMBUSTION_TREATMENTS and materials[mat] > 0:

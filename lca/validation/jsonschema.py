@@ -107,11 +107,18 @@ def study_schema() -> dict[str, Any]:
     ident = {"type": "string", "pattern": ID}
     obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
                                  "properties": props, "required": list(req)}
+    from lca.study.provenance import DQR_KEYS
+
+    # provenance of an amount (docs/study-format.md "Activity data: source and quality")
+    prov = {"source": {"type": "string", "minLength": 1},
+            "dqr": obj({k: {"type": "integer", "minimum": 1, "maximum": 5} for k in DQR_KEYS})}
+    inline_unc = {"type": "object", "not": {"required": ["target"]}}
     exchange = obj({"flow": {"type": "string"}, "input": {"type": "string"}, "amount": amount,
                     "unit": {"type": "string"}, "stage": {"type": "string"}, "factor": {"type": "string"},
-                    "primary": {"type": "boolean"}, "note": {"type": "string"}}, ["amount"])
+                    "primary": {"type": "boolean"}, "note": {"type": "string"}, **prov,
+                    "uncertainty": inline_unc}, ["amount"])
     leg = obj({"mode": {"type": "string"}, "distance": amount, "unit": {"type": "string"},
-               "factor": {"type": "string"}, "primary": {"type": "boolean"}}, ["mode", "distance"])
+               "factor": {"type": "string"}, "primary": {"type": "boolean"}, **prov}, ["mode", "distance"])
     site = model_schema(SiteTable, "sites")["items"]
     return {
         "$schema": DIALECT, "$id": f"{BASE_ID}study.schema.json", "title": "lca study file (TOML)",
@@ -139,7 +146,7 @@ def study_schema() -> dict[str, Any]:
                 "waste": {"type": "array", "items": obj({
                     "material": {"type": "string"}, "amount": q, "treatment": {"enum": list(WASTE_TREATMENTS)},
                     "stage": {"type": "string"}, "factor": {"type": "string"}, "primary": {"type": "boolean"},
-                    "note": {"type": "string"}}, ["material", "amount"])},
+                    "note": {"type": "string"}, **prov}, ["material", "amount"])},
                 "packaging": {"type": "array", "items": exchange},
                 "coproducts": {"type": "array", "items": obj({
                     "id": {"type": "string"}, "amount": q, "mass": q, "price": {"type": "string"},
@@ -171,7 +178,10 @@ def study_schema() -> dict[str, Any]:
             "uncertainty": {"type": "array", "items": {"type": "object"}},
             "parameters": {"type": "object", "additionalProperties": {"oneOf": [
                 {"type": "string"}, obj({"value": {"type": "number"}, "unit": {"type": "string"},
-                                         "note": {"type": "string"}}, ["value", "unit"])]}},
+                                         "note": {"type": "string"}, "primary": {"type": "boolean"}, **prov,
+                                         "uncertainty": inline_unc}, ["value", "unit"]),
+                obj({"value": {"type": "string"}, "note": {"type": "string"}, "primary": {"type": "boolean"},
+                     **prov, "uncertainty": inline_unc}, ["value"])]}},
             "pact": {"type": "object"},
             "stage": {"type": "array", "items": obj({
                 "id": ident, "label": {"type": "string"}, "eu_battery_stage": {"enum": list(EU_BATTERY_STAGES)},
@@ -187,9 +197,9 @@ def study_schema() -> dict[str, Any]:
                 "note": {"type": "string"}}, ["id", "fossil_carbon"])},
             "inbound": {"type": "array", "items": obj({
                 "site": {"type": "string"}, "flow": {"type": "string"}, "legs": {"type": "array", "items": leg},
-                "source": {"type": "string"}, "note": {"type": "string"}}, ["legs"])},
+                "note": {"type": "string"}, **prov}, ["legs"])},
             "exclusion": {"type": "array", "items": obj({
-                "id": {"type": "string"}, "description": {"type": "string"}, "estimate": q, "amount": q,
+                "id": ident, "description": {"type": "string"}, "estimate": q, "amount": q,
                 "factor": {"type": "string"}, "source": {"type": "string"}, "basis": {"type": "string"},
                 "note": {"type": "string"}}, ["id", "description"])},
             "cutoff": obj({"each": {"type": "number", "minimum": 0, "maximum": 1},
