@@ -58,8 +58,10 @@ def test_fossil_carbon_is_the_declared_property_not_a_constant(tiny_doc, tiny_pa
     assert a - b == pytest.approx(0.008 * 0.25 * CO2_PER_C, rel=1e-9)
 
 
+# a fossil-carbon fraction near the smallest float gives a CO2 amount that underflows: refused, located, by
+# design (lca.engine.inventory); real fractions are 0 or at least parts per million
 @settings(max_examples=25, deadline=None)
-@given(fc=st.floats(0, 1, allow_subnormal=False), grams=st.floats(0.1, 50), unit=st.sampled_from(["g", "kg", "mg"]))
+@given(fc=st.one_of(st.just(0.0), st.floats(1e-6, 1)), grams=st.floats(0.1, 50), unit=st.sampled_from(["g", "kg", "mg"]))
 def test_waste_is_linear_and_unit_independent(tiny_path, fc, grams, unit):
     import tomllib
 
