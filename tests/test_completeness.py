@@ -287,3 +287,34 @@ def test_the_interpretation_states_the_computed_exemption(tmp_path, tiny_path):
     assert "2 excluded flow(s)" in cut["value"] and "ABOVE the cut-off" in cut["effect"]
     text = " ".join(it["completeness"]).replace("\u202f", " ")
     assert f"at most {worst * 100:.2f} %" in text and "NOT met by every scenario" in text
+
+
+# ------------------------------------------------------- content hash (review finding, #13)
+@pytest.mark.parametrize("extra", [
+    '\n[[inbound]]\nsite = "mill"\nflow = "tiny_resin"\nlegs = [{ mode = "truck", distance = "5000 km" }]\n',
+    EXCL,
+    EXCL + "\n[cutoff]\neach = 0.02\n",
+    '\n[[material]]\nid = "plastic"\nfossil_carbon = 0.8\n',
+])
+def test_every_new_study_key_is_content(tmp_path, tiny_path, extra):
+    """An inbound leg, a screened exclusion or a cut-off changes numbers the footprint reports (a total,
+    the exempted share, a within/above verdict): the study's content hash and the report's manifest must
+    change with it. They did not: the hash ignored [[inbound]], [[exclusion]] and [cutoff]."""
+    from lca.results.content import study_hash
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    base = lca.load_study(_tiny_file(tmp_path / "a", tiny_path, ""))
+    other = lca.load_study(_tiny_file(tmp_path / "b", tiny_path, extra))
+    if "[[material]]" in extra:  # a declared material nothing uses changes no number: same content
+        assert study_hash(other) == study_hash(base)
+    else:
+        assert study_hash(other) != study_hash(base)
+
+
+def test_the_electricity_basis_is_content(tiny_path):
+    from lca.results.content import study_hash
+
+    s = lca.load_study(tiny_path)
+    assert str(s.method.electricity_basis) != "lifecycle-consumption-CO2e"  # the tiny study declares another
+    assert study_hash(s) != study_hash(s.with_method(electricity_basis="lifecycle-consumption-CO2e"))

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
+import polars as pl
 import pytest
 
 from lca.report import fmt
@@ -104,8 +105,26 @@ def test_no_uncertainty_says_so_and_how(html):
 def test_only_climate_change_and_fallbacks(html):
     text = _text(html)
     assert "Only climate change is addressed." in text
-    # #13: every plant's grid has its own factor now (Kansai: Electricity Maps zone JP-KN)
-    assert "Every plant's own grid had a factor; no fallback was needed." in text
+    # #13: every plant's grid has its own combustion factor now (Kansai: Electricity Maps zone JP-KN), but
+    # East China's upstream adder is the national one: section 8 says so, as section 10 does (a review
+    # found section 8 saying "no fallback was needed" while section 10 listed this one)
+    assert "no fallback was needed" not in text
+    assert ("Jiangsu (CN): the country-level factor grid.emaps2024.cn.upstream (CN) is used where grid CN-EAST "
+            "has none of its own") in text
+    assert "Regional fallbacks" in text
+
+
+def test_the_summary_separates_all_freight_from_the_delivery(html, default_fp):
+    """Review finding (#13): "Transport to the cell plant is 2.0 % to 2.6 %" was all freight (inbound
+    legs too); the delivery to the cell plant alone (Footprint.transport outbound) is far smaller."""
+    text = _text(html)
+    out = default_fp.transport.filter(pl.col("direction") == "outbound").group_by("scenario").agg(pl.col("value").sum())
+    shares = {s: v / default_fp.total(s).value for s, v in out.iter_rows()}
+    assert "Transport to the cell plant is" not in text
+    assert "Freight (inbound materials, between plants and to the cell plant) is" in text
+    lo = min(shares.values()) * 100
+    assert f"the delivery to the cell plant alone is {lo:.1f}\u202f%" in text
+    assert "Only coating moves" not in text and "only coating changes site" in text.lower()
 
 
 def test_electricity_basis_side_by_side_and_the_comparison_sentence(html):

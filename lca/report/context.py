@@ -151,9 +151,14 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
                         f"footprint, depending on where the {fp.study.profile.noun} is made: the grid a plant "
                         f"draws from is the main lever.")
     tr = cat.filter(pl.col("flow_category") == "transport")
-    if tr.height:
-        findings.append(f"Transport to the cell plant is {fmt.pct(tr['share'].min())} to "
-                        f"{fmt.pct(tr['share'].max())} of the footprint.")
+    if tr.height:  # all freight, then the delivery to the cell plant alone (Footprint.transport: outbound)
+        out = (fp.transport.filter(pl.col("direction") == "outbound").group_by("scenario").agg(pl.col("value").sum())
+               .join(totals.select("scenario", pl.col("value").alias("total")), on="scenario")
+               .select((pl.col("value") / pl.col("total")).alias("share")))
+        delivery = (f"; the delivery to the cell plant alone is {fmt.pct(out['share'].min())} to "
+                    f"{fmt.pct(out['share'].max())}" if out.height else "")
+        findings.append(f"Freight (inbound materials, between plants and to the cell plant) is "
+                        f"{fmt.pct(tr['share'].min())} to {fmt.pct(tr['share'].max())} of the footprint{delivery}.")
     headline = "Only one scenario was computed, so there is no comparison."
     if pair is not None:
         headline = _headline(fp, pair, labels)
@@ -423,9 +428,10 @@ def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
                  .filter(pl.col("site") != pl.col("site_b")))
         if changed.height and d.height > changed.height:
             share = changed.get_column("a").sum() / ta if ta else 0.0
-            what = " and ".join(_phrase(fp, s, s) for s in changed.get_column("stage"))
-            moved_txt = (" Only " + ", ".join(fmt.humanise(p) for p in moved.get_column("process"))
-                         + " moves between the two scenarios.") if moved.height else ""
+            names = [_phrase(fp, s, s) for s in changed.get_column("stage")]
+            what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            moved_txt = (" Of the processes, only " + ", ".join(fmt.humanise(p) for p in moved.get_column("process"))
+                         + " changes site; the other differences follow from that move.") if moved.height else ""
             sentences.append(f"Between {labels[a]} and {labels[b]} only {what} differ; in {labels[a]} these make "
                              f"up {fmt.pct(share)} of the total, so changing them can move the total by at most "
                              f"that much — the other {fmt.pct(1 - share)} is the same in both.{moved_txt}")

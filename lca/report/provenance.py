@@ -105,11 +105,15 @@ def electricity(fp: Any, kinds: dict[str, str]) -> dict[str, Any]:
                                             .select("factor_value", "factor_unit", "gas").iter_rows()),
                      "charged": fmt.num(kg, 3), "basis": m["basis"], "year": m["factor_year"],
                      "td": m["td_losses"], "source": m["source"], "note": m["vintage_note"] or ""})
-    fallbacks = [r for r in rows if r["level"] not in ("grid", "explicit")]
+    # every factor row charged to a site's electricity (a combustion row, an upstream adder, a loss),
+    # not only the first: an adder taken from a wider region is a fallback too (section 10 lists the same)
+    fb = meta.filter(~pl.col("region_fallback").is_in(["grid", "explicit"])).unique(["site", "factor_id"],
+                                                                                      maintain_order=True)
+    fallbacks = [f"{names.get(site, site)}: the {level}-level factor {fid} ({used}) is used where grid "
+                 f"{grids.get(site) or '–'} has none of its own" for site, fid, used, level in
+                 fb.sort("site").select("site", "factor_id", "region_used", "region_fallback").iter_rows()]
     return {"rule": fp.method["electricity_rule"], "rule_text": RULE_TEXT.get(fp.method["electricity_rule"], ""),
-            "td": fp.method["td_losses"], "rows": rows, "gaps": fp.warnings,
-            "fallbacks": [f"{r['site']}: no factor for grid {r['grid']}, the {r['level']}-level factor "
-                          f"{r['used']} is used" for r in fallbacks]}
+            "td": fp.method["td_losses"], "rows": rows, "gaps": fp.warnings, "fallbacks": fallbacks}
 
 
 def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:

@@ -140,7 +140,9 @@ def study_settings(study: "Study") -> dict[str, Any]:
     return {
         "id": study.id, "title": study.title, "description": study.description,
         "reference_period": [study.reference_start, study.reference_end],
-        "method": {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses},
+        "method": {"gwp": m.gwp, "electricity_rule": m.electricity_rule, "td_losses": m.td_losses,
+                   "electricity_basis": str(m.electricity_basis)},
+        "cutoff": list(study.cutoff),
         "product": {"name": p.name, "declared_unit": _quantity(p.declared_unit),
                     "mass_per_declared_unit": _quantity(p.mass_per_declared_unit),
                     "shipped_mass_ratio": float(p.shipped_mass_ratio)},
@@ -175,9 +177,13 @@ def study_hash(study: "Study") -> str:
         h.update(b"\0" + name.encode() + b"\0")
         frame = _without_blank_provenance(getattr(study, name))
         h.update(canonical_frame(canonical_quantities(frame, QUANTITY_COLUMNS.get(name, ()))))
-    for name in ("coproducts", "allocation"):  # hashed when present (a study without keeps its hash)
+    # hashed when present (a study without them keeps its hash): co-products, packaging of shipped
+    # outputs, inbound legs of materials (the study's own and the shipped defaults it resolved) and
+    # screened exclusions all move numbers
+    for name in ("coproducts", "allocation", "shipping_packaging", "inbound", "exclusions"):
         frame = getattr(study, name, None)
         if frame is not None and frame.height:
+            frame = _without_blank_provenance(frame)
             if "shares" in frame.columns:
                 frame = frame.with_columns(pl.col("shares").list.eval(pl.element().struct.json_encode()).list.join(";"))
             h.update(b"\0" + name.encode() + b"\0" + canonical_frame(frame))
