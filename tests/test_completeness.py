@@ -318,3 +318,14 @@ def test_the_electricity_basis_is_content(tiny_path):
     s = lca.load_study(tiny_path)
     assert str(s.method.electricity_basis) != "lifecycle-consumption-CO2e"  # the tiny study declares another
     assert study_hash(s) != study_hash(s.with_method(electricity_basis="lifecycle-consumption-CO2e"))
+
+
+def test_the_pact_boundary_names_waste_treatment_and_inbound_freight(default_fp, tiny_path):
+    """Review finding (#13): waste treatment (~6 % of the result) and inbound legs were charged but the
+    PACT boundaryProcessesDescription did not say so; a study without them does not claim them."""
+    from lca.disclosure.pact.figures import boundary_description
+
+    text = boundary_description(default_fp, "charlotte-coated")
+    assert "Also included: treatment of production waste and inbound transport of materials to each plant." in text
+    tiny = lca.compute(lca.load_study(tiny_path))
+    assert "Also included" not in boundary_description(tiny, tiny.scenarios[0])

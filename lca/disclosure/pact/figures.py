@@ -156,6 +156,13 @@ def boundary_description(fp: Footprint, scenario: str) -> str:
             f"{' (' + _site_name(fp, s.cell_plant) + ')' if s.cell_plant else ''}. Processes: {made}.")
     if moves:
         text += " Transport: " + "; ".join(moves) + "."
+    rows = fp.detail.filter(pl.col("scenario") == scenario)
+    also = [what for what, hit in (
+        ("treatment of production waste", rows.filter(pl.col("flow_category") == "waste").height),
+        ("inbound transport of materials to each plant",
+         rows.filter(pl.col("process").str.starts_with("inbound ")).height)) if hit]
+    if also:
+        text += " Also included: " + " and ".join(also) + "."
     return text + f" Stages included: {stages}. Capital goods and end of life are outside the boundary."
 
 
