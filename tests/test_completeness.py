@@ -329,3 +329,17 @@ def test_the_pact_boundary_names_waste_treatment_and_inbound_freight(default_fp,
     assert "Also included: treatment of production waste and inbound transport of materials to each plant." in text
     tiny = lca.compute(lca.load_study(tiny_path))
     assert "Also included" not in boundary_description(tiny, tiny.scenarios[0])
+
+
+def test_the_report_states_every_footprints_dqrs_as_the_pact_v3_export(default_fp):
+    """Review finding (#13): the report's value-weighted DQRs left out the supply mix and were rounded
+    differently from the PACT v3 export (2.0 vs 2.03)."""
+    from lca.report import provenance
+
+    kinds = dict(default_fp.study.scenarios.select("id", "kind").iter_rows())
+    rows = {r["label"]: r for r in provenance.quality(default_fp, {s: s for s in default_fp.scenarios}, kinds)["scenarios"]}
+    assert set(rows) == set(default_fp.scenarios)
+    for sid in default_fp.scenarios:
+        dqi = lca.export_pact(default_fp, "v3", sid, created="2026-01-01T00:00:00Z")["pcf"]["dqi"]
+        assert [float(rows[sid][k]) for k in ("tech", "geo", "temp")] == [
+            float(dqi[f"{k}DQR"]) for k in ("technological", "geographical", "temporal")], sid

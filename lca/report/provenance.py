@@ -165,14 +165,18 @@ def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str,
                "estimate": "yes" if r["estimate"] else "no"} for r in sig.iter_rows(named=True)]
     n_small = by_input.filter(pl.col("hi") < 0.01).height
     w = pl.col("value") / pl.col("tot")
-    per = (d.group_by("scenario", maintain_order=True)
+    # every scenario, a supply mix too (its rows are its components' rows weighted by share), as the PACT
+    # export rates each footprint
+    every = fp.detail.join(fp.detail.group_by("scenario").agg(pl.col("value").sum().alias("tot")), on="scenario")
+    per = (every.group_by("scenario", maintain_order=True)
            .agg((w * pl.col("dq_technological")).sum().alias("tech"), (w * pl.col("dq_geographical")).sum().alias("geo"),
                 (w * pl.col("dq_temporal")).sum().alias("temp"),
                 (w * pl.col("estimate").cast(pl.Float64)).sum().alias("estimate"),
                 (w * PRIMARY.cast(pl.Float64)).sum().alias("primary")))
     per_rows = {r["scenario"]: r for r in per.iter_rows(named=True)}
-    scen = [{"label": labels[s], "tech": fmt.num(per_rows[s]["tech"], 2), "geo": fmt.num(per_rows[s]["geo"], 2),
-             "temp": fmt.num(per_rows[s]["temp"], 2), "estimate": fmt.pct(per_rows[s]["estimate"]),
+    dqr = lambda v: f"{round(v, 2):.2f}"  # noqa: E731  as the PACT v3 export writes dqi (two places)
+    scen = [{"label": labels[s], "tech": dqr(per_rows[s]["tech"]), "geo": dqr(per_rows[s]["geo"]),
+             "temp": dqr(per_rows[s]["temp"]), "estimate": fmt.pct(per_rows[s]["estimate"]),
              "primary": fmt.pct(per_rows[s]["primary"])} for s in fp.scenarios if s in per_rows]
     primary_max = max([r["primary"] for r in per_rows.values()] + [0.0])
     grids = fp.study.sites.select(pl.col("id").alias("site"), "grid")
