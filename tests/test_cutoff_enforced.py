@@ -1,0 +1,71 @@
+"""The study's cut-off is enforced the same way everywhere (#13 review): ``lca check study.toml``,
+``lca export`` (PACT), ``lca run`` (a warning), the loader (a contradictory ``[cutoff]``), and
+``lca check pcf.json --study`` compares the footprint's reference period with the study's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+import lca
+from lca.errors import ExportCheckError, LcaInputError
+from lca.study import study_from_dict
+
+# 12 g CO2e of the tiny study's 1.1997 kg in 'one-site' = 1.0003 %: over the default 1 % each
+BIG = """
+[[exclusion]]
+id = "big"
+description = "A big excluded flow"
+estimate = "12 g_CO2e"
+"""
+
+
+def _tiny_file(tmp_path, tiny_path, extra: str = BIG):
+    shutil.copy(tiny_path.parent / "factors.csv", tmp_path / "factors.csv")
+    p = tmp_path / "study.toml"
+    text = tiny_path.read_text(encoding="utf-8").replace(  # what a PACT export needs
+        'cell_plant = "plant"', 'cell_plant = "plant"\ncompany_name = "T"\ncompany_ids = ["urn:x:c"]\n'
+        'product_ids = ["urn:x:p"]\nproduct_category_cpc = "1"')
+    p.write_text(text + extra, encoding="utf-8")
+    return p
+
+
+def test_a_pact_export_over_the_cutoff_fails_like_check_and_writes_nothing(tmp_path, tiny_path, cli):
+    p = _tiny_file(tmp_path, tiny_path)
+    assert cli("check", p).exit_code == 1
+    out = tmp_path / "pcf.json"
+    for fmt in ("pact-v3", "pact-v2"):
+        r = cli("export", p, "--format", fmt, "--created", "2026-01-01T00:00:00Z", "-o", out)
+        assert r.exit_code == 1, r.output
+        assert "exclusion 'big', column 'estimate'" in r.output and "one-site 1.00 %" in r.output
+        assert str(p) in r.output and "Traceback" not in r.output
+        assert not out.exists()
+    # the API refuses too, for the scenario over it; the other scenario (0.74 %) exports
+    fp = lca.compute(lca.load_study(p))
+    with pytest.raises(ExportCheckError):
+        lca.export_pact(fp, "v3", "one-site", created="2026-01-01T00:00:00Z")
+    assert lca.export_pact(fp, "v3", "two-step", created="2026-01-01T00:00:00Z")["pcf"]
+    # within a declared cut-off of 2 % each the same export is written
+    q = _tiny_file(tmp_path, tiny_path, BIG + "\n[cutoff]\neach = 0.02\n")
+    assert cli("export", q, "--format", "pact-v3", "--created", "2026-01-01T00:00:00Z", "-o", out).exit_code == 0
+    assert out.exists()
+
+
+@pytest.mark.parametrize("cutoff, column", [({"each": 0.05, "total": 0.01}, "each"), ({"total": 0.005}, "total")])
+def test_a_cutoff_each_above_total_is_refused_at_load(tiny_doc, tiny_path, cutoff, column):
+    tiny_doc["cutoff"] = cutoff
+    with pytest.raises(LcaInputError) as exc:
+        study_from_dict(tiny_doc, base=tiny_path.parent, file="tiny.toml")
+    assert any(p.table == "cutoff" and p.column == column and "larger than total" in p.message
+               for p in exc.value.problems), exc.value.problems
+
+
+def test_a_duplicate_exclusion_id_says_it_is_a_duplicate(tiny_doc, tiny_path):
+    e = {"id": "x", "description": "d", "estimate": "1 g_CO2e"}
+    tiny_doc["exclusion"] = [e, dict(e)]
+    with pytest.raises(LcaInputError) as exc:
+        study_from_dict(tiny_doc, base=tiny_path.parent, file="tiny.toml")
+    assert [p.message for p in exc.value.problems if p.column == "id"] == [
+        "duplicate exclusion id 'x': another [[exclusion]] already has it"]
