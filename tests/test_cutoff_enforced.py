@@ -69,3 +69,18 @@ def test_a_duplicate_exclusion_id_says_it_is_a_duplicate(tiny_doc, tiny_path):
         study_from_dict(tiny_doc, base=tiny_path.parent, file="tiny.toml")
     assert [p.message for p in exc.value.problems if p.column == "id"] == [
         "duplicate exclusion id 'x': another [[exclusion]] already has it"]
+
+
+def test_the_report_calls_a_study_set_cutoff_the_studys_not_pacts(tmp_path, tiny_path):
+    from lca.report import render_html
+
+    def sentence(extra):
+        html = render_html(lca.compute(lca.load_study(_tiny_file(tmp_path, tiny_path, extra))),
+                           timestamp="2026-01-01T00:00:00Z")
+        return html.split("The study's cut-off is ")[1].split("</p>")[0]
+
+    assert "(the PACT methodology's limits)" in sentence(BIG)
+    own = sentence(BIG + "\n[cutoff]\neach = 0.02\ntotal = 0.05\n")
+    assert own.startswith("2 % for each exclusion and 5 % for all of them together (set by the study; PACT's "
+                          "default is 1 % each and 3 % together)")
+    assert "PACT methodology's limits" not in own
