@@ -84,3 +84,13 @@ def test_the_report_calls_a_study_set_cutoff_the_studys_not_pacts(tmp_path, tiny
     assert own.startswith("2 % for each exclusion and 5 % for all of them together (set by the study; PACT's "
                           "default is 1 % each and 3 % together)")
     assert "PACT methodology's limits" not in own
+
+
+def test_lca_run_warns_when_a_scenario_is_over_its_cutoff(tmp_path, tiny_path, cli):
+    r = cli("run", _tiny_file(tmp_path, tiny_path))
+    assert r.exit_code == 0, r.output
+    assert "warning: exclusion 'big' is 1.00% of scenario 'one-site', over the cut-off of 1.00% each" in r.stderr
+    assert "scenario 'two-step'" not in r.stderr  # 0.74 %: within
+    assert "over its cut-off" in r.stderr and "warning" not in r.stdout
+    ok = cli("run", _tiny_file(tmp_path, tiny_path, BIG + "\n[cutoff]\neach = 0.02\n"))
+    assert ok.exit_code == 0 and "warning" not in ok.stderr
