@@ -94,3 +94,56 @@ def test_lca_run_warns_when_a_scenario_is_over_its_cutoff(tmp_path, tiny_path, c
     assert "over its cut-off" in r.stderr and "warning" not in r.stdout
     ok = cli("run", _tiny_file(tmp_path, tiny_path, BIG + "\n[cutoff]\neach = 0.02\n"))
     assert ok.exit_code == 0 and "warning" not in ok.stderr
+
+
+# ------------------------------------------------- lca check pcf.json --study: the reference period
+def _write(tmp_path, doc, name="pcf.json"):
+    p = tmp_path / name
+    p.write_text(json.dumps(doc), encoding="utf-8")
+    return p
+
+
+def _strip_mark(doc):
+    doc["comment"] = doc["comment"].split(". ", 1)[1] if doc["comment"].startswith("Prospective:") else doc["comment"]
+    assert not doc["comment"].startswith("Prospective")
+    return doc
+
+
+@pytest.mark.parametrize("version", ["v2", "v3"])
+def test_check_study_refuses_a_reference_period_other_than_the_studys(cli, tmp_path, default_fp, version):
+    """charlotte-coated is planned: its reference period is 2027 (the study's outlook). A file backdated
+    to 2025 without the "Prospective:" mark passes the JSON-only rules, not the study comparison."""
+    doc = lca.export_pact(default_fp, version, "charlotte-coated", created="2026-01-01T00:00:00Z")
+    assert cli("check", _write(tmp_path, doc), "--study", lca.default_study_path()).exit_code == 0
+    doc = _strip_mark(doc)
+    doc["pcf"]["referencePeriodStart"], doc["pcf"]["referencePeriodEnd"] = ("2025-01-01T00:00:00Z",
+                                                                            "2026-01-01T00:00:00Z")
+    doc["validityPeriodStart"], doc["validityPeriodEnd"] = "2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z"
+    bad = _write(tmp_path, doc, "bad.json")
+    assert cli("check", bad).exit_code == 0  # the JSON alone cannot tell
+    r = cli("check", bad, "--study", lca.default_study_path())
+    assert r.exit_code == 1, r.output
+    # Charlotte coating starts 2027-07-01: its planned first year, PACT end exclusive
+    assert ("column 'pcf.referencePeriodStart': [reference-period] scenario 'charlotte-coated': referencePeriodStart "
+            "2025-01-01 is not the study's 2027-07-01; referencePeriodEnd 2026-01-01 is not the study's 2028-07-01 "
+            "(its prospective reference period is 2027-07-01 to 2028-06-30)") in r.output
+    assert str(bad) in r.output and "Traceback" not in r.output
+    # a current scenario's own period passes
+    cur = lca.export_pact(default_fp, version, "jp-import", created="2026-01-01T00:00:00Z")
+    assert cli("check", _write(tmp_path, cur, "cur.json"), "--study", lca.default_study_path()).exit_code == 0
+
+
+def test_check_study_refuses_an_active_plan_after_its_first_year_without_the_comment(cli, tmp_path, default_fp):
+    """ontario's planned first year is 2027; created 2028-02-01 and still Active, with its comment's
+    "Prospective:" mark removed: the JSON-only rule cannot see it, --study does."""
+    doc = lca.export_pact(default_fp, "v3", "ontario", created="2027-06-01T00:00:00Z")
+    doc = _strip_mark(doc)
+    doc["created"] = "2028-02-01T00:00:00Z"
+    bad = _write(tmp_path, doc)
+    assert cli("check", bad).exit_code == 0
+    r = cli("check", bad, "--study", lca.default_study_path())
+    assert r.exit_code == 1, r.output
+    assert "[prospective-active] scenario 'ontario'" in r.output and "column 'status'" in r.output
+    assert "[reference-period]" not in r.output
+    doc["status"] = "Deprecated"
+    assert cli("check", _write(tmp_path, doc), "--study", lca.default_study_path()).exit_code == 0
