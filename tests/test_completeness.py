@@ -192,7 +192,8 @@ def test_check_passes_within_a_declared_cutoff_and_fails_a_total(tmp_path, tiny_
     r = cli("check", p)
     assert r.exit_code == 0, r.output
     assert "one-site 1.17 %" in r.output  # 0.014 / 1.1997
-    q = _tiny_file(tmp_path, tiny_path, EXCL + "\n[cutoff]\neach = 0.02\ntotal = 0.011\n")
+    # each <= total (each > total is refused at load, #13 review): big 1.00 % within 1.1 %, the sum 1.17 % not
+    q = _tiny_file(tmp_path, tiny_path, EXCL + "\n[cutoff]\neach = 0.011\ntotal = 0.011\n")
     r = cli("check", q)
     assert r.exit_code == 1 and "cutoff, column 'total'" in r.output and "big 1.00 %, small 0.17 %" in r.output
 

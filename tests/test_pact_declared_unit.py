@@ -121,7 +121,8 @@ def test_unmatched_footprints_compare_with_the_named_scenario(default_fp):
     assert [p.message[:13] for p in check_against_study(doc, "v3", default_fp)] == ["[study-match]"]
     assert check_against_study(doc, "v3", default_fp, scenario="ontario") == []
     problems = check_against_study(doc, "v3", default_fp, scenario="jp-import")
-    assert [p.message.split("]")[0] for p in problems] == ["[per-declared-unit"]
+    # ontario's reference period is its planned first year 2027, jp-import's 2025 (#13: compared too)
+    assert [p.message.split("]")[0] for p in problems] == ["[per-declared-unit", "[reference-period"]
 
 
 @SETTINGS

@@ -107,7 +107,8 @@ def check(
     Active once its reference period has ended; one line per broken rule.
     With --study (and the method options the file was exported with): every figure of each footprint
     (PCF, its parts, carbon contents, packaging, mass per product — v2.3: per-unit figure ×
-    unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study.
+    unitaryProductAmount —, exemptions, primary data share, DQRs) must match the recomputed study, and
+    so must the reference period (a prospective scenario's planned first year; Active once it ended: refused).
     Without it only the rules above run, which a wrong but self-consistent file passes. With --study,
     and for a study file given instead of a JSON file (lca check study.toml), the study's declared
     [[exclusion]] screening estimates must be within its cut-off (default 1 % each, 3 % together).

@@ -26,12 +26,27 @@ def run(
     check_scenarios(s, compare, "--compare")  # before anything is printed
     fp = compute_loaded(s, switches.factors)
     check_per(fp, per)
+    _warn_over_cutoff(fp)
     stages = fp.by_stage(per=per.value)
     if output_format != OutputFormat.table:  # machine-readable rows say what each scenario describes
         stages = stages.join(fp.outlook.select("scenario", "outlook"), on="scenario", how="left",
                              maintain_order="left")
     if not print_frame(stages, output_format):
         _print_tables(fp, stages, per.value, compare)
+
+
+def _warn_over_cutoff(fp) -> None:
+    """On stderr: every exclusion and scenario over the study's cut-off. The results are still shown
+    (they are the study's), but `lca check` and a PACT export refuse such a study."""
+    from lca.cli.console import err_console
+    from lca.results.screening import over_cutoff
+
+    over = over_cutoff(fp.exclusions, fp.exempted)
+    for _, _, message in over:
+        err_console().print(f"warning: {message}")
+    if over:
+        err_console().print(f"warning: {fp.meta.source} is over its cut-off: `lca check` fails and a PACT export "
+                            "is refused until the exclusions are modelled or re-estimated")
 
 
 def _print_tables(fp, stages, per: str, compare) -> None:

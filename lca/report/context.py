@@ -335,7 +335,9 @@ def _screening(fp: Any, labels) -> dict[str, Any] | None:
              for sid, w in fp.exempted.select("scenario", "within").iter_rows()]
     return {"unit": unit, "rows": rows, "scenarios": [labels[s] for s in fp.scenarios], "totals": total,
             "each": f"{100 * cut['cutoff_each']:g}", "together": f"{100 * cut['cutoff_total']:g}",
-            "all_within": all(t["within"] for t in total)}
+            "all_within": all(t["within"] for t in total),
+            # PACT's limits only when they are PACT's: a study may set its own [cutoff]
+            "pact_default": (cut["cutoff_each"], cut["cutoff_total"]) == (0.01, 0.03)}
 
 
 def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:

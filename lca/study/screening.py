@@ -89,7 +89,11 @@ def parse_exclusions(entries: Any, cutoff: Any, file: str) -> tuple[pl.DataFrame
         where = f"exclusion '{e.get('id', f'#{i}')}'"
         problems += _check_keys(e, EXCLUSION_KEYS, file=file, where=where)
         eid = e.get("id")
-        if not isinstance(eid, str) or not re.fullmatch(ID, eid) or eid in seen:
+        if isinstance(eid, str) and eid in seen:
+            problems.append(Problem(f"duplicate exclusion id '{eid}': another [[exclusion]] already has it", file=file,
+                                    table=where, column="id", hint="give each exclusion an id of its own"))
+            continue
+        if not isinstance(eid, str) or not re.fullmatch(ID, eid):
             problems.append(Problem("an exclusion needs a unique id of letters, digits and _ . : - (starting with a "
                                     "letter or digit)", file=file, table=where, column="id"))
             continue
@@ -115,5 +119,9 @@ def parse_exclusions(entries: Any, cutoff: Any, file: str) -> tuple[pl.DataFrame
                                     column=key, hint="e.g. each = 0.01 (1 %), total = 0.03 (3 %)"))
     if not problems:
         each, total = float(c.get("each", each)), float(c.get("total", total))
+        if each > total:  # one exclusion could then exceed all of them together: a contradiction, not a limit
+            problems.append(Problem(f"cutoff each ({each:g}) is larger than total ({total:g})", file=file,
+                                    table="cutoff", column="each" if "each" in c else "total",
+                                    hint="each is the limit for one exclusion, total for all together: each <= total"))
     frame = pl.DataFrame(rows, schema=EXCLUSION_SCHEMA, orient="row") if rows else pl.DataFrame(schema=EXCLUSION_SCHEMA)
     return frame, (each, total), problems

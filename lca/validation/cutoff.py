@@ -18,9 +18,12 @@ def _pct(x: float | None) -> str:
     return "n/a (footprint not positive)" if x is None else f"{100 * x:.2f} %"
 
 
-def cutoff_problems(fp, file: str | None) -> list[Problem]:
-    """Every exclusion and scenario total of ``fp`` over the study's cut-off; [] when within."""
+def cutoff_problems(fp, file: str | None, scenarios: list[str] | None = None) -> list[Problem]:
+    """Every exclusion and scenario total of ``fp`` over the study's cut-off; [] when within.
+    ``scenarios``: only these (an export of one scenario answers for that one)."""
     ex, tot = fp.exclusions, fp.exempted
+    if scenarios is not None:
+        ex, tot = ex.filter(pl.col("scenario").is_in(scenarios)), tot.filter(pl.col("scenario").is_in(scenarios))
     if ex.height == 0:
         return []
     each, total = fp.study.cutoff

@@ -360,4 +360,10 @@ def export_pact(fp: Footprint, version: Version = "v3", scenario: str | None = N
             from lca.disclosure.pact.keys import at_study_keys
 
             raise ExportCheckError(at_study_keys(problems, fp.meta.pact, fp.meta.source))
+        # the exemption the file states must be within the study's cut-off, as `lca check study.toml` requires
+        from lca.validation.cutoff import cutoff_problems
+
+        over = cutoff_problems(fp, fp.meta.source, wanted)
+        if over:
+            raise ExportCheckError(over)
     return docs[0] if scenario is not None and not per else docs

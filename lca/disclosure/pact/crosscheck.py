@@ -14,7 +14,9 @@ file's, from one table (:func:`lca.disclosure.pact.build.pcf_figures`, which the
   v3 per ``declaredUnitAmount`` units, so as written;
 * the shares and ratings: ``exemptedEmissionsPercent``, ``primaryDataShare`` and every ``dqi``
   rating (v2.3 on its 1–3 scale), and ``packagingEmissionsIncluded``;
-* the amount × unit of measurement must equal the study's declared unit.
+* the amount × unit of measurement must equal the study's declared unit;
+* the reference period must be the scenario's (a prospective one's planned first year), and a
+  prospective scenario's footprint may not be ``Active`` once that period has ended.
 
 Each is compared with a relative tolerance of 1e-6, widened to the rounding of the written
 decimals (10 places; 2 for shares and ratings). A footprint is matched to its scenario by its id
@@ -148,7 +150,8 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
 
     Rules: ``per-declared-unit`` (every figure the study determines, amounts per product, against
     the study; one problem per footprint listing every field that disagrees) and ``study-match`` (a
-    footprint whose id this study does not produce, with no ``scenario`` given to compare with).
+    footprint whose id this study does not produce, with no ``scenario`` given to compare with),
+    ``reference-period`` and ``prospective-active`` (:func:`_period`).
     """
     from lca.disclosure.pact.figures import scenario_figures
     from lca.disclosure.pact.build import _spec, footprint_id, pcf_figures
@@ -181,7 +184,42 @@ def check_against_study(doc_or_list: Mapping[str, Any] | Iterable[Mapping[str, A
             message, fields = found
             problems.append(Problem(f"[per-declared-unit] scenario '{sid}': {message}", file=file, table=where,
                                     column=f"pcf.{fields[0]}"))
+        problems += [Problem(f"[{rule}] scenario '{sid}': {message}", file=file, table=where, column=column)
+                     for rule, message, column in _period(doc, pcf, fp, sid)]
     return problems
+
+
+def _period(doc: Mapping[str, Any], pcf: Mapping[str, Any], fp: Footprint, sid: str) -> list[tuple[str, str, str]]:
+    """``(rule, message, field)``: the footprint's reference period against the scenario's in the study
+    (a prospective scenario's is its planned first year, :attr:`Footprint.outlook`), and an ``Active``
+    prospective footprint created after that period ended. The JSON-only rule reads the comment's
+    "Prospective:" mark, which an edited file may have lost; the study says which scenarios are plans."""
+    import datetime as dt
+
+    import polars as pl
+
+    from lca.disclosure.pact.checks import _date
+
+    out = fp.outlook.filter(pl.col("scenario") == sid).row(0, named=True)
+    # PACT's referencePeriodEnd is exclusive: the day after the period's last day
+    want = {"referencePeriodStart": out["reference_start"],
+            "referencePeriodEnd": out["reference_end"] + dt.timedelta(days=1)}
+    found = []
+    wrong = [(k, got, w) for k, w in want.items() if (got := _date(pcf.get(k))) is not None and got != w]
+    if wrong:  # one problem per footprint, naming each field that differs
+        found.append(("reference-period", "; ".join(f"{k} {got} is not the study's {w}" for k, got, w in wrong)
+                      + f" (its {out['outlook']} reference period is {out['reference_start']} to "
+                        f"{out['reference_end']})", f"pcf.{wrong[0][0]}"))
+    created = _date(doc.get("created"))
+    if (out["outlook"] == "prospective" and doc.get("status") == "Active" and created is not None
+            and want["referencePeriodEnd"] <= created):
+        found.append(("prospective-active", f"the study plans this scenario (operation starts "
+                                            f"{out['operation_start']}); its reference period "
+                                            f"{out['reference_start']} to {out['reference_end']} ended before the "
+                                            f"footprint was created ({created}), yet it is Active: set status "
+                                            "Deprecated, or compute the plant's footprint from its own operation",
+                      "status"))
+    return found
 
 
 def _pact_views(fp: Footprint, version: str) -> list[str]:
