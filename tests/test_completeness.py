@@ -344,3 +344,18 @@ def test_the_report_states_every_footprints_dqrs_as_the_pact_v3_export(default_f
         dqi = lca.export_pact(default_fp, "v3", sid, created="2026-01-01T00:00:00Z")["pcf"]["dqi"]
         assert [float(rows[sid][k]) for k in ("tech", "geo", "temp")] == [
             float(dqi[f"{k}DQR"]) for k in ("technological", "geographical", "temporal")], sid
+
+
+def test_lca_run_states_the_disclosure_figures_of_the_pact_export(cli, default_fp):
+    """Same figure everywhere (#13): `lca run` prints each scenario's exempted %, primary data share and
+    DQRs as the PACT v3 export writes them (the review found them only in the report and the exports)."""
+    r = cli("run")
+    assert r.exit_code == 0, r.output
+    lines = {ln.split()[0]: ln.split()[1:] for ln in r.stdout.split("Disclosure figures")[1].splitlines()
+             if ln.strip() and ln.split()[0] in default_fp.scenarios}
+    assert set(lines) == set(default_fp.scenarios)
+    for sid in default_fp.scenarios:
+        pcf = lca.export_pact(default_fp, "v3", sid, created="2026-01-01T00:00:00Z")["pcf"]
+        want = [pcf["exemptedEmissionsPercent"], pcf["primaryDataShare"],
+                *(pcf["dqi"][f"{k}DQR"] for k in ("technological", "geographical", "temporal"))]
+        assert [float(x) for x in lines[sid]] == [float(x) for x in want], sid

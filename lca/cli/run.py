@@ -33,6 +33,7 @@ def run(
                              maintain_order="left")
     if not print_frame(stages, output_format):
         _print_tables(fp, stages, per.value, compare)
+        _print_disclosure(out_console(), fp)
 
 
 def _warn_over_cutoff(fp) -> None:
@@ -126,4 +127,29 @@ def _print_bases(console, fp) -> None:
             "site", "grid", "coverage", "point", "gases", "missing", "bias").iter_rows():
         table.add_row(styled(site), styled(grid or "–"), cov, point, gases, styled(missing or "–"),
                       "–" if not missing else f"{bias:+.1%}")
+    console.print(table)
+
+
+def _print_disclosure(console, fp) -> None:
+    """The figures every export states beside the total — exempted emissions, primary data share and
+    data-quality ratings — computed by the functions the PACT export uses, so `lca run`, the report and
+    the exports show the same numbers (rounded as the PACT v3 export writes them)."""
+    from rich import box
+    from rich.table import Table
+
+    from lca.disclosure.pact.figures import scenario_figures
+    from lca.results.screening import exempted_percent
+
+    rows = scenario_figures(fp)
+    if rows.height == 0:
+        return
+    table = Table(title="Disclosure figures (as in the PACT export)", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column("scenario", no_wrap=True)
+    for col in ("exempted %", "primary %", "DQR tech", "DQR geo", "DQR temp"):
+        table.add_column(col, justify="right")
+    two = lambda v: f"{round(float(v), 2):.2f}"  # noqa: E731
+    for r in rows.iter_rows(named=True):
+        table.add_row(styled(r["scenario"]), two(exempted_percent(fp, r["scenario"])), two(r["primary_pct"]),
+                      two(r["dqr_technological"]), two(r["dqr_geographical"]), two(r["dqr_temporal"]))
     console.print(table)
