@@ -37,3 +37,15 @@ def battery_doc(**battery) -> dict:
 def battery_study(doc: dict | None = None, **battery) -> "lca.Study":
     return lca.study_from_dict(doc if doc is not None else battery_doc(**battery), base=NCMA_DIR,
                                file=str(NCMA_DIR / "study.toml"))
+
+
+def write_battery_study(folder: Path, **battery) -> Path:
+    """The declared NCMA study written as a TOML file in ``folder`` (with its factor file beside it)."""
+    import shutil
+
+    import tomli_w
+
+    shutil.copy(NCMA_DIR / "factors.csv", folder / "factors.csv")
+    path = folder / "study.toml"
+    path.write_bytes(tomli_w.dumps(battery_doc(**battery)).encode())
+    return path

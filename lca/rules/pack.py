@@ -75,6 +75,8 @@ class RulePack:
     regulation: str
     #: the text the pack pins (e.g. the draft's Ares reference)
     reference: str
+    #: the same, short enough for a document header (``draft DA Ares(2024)3131389, 29 Apr 2024``)
+    short_reference: str
     #: ``draft`` or ``adopted``
     status: str
     #: the words every output made under the pack carries (``draft rules, not in force``)
@@ -103,6 +105,11 @@ class RulePack:
     def notice(self) -> str:
         """``draft rules, not in force: <reference>`` — on every output made under a draft pack."""
         return f"{self.statement}: {self.reference}" if self.statement else self.reference
+
+    @property
+    def short_notice(self) -> str:
+        """:attr:`notice` with the short reference (``draft rules, not in force: draft DA Ares(2024)…``)."""
+        return f"{self.statement}: {self.short_reference}" if self.statement else self.short_reference
 
     def variant(self, vid: str) -> Variant:
         """The electricity variant ``vid``; :class:`RulesError` naming the pack's variants otherwise."""
@@ -175,7 +182,7 @@ def _pack(doc: Mapping[str, Any], file: str) -> RulePack:
     pc = doc["performance_class"]
     return RulePack(
         id=head["id"], title=head["title"], regulation=head["regulation"], reference=head["reference"],
-        status=head["status"], statement=head.get("statement", ""), url=head.get("url", ""),
+        short_reference=head.get("short_reference", head["reference"]), status=head["status"], statement=head.get("statement", ""), url=head.get("url", ""),
         result_unit=head["result_unit"], fu_label=fu["label"], fu_formula=fu["formula"],
         service_life_rule=fu["service_life"], cycles_per_year=cycles, stages=stages, variants=tuple(variants),
         declared_variant=el["declared"], classes_published=bool(pc["published"]), classes_reason=pc["reason"])
