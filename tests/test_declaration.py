@@ -234,3 +234,29 @@ def test_cli_exports(cli, tmp_path):
     assert r.exit_code == 2 and "leave out --per" in r.output
     r = cli("export", lca.default_study_path(), "--format", "eu-declaration")
     assert r.exit_code == 1 and "no rule pack" in r.output and "Traceback" not in r.output
+
+
+def test_report_section_side_by_side_with_the_draft_notice(fp, dec):
+    from lca.report import render_html
+    from lca.report.fmt import num
+
+    html = render_html(fp, timestamp=CREATED)
+    section = html[html.index('<section id="declaration">'):]
+    section = section[:section.index("</section>")]
+    assert '<a href="#declaration">' in html
+    assert DRAFT in section and ARES in section
+    for v in dec.pack.variants:
+        assert v.label in section
+    for sid in fp.scenarios:
+        for vid in ("draft-2024", "jrc-cfb-ev"):
+            assert f'<td class="num">{num(dec.total(sid, vid), 3)}</td>' in section
+    assert "75 kWh usable × 60 full equivalent cycles a year (vehicle category M1) × 8 years" in section
+    assert "not yet modelled" in section and "Performance class</dt><dd>none:" in section
+    assert not re.search(r"(?i)\bclass\s+[A-G]\b", html)
+
+
+def test_a_report_without_rules_has_no_declaration(default_fp):
+    from lca.report import render_html
+
+    html = render_html(default_fp, timestamp=CREATED)
+    assert 'id="declaration"' not in html and DRAFT not in html
