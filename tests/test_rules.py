@@ -163,3 +163,14 @@ def test_a_study_without_rules_keeps_its_content_hash(default_fp):
 
     assert "rules" not in study_settings(default_fp.study) and "battery" not in study_settings(default_fp.study)
     assert "rules" in study_settings(battery_study())
+
+
+def test_doctests_of_the_rules_modules():
+    import doctest
+
+    import lca.rules.battery
+    import lca.rules.pack
+
+    for mod in (lca.rules.pack, lca.rules.battery):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted > 0, mod.__name__
