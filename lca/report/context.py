@@ -69,6 +69,10 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
 
     ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
+    from lca.report.printing import running_heads
+
+    ctx["page"] = running_heads(study.title, labels, run=timestamp,
+                                manifest_hash=ctx["manifest"]["raw"]["manifest_hash"])
     return ctx
 
 
