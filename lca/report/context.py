@@ -69,6 +69,9 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
 
     ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
+    from lca.report.identity import identity
+
+    ctx["identity"] = identity(fp, labels, timestamp, outside=ctx["boundary"]["outside"])
     from lca.report.printing import running_heads
 
     ctx["page"] = running_heads(study.title, labels, run=timestamp,

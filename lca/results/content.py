@@ -157,7 +157,18 @@ def study_settings(study: "Study") -> dict[str, Any]:
         "product_ids": list(study.product_ids), "product_category_cpc": study.product_category_cpc,
         "uncertainty": [{k: _settings_value(k, v) for k, v in u.items()} for u in study.uncertainty_spec],
         "pact": {k: _settings_value(k, v) for k, v in study.pact_spec.items()},
+        **_disclosure_settings(study),
     }
+
+
+def _disclosure_settings(study: "Study") -> dict[str, Any]:
+    """The ``[disclosure]`` table, when the study has one: a study without it keeps its hash."""
+    d = study.disclosure
+    out = {"contact": d.contact, "product_category_rules": list(d.product_category_rules),
+           "packaging_fossil_carbon_content": _quantity(d.packaging_fossil_carbon_content),
+           "packaging_biogenic_carbon_content": _quantity(d.packaging_biogenic_carbon_content),
+           "not_covered": list(d.not_covered)}
+    return {"disclosure": out} if any(v not in (None, "", []) for v in out.values()) else {}
 
 
 def _without_blank_provenance(frame: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import polars as pl
 from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
+from lca.study.disclosure import Disclosure
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.profile import Profile, Stage, View
@@ -121,6 +122,9 @@ class Study:
     #: per scenario: current | prospective | hypothetical, operation start and reference period
     #: (:mod:`lca.study.outlook`); None: every scenario current, in the study's reference period
     outlook: pl.DataFrame | None = field(default=None, repr=False)
+    #: what the report states about itself: contact, PCRs, packaging carbon, what it does not cover
+    #: (:mod:`lca.study.disclosure`)
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
     @property
     def outlooks(self) -> pl.DataFrame:

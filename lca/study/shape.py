@@ -19,7 +19,8 @@ STRING, STRINGS = "a string", "a list of strings"
 TOP_SHAPES = {"study": TABLE, "method": TABLE, "product": TABLE, "site": TABLES, "process": TABLES,
               "route": TABLES, "scenario": TABLES, "comparison": TABLE, "tables": TABLE, "factors": TABLE,
               "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE,
-              "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE}
+              "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE,
+              "disclosure": TABLE}
 
 _S = STRING
 #: Section → key → shape, for the keys whose type is fixed (quantities are checked where parsed).
