@@ -109,7 +109,7 @@ def _rename_scenario(study, old: str, new: str):
     comp = tuple(new if c == old else c for c in study.comparison) if study.comparison else None
     return replace(study, scenarios=ren(study.scenarios, "id"), steps=ren(study.steps, "scenario"),
                    transport=ren(study.transport, "scenario"), mixes=ren(study.mixes, "scenario", "component"),
-                   comparison=comp)
+                   comparison=comp, outlook=None if study.outlook is None else ren(study.outlook, "scenario"))
 
 
 @pytest.mark.parametrize("sid", ['x"><script>alert(1)</script>', "a b", "q'&<>", "Odd.Id:1_x"])

@@ -72,6 +72,13 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     from lca.report.declaration import declaration_context
 
     ctx["declaration"] = declaration_context(fp, labels)  # None unless the study names a rule pack
+    from lca.report.identity import identity
+
+    ctx["identity"] = identity(fp, labels, timestamp, outside=ctx["boundary"]["outside"])
+    from lca.report.printing import running_heads
+
+    ctx["page"] = running_heads(study.title, labels, run=timestamp,
+                                manifest_hash=ctx["manifest"]["raw"]["manifest_hash"])
     return ctx
 
 

@@ -1,8 +1,9 @@
 """Print the HTML report to PDF with headless Chromium (the Debian ``chromium`` package or Chrome).
 
 The browser runs with a fresh profile and HOME/XDG folders in a temporary directory, no network
-features, and no header/footer; the PDF is written next to the target and moved into place, so a
-failed print leaves no partial file.
+features, and no browser header/footer (the report's own ``@page`` margin boxes print the running
+heads and "Page n of N"); the PDF is tagged and gets an outline (bookmarks) built from the headings.
+It is written next to the target and moved into place, so a failed print leaves no partial file.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def write_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> Pat
             env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": f"{home}/config",
                    "XDG_CACHE_HOME": f"{home}/cache", "XDG_RUNTIME_DIR": home}
             cmd = [exe, *FLAGS, f"--user-data-dir={home}/profile", "--no-pdf-header-footer",
+                   "--generate-pdf-document-outline",
                    f"--print-to-pdf={tmp}", html_path.as_uri()]
             try:
                 proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)

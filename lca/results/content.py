@@ -160,7 +160,18 @@ def study_settings(study: "Study") -> dict[str, Any]:
         # a rule pack and its battery only when declared: studies without them keep their hashes
         **({"rules": m.rules, "battery": study.battery.as_settings() if study.battery else None}
            if m.rules or study.battery else {}),
+        **_disclosure_settings(study),
     }
+
+
+def _disclosure_settings(study: "Study") -> dict[str, Any]:
+    """The ``[disclosure]`` table, when the study has one: a study without it keeps its hash."""
+    d = study.disclosure
+    out = {"contact": d.contact, "product_category_rules": list(d.product_category_rules),
+           "packaging_fossil_carbon_content": _quantity(d.packaging_fossil_carbon_content),
+           "packaging_biogenic_carbon_content": _quantity(d.packaging_biogenic_carbon_content),
+           "not_covered": list(d.not_covered)}
+    return {"disclosure": out} if any(v not in (None, "", []) for v in out.values()) else {}
 
 
 def _without_blank_provenance(frame: pl.DataFrame) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from lca.study.origins import exchange_rows, locate
 from lca.study.coproducts import parse_coproducts
 from lca.study.expressions import Parameters, using
 from lca.study.io import nesting_problems, parse_toml, read_bytes, table_digest
+from lca.study.disclosure import Disclosure, parse_disclosure
 from lca.study.pact import as_date, parse_pact, urn_problems
 from lca.study.provenance import inline_uncertainties
 from lca.study.profile import Profile, View, complete_stages, parse_profile, parse_stages, parse_views, used_stages
@@ -46,7 +47,7 @@ REFERENCE_YEARS = (1900, 2200)
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
-             "material", "inbound", "exclusion", "cutoff", "battery"}
+             "material", "inbound", "exclusion", "cutoff", "battery", "disclosure"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -172,6 +173,11 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
                           product_mass=product.mass_per_declared_unit if product else None)
     except StudyError as exc:
         problems += exc.problems
+    disclosure = Disclosure()
+    try:
+        disclosure = parse_disclosure(doc.get("disclosure"), file, product)
+    except StudyError as exc:
+        problems += exc.problems
 
     table_names = dict(doc.get("tables", {}))
     memory = {k: v.collect() if isinstance(v, pl.LazyFrame) else v for k, v in (tables or {}).items()}
@@ -290,4 +296,4 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
         outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff,
-        battery=battery)
+        battery=battery, disclosure=disclosure)

@@ -17,6 +17,7 @@ from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSE
 from lca.errors import Problem, StudyError
 from lca.rules import Battery
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
+from lca.study.disclosure import Disclosure
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
 from lca.study.profile import Profile, Stage, View
@@ -126,6 +127,9 @@ class Study:
     outlook: pl.DataFrame | None = field(default=None, repr=False)
     #: the battery a rule-pack declaration is made for (``[battery]``, :mod:`lca.study.battery`), or None
     battery: Battery | None = None
+    #: what the report states about itself: contact, PCRs, packaging carbon, what it does not cover
+    #: (:mod:`lca.study.disclosure`)
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
     @property
     def outlooks(self) -> pl.DataFrame:

@@ -218,6 +218,10 @@ def study_schema() -> dict[str, Any]:
             "profile": obj({"noun": {"type": "string"}, "packaging": {"type": "string"},
                             "boundary": {"type": "string"}, "outside": {"type": "string"},
                             "exclusions": {"type": "array", "items": {"type": "string"}}}),
+            "disclosure": obj({"contact": {"type": "string", "minLength": 1},
+                               "product_category_rules": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                               "packaging_fossil_carbon_content": q, "packaging_biogenic_carbon_content": q,
+                               "not_covered": {"type": "array", "items": {"type": "string", "minLength": 1}}}),
         }, ["study", "product", "site", "process", "scenario"]),
     }
 
