@@ -297,7 +297,7 @@ def test_palette_contrast():
     for s, t in zip(order, order[1:]):
         (cs, ps), (ct, pt) = look.style(s), look.style(t)
         assert contrast(cs, ct) >= 3.0 or ps != pt, (s, t)
-    assert float(re.search(r'stroke-width="([\d.]+)"', charts.SEPARATOR)[1]) * charts.PHONE_WIDTH / charts.WIDTH >= 1
+    assert float(re.search(r'stroke-width="([\d.]+)"', charts.SEGMENT_EDGE)[1]) * charts.PHONE_WIDTH / charts.WIDTH >= 1
 
 
 def test_contrast_formula_by_hand():
@@ -358,3 +358,27 @@ def test_difference_chart_handles_an_increase_only():
     c = _charts(svg)[0]
     assert all(f.startswith("url(#t2-up") for f in c["marks"])
     assert "(b) higher →" in " ".join(c["text"])
+
+
+def test_difference_interval_only_from_a_run_in_the_same_unit(default_fp):
+    """A Monte Carlo run per kg has no interval for the per-m² difference chart: it says why."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from lca.report.charts_diff import difference_data
+    from lca.report.context import _pair, scenario_labels
+    from lca.report.words import look
+
+    a, b = _pair(default_fp)
+    diff = pl.DataFrame({"scenario_a": [a], "scenario_b": [b], "mean": [-0.1], "median": [-0.1], "p2_5": [-0.3],
+                         "p97_5": [0.1], "prob_b_lower": [0.8], "unit": ["kg_CO2e/kg"]})
+    args = (default_fp, (a, b), scenario_labels(default_fp), look(default_fp))
+    data = difference_data(*args, SimpleNamespace(differences=diff, iterations=10, seed=1))
+    assert data["interval"] is None and data["interval_note"] == "no interval: the Monte Carlo run is per kg CO₂e/kg"
+    other = difference_data(*args, SimpleNamespace(differences=diff.with_columns(pl.lit("x").alias("scenario_b")),
+                                                   iterations=10, seed=1))
+    assert other["interval"] is None and "did not compare" in other["interval_note"]
+    same = difference_data(*args, SimpleNamespace(differences=diff.with_columns(pl.lit("kg_CO2e/m^2").alias("unit")),
+                                                  iterations=10, seed=1))
+    assert same["interval"]["p2_5"] == -0.3 and same["interval_note"] == ""

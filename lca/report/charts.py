@@ -36,7 +36,7 @@ from lca.report import fmt
 #: stage fills by the stage's place in the study's order, each ≥ 3:1 against white (4.5-12:1), with
 #: the pattern drawn over it in white; neighbours in the order never share a pattern.
 PALETTE = ("#7a5a2b", "#1d3557", "#3f7cac", "#8a6d00", "#b4533c")
-PATTERNS = ("diagonal", None, "dots", "horizontal", "crossed")
+PATTERNS = ("diagonal", None, "dots", "horizontal", "antidiagonal")
 #: stages beyond the palette: greys (≥ 3:1 against white), patterns continuing the cycle
 _EXTRA = ("#4d4d4d", "#767676", "#333333", "#5e5e5e")
 INK, MUTED, RULE = "#222222", "#666666", "#c8c8c8"
@@ -51,7 +51,7 @@ PHONE_WIDTH = 342
 #: line height and the average character width (DejaVu Serif, the fallback that is widest) in units
 LH, CHAR = 1.25 * FS, 0.6 * FS
 #: separation of touching segments: a white stroke that stays ≥ 1 px on a phone
-SEPARATOR = f'stroke="#ffffff" stroke-width="{math.ceil(10 * WIDTH / PHONE_WIDTH) / 10:g}"'
+SEGMENT_EDGE = f'stroke="#ffffff" stroke-width="{math.ceil(10 * WIDTH / PHONE_WIDTH) / 10:g}"'
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def stage_fill(stage: str, chart_id: str, look: StageLook = PLAIN) -> str:
 
 #: white marks drawn over a stage colour, in a 6-unit tile
 _MARKS = {"diagonal": '<path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" stroke="#ffffff" stroke-width="1.5"/>',
-          "crossed": '<path d="M-1,5 l2,2 M0,0 l6,6 M5,-1 l2,2" stroke="#ffffff" stroke-width="1.5"/>',
+          "antidiagonal": '<path d="M-1,5 l2,2 M0,0 l6,6 M5,-1 l2,2" stroke="#ffffff" stroke-width="1.5"/>',
           "dots": '<circle cx="3" cy="3" r="1.3" fill="#ffffff"/>',
           "horizontal": '<path d="M0,3 h6" stroke="#ffffff" stroke-width="1.5"/>'}
 
@@ -171,8 +171,8 @@ def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
     """Greedy word wrap to lines of about ``width`` characters; never cuts (``lines`` is ignored:
     a label takes the lines it needs). Breaks only at ordinary spaces: "12.0\u202f%" stays whole.
 
-    >>> _wrap("Base-film production: dichloromethane to air (Moriyama, Shiga)", 30)
-    ['Base-film production:', 'dichloromethane to air', '(Moriyama, Shiga)']
+    >>> _wrap("Precursor production: ammonia to air (Gwangyang, Jeollanam-do)", 30)
+    ['Precursor production: ammonia', 'to air (Gwangyang,', 'Jeollanam-do)']
     """
     out, cur = [], ""
     for w in filter(None, re.split(r"[ \t\n]+", text)):  # not str.split(): no break at a no-break space
@@ -288,7 +288,7 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
                 a, b = neg + v, neg
                 neg = a
             out.append(f'<rect x="{sx(a):.2f}" y="{y}" width="{max(sx(b) - sx(a), 0):.2f}" height="{bar_h}" '
-                       f'fill="{stage_fill(s, chart_id, look)}" {SEPARATOR}>'
+                       f'fill="{stage_fill(s, chart_id, look)}" {SEGMENT_EDGE}>'
                        f'<title>{escape(label)} — {escape(look.label(s))}: {escape(fmt.qty(v, unit))}</title></rect>')
         out.append(f'<text x="{sx(pos) + 5:.1f}" y="{y + bar_h / 2 + 6:.1f}" fill="{INK}">'
                    f'{escape(fmt.num(total))}</text>')
@@ -326,7 +326,7 @@ def intervals(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, fl
               *, width: int = WIDTH) -> Markup:
     """Median with 95 % interval per row: (label, p2_5, median, p97_5), the label above each line."""
     ticks = nice_ticks(min(0.0, min(r[1] for r in rows)), max(r[3] for r in rows))
-    sx = _scale(ticks, 12.0, width - 12.0)
+    sx = _scale(ticks, 12.0, width - 24.0)  # room for the last tick label
     labels = [_wrap(r[0], chars(width - 16)) for r in rows]
     ys, end = _rows(labels, 4, 14, 10)
     axis, height = x_axis(ticks, sx, 4, end + 4, fmt.unit(unit))

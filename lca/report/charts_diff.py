@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 from markupsafe import Markup, escape
 
 from lca.report import fmt
-from lca.report.charts import (CHAR, DOWN, FS, INK, LH, MUTED, RULE, SEPARATOR, UP, WIDTH, _open, _scale, _wrap,
+from lca.report.charts import (CHAR, DOWN, FS, INK, LH, MUTED, RULE, SEGMENT_EDGE, UP, WIDTH, _open, _scale, _wrap,
                                chars, label_block, nice_ticks, pattern, x_axis)
 
 #: a stage whose difference is within this share of the baseline total is "no change" (float noise)
@@ -72,7 +72,7 @@ def difference_data(fp: Any, pair: tuple[str, str], labels: Mapping[str, str], l
 
 
 def _short(label: str) -> str:
-    """"(b)" from "(b) [prospective] Japanese base film…" (the tag a scenario label starts with)."""
+    """"(b)" from "(b) [prospective] Made in Ohio" (the tag a scenario label starts with)."""
     return label[: label.index(")") + 1] if label.startswith("(") and ")" in label[:5] else label
 
 
@@ -120,7 +120,7 @@ def difference_chart(chart_id: str, title: str, desc: str, data: Mapping[str, An
             continue
         left, right = sorted((sx(0), sx(s["difference"])))
         out.append(f'<rect x="{left:.2f}" y="{y:.1f}" width="{max(right - left, 2):.2f}" height="{bar_h}" '
-                   f'fill="{_FILL[s["change"]].format(id=chart_id)}" {SEPARATOR}><title>{escape(text)}'
+                   f'fill="{_FILL[s["change"]].format(id=chart_id)}" {SEGMENT_EDGE}><title>{escape(text)}'
                    f'</title></rect>')
         if total and iv:
             ym = y + bar_h / 2
@@ -216,7 +216,7 @@ def distribution_chart(chart_id: str, title: str, desc: str, d: Sequence[float],
         if c:
             fill = DOWN if hi_e <= 0 else f"url(#{chart_id}-up)"
             out.append(f'<rect x="{sx(lo_e):.2f}" y="{sy(s):.1f}" width="{sx(hi_e) - sx(lo_e):.2f}" '
-                       f'height="{y0 - sy(s):.1f}" fill="{fill}" {SEPARATOR}><title>{escape(fmt.num(lo_e))} to '
+                       f'height="{y0 - sy(s):.1f}" fill="{fill}" {SEGMENT_EDGE}><title>{escape(fmt.num(lo_e))} to '
                        f'{escape(fmt.num(hi_e))}: {c} draws ({escape(fmt.pct(s / 100))})</title></rect>')
     out.append(f'<line x1="{left:.1f}" y1="{y0:.1f}" x2="{right:.1f}" y2="{y0:.1f}" stroke="{INK}" stroke-width="1"/>')
     out.append(_bracket(sx(p2_5), sx(p97_5), top - 6))

@@ -373,14 +373,12 @@ def _comparison(fp: Any, pair, labels, unc: Any = None) -> dict[str, Any] | None
              "pct": "–" if r["pct"] is None else fmt.pct(r["pct"] / 100, signed=True),
              "total": r["stage"] == "total"} for r in cmp.iter_rows(named=True)]
     data = difference_data(fp, pair, labels, _look(fp), unc)
-    changed = [s for s in data["stages"] if s["change"] != "no change"]
-    same = [s["label"] for s in data["stages"] if s["change"] == "no change"]
     interval = interval_text(data["interval"], data["interval_note"])
     chart = difference_chart(
         "fig-difference", f"Difference from {labels[a]} to {labels[b]}, by stage",
         f"Bars from zero, in {fmt.unit(unit)}, {labels[b]} minus {labels[a]}: "
-        + "; ".join(f"{s['label']} {fmt.num(s['difference'], signed=True)}" for s in changed)
-        + (f"; no change in {', '.join(same)}" if same else "")
+        + "; ".join(f"{s['label']} " + ("no change" if s["change"] == "no change" else
+                                        fmt.num(s["difference"], signed=True)) for s in data["stages"])
         + f". Total difference {fmt.num(data['total']['difference'], signed=True)}; {interval}.", data)
     totals = fp.totals()
     base = totals.filter(pl.col("scenario") == a).get_column("value")[0]
