@@ -117,6 +117,7 @@ def difference_chart(chart_id: str, title: str, desc: str, data: Mapping[str, An
         out.append(block)
         y += h + 2
         if s["change"] == "no change":  # said in its label; no bar line, no sliver
+            y += 6
             continue
         left, right = sorted((sx(0), sx(s["difference"])))
         out.append(f'<rect x="{left:.2f}" y="{y:.1f}" width="{max(right - left, 2):.2f}" height="{bar_h}" '
