@@ -382,3 +382,11 @@ def test_difference_interval_only_from_a_run_in_the_same_unit(default_fp):
     same = difference_data(*args, SimpleNamespace(differences=diff.with_columns(pl.lit("kg_CO2e/m^2").alias("unit")),
                                                   iterations=10, seed=1))
     assert same["interval"]["p2_5"] == -0.3 and same["interval_note"] == ""
+
+
+def test_tick_labels_too_long_for_the_axis_label_the_ends():
+    """Before: x_axis raised StopIteration when no spacing fit the labels (totals near 1e306)."""
+    ticks = [0.0, 1e306, 2e306, 3e306]
+    parts, _ = charts.x_axis(ticks, lambda v: 10 + v / 3e306 * 40, 0, 10, "kg")
+    labelled = [p for p in parts if "<text" in p and "text-anchor=\"middle\" fill=\"#666666\">" in p and "tspan" not in p]
+    assert len(labelled) == 2

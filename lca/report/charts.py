@@ -235,7 +235,8 @@ def x_axis(ticks: Sequence[float], sx: Callable[[float], float], y_top: float, y
     texts = [fmt.tick(t, step) for t in ticks]
     # label every k-th tick when neighbouring labels would touch (gridlines stay on every tick)
     room = abs(sx(ticks[1]) - sx(ticks[0]))
-    k = next(k for k in range(1, len(ticks) + 1) if k * room >= CHAR * max(map(len, texts)) + 10)
+    k = next((k for k in range(1, len(ticks)) if k * room >= CHAR * max(map(len, texts)) + 10),
+             max(len(ticks) - 1, 1))  # labels too long for any spacing (1e306): the two ends only
     out = [f'<line x1="{sx(t):.1f}" y1="{y_top:.1f}" x2="{sx(t):.1f}" y2="{y_bottom:.1f}" stroke="{RULE}" '
            f'stroke-width="1"/>' + (f'<text x="{sx(t):.1f}" y="{y_bottom + FS + 2:.1f}" text-anchor="middle" '
                                     f'fill="{MUTED}">{escape(text)}</text>' if i % k == 0 else "")
