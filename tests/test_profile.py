@@ -75,12 +75,12 @@ def test_its_stages_appear_in_every_stage_table_and_chart_in_the_study_order(ncm
     totals_chart = re.search(r'<svg[^>]*id="fig-totals".*?</svg>', ncma_html, flags=re.S).group(0)
     legend = totals_chart[totals_chart.rindex("</rect>"):]  # the legend follows the last bar
     assert _order(legend, NCMA_ORDER) == NCMA_ORDER
-    # the comparison table and waterfall (Korea → Tennessee) list every stage in the same order
+    # the comparison table and difference chart (Korea → Tennessee) list every stage in the same order
     comparison = sections["comparison"]
     table = comparison.split("<table", 1)[1]
     assert _order(table, NCMA_ORDER) == NCMA_ORDER
-    waterfall = re.search(r'<svg[^>]*id="fig-waterfall".*?</svg>', ncma_html, flags=re.S).group(0)
-    assert _order(waterfall, NCMA_ORDER) == NCMA_ORDER
+    difference = re.search(r'<svg[^>]*id="fig-difference".*?</svg>', ncma_html, flags=re.S).group(0)
+    assert _order(difference, NCMA_ORDER) == NCMA_ORDER
 
 
 def test_stage_colours_follow_the_study_order_and_freight_is_hatched(ncma_html):
@@ -88,7 +88,7 @@ def test_stage_colours_follow_the_study_order_and_freight_is_hatched(ncma_html):
 
     chart = re.search(r'<svg[^>]*id="fig-totals".*?</svg>', ncma_html, flags=re.S).group(0)
     assert f'fill="{PALETTE[0]}"' in chart and f'fill="{PALETTE[2]}"' in chart  # salts, calcination
-    assert 'fill="url(#fig-totals-hatch-transport)"' in chart
+    assert 'fill="url(#fig-totals-pat-transport)"' in chart  # patterned, as every stage but the second
 
 
 def test_the_totals_table_shows_the_studys_first_view_whatever_its_id(ncma_fp):

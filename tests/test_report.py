@@ -193,7 +193,7 @@ def test_every_chart_is_accessible_with_a_table(html):
 
 
 def test_stage_colours_consistent_across_charts(html):
-    for colour in ("#1d3557", "#6f9fc4", "#7a5a2b"):
+    for colour in ("#1d3557", "#3f7cac", "#7a5a2b"):
         assert html.count(colour) >= 2
 
 

@@ -1,9 +1,18 @@
-"""Hand-written inline SVG charts: stacked bars, waterfall, contribution bars, intervals, histograms.
+"""Hand-written inline SVG charts: stacked bars, contribution bars, intervals (difference charts:
+:mod:`lca.report.charts_diff`; process maps: :mod:`lca.report.charts_map`).
 
 No JavaScript, no fonts or images to fetch, deterministic text. Every chart is an ``<svg
 role="img">`` with ``<title>``/``<desc>`` referenced by ``aria-labelledby``; the report puts a
-data table next to each. Stages keep one colour across charts, and the colours step in lightness
-(transport also carries a hatch) so that a greyscale print still tells them apart.
+data table next to each.
+
+Phones: a chart is drawn :data:`WIDTH` units wide with :data:`FS`-unit text and never shown wider
+than that (``max-width``), so text is :data:`FS` px on a desktop and stays ≥ 11 px when a 390 px
+phone shrinks the chart to its :data:`PHONE_WIDTH` px column. Labels sit above their bars across
+the full width and wrap onto as many lines as they need: they are never cut.
+
+Colour: stages keep one colour across charts (by their place in the study's order). Every fill is
+at least 3:1 against white (WCAG 1.4.11); neighbouring stages differ by pattern as well as colour
+and are separated by a white stroke, so a greyscale print still tells them apart.
 
 >>> look = StageLook({"mixing": "Mixing", "calcination": "Calcination"}, ("mixing", "calcination"))
 >>> svg = stacked_bars("c1", "Totals", "Two bars", [("A", [("mixing", 1.0)]), ("B", [("calcination", 0.5)])],
@@ -24,11 +33,25 @@ from markupsafe import Markup, escape
 
 from lca.report import fmt
 
-#: stage fills by the stage's place in the study's order. Lightness steps 38 %, 22 %, 66 %, 86 %, 52 %
-#: (greyscale-safe); freight (the engine's ``transport`` stage) also carries a hatch.
-PALETTE = ("#7a5a2b", "#1d3557", "#6f9fc4", "#e4d69c", "#b4533c")
-HATCHED = frozenset({"transport"})
-_EXTRA = ("#4d4d4d", "#8a8a8a", "#b8b8b8", "#333333")
+#: stage fills by the stage's place in the study's order, each ≥ 3:1 against white (4.5-12:1), with
+#: the pattern drawn over it in white; neighbours in the order never share a pattern.
+PALETTE = ("#7a5a2b", "#1d3557", "#3f7cac", "#8a6d00", "#b4533c")
+PATTERNS = ("diagonal", None, "dots", "horizontal", "antidiagonal")
+#: stages beyond the palette: greys (≥ 3:1 against white), patterns continuing the cycle
+_EXTRA = ("#4d4d4d", "#767676", "#333333", "#5e5e5e")
+INK, MUTED, RULE = "#222222", "#666666", "#c8c8c8"
+UP, DOWN = "#9b2c2c", "#2f6f4f"
+FONT = 'font-family="Georgia, \'DejaVu Serif\', \'Times New Roman\', serif"'
+
+#: drawing width of a chart (viewBox units = px on a desktop) and its base font size
+WIDTH, FS = 480, 16
+#: the report column on a 390 px phone (390 px less the page's 2 × 24 px padding): the narrowest a
+#: chart is drawn, where FS × PHONE_WIDTH / WIDTH must stay ≥ 11 px
+PHONE_WIDTH = 342
+#: line height and the average character width (DejaVu Serif, the fallback that is widest) in units
+LH, CHAR = 1.25 * FS, 0.6 * FS
+#: separation of touching segments: a white stroke that stays ≥ 1 px on a phone
+SEGMENT_EDGE = f'stroke="#ffffff" stroke-width="{math.ceil(10 * WIDTH / PHONE_WIDTH) / 10:g}"'
 
 
 @dataclass(frozen=True)
@@ -46,19 +69,15 @@ class StageLook:
         """Display name of a stage (``total`` for comparison rows; unknown ids humanised)."""
         return "Total" if stage == "total" else self.labels.get(stage) or fmt.stage(stage)
 
-    def style(self, stage: str) -> tuple[str, bool]:
-        """(colour, hatched) of a stage."""
+    def style(self, stage: str) -> tuple[str, str | None]:
+        """(colour, pattern or None) of a stage."""
         order = list(self.order)
-        if stage in order and order.index(stage) < len(PALETTE) + len(_EXTRA):
-            i = order.index(stage)
-            return (PALETTE + _EXTRA)[i], stage in HATCHED
-        return _EXTRA[sum(map(ord, stage)) % len(_EXTRA)], stage in HATCHED
+        colours = PALETTE + _EXTRA
+        i = order.index(stage) if stage in order else len(PALETTE) + sum(map(ord, stage)) % len(_EXTRA)
+        return colours[i % len(colours)], PATTERNS[i % len(PATTERNS)]
 
 
 PLAIN = StageLook()
-INK, MUTED, RULE = "#222222", "#666666", "#c8c8c8"
-UP, DOWN = "#9b2c2c", "#2f6f4f"
-FONT = 'font-family="Georgia, \'Times New Roman\', serif"'
 
 
 #: what an element id built here may contain: it goes into id="", aria-labelledby="" (a space-separated
@@ -89,25 +108,35 @@ def _safe(chart_id: str) -> str:
     return chart_id
 
 
-def _hatch_id(chart_id: str, stage: str) -> str:
-    return f"{chart_id}-hatch-{stage}" if SAFE_ID.match(f"x{stage}") else element_id(f"{chart_id}-hatch", stage)
+def _pattern_id(chart_id: str, stage: str) -> str:
+    return f"{chart_id}-pat-{stage}" if SAFE_ID.match(f"x{stage}") else element_id(f"{chart_id}-pat", stage)
 
 
 def stage_fill(stage: str, chart_id: str, look: StageLook = PLAIN) -> str:
-    """The fill of a stage in one chart (a pattern reference for hatched stages)."""
-    colour, hatched = look.style(stage)
-    return f"url(#{_hatch_id(chart_id, stage)})" if hatched else colour
+    """The fill of a stage in one chart (a pattern reference for patterned stages)."""
+    colour, pattern = look.style(stage)
+    return f"url(#{_pattern_id(chart_id, stage)})" if pattern else colour
+
+
+#: white marks drawn over a stage colour, in a 6-unit tile
+_MARKS = {"diagonal": '<path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" stroke="#ffffff" stroke-width="1.5"/>',
+          "antidiagonal": '<path d="M-1,5 l2,2 M0,0 l6,6 M5,-1 l2,2" stroke="#ffffff" stroke-width="1.5"/>',
+          "dots": '<circle cx="3" cy="3" r="1.3" fill="#ffffff"/>',
+          "horizontal": '<path d="M0,3 h6" stroke="#ffffff" stroke-width="1.5"/>'}
+
+
+def pattern(pid: str, colour: str, kind: str) -> str:
+    """A ``<pattern>``: ``colour`` with white ``kind`` marks (see :data:`_MARKS`)."""
+    return (f'<pattern id="{pid}" width="6" height="6" patternUnits="userSpaceOnUse">'
+            f'<rect width="6" height="6" fill="{colour}"/>{_MARKS[kind]}</pattern>')
 
 
 def _defs(chart_id: str, stages: Sequence[str], look: StageLook) -> str:
     pats = []
     for s in stages:
-        colour, hatched = look.style(s)
-        if hatched:
-            pats.append(f'<pattern id="{_hatch_id(chart_id, s)}" width="6" height="6" '
-                        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-                        f'<rect width="6" height="6" fill="{colour}"/>'
-                        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>')
+        colour, kind = look.style(s)
+        if kind:
+            pats.append(pattern(_pattern_id(chart_id, s), colour, kind))
     return f"<defs>{''.join(pats)}</defs>" if pats else ""
 
 
@@ -115,7 +144,7 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int) -> str:
     _safe(chart_id)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}" {FONT} font-size="12">'
+            f'width="{width}" height="{height}" style="max-width:{width}px" {FONT} font-size="{FS}">'
             f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>')
 
 
@@ -138,24 +167,32 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def _wrap(text: str, width: int, lines: int = 2) -> list[str]:
-    """Greedy word wrap to ``lines`` lines of about ``width`` characters (ellipsis if cut)."""
-    words, out, cur = text.split(), [], ""
-    for w in words:
-        if len(cur) + len(w) + (1 if cur else 0) <= width:
-            cur = f"{cur} {w}" if cur else w
-        else:
+def _wrap(text: str, width: int, lines: int | None = None) -> list[str]:
+    """Greedy word wrap to lines of about ``width`` characters; never cuts (``lines`` is ignored:
+    a label takes the lines it needs). Breaks only at ordinary spaces: "12.0\u202f%" stays whole.
+
+    >>> _wrap("Precursor production: ammonia to air (Gwangyang, Jeollanam-do)", 30)
+    ['Precursor production: ammonia', 'to air (Gwangyang,', 'Jeollanam-do)']
+    """
+    out, cur = [], ""
+    for w in filter(None, re.split(r"[ \t\n]+", text)):  # not str.split(): no break at a no-break space
+        if cur and len(cur) + 1 + len(w) > width:
             out.append(cur)
             cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
     out.append(cur)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: max(0, width - 1)].rstrip() + "…"
     return [o for o in out if o]
 
 
-def _text_lines(x: float, y: float, lines: list[str], anchor: str = "end", size: int = 12,
+def chars(width: float, size: float = FS) -> int:
+    """How many characters of text at ``size`` fit in ``width`` units."""
+    return max(8, int(width / (0.6 * size)))
+
+
+def _text_lines(x: float, y: float, lines: list[str], anchor: str = "end", size: float = FS,
                 fill: str = INK) -> str:
+    """Lines of text centred vertically on ``y``."""
     dy0 = -(len(lines) - 1) * 0.6
     spans = "".join(f'<tspan x="{x:.1f}" dy="{(dy0 if i == 0 else 1.2):.2f}em">{escape(s)}</tspan>'
                     for i, s in enumerate(lines))
@@ -163,56 +200,86 @@ def _text_lines(x: float, y: float, lines: list[str], anchor: str = "end", size:
            f'font-size="{size}" fill="{fill}">{spans}</text>'
 
 
+def label_block(x: float, y_top: float, lines: Sequence[str], *, anchor: str = "start", bold: bool = False,
+                fill: str = INK) -> tuple[str, float]:
+    """Lines of text hanging from ``y_top`` (haloed in white, readable over gridlines); (markup, height)."""
+    if not lines:
+        return "", 0.0
+    weight = ' font-weight="bold"' if bold else ""
+    spans = "".join(f'<tspan x="{x:.1f}" y="{y_top + (i + 0.78) * LH:.1f}">{escape(s)}</tspan>'
+                    for i, s in enumerate(lines))
+    return (f'<text text-anchor="{anchor}" fill="{fill}"{weight} style="paint-order:stroke" stroke="#ffffff" '
+            f'stroke-width="3" stroke-linejoin="round">{spans}</text>', len(lines) * LH)
+
+
 def _legend(chart_id: str, stages: Sequence[str], x: float, y: float, width: float,
             look: StageLook) -> tuple[str, float]:
+    """Swatch + name per stage, flowing onto new lines; (markup, y below the legend)."""
     parts, cx, cy = [], x, y
     for s in stages:
         label = look.label(s)
-        w = 18 + 6.6 * len(label) + 14
-        if cx + w > x + width:
-            cx, cy = x, cy + 18
-        parts.append(f'<rect x="{cx:.1f}" y="{cy - 5:.1f}" width="12" height="12" '
-                     f'fill="{stage_fill(s, chart_id, look)}" '
-                     f'stroke="{INK}" stroke-width="0.4"/>'
-                     f'<text x="{cx + 17:.1f}" y="{cy + 1:.1f}" dominant-baseline="middle" fill="{INK}">'
-                     f'{escape(label)}</text>')
+        w = 22 + CHAR * len(label) + 16
+        if cx > x and cx + w > x + width:
+            cx, cy = x, cy + LH + 4
+        parts.append(f'<rect x="{cx:.1f}" y="{cy:.1f}" width="16" height="16" '
+                     f'fill="{stage_fill(s, chart_id, look)}" stroke="{INK}" stroke-width="0.6"/>'
+                     f'<text x="{cx + 22:.1f}" y="{cy + 13:.1f}" fill="{INK}">{escape(label)}</text>')
         cx += w
-    return "".join(parts), cy + 18
+    return "".join(parts), cy + LH + 4
 
 
-def _bar_frame(chart_id: str, title: str, desc: str, stages: Sequence[str], ticks: Sequence[float], unit: str, *,
-               look: StageLook,
-               width: int, x0: float, x1: float, y_axis: float, y_plot_end: float, legend_gap: float,
-               unit_gap: float) -> tuple[Callable[[float], float], list[str], str]:
-    """What every horizontal bar chart coloured by stage starts with: the x scale ``sx``, the opening
-    (sized to end below the stage legend), the stage patterns and the x axis; and the legend, which
-    goes last. Bars are drawn from ``x0`` to ``x1``; the plot ends at ``y_plot_end``."""
-    sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
-    legend, legend_end = _legend(chart_id, stages, x0, y_plot_end + legend_gap, x1 - x0, look)
-    height = int(legend_end + 6)
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages, look)]
-    out += _x_axis(ticks, sx, y_axis, y_plot_end, (x0 + x1) / 2, y_plot_end + unit_gap, unit)
-    return sx, out, legend
+def x_axis(ticks: Sequence[float], sx: Callable[[float], float], y_top: float, y_bottom: float,
+           title: str) -> tuple[list[str], float]:
+    """Vertical gridlines, tick labels under the plot and the axis title below them; (parts, y below)."""
+    step = ticks[1] - ticks[0]
+    texts = [fmt.tick(t, step) for t in ticks]
+    # label every k-th tick when neighbouring labels would touch (gridlines stay on every tick)
+    room = abs(sx(ticks[1]) - sx(ticks[0]))
+    k = next((k for k in range(1, len(ticks)) if k * room >= CHAR * max(map(len, texts)) + 10),
+             max(len(ticks) - 1, 1))  # labels too long for any spacing (1e306): the two ends only
+    out = [f'<line x1="{sx(t):.1f}" y1="{y_top:.1f}" x2="{sx(t):.1f}" y2="{y_bottom:.1f}" stroke="{RULE}" '
+           f'stroke-width="1"/>' + (f'<text x="{sx(t):.1f}" y="{y_bottom + FS + 2:.1f}" text-anchor="middle" '
+                                    f'fill="{MUTED}">{escape(text)}</text>' if i % k == 0 else "")
+           for i, (t, text) in enumerate(zip(ticks, texts))]
+    mid = (sx(ticks[0]) + sx(ticks[-1])) / 2
+    block, h = label_block(mid, y_bottom + FS + 6, _wrap(title, chars(sx(ticks[-1]) - sx(ticks[0]))),
+                           anchor="middle", fill=MUTED)
+    out.append(block)
+    return out, y_bottom + FS + 6 + h
+
+
+def _scale(ticks: Sequence[float], x0: float, x1: float) -> Callable[[float], float]:
+    return lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)
+
+
+def _rows(labels: Sequence[Sequence[str]], top: float, bar_h: float, gap: float) -> tuple[list[float], float]:
+    """y of each bar when each row is its label lines then a bar; and the y where the rows end."""
+    ys, y = [], top
+    for lines in labels:
+        y += len(lines) * LH + 2
+        ys.append(y)
+        y += bar_h + gap
+    return ys, y - gap
 
 
 def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str, Sequence[tuple[str, float]]]],
-                 unit: str, *, width: int = 680, look: StageLook = PLAIN) -> Markup:
-    """Horizontal bars, one per scenario, stacked by stage; the total is printed at the bar end."""
+                 unit: str, *, width: int = WIDTH, look: StageLook = PLAIN) -> Markup:
+    """Horizontal bars, one per scenario, stacked by stage (label above each bar); the total is
+    printed at the bar end."""
     stages: list[str] = []
     for _, parts in bars:
         stages += [s for s, _ in parts if s not in stages]
-    label_w, right, top, bar_h, gap = 230, 70, 16, 24, 14
+    x0, x1, bar_h = 8.0, width - 8 - 6 * CHAR, 24
     totals = [sum(v for _, v in parts) for _, parts in bars]
-    lo = min([0.0] + [sum(v for _, v in parts if v < 0) for _, parts in bars])
-    ticks = nice_ticks(lo, max(totals + [0.0]))
-    x0 = label_w
-    plot_h = len(bars) * (bar_h + gap)
-    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, look=look, width=width, x0=x0,
-                                 x1=width - right,
-                                 y_axis=top - 4, y_plot_end=top + plot_h, legend_gap=42, unit_gap=30)
-    for i, ((label, parts), total) in enumerate(zip(bars, totals)):
-        y = top + i * (bar_h + gap)
-        out.append(_text_lines(x0 - 8, y + bar_h / 2, _wrap(label, 34)))
+    ticks = nice_ticks(min([0.0] + [sum(v for _, v in p if v < 0) for _, p in bars]), max(totals + [0.0]))
+    sx = _scale(ticks, x0, x1)
+    labels = [_wrap(label, chars(width - 16)) for label, _ in bars]
+    ys, end = _rows(labels, 4, bar_h, 10)
+    axis, below = x_axis(ticks, sx, 4, end + 4, fmt.unit(unit))
+    legend, height = _legend(chart_id, stages, x0, below + 10, width - 16, look)
+    out = [_open(chart_id, title, desc, width, int(height + 4)), _defs(chart_id, stages, look)] + axis
+    for (label, parts), lines, y, total in zip(bars, labels, ys, totals):
+        out.append(label_block(x0, y - len(lines) * LH - 2, lines)[0])
         pos = neg = 0.0
         for s, v in parts:
             if v >= 0:
@@ -222,150 +289,54 @@ def stacked_bars(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str,
                 a, b = neg + v, neg
                 neg = a
             out.append(f'<rect x="{sx(a):.2f}" y="{y}" width="{max(sx(b) - sx(a), 0):.2f}" height="{bar_h}" '
-                       f'fill="{stage_fill(s, chart_id, look)}" stroke="#ffffff" stroke-width="0.5">'
+                       f'fill="{stage_fill(s, chart_id, look)}" {SEGMENT_EDGE}>'
                        f'<title>{escape(label)} — {escape(look.label(s))}: {escape(fmt.qty(v, unit))}</title></rect>')
-        out.append(f'<text x="{sx(pos) + 5:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="middle" '
-                   f'fill="{INK}">{escape(fmt.num(total))}</text>')
-    out.append(f'<line x1="{sx(0):.1f}" y1="{top - 4}" x2="{sx(0):.1f}" y2="{top + plot_h}" stroke="{INK}" '
-               f'stroke-width="0.8"/>')
-    out.append(legend)
-    out.append("</svg>")
+        out.append(f'<text x="{sx(pos) + 5:.1f}" y="{y + bar_h / 2 + 6:.1f}" fill="{INK}">'
+                   f'{escape(fmt.num(total))}</text>')
+    out.append(f'<line x1="{sx(0):.1f}" y1="4" x2="{sx(0):.1f}" y2="{end + 4:.1f}" stroke="{INK}" stroke-width="1"/>')
+    out += [legend, "</svg>"]
     return Markup("".join(out))
-
-
-def waterfall(chart_id: str, title: str, desc: str, start: tuple[str, float], steps: Sequence[tuple[str, float]],
-              end: tuple[str, float], unit: str, *, width: int = 680, height: int = 320,
-              look: StageLook = PLAIN) -> Markup:
-    """Baseline total, one floating bar per stage difference, alternative total (vertical bars)."""
-    cols = [start[0]] + [look.label(s) for s, _ in steps] + [end[0]]
-    levels, run = [], start[1]
-    for _, d in steps:
-        levels.append((run, run + d))
-        run += d
-    lo = min([0.0, start[1], end[1]] + [min(a, b) for a, b in levels])
-    hi = max([start[1], end[1]] + [max(a, b) for a, b in levels])
-    ticks = nice_ticks(lo, hi)
-    left, right, top, bottom = 64, 16, 14, 62
-    y0, y1 = height - bottom, top
-    sy = lambda v: y0 - (v - ticks[0]) / (ticks[-1] - ticks[0]) * (y0 - y1)  # noqa: E731
-    slot = (width - left - right) / len(cols)
-    bw = slot * 0.58
-    stages = [s for s, _ in steps]
-    out = [_open(chart_id, title, desc, width, height), _defs(chart_id, stages, look)]
-    for t in ticks:
-        out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" stroke="{RULE}" '
-                   f'stroke-width="0.6"/><text x="{left - 6}" y="{sy(t):.1f}" text-anchor="end" '
-                   f'dominant-baseline="middle" fill="{MUTED}" font-size="11">{escape(fmt.tick(t, ticks[1] - ticks[0]))}</text>')
-    out.append(f'<text x="12" y="{(y0 + y1) / 2:.1f}" transform="rotate(-90 12 {(y0 + y1) / 2:.1f})" '
-               f'text-anchor="middle" fill="{MUTED}" font-size="11">{escape(fmt.unit(unit))}</text>')
-
-    def bar(i: int, a: float, b: float, fill: str, label: str, value_text: str, outline: str = "none") -> None:
-        x = left + i * slot + (slot - bw) / 2
-        top_v, bot_v = max(a, b), min(a, b)
-        h = max(sy(bot_v) - sy(top_v), 1.0)
-        out.append(f'<rect x="{x:.1f}" y="{sy(top_v):.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{fill}" '
-                   f'stroke="{outline}" stroke-width="1.2"><title>{escape(label)}: {escape(value_text)}</title></rect>')
-        out.append(f'<text x="{x + bw / 2:.1f}" y="{sy(top_v) - 5:.1f}" text-anchor="middle" fill="{INK}" '
-                   f'font-size="11">{escape(value_text)}</text>')
-        out.append(_text_lines(x + bw / 2, y0 + 22, _wrap(label, 14), anchor="middle", size=11))
-
-    bar(0, 0.0, start[1], "#9a9a9a", start[0], fmt.num(start[1]))
-    for i, ((s, d), (a, b)) in enumerate(zip(steps, levels), 1):
-        fill = stage_fill(s, chart_id, look)
-        outline = UP if d > 0 else DOWN if d < 0 else "none"
-        bar(i, a, b, fill, look.label(s), fmt.num(d, signed=True), outline)
-        prev_right, this_left = left + (i - 1) * slot + (slot + bw) / 2, left + i * slot + (slot - bw) / 2
-        out.append(f'<line x1="{prev_right:.1f}" y1="{sy(a):.1f}" x2="{this_left:.1f}" y2="{sy(a):.1f}" '
-                   f'stroke="{MUTED}" stroke-dasharray="2 2" stroke-width="0.8"/>')
-    bar(len(cols) - 1, 0.0, end[1], "#5a5a5a", end[0], fmt.num(end[1]))
-    out.append(f'<line x1="{left}" y1="{sy(0):.1f}" x2="{width - right}" y2="{sy(0):.1f}" stroke="{INK}" '
-               f'stroke-width="0.8"/></svg>')
-    return Markup("".join(out))
-
-
-def _x_axis(ticks: Sequence[float], sx, y_top: float, y_bottom: float, x_mid: float, y_unit: float,
-            unit: str) -> list[str]:
-    """Vertical gridlines with tick labels under a plot whose x axis is a quantity, and the unit below them."""
-    step = ticks[1] - ticks[0]
-    out = [f'<line x1="{sx(t):.1f}" y1="{y_top}" x2="{sx(t):.1f}" y2="{y_bottom}" stroke="{RULE}" '
-           f'stroke-width="0.6"/><text x="{sx(t):.1f}" y="{y_bottom + 14}" text-anchor="middle" '
-           f'fill="{MUTED}" font-size="11">{escape(fmt.tick(t, step))}</text>' for t in ticks]
-    out.append(f'<text x="{x_mid:.1f}" y="{y_unit}" text-anchor="middle" fill="{MUTED}" '
-               f'font-size="11">{escape(fmt.unit(unit))}</text>')
-    return out
 
 
 def contribution_bars(chart_id: str, title: str, desc: str, items: Sequence[tuple[str, float, str, float]],
-                      unit: str, *, width: int = 680, look: StageLook = PLAIN) -> Markup:
-    """Horizontal bars of the largest contributors: (label, value, stage, share), coloured by stage."""
-    label_w, right, top, bar_h, gap = 250, 90, 8, 16, 8
+                      unit: str, *, width: int = WIDTH, look: StageLook = PLAIN) -> Markup:
+    """Horizontal bars of the largest contributors: (label, value, stage, share), coloured by stage,
+    the label above each bar and the share at its end."""
     stages = list(dict.fromkeys(s for _, _, s, _ in items))
+    x0, x1, bar_h = 8.0, width - 8 - 7 * CHAR, 18
     ticks = nice_ticks(min([0.0] + [v for _, v, _, _ in items]), max([0.0] + [v for _, v, _, _ in items]))
-    x0 = label_w
-    plot_h = len(items) * (bar_h + gap)
-    sx, out, legend = _bar_frame(chart_id, title, desc, stages, ticks, unit, look=look, width=width, x0=x0,
-                                 x1=width - right,
-                                 y_axis=top, y_plot_end=top + plot_h, legend_gap=40, unit_gap=29)
-    for i, (label, v, s, share) in enumerate(items):
-        y = top + i * (bar_h + gap)
+    sx = _scale(ticks, x0, x1)
+    labels = [_wrap(label, chars(width - 16)) for label, _, _, _ in items]
+    ys, end = _rows(labels, 4, bar_h, 8)
+    axis, below = x_axis(ticks, sx, 4, end + 4, fmt.unit(unit))
+    legend, height = _legend(chart_id, stages, x0, below + 10, width - 16, look)
+    out = [_open(chart_id, title, desc, width, int(height + 4)), _defs(chart_id, stages, look)] + axis
+    for (label, v, s, share), lines, y in zip(items, labels, ys):
         a, b = sorted((0.0, v))
-        out.append(_text_lines(x0 - 8, y + bar_h / 2, _wrap(label, 40, 1), size=11))
+        out.append(label_block(x0, y - len(lines) * LH - 2, lines)[0])
         out.append(f'<rect x="{sx(a):.2f}" y="{y}" width="{max(sx(b) - sx(a), 0.5):.2f}" height="{bar_h}" '
                    f'fill="{stage_fill(s, chart_id, look)}"><title>{escape(label)}: {escape(fmt.qty(v, unit))} '
                    f'({escape(fmt.pct(share))})</title></rect>')
-        out.append(f'<text x="{sx(b) + 5:.1f}" y="{y + bar_h / 2:.1f}" dominant-baseline="middle" fill="{INK}" '
-                   f'font-size="11">{escape(fmt.pct(share))}</text>')
-    out.append(legend)
-    out.append("</svg>")
+        out.append(f'<text x="{sx(b) + 5:.1f}" y="{y + bar_h / 2 + 6:.1f}" fill="{INK}">'
+                   f'{escape(fmt.pct(share))}</text>')
+    out += [legend, "</svg>"]
     return Markup("".join(out))
 
 
 def intervals(chart_id: str, title: str, desc: str, rows: Sequence[tuple[str, float, float, float]], unit: str,
-              *, width: int = 680) -> Markup:
-    """Median with 95 % interval per row: (label, p2_5, median, p97_5)."""
-    label_w, right, top, row_h = 230, 30, 10, 34
-    lo = min(r[1] for r in rows)
-    hi = max(r[3] for r in rows)
-    ticks = nice_ticks(min(0.0, lo), hi)
-    x0, x1 = label_w, width - right
-    sx = lambda v: x0 + (v - ticks[0]) / (ticks[-1] - ticks[0]) * (x1 - x0)  # noqa: E731
-    plot_h = len(rows) * row_h
-    height = top + plot_h + 40
-    out = [_open(chart_id, title, desc, width, height)]
-    out += _x_axis(ticks, sx, top, top + plot_h, (x0 + x1) / 2, top + plot_h + 30, unit)
-    for i, (label, p_lo, med, p_hi) in enumerate(rows):
-        y = top + i * row_h + row_h / 2
-        out.append(_text_lines(x0 - 8, y, _wrap(label, 36), size=11))
-        out.append(f'<line x1="{sx(p_lo):.1f}" y1="{y:.1f}" x2="{sx(p_hi):.1f}" y2="{y:.1f}" stroke="{INK}" '
-                   f'stroke-width="2"/><circle cx="{sx(med):.1f}" cy="{y:.1f}" r="4" fill="#1d3557">'
-                   f'<title>{escape(label)}: median {escape(fmt.num(med))}, 95 % interval '
-                   f'{escape(fmt.num(p_lo))} to {escape(fmt.num(p_hi))}</title></circle>')
+              *, width: int = WIDTH) -> Markup:
+    """Median with 95 % interval per row: (label, p2_5, median, p97_5), the label above each line."""
+    ticks = nice_ticks(min(0.0, min(r[1] for r in rows)), max(r[3] for r in rows))
+    sx = _scale(ticks, 12.0, width - 24.0)  # room for the last tick label
+    labels = [_wrap(r[0], chars(width - 16)) for r in rows]
+    ys, end = _rows(labels, 4, 14, 10)
+    axis, height = x_axis(ticks, sx, 4, end + 4, fmt.unit(unit))
+    out = [_open(chart_id, title, desc, width, int(height + 4))] + axis
+    for (label, p_lo, med, p_hi), lines, y in zip(rows, labels, ys):
+        out.append(label_block(8, y - len(lines) * LH - 2, lines)[0])
+        out.append(f'<line x1="{sx(p_lo):.1f}" y1="{y + 7:.1f}" x2="{sx(p_hi):.1f}" y2="{y + 7:.1f}" stroke="{INK}" '
+                   f'stroke-width="2.5"/><circle cx="{sx(med):.1f}" cy="{y + 7:.1f}" r="6" fill="#1d3557" '
+                   f'stroke="#ffffff" stroke-width="1.5"><title>{escape(label)}: median {escape(fmt.num(med))}, '
+                   f'95 % interval {escape(fmt.num(p_lo))} to {escape(fmt.num(p_hi))}</title></circle>')
     out.append("</svg>")
-    return Markup("".join(out))
-
-
-def histogram(chart_id: str, title: str, desc: str, series: Sequence[tuple[str, Sequence[int]]],
-              edges: Sequence[float], unit: str, *, width: int = 680, height: int = 240) -> Markup:
-    """Outlined histograms of Monte Carlo totals on shared bins (first series solid, second dashed)."""
-    left, right, top, bottom = 20, 16, 30, 40
-    x0, x1, y0 = left, width - right, height - bottom
-    ticks = nice_ticks(edges[0], edges[-1])
-    lo, hi = min(ticks[0], edges[0]), max(ticks[-1], edges[-1])
-    sx = lambda v: x0 + (v - lo) / (hi - lo) * (x1 - x0)  # noqa: E731
-    peak = max([max(c) for _, c in series if len(c)] + [1])
-    sy = lambda c: y0 - c / peak * (y0 - top)  # noqa: E731
-    out = [_open(chart_id, title, desc, width, height)]
-    out += _x_axis(ticks, sx, top, y0, (x0 + x1) / 2, y0 + 30, unit)
-    styles = [("#1d3557", ""), ("#b4533c", ' stroke-dasharray="5 3"'), ("#7a5a2b", ' stroke-dasharray="1 2"')]
-    for k, (label, counts) in enumerate(series):
-        colour, dash = styles[k % len(styles)]
-        pts = [f"{sx(edges[0]):.1f},{y0}"]
-        for i, c in enumerate(counts):
-            pts += [f"{sx(edges[i]):.1f},{sy(c):.1f}", f"{sx(edges[i + 1]):.1f},{sy(c):.1f}"]
-        pts.append(f"{sx(edges[-1]):.1f},{y0}")
-        out.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colour}" stroke-width="1.6"{dash}/>')
-        out.append(f'<line x1="{x0 + 4 + k * 300}" y1="14" x2="{x0 + 28 + k * 300}" y2="14" stroke="{colour}" '
-                   f'stroke-width="1.6"{dash}/><text x="{x0 + 34 + k * 300}" y="14" dominant-baseline="middle" '
-                   f'fill="{INK}" font-size="11">{escape(_wrap(label, 40, 1)[0])}</text>')
-    out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" stroke="{INK}" stroke-width="0.8"/></svg>')
     return Markup("".join(out))

@@ -1,5 +1,9 @@
-"""Process map of one scenario as inline SVG: sites (with their processes) left to right, joined by
-transport arrows labelled with each leg's mode and distance.
+"""Process map of one scenario as inline SVG: sites (with their processes) top to bottom, joined by
+transport arrows labelled with the goods and each leg's mode and distance.
+
+Drawn top to bottom so that it keeps the report's chart width and text size on a phone (see
+:mod:`lca.report.charts`); site names and labels wrap, never cut. Shipments between sites that are
+not neighbours in the list run as brackets down the right-hand side.
 
 >>> svg = process_map("m1", "Map", "Two sites", [
 ...     {"site": "Gwangyang", "processes": ["Precursor", "Calcination"], "role": "production"},
@@ -15,64 +19,67 @@ from typing import Any, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from lca.report.charts import INK, MUTED, _open, _wrap
+from lca.report.charts import INK, LH, MUTED, WIDTH, _open, _wrap, chars, label_block
 
 BOX_FILL = {"production": "#eef2f6", "customer": "#f6f1e4"}
+ARC = 22  # room each bracket takes on the right
 
 
 def process_map(chart_id: str, title: str, desc: str, nodes: Sequence[Mapping[str, Any]],
-                edges: Sequence[Mapping[str, Any]], *, width: int = 680) -> Markup:
+                edges: Sequence[Mapping[str, Any]], *, width: int = WIDTH) -> Markup:
     """Boxes for ``nodes`` (site, processes, role) and arrows for ``edges`` (source, target, goods, legs)."""
-    n = max(len(nodes), 1)
-    box_w = min(150.0, (width - 20 - (n - 1) * 120) / n) if n > 1 else 200.0
-    gap = (width - 20 - n * box_w) / (n - 1) if n > 1 else 0.0
-    n_arcs = sum(1 for e in edges if abs(e["target"] - e["source"]) != 1)
-    top = 12 + 26 * n_arcs
-    lines = [len(_wrap(str(nd["site"]), 24, 3)) + len(nd["processes"]) for nd in nodes]
-    box_h = 22 + 15 * max(lines + [1])
-    max_legs = max([len(e["legs"]) for e in edges] + [0])
-    height = int(top + max(box_h, 40 + 13 * max_legs) + 16)
-    xs = [10 + i * (box_w + gap) for i in range(n)]
-    out = [_open(chart_id, title, desc, width, height),
-           f'<defs><marker id="{chart_id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-           f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{INK}"/></marker></defs>']
-    for x, nd in zip(xs, nodes):
-        fill = BOX_FILL.get(str(nd.get("role")), "#f4f4f4")
-        out.append(f'<rect x="{x:.1f}" y="{top}" width="{box_w:.1f}" height="{box_h}" rx="4" fill="{fill}" '
-                   f'stroke="{INK}" stroke-width="0.8"/>')
-        y = top + 16
-        for line in _wrap(str(nd["site"]), 24, 3):
-            out.append(f'<text x="{x + 8:.1f}" y="{y}" font-weight="bold" fill="{INK}" font-size="11">'
-                       f'{escape(line)}</text>')
-            y += 14
-        for p in nd["processes"]:
-            out.append(f'<text x="{x + 8:.1f}" y="{y + 2}" fill="{MUTED}" font-size="11">'
-                       f'{escape(_wrap(str(p), 26, 1)[0])}</text>')
-            y += 15
-    arc = 0
+    n = len(nodes)
+    arcs = [e for e in edges if abs(int(e["target"]) - int(e["source"])) != 1]
+    box_w = width - 20 - ARC * len(arcs)
+    text_w = chars(box_w - 16)
+    # the words of each gap between box i and i + 1: its neighbour shipments, and the brackets leaving box i
+    gap_text: list[list[tuple[str, bool]]] = [[] for _ in range(max(n - 1, 0))]
     for e in edges:
         s, t = int(e["source"]), int(e["target"])
-        if abs(t - s) == 1:
-            xa = xs[s] + box_w if t > s else xs[s]
-            xb = xs[t] if t > s else xs[t] + box_w
-            ya = top + 22
-            out.append(f'<line x1="{xa:.1f}" y1="{ya}" x2="{xb:.1f}" y2="{ya}" stroke="{INK}" stroke-width="1.2" '
-                       f'marker-end="url(#{chart_id}-arrow)"/>')
-            cx = (xa + xb) / 2
-            out.append(f'<text x="{cx:.1f}" y="{ya - 6}" text-anchor="middle" fill="{INK}" font-size="10" '
-                       f'font-style="italic">{escape(_wrap(str(e["goods"]), 22, 1)[0])}</text>')
-            for k, leg in enumerate(e["legs"]):
-                out.append(f'<text x="{cx:.1f}" y="{ya + 16 + 13 * k}" text-anchor="middle" fill="{MUTED}" '
-                           f'font-size="10">{escape(leg)}</text>')
-        else:  # not neighbours: an arc above the boxes, legs written along it
-            arc += 1
-            xa, xb = xs[s] + box_w / 2, xs[t] + box_w / 2
-            ya = top
-            peak = top - 22 * arc
-            out.append(f'<path d="M{xa:.1f},{ya} C{xa:.1f},{peak} {xb:.1f},{peak} {xb:.1f},{ya}" fill="none" '
-                       f'stroke="{INK}" stroke-width="1.2" marker-end="url(#{chart_id}-arrow)"/>')
-            text = f'{e["goods"]}: ' + " · ".join(e["legs"])
-            out.append(f'<text x="{(xa + xb) / 2:.1f}" y="{peak + 10}" text-anchor="middle" fill="{MUTED}" '
-                       f'font-size="10">{escape(text)}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))
+        near = abs(t - s) == 1
+        goods = str(e["goods"]) if near else f'{e["goods"]}, to {nodes[t]["site"]} (bracket on the right)'
+        lines = [(line, True) for line in _wrap(goods, text_w - 4)]
+        lines += [(line, False) for leg in e["legs"] for line in _wrap(str(leg), text_w - 4)]
+        if gap_text:  # a one-site map has no gap to write in (its description still says it)
+            gap_text[min(s, t) if near else max(min(s, n - 2), 0)] += lines
+    out: list[str] = []
+    y, boxes = 8.0, []
+    for i, nd in enumerate(nodes):
+        name = _wrap(str(nd["site"]), text_w)
+        procs = [line for p in nd["processes"] for line in _wrap(str(p), text_w)]
+        h = (len(name) + len(procs)) * LH + 14
+        fill = BOX_FILL.get(str(nd.get("role")), "#f4f4f4")
+        out.append(f'<rect x="10" y="{y:.1f}" width="{box_w:.1f}" height="{h:.1f}" rx="4" fill="{fill}" '
+                   f'stroke="{INK}" stroke-width="1"/>')
+        out.append(label_block(20, y + 6, name, bold=True)[0])
+        out.append(label_block(20, y + 6 + len(name) * LH, procs, fill=MUTED)[0])
+        boxes.append((y, y + h))
+        y += h
+        if i < n - 1:
+            gap = max(44.0, len(gap_text[i]) * LH + 16)
+            forward = any(int(e["source"]) == i and int(e["target"]) == i + 1 for e in edges)
+            backward = any(int(e["source"]) == i + 1 and int(e["target"]) == i for e in edges)
+            if forward:
+                out.append(_arrow(chart_id, 36, y, y + gap))
+            if backward:
+                out.append(_arrow(chart_id, 50, y + gap, y))
+            parts = []
+            for k, (line, is_goods) in enumerate(gap_text[i]):
+                style = ' font-style="italic" fill="' + INK + '"' if is_goods else f' fill="{MUTED}"'
+                parts.append(f'<text x="64" y="{y + 8 + (k + 0.78) * LH:.1f}"{style}>{escape(line)}</text>')
+            out.append("".join(parts))
+            y += gap
+    for k, e in enumerate(arcs):
+        s, t = int(e["source"]), int(e["target"])
+        x = 10 + box_w + ARC * (k + 1) - 6
+        ya, yb = sum(boxes[s]) / 2, sum(boxes[t]) / 2
+        out.append(f'<path d="M{10 + box_w:.1f},{ya:.1f} H{x:.1f} V{yb:.1f} H{10 + box_w + 2:.1f}" fill="none" '
+                   f'stroke="{INK}" stroke-width="1.5" marker-end="url(#{chart_id}-arrow)"/>')
+    head = (f'<defs><marker id="{chart_id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+            f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{INK}"/></marker></defs>')
+    return Markup(_open(chart_id, title, desc, width, int(y + 8)) + head + "".join(out) + "</svg>")
+
+
+def _arrow(chart_id: str, x: float, y_from: float, y_to: float) -> str:
+    return (f'<line x1="{x}" y1="{y_from:.1f}" x2="{x}" y2="{y_to:.1f}" stroke="{INK}" stroke-width="1.5" '
+            f'marker-end="url(#{chart_id}-arrow)"/>')

@@ -53,7 +53,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     ctx["product"] = _product(fp, labels)
     ctx["boundary"] = _boundary(fp, labels, kinds)
     ctx["results"] = _results(fp, labels, stages_df, stages)
-    ctx["comparison"] = _comparison(fp, pair, labels)
+    ctx["comparison"] = _comparison(fp, pair, labels, uncertainty)
     ctx["contributions"] = _contributions(fp, pair, labels)
     ctx["transport"] = provenance.transport(fp, labels, kinds)
     ctx["electricity"] = provenance.electricity(fp, kinds)
@@ -370,7 +370,9 @@ def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
             "categories": [fmt.category(c) for c in cats], "by_category": by_cat}
 
 
-def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
+def _comparison(fp: Any, pair, labels, unc: Any = None) -> dict[str, Any] | None:
+    from lca.report.charts_diff import difference_chart, difference_data, interval_text
+
     if pair is None:
         return None
     a, b = pair
@@ -380,21 +382,21 @@ def _comparison(fp: Any, pair, labels) -> dict[str, Any] | None:
              "diff": fmt.num(r["difference"], signed=True),
              "pct": "–" if r["pct"] is None else fmt.pct(r["pct"] / 100, signed=True),
              "total": r["stage"] == "total"} for r in cmp.iter_rows(named=True)]
-    steps = [(r["stage"], r["difference"]) for r in cmp.filter(pl.col("stage") != "total").iter_rows(named=True)]
-    ta, tb = cmp.filter(pl.col("stage") == "total").select("a", "b").row(0)
-    chart = charts.waterfall(
-        "fig-waterfall", f"From {labels[a]} to {labels[b]}, by stage",
-        f"Waterfall in {fmt.unit(unit)}: starts at {fmt.num(ta)} for {labels[a]}, then "
-        + ", ".join(f"{_look(fp).label(s)} {fmt.num(d, signed=True)}" for s, d in steps)
-        + f", ending at {fmt.num(tb)} for {labels[b]}.",
-        (_short(labels[a]), ta), steps, (_short(labels[b]), tb), unit, look=_look(fp))
+    data = difference_data(fp, pair, labels, _look(fp), unc)
+    interval = interval_text(data["interval"], data["interval_note"])
+    chart = difference_chart(
+        "fig-difference", f"Difference from {labels[a]} to {labels[b]}, by stage",
+        f"Bars from zero, in {fmt.unit(unit)}, {labels[b]} minus {labels[a]}: "
+        + "; ".join(f"{s['label']} " + ("no change" if s["change"] == "no change" else
+                                        fmt.num(s["difference"], signed=True)) for s in data["stages"])
+        + f". Total difference {fmt.num(data['total']['difference'], signed=True)}; {interval}.", data)
     totals = fp.totals()
     base = totals.filter(pl.col("scenario") == a).get_column("value")[0]
     against = [{"label": labels[r["scenario"]], "value": fmt.num(r["value"]), "diff": fmt.num(r["value"] - base, signed=True),
                 "pct": fmt.pct((r["value"] - base) / base, signed=True) if base else "–", "is_base": r["scenario"] == a}
                for r in totals.iter_rows(named=True)]
     return {"a_label": labels[a], "b_label": labels[b], "unit": fmt.unit(unit), "rows": rows, "chart": chart,
-            "against": against}
+            "against": against, "interval": interval, "has_interval": data["interval"] is not None}
 
 
 def _short(label: str) -> str:
@@ -413,7 +415,8 @@ def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
     tables, sentences = [], []
     for sid in sids:
         top = fp.top_contributors(sid, n=8)
-        items = [(f"{_look(fp).label(r['stage'])}: {fmt.humanise(r['flow'])} ({r['site']})", r["value"], r["stage"],
+        items = [(f"{_look(fp).label(r['stage'])}: {fmt.humanise(r['flow'])} "  # the site's name, never its id
+                  f"({str(site_names.get(r['site']) or r['site']).split(' — ')[0]})", r["value"], r["stage"],
                   r["share"]) for r in top.iter_rows(named=True)]
         tables.append({"label": labels[sid], "rows": [
             {"stage": _look(fp).label(r["stage"]), "flow": fmt.humanise(r["flow"]), "category": fmt.category(r["flow_category"]),

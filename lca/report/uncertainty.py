@@ -87,7 +87,8 @@ def uncertainty_context(fp: Any, unc: Any, labels: dict[str, str], pair: tuple[s
                             for r in be.iter_rows(named=True)]
     draws = getattr(unc, "draws_total", None)
     if draws and pair and all(s in draws for s in pair):
-        out["histogram"] = _histogram(draws, pair, lab, unit=str(summ["unit"][0]) if summ is not None else "")
+        out["histogram"] = _histogram(fp, unc, draws, pair, lab, diff,
+                                      unit=str(summ["unit"][0]) if summ is not None else "")
     return out
 
 
@@ -188,15 +189,45 @@ def _diff_sentence(r: dict[str, Any], lab) -> str:
             f"{fmt.num(r['p97_5'], signed=True)}).")
 
 
-def _histogram(draws: dict[str, Any], pair: tuple[str, str], lab, unit: str) -> Any:
+def _histogram(fp: Any, unc: Any, draws: dict[str, Any], pair: tuple[str, str], lab, diff: Any,
+               unit: str) -> dict[str, Any]:
+    """The distribution of the paired differences (b) − (a) (common random numbers: draw i of each
+    scenario comes from the same inputs), its marks and its data table."""
     import numpy as np
 
-    a, b = (np.asarray(draws[s], dtype=float) for s in pair)
-    lo = float(min(np.quantile(a, 0.001), np.quantile(b, 0.001)))
-    hi = float(max(np.quantile(a, 0.999), np.quantile(b, 0.999)))
-    edges = np.linspace(lo, hi, 41)
-    series = [(lab(s), np.histogram(x, bins=edges)[0].tolist()) for s, x in zip(pair, (a, b))]
-    return charts.histogram("fig-histogram", "Distribution of Monte Carlo totals",
-                            f"Histograms of {len(a)} simulated totals of {lab(pair[0])} (solid) and {lab(pair[1])} "
-                            f"(dashed), in {fmt.unit(unit)}, 40 bins from {fmt.num(lo)} to {fmt.num(hi)}.",
-                            series, edges.tolist(), unit)
+    from lca.report.charts_diff import distribution_chart
+
+    a, b = pair
+    d = np.asarray(draws[b], dtype=float) - np.asarray(draws[a], dtype=float)
+    row = None
+    if diff is not None:
+        rows = diff.filter((diff["scenario_a"] == a) & (diff["scenario_b"] == b))
+        row = rows.row(0, named=True) if rows.height else None
+    med, lo, hi = ((row["median"], row["p2_5"], row["p97_5"]) if row is not None
+                   else tuple(float(q) for q in np.quantile(d, (0.5, 0.025, 0.975))))
+    per = getattr(unc, "per", "declared_unit") if isinstance(getattr(unc, "per", None), str) else "declared_unit"
+    try:
+        point = fp.total(b, per=per).value - fp.total(a, per=per).value
+    except Exception:  # a fake or partial result object: no point estimate rather than a guess
+        point = None
+    below = float(np.count_nonzero(d < 0)) / max(d.size, 1)
+    desc = (f"Histogram of {d.size} paired Monte Carlo differences, {lab(b)} minus {lab(a)}, in {fmt.unit(unit)}, as "
+            f"the share of draws per bin. " + (f"Point estimate {fmt.num(point, signed=True)}; " if point is not None
+                                               else "") +
+            f"median {fmt.num(med, signed=True)}; 95 % interval {fmt.num(lo, signed=True)} to "
+            f"{fmt.num(hi, signed=True)}; {fmt.pct(below, decimals=0)} of draws below zero ({lab(b)} lower).")
+    chart, data = distribution_chart("fig-histogram", f"Distribution of the difference {lab(b)} − {lab(a)}", desc, d,
+                                     point=point, median=med, p2_5=lo, p97_5=hi, a_label=lab(a), b_label=lab(b),
+                                     unit=unit)
+    marks = ([{"what": "Point estimate (deterministic result)", "value": fmt.num(point, signed=True)}]
+             if point is not None else [])
+    marks += [{"what": "Median of the draws", "value": fmt.num(med, signed=True)},
+              {"what": "95 % interval, 2.5th percentile", "value": fmt.num(lo, signed=True)},
+              {"what": "95 % interval, 97.5th percentile", "value": fmt.num(hi, signed=True)},
+              {"what": f"Share of draws below zero ({lab(b)} lower)", "value": fmt.pct(below, decimals=1)}]
+    e = list(data["edges"])
+    e[0], e[-1] = min(e[0], float(d.min())), max(e[-1], float(d.max()))  # the end bins hold the tails
+    bins = [{"from": fmt.num(lo_e, signed=True), "to": fmt.num(hi_e, signed=True), "draws": fmt.exact(c),
+             "share": fmt.pct(c / max(d.size, 1), decimals=1)} for lo_e, hi_e, c in zip(e[:-1], e[1:], data["counts"])]
+    return {"chart": chart, "a": lab(a), "b": lab(b), "unit": fmt.unit(unit), "marks": marks, "bins": bins,
+            "n": fmt.exact(d.size)}
