@@ -34,6 +34,7 @@ def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:
     """
     import jinja2
 
+    from lca.report.a11y import breakable, lang_spans, scroll_regions
     from lca.report.context import build_context
     from lca.resources import templates_dir
 
@@ -41,5 +42,6 @@ def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(lang=lang_spans, breakable=breakable)
     ctx = build_context(fp, timestamp=timestamp, uncertainty=uncertainty)
-    return env.get_template("report.html.j2").render(**ctx)
+    return scroll_regions(env.get_template("report.html.j2").render(**ctx))

@@ -219,7 +219,8 @@ def factor_risk(fp: Any) -> dict[str, Any]:
     from lca.results.risk import CITATION_WEIGHTS, factor_risk as ranked
 
     labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
-    rows = [{"rank": r["rank"], "id": r["factor_id"], "name": r["factor_name"],
+    regions = dict(fp.library.factors.select("id", "region").iter_rows())  # language of a name in CJK script
+    rows = [{"rank": r["rank"], "id": r["factor_id"], "name": r["factor_name"], "region": regions.get(r["factor_id"]),
              "quality": r["citation_quality"] + ("" if r["stated"] else " (not stated)"), "weight": r["weight"],
              "share": fmt.pct(r["share"]), "scenario": labels.get(r["scenario"], r["scenario"]),
              "risk": fmt.num(r["risk"], 2)} for r in ranked(fp).iter_rows(named=True)]
