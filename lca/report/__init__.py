@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -44,4 +45,5 @@ def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(lang=lang_spans, breakable=breakable)
     ctx = build_context(fp, timestamp=timestamp, uncertainty=uncertainty)
+    ctx["next_figure"] = itertools.count(1).__next__  # figures numbered as they appear: no gaps
     return scroll_regions(env.get_template("report.html.j2").render(**ctx))
