@@ -87,6 +87,19 @@ def test_no_sideways_page_scroll_on_a_phone(pages):
     assert heights and min(heights) >= 24, heights
 
 
+@pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason="chart text scales with the viewBox (about 5.3 px at 390 px); the charts "
+                                       "are being reworked on the `charts` branch (#14 item 2): remove this mark there")
+def test_chart_text_stays_readable_on_a_phone(pages):
+    """WCAG 1.4.4/1.4.10 in spirit (#14 item 3): chart text at least 11 px at a 390 px viewport."""
+    page, _, _ = pages[390]
+    sizes = page.evaluate("""() => [...document.querySelectorAll('svg.chart text')].map(t => {
+        const svg = t.ownerSVGElement;
+        return parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    })""")
+    assert sizes and min(sizes) >= 11, min(sizes)
+
+
 # --------------------------------------------------------------------------- without a browser
 
 def test_every_table_of_the_report_is_in_a_named_scroll_region(default_fp):

@@ -343,7 +343,8 @@ def _screening(fp: Any, labels) -> dict[str, Any] | None:
     cut = fp.exempted.row(0, named=True) if fp.exempted.height else {"cutoff_each": 0.01, "cutoff_total": 0.03}
     total = [{"label": labels[sid], "percent": f"{exempted_percent(fp, sid):.2f}", "within": w}
              for sid, w in fp.exempted.select("scenario", "within").iter_rows()]
-    return {"unit": unit, "rows": rows, "scenarios": [labels[s] for s in fp.scenarios], "totals": total,
+    # column heads by their "(x)" tags, as in the views table: full labels made a 3000 px wide table
+    return {"unit": unit, "rows": rows, "scenarios": [_short(labels[s]) for s in fp.scenarios], "totals": total,
             "each": f"{100 * cut['cutoff_each']:g}", "together": f"{100 * cut['cutoff_total']:g}",
             "all_within": all(t["within"] for t in total),
             # PACT's limits only when they are PACT's: a study may set its own [cutoff]
