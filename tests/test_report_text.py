@@ -13,6 +13,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 TS = "2026-01-01T00:00:00Z"
 
@@ -134,3 +136,38 @@ def test_per_kwh_says_of_what(ctx, cli):
     assert r.exit_code == 0, r.stderr
     assert "Footprint by stage (kg_CO2e/kWh, per kWh of cell capacity)" in r.stdout
     assert "(kg_CO2e/kWh)" not in r.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(100, 999), st.integers(-5, 2)), min_size=1, max_size=7))
+def test_printed_parts_that_are_exact_always_add_up(parts):
+    """Parts whose printed three digits are exact add up to the printed (rounded) total, ties either way.
+    (Below 1000: a total of 1001 printed "1000" does not add up as printed, and the note says so.)"""
+    from lca.report import fmt
+    from lca.report.rounding import adds_up
+
+    values = [Decimal(k).scaleb(e - 2) for k, e in parts]
+    assume(sum(values) < 1000)
+    cells = [fmt.num(float(v)) for v in values]
+    assert [Decimal(c.replace(fmt.THIN, "")) for c in cells] == values
+    total = fmt.num(float(sum(values)))
+    if "×" not in total:
+        assert adds_up(cells, total)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.floats(1e-4, 10.0), min_size=2, max_size=6), min_size=1, max_size=5))
+def test_rounding_note_names_exactly_the_rows_that_do_not_add_up(rows):
+    from lca.report import fmt
+    from lca.report.rounding import adds_up, rounding_note
+
+    table = [{"label": f"({chr(97 + i)}) s", "cells": [(fmt.num(v), fmt.pct(v / sum(r))) for v in r],
+              "total": fmt.num(sum(r))} for i, r in enumerate(rows)]
+    note = rounding_note({"stage values": table})
+    off = [t["label"][:3] for t in table if not adds_up([v for v, _ in t["cells"]], t["total"])]
+    if not off and all(adds_up([p for _, p in t["cells"]], "100.0") for t in table):
+        assert note.endswith("add up to the total, as printed.")
+    else:
+        assert "may not add up exactly, due to rounding" in note
+        for tag in off:
+            assert tag in note.split("stage values of ", 1)[1]
