@@ -82,6 +82,10 @@ def test_no_sideways_page_scroll_on_a_phone(pages):
         return [b.className, b.getAttribute('tabindex'), b.getAttribute('role'), b.getAttribute('aria-label') || ''];
     })""")
     assert boxes and all(b[:3] == ["scroll", "0", "region"] and b[3] for b in boxes), boxes
+    # a wide table's caption wraps to the screen instead of running off it with the table
+    cut = page.evaluate("""() => [...document.querySelectorAll('caption')]
+        .filter(c => c.getBoundingClientRect().right > window.innerWidth + 1).map(c => c.textContent.slice(0, 40))""")
+    assert cut == [], cut
     # the contents links are at least 24 px high (WCAG 2.5.8), also on a phone
     heights = page.evaluate("[...document.querySelectorAll('nav ol.toc a')].map(a => a.getBoundingClientRect().height)")
     assert heights and min(heights) >= 24, heights
