@@ -102,8 +102,8 @@ def test_the_totals_table_shows_the_studys_first_view_whatever_its_id(ncma_fp):
     study = ncma_fp.study
     first_vehicle = replace(study, views=tuple(v for v in study.views if v.id == "year"))
     table = totals_table(lca.compute(first_vehicle))
-    assert "t CO₂e/year" in table and "kWh" not in table
-    assert "kg CO₂e/kWh" in totals_table(ncma_fp)
+    assert "t CO₂e per year of supply" in table and "kWh" not in table
+    assert "kg CO₂e per kWh of cell capacity" in totals_table(ncma_fp)  # its label, not a bare /kWh (#14)
     assert "CO₂e/" not in totals_table(lca.compute(replace(study, views=()))).split("kg CO₂e/kg", 1)[1]
 
 

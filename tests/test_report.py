@@ -77,14 +77,15 @@ def test_contribution_sentences_name_the_dominant_input(default_fp, html):
     cmp = default_fp.compare(*default_fp.study.comparison)
     changed = [r for r in cmp.iter_rows(named=True) if r["stage"] != "total" and abs(r["difference"]) > 1e-15]
     share = sum(r["a"] for r in changed) / default_fp.total(a).value
-    assert f"make up {share * 100:.1f}\u202f% of the total, so changing them can move the total by at most" in text
+    assert (f"make up {share * 100:.1f}\u202f% of the total, so changing them can lower the total by at most "
+            f"{share * 100:.1f}\u202f%") in text  # a bound for reductions only (#14)
 
 
 def test_views_state_their_conversion_factors(html):
     text = _text(html)
-    assert "× 114.9 (1 m² per kg)" in text          # 1 m² / 8.7 g
-    assert "× 10 " in text and "× 750 " in text  # 10 m²/kWh; 10 × 75 kWh
-    assert "× 700\u202f000 " in text  # 700e6 m² a year, in t: 1 kg CO2e/m² is 700 000 t CO2e/year
+    assert "× 114.9 m² per kg of product" in text          # 1 m² / 8.7 g (#14: said "(1 m² per kg)")
+    assert "× 10 m² per kWh" in text and "× 750 m² per vehicle" in text  # 10 m²/kWh; 10 × 75 kWh
+    assert "× 700\u202f000\u202f000 m² per year of supply, ÷ 1000 (kg → t)" in text  # 700e6 m² a year, in t
 
 
 def test_transport_legs_carry_tonne_km(default_fp, html):
@@ -143,7 +144,7 @@ def test_electricity_basis_side_by_side_and_the_comparison_sentence(html):
 def test_factor_citations_for_every_factor_used(default_fp, html):
     used = default_fp.detail.get_column("factor_id").unique().to_list()
     for fid in used:
-        assert f'<span class="id">{fid}</span>' in html
+        assert f'<span class="id">{fid}</span>' in html.replace("<wbr>", "")  # ids wrap at <wbr>
     assert "Open Government Licence" in html
 
 

@@ -217,6 +217,18 @@ def check_per(fp, per: "Per | str", option: str = "--per") -> None:
                              for p in exc.problems]) from None
 
 
+def unit_words(fp, per: str, unit: str) -> str:
+    """A result unit with the study's label of its view, so "per kWh" cannot be misread:
+    ``kg_CO2e/kWh, per kWh of cell capacity`` (the unit alone per declared unit or per kg)."""
+    import polars as pl
+
+    if per in choices.VIEWS:
+        return unit
+    row = fp.views.filter(pl.col("view") == per)
+    label = str(row.get_column("label")[0] or "") if row.height else ""
+    return f"{unit}, {label}" if label else unit
+
+
 def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str, Path]]:
     """Every file or folder a command computing ``study`` reads (for :func:`lca.outputs.guard_outputs`)."""
     from lca.resources import factors_dir

@@ -55,6 +55,8 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     from rich import box
     from rich.table import Table
 
+    from lca.cli.common import unit_words
+
     console = out_console()
     totals = fp.totals(per)
     unit = totals.get_column("unit")[0]
@@ -66,7 +68,7 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     _print_bases(console, fp)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
-    table = Table(title=f"Footprint by stage ({unit})", title_justify="left", box=box.SIMPLE_HEAD,
+    table = Table(title=f"Footprint by stage ({unit_words(fp, per, unit)})", title_justify="left", box=box.SIMPLE_HEAD,
                   collapse_padding=True, pad_edge=False)
     table.add_column("scenario", no_wrap=True)
     for st in stage_names:
@@ -85,7 +87,8 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     if pair and len(pair) == 2:
         a, b = pair
         cmp = fp.compare(a, b, per=per)
-        t2 = Table(title=f"{b} vs {a} ({unit})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+        t2 = Table(title=f"{b} vs {a} ({unit_words(fp, per, unit)})", title_justify="left", box=box.SIMPLE_HEAD,
+                   pad_edge=False)
         for col in ("stage", a, b, "difference", "%"):
             t2.add_column(col, justify="left" if col == "stage" else "right")
         for st, va, vb, d, pct, *_ in cmp.iter_rows():

@@ -94,7 +94,9 @@ def _print(fp, r) -> None:
     console.print(styled((fp.meta.title, "bold")))
     console.print(f"{r.iterations:,} iterations · seed {r.seed} · common random numbers across scenarios · "
                   f"{r.inputs.height} uncertain inputs", markup=False)
-    t = Table(title=f"Totals ({r.unit})", title_justify="left")
+    from lca.cli.common import unit_words
+
+    t = Table(title=f"Totals ({unit_words(fp, r.per, r.unit)})", title_justify="left")
     for col in ("scenario", "deterministic", "(percentile)", "mean", "median", "2.5 %", "97.5 %"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     det = dict(fp.totals(r.per).select("scenario", "value").iter_rows())

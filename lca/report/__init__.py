@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:
     """
     import jinja2
 
+    from lca.report.a11y import breakable, lang_spans, scroll_regions
     from lca.report.context import build_context
     from lca.resources import templates_dir
 
@@ -41,5 +43,7 @@ def render_html(fp: Any, *, timestamp: str, uncertainty: Any = None) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(lang=lang_spans, breakable=breakable)
     ctx = build_context(fp, timestamp=timestamp, uncertainty=uncertainty)
-    return env.get_template("report.html.j2").render(**ctx)
+    ctx["next_figure"] = itertools.count(1).__next__  # figures numbered as they appear: no gaps
+    return scroll_regions(env.get_template("report.html.j2").render(**ctx))

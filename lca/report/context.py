@@ -23,6 +23,7 @@ from lca.choices import VIEWS
 from lca.errors import LcaInputError
 from lca.report import charts, fmt
 from lca.report.charts_map import process_map
+from lca.report.views import conversion_label, energy_note, per_energy, view_unit
 from lca.report.words import DEFAULT_EXCLUSIONS, contents as _contents, look as _look, noun as p_noun
 from lca.report.words import phrase as _phrase, spoken as _spoken, stage_list as _stage_list
 
@@ -68,7 +69,7 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
     from lca.report.uncertainty import point_sentences
 
     ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
-    ctx["manifest"] = provenance.manifest(fp, timestamp)
+    ctx["manifest"] = provenance.manifest(fp, timestamp, uncertainty)
     from lca.report.declaration import declaration_context
 
     ctx["declaration"] = declaration_context(fp, labels)  # None unless the study names a rule pack
@@ -179,7 +180,7 @@ def _summary(fp: Any, pair, labels, stages_df, stages) -> dict[str, Any]:
             "totals": [{"id": r["scenario"], "label": labels[r["scenario"]], "value": fmt.num(r["value"]),
                         "per_kwh": fmt.num(r["value"] * mult) if mult else "–"}
                        for r in totals.iter_rows(named=True)],
-            "kwh_unit": fmt.unit(_unit(fp, second)) if second else ""}
+            "kwh_unit": view_unit(fp, second) if second else ""}
 
 
 def _mult(fp: Any, per: str) -> float | None:
@@ -187,13 +188,6 @@ def _mult(fp: Any, per: str) -> float | None:
         return fp.scale(per)[0]
     except LcaInputError:
         return None
-
-
-def _unit(fp: Any, per: str) -> str:
-    try:
-        return fp.scale(per)[1]
-    except LcaInputError:
-        return ""
 
 
 def _diff_by(fp: Any, a: str, b: str, *keys: str) -> pl.DataFrame:
@@ -243,19 +237,23 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
         t = fp.totals(vid)
         if vid == "declared_unit":
             basis, how = f"{du} of {p_noun(fp)}", "× 1"
-        elif vid == "kg":
-            basis, how = f"{du} has {mass}", f"× {fmt.num(factor, 4)} ({du} per kg)"
         else:
-            how = f"× {fmt.exact(factor)}"
-        views.append({"label": label, "basis": basis or "–", "factor": how, "unit": fmt.unit(unit),
+            how = conversion_label(p.declared_unit, factor, unit, label)
+            if vid == "kg":
+                basis = f"{du} has {mass}"
+        own = vid not in VIEWS  # a study's view: its unit in words ("kg CO₂e per kWh of cell capacity")
+        views.append({"label": label, "basis": basis or "–", "factor": how,
+                      "unit": view_unit(fp, vid) if own else fmt.unit(unit), "energy": own and per_energy(unit),
                       "values": [fmt.num(v) for v in t.get_column("value")]})
-    # reference outputs of each process per declared unit, of the product systems (mixes are their shares)
-    scales = (fp.scaling.filter(pl.col("scenario") == pl.col("component"))
-              .select("scenario", "process", "site", pl.col("reference_outputs").alias("scale")))
+    energy = [v["label"] for v in views if v["energy"]]
+    # reference outputs of each process per declared unit; a supply mix's rows are its components'
+    # processes, already weighted by their shares
+    scales = fp.scaling.select("scenario", "component", "process", "site", pl.col("reference_outputs").alias("scale"))
     yields = dict(fp.study.processes.select("id", "yield").iter_rows())
-    flows = [{"scenario": labels[s], "process": fmt.humanise(pr), "site": str(_site_name(fp, site)).split(" — ")[0],
-              "scale": fmt.num(sc, 4), "yield": fmt.exact(yields.get(pr))}
-             for s, pr, site, sc in scales.select("scenario", "process", "site", "scale").iter_rows()]
+    flows = [{"scenario": labels[s], "process": fmt.humanise(pr) + ("" if c == s else f" (as part of {_short(labels[c])})"),
+              "site": str(_site_name(fp, site)).split(" — ")[0], "scale": fmt.num(sc, 4),
+              "yield": fmt.exact(yields.get(pr))}
+             for s, c, pr, site, sc in scales.iter_rows()]
     return {"name": p.name, "noun": profile.noun, "packaging": profile.packaging, "declared_unit": du, "mass": mass,
             "views": views, "view_labels": _spoken([v["label"] for v in views[1:]]),
             "study_views": _spoken([v["label"] for v, vid in zip(views, fp.views.get_column("view"))
@@ -265,7 +263,19 @@ def _product(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
             "shipped_ratio": fmt.num(p.shipped_mass_ratio, 3),
             "shipped_mass": fmt.qty(p.mass_per_declared_unit.value * p.shipped_mass_ratio,
                                     p.mass_per_declared_unit.unit),
-            "cell_plant": _site_name(fp, fp.study.cell_plant), "reference_flows": flows}
+            "cell_plant": _site_name(fp, fp.study.cell_plant), "reference_flows": flows,
+            "energy_note": energy_note(energy)}
+
+
+def _leg_name(target: dict[str, Any], goods: str) -> str:
+    """A freight step named by where it goes: "Delivery to the cell plant (output of …)" for the last leg,
+    "Transport to the <processes> plant (output of …)" between plants, from the processes at its end."""
+    procs = [p for p in target["processes"] if p != "cell plant"]
+    if "cell plant" in target["processes"]:
+        return f"Delivery to the cell plant ({goods})"
+    if procs:
+        return f"Transport to the {_spoken(procs)} plant ({goods})"
+    return f"Transport to {target['site']} ({goods})"
 
 
 def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
@@ -307,7 +317,7 @@ def _boundary(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[st
                             f" by {', then '.join(e['legs'])}" for e in edges) + ".")
         rows = [{"what": f"{fmt.humanise(p)}", "where": str(site_names.get(s) or s)}
                 for p, s in steps.select("process", "site").iter_rows()]
-        rows += [{"what": f"transport, {e['goods']}",
+        rows += [{"what": _leg_name(nodes[e["target"]], e["goods"]),
                   "where": f"{nodes[e['source']]['site']} → {nodes[e['target']]['site']}: " + ", ".join(e["legs"])}
                  for e in edges]
         maps.append({"id": sid, "label": labels[sid],
@@ -343,7 +353,8 @@ def _screening(fp: Any, labels) -> dict[str, Any] | None:
     cut = fp.exempted.row(0, named=True) if fp.exempted.height else {"cutoff_each": 0.01, "cutoff_total": 0.03}
     total = [{"label": labels[sid], "percent": f"{exempted_percent(fp, sid):.2f}", "within": w}
              for sid, w in fp.exempted.select("scenario", "within").iter_rows()]
-    return {"unit": unit, "rows": rows, "scenarios": [labels[s] for s in fp.scenarios], "totals": total,
+    # column heads by their "(x)" tags, as in the views table: full labels made a 3000 px wide table
+    return {"unit": unit, "rows": rows, "scenarios": [_short(labels[s]) for s in fp.scenarios], "totals": total,
             "each": f"{100 * cut['cutoff_each']:g}", "together": f"{100 * cut['cutoff_total']:g}",
             "all_within": all(t["within"] for t in total),
             # PACT's limits only when they are PACT's: a study may set its own [cutoff]
@@ -366,8 +377,11 @@ def _results(fp: Any, labels, stages_df, stages) -> dict[str, Any]:
         cw[sid][c] = v
     by_cat = [{"label": labels[sid], "cells": [(fmt.num(cw[sid][c]), fmt.pct(cw[sid][c] / totals[sid])) for c in cats],
                "total": fmt.num(totals[sid])} for sid in fp.scenarios]
+    from lca.report.rounding import rounding_note
+
     return {"unit": unit, "stages": [_look(fp).label(s) for s in stages], "by_stage": by_stage,
-            "categories": [fmt.category(c) for c in cats], "by_category": by_cat}
+            "categories": [fmt.category(c) for c in cats], "by_category": by_cat,
+            "adds_up": rounding_note({"stage values": by_stage, "flow-category values": by_cat})}
 
 
 def _comparison(fp: Any, pair, labels, unc: Any = None) -> dict[str, Any] | None:
@@ -447,7 +461,13 @@ def _contributions(fp: Any, pair, labels) -> dict[str, Any]:
             what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             moved_txt = (" Of the processes, only " + ", ".join(fmt.humanise(p) for p in moved.get_column("process"))
                          + " changes site; the other differences follow from that move.") if moved.height else ""
+            # a bound holds in one direction only: removing these parts entirely lowers the total by their
+            # share, while nothing bounds how much they (and so the total) could grow
+            tb = fp.total(b).value
+            change = fmt.pct((tb - ta) / ta, signed=True) if ta else "–"
             sentences.append(f"Between {labels[a]} and {labels[b]} only {what} differ; in {labels[a]} these make "
-                             f"up {fmt.pct(share)} of the total, so changing them can move the total by at most "
-                             f"that much — the other {fmt.pct(1 - share)} is the same in both.{moved_txt}")
+                             f"up {fmt.pct(share)} of the total, so changing them can lower the total by at most "
+                             f"{fmt.pct(share)} (if they fell to zero) but could raise it by any amount; here the "
+                             f"total changes by {change}. The other {fmt.pct(1 - share)} is the same in both."
+                             f"{moved_txt}")
     return {"chart": chart, "tables": tables, "sentences": sentences, "unit": fmt.unit(unit)}

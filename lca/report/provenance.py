@@ -219,7 +219,8 @@ def factor_risk(fp: Any) -> dict[str, Any]:
     from lca.results.risk import CITATION_WEIGHTS, factor_risk as ranked
 
     labels = dict(fp.study.scenarios.select("id", "label").iter_rows())
-    rows = [{"rank": r["rank"], "id": r["factor_id"], "name": r["factor_name"],
+    regions = dict(fp.library.factors.select("id", "region").iter_rows())  # language of a name in CJK script
+    rows = [{"rank": r["rank"], "id": r["factor_id"], "name": r["factor_name"], "region": regions.get(r["factor_id"]),
              "quality": r["citation_quality"] + ("" if r["stated"] else " (not stated)"), "weight": r["weight"],
              "share": fmt.pct(r["share"]), "scenario": labels.get(r["scenario"], r["scenario"]),
              "risk": fmt.num(r["risk"], 2)} for r in ranked(fp).iter_rows(named=True)]
@@ -262,14 +263,29 @@ def allocation(fp: Any) -> list[dict[str, Any]]:
             for p, o, m, f, b, r, sc in per_output.iter_rows()]
 
 
-def manifest(fp: Any, timestamp: str) -> dict[str, Any]:
-    """The reproducibility manifest as rows for a table."""
-    m = fp.manifest(timestamp=timestamp)
+def _mc_settings(uncertainty: Any) -> dict[str, Any] | None:
+    """A Monte Carlo run's settings (``UncertaintyResult.settings()``); of a result-like object without
+    that method, the iterations and seed it has."""
+    if uncertainty is None:
+        return None
+    if callable(getattr(uncertainty, "settings", None)):
+        return dict(uncertainty.settings())
+    return {k: getattr(uncertainty, k) for k in ("iterations", "seed") if getattr(uncertainty, k, None) is not None}
+
+
+def manifest(fp: Any, timestamp: str, uncertainty: Any = None) -> dict[str, Any]:
+    """The reproducibility manifest as rows for a table; with a Monte Carlo run, its settings too (they
+    are inputs of the report's uncertainty section, so they enter the manifest hash)."""
+    run = _mc_settings(uncertainty)
+    m = fp.manifest(timestamp=timestamp, uncertainty=run)
     lib = m["factor_library"]
     names = {"study": "study data", "factors_used": "factor and GWP rows used"}
+    words = {"per": "view", "inputs": "input distributions SHA-256", "comparison": "compared pair"}
+    mc = [] if run is None else [(f"Monte Carlo {words.get(k, k.replace('_', ' '))}", "–" if v is None else
+                                  ", ".join(v) if isinstance(v, list) else v) for k, v in run.items()]
     return {"raw": m, "inputs": [(names.get(k, k), v) for k, v in m["content"].items()],
             "method": list(m["method"].items()),
             "rows": [("lca version", m["lca_version"]), ("study id", m["study_id"]),
                      ("factor library version", lib["version"]), ("factor library SHA-256", lib["content_hash"]),
                      ("factor layers", ", ".join(lib["layers"])), ("manifest SHA-256", m["manifest_hash"]),
-                     ("run timestamp", m.get("run_timestamp", ""))]}
+                     ("run timestamp", m.get("run_timestamp", ""))] + mc}

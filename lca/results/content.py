@@ -236,7 +236,11 @@ def factors_hash(fp: "Footprint") -> str:
     return h.hexdigest()
 
 
-def manifest_hash(*, lca_version: str, study: str, factors: str, method: dict[str, str]) -> str:
-    """The manifest hash: engine version, study content, factor rows used and method — nothing else."""
-    body = {"lca_version": lca_version, "study": study, "factors_used": factors, "method": method}
+def manifest_hash(*, lca_version: str, study: str, factors: str, method: dict[str, str],
+                  uncertainty: dict[str, Any] | None = None) -> str:
+    """The manifest hash: engine version, study content, factor rows used and method, and the Monte Carlo
+    run's settings when the run has one (seed, iterations, …) — nothing else."""
+    body: dict[str, Any] = {"lca_version": lca_version, "study": study, "factors_used": factors, "method": method}
+    if uncertainty is not None:  # absent, the hash is what it always was (PACT ids are derived from it)
+        body["uncertainty"] = uncertainty
     return hashlib.sha256(_json(body).encode()).hexdigest()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import polars as pl
 
@@ -363,13 +363,16 @@ class Footprint:
 
         return {"study": study_hash(self.study), "factors_used": factors_hash(self)}
 
-    def manifest(self, *, timestamp: str | None = None) -> dict[str, object]:
+    def manifest(self, *, timestamp: str | None = None,
+                 uncertainty: dict[str, Any] | None = None) -> dict[str, object]:
         """Reproducibility manifest: content hashes, factor library, lca version, method switches.
 
         ``manifest_hash`` is a function of the content only (study data, factor rows used, method,
         engine version): the same study named by another path, loaded from other files or rebuilt
         from frames gets the same hash; any change to an amount, a factor used or the method
         changes it. No path appears in the manifest (factor layers are named by file name).
+        ``uncertainty``: the settings of a Monte Carlo run reported with it
+        (``UncertaintyResult.settings()``), kept in the manifest and in its hash.
         """
         from lca import __version__
         from lca.results.content import manifest_hash
@@ -383,9 +386,11 @@ class Footprint:
                                "layers": list(self.library.layers)},
             "method": self.method,
         }
+        if uncertainty is not None:
+            body["uncertainty"] = dict(uncertainty)
         body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
                                               factors=content["factors_used"],
-                                              method=self.method)
+                                              method=self.method, uncertainty=uncertainty)
         if timestamp is not None:
             body["run_timestamp"] = timestamp
         return body

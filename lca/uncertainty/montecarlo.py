@@ -51,6 +51,22 @@ class UncertaintyResult:
     per: str
     comparison: tuple[str, str] | None = None
     method: Mapping[str, Any] = field(default_factory=dict)
+    sensitivity_draws: int = 20_000
+
+    def settings(self) -> dict[str, Any]:
+        """Everything of this run that its numbers depend on beyond the footprint: iterations, seed, view,
+        compared pair, draws ranked for sensitivity, break-even parameters and the SHA-256 of the
+        uncertain inputs' distributions (the study's ``[[uncertainty]]`` entries or their replacement). A
+        reproducibility manifest carries it, so its hash changes with any of them."""
+        import hashlib
+
+        from lca.results.content import canonical_frame
+
+        return {"iterations": self.iterations, "seed": self.seed, "per": self.per,
+                "comparison": list(self.comparison) if self.comparison else None,
+                "sensitivity_draws": min(self.iterations, self.sensitivity_draws),
+                "breakeven_parameters": sorted(set(self.breakeven.get_column("parameter").to_list())),
+                "inputs": hashlib.sha256(canonical_frame(self.inputs, drop=())).hexdigest()}
 
     def prob_b_lower(self, a: str, b: str) -> float:
         """Share of draws in which scenario ``b``'s total is below ``a``'s."""
@@ -212,7 +228,8 @@ def run_uncertainty(fp, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAUL
     return UncertaintyResult(summary=summary, differences=differences, sensitivity=sensitivity, tornado=tornado,
                              breakeven=breakeven, iterations=iterations, seed=seed,
                              draws_total=draws_total, inputs=inputs,
-                             unit=model.unit, per=per, comparison=pair, method=fp.method)
+                             unit=model.unit, per=per, comparison=pair, method=fp.method,
+                             sensitivity_draws=sensitivity_draws)
 
 
 def default_breakeven(fp, model: CompiledModel, pair: Sequence[str]) -> list[str]:
