@@ -33,7 +33,7 @@ from lca.study.received import FolderFootprints
 PF_ID = "3f1c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 FOOTPRINT = {
     "id": PF_ID, "specVersion": "3.0.0", "created": "2025-06-01T00:00:00Z", "status": "Active",
-    "validityPeriodStart": "2025-06-01T00:00:00Z", "validityPeriodEnd": "2028-06-01T00:00:00Z",
+    "validityPeriodStart": "2025-06-01T00:00:00Z", "validityPeriodEnd": "2028-01-01T00:00:00Z",
     "companyName": "Film Maker Ltd", "companyIds": ["urn:lca:company:film-maker"], "productDescription": "A film",
     "productIds": ["urn:lca:product:film"], "productNameCompany": "Film A",
     "pcf": {"declaredUnitOfMeasurement": "square meter", "declaredUnitAmount": "2",
@@ -139,7 +139,7 @@ def test_lineage_names_the_footprint(tmp_path):
     assert lin["layer"] == "supplier footprints"
     row = fp.library.get(f"supplier.{PF_ID}")
     assert PF_ID in row["source"] and "Film Maker Ltd" in row["source"]
-    assert "valid 2025-06-01T00:00:00Z to 2028-06-01T00:00:00Z" in row["notes"]
+    assert "valid 2025-06-01T00:00:00Z to 2028-01-01T00:00:00Z" in row["notes"]
     assert "primary data share 40 %" in row["notes"]
     sup = fp.study.supplier_footprints.row(0, named=True)
     assert (sup["pf_id"], sup["company_name"], sup["primary_share"], sup["gwp_sets"]) == (PF_ID, "Film Maker Ltd", 0.4,
