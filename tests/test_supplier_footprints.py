@@ -308,3 +308,51 @@ def test_round_trip_the_default_studys_export_as_an_input(tmp_path, cli):
     assert f["total"] == pytest.approx(1.05 * per_m2 + 1.12, rel=1e-9)
     assert f["primary_pct"] == pytest.approx(0.0)  # the separator study has no primary data
     assert fp.warnings == []
+
+
+# ------------------------------------------------------------------------------ lineage elsewhere
+
+def test_the_ledger_metadata_names_the_footprints(tmp_path):
+    import datetime as dt
+
+    from lca.ledger.plan import Dimensions, build_plan
+
+    fp = lca.compute(lca.load_study(write(tmp_path)))
+    plan = build_plan(fp, Dimensions(["base"], ["kg"], ["plant"], dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+    assert plan.lineage["supplier_footprints"].startswith(f"urn:uuid:{PF_ID} (sha256 ")
+    default = lca.compute(lca.load_study(lca.default_study_path()))
+    plan = build_plan(default, Dimensions(["jp-import"], ["m^2"], ["liberty"], dt.date(2025, 1, 1),
+                                          dt.date(2025, 1, 31)))
+    assert "supplier_footprints" not in plan.lineage  # a study without them: the metadata as before
+
+
+def test_an_output_never_overwrites_the_footprint_file(tmp_path, cli):
+    study = write(tmp_path)
+    res = cli("export", study, "--format", "pact-v3", "--scenario", "base", "-o", tmp_path / "supplier.json")
+    assert res.exit_code == 1 and "supplier footprint file" in res.stderr
+    assert json.loads((tmp_path / "supplier.json").read_text(encoding="utf-8")) == FOOTPRINT
+
+
+# ------------------------------------------------------------------------------ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(amount=st.floats(0.01, 100), per=st.floats(0.1, 50), pcf=st.floats(0.0, 20), bio=st.floats(0, 1),
+       share=st.floats(0, 100), primary=st.booleans())
+def test_the_supplier_part_is_linear_and_the_share_bounded(tmp_path_factory, amount, per, pcf, bio, share, primary):
+    """Charged = amount × pcf / declaredUnitAmount; biogenic part = its own share; primary share in [0, 100]
+    and = supplier part × share / total when the amount is primary."""
+    tmp = tmp_path_factory.mktemp("p")
+    doc = changed(declaredUnitAmount=repr(per), pcfExcludingBiogenicUptake=repr(pcf),
+                  biogenicNonCO2Emissions=repr(pcf * bio), fossilGhgEmissions=repr(pcf * (1 - bio)),
+                  primaryDataShare=repr(share))
+    f = figures(lca.compute(lca.load_study(write(tmp, amount=f"{amount!r} m^2", footprint=doc,
+                                                 primary=str(primary).lower()))))
+    part = amount * pcf / per
+    assert f["total"] == pytest.approx(part + 1.12, rel=1e-9)
+    assert f["biogenic_non_co2"] == pytest.approx(part * bio, rel=1e-9, abs=1e-12)
+    assert 0 <= f["primary_pct"] <= 100
+    assert f["primary_pct"] == pytest.approx(part * share / (part + 1.12) if primary else 0.0, rel=1e-9, abs=1e-9)

@@ -58,7 +58,7 @@ SUPPLIER_SCHEMA = {
     "pcf": pl.Float64, "fossil": pl.Float64, "biogenic": pl.Float64, "primary_share": pl.Float64,
     "dqr_technological": pl.Float64, "dqr_geographical": pl.Float64, "dqr_temporal": pl.Float64,
     "gwp_sets": pl.String, "preceding_pf_ids": pl.String, "digest": pl.String, "source_of": pl.String,
-    "expired": pl.Boolean, "deprecated": pl.Boolean, "year": pl.Int64,
+    "expired": pl.Boolean, "deprecated": pl.Boolean, "year": pl.Int64, "file": pl.String,
 }
 
 
@@ -188,8 +188,8 @@ def parse_footprint(doc: Mapping[str, Any], *, where: dict[str, Any], source_of:
 
 
 def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where: dict[str, Any]
-            ) -> tuple[Mapping[str, Any], str]:
-    """The footprint a reference names and how to name where it came from."""
+            ) -> tuple[Mapping[str, Any], str, Path | None]:
+    """The footprint a reference names, how to name where it came from, and its file (None: received)."""
     text = ref.strip()
     is_id = UUID.fullmatch(bare_id(text)) is not None
     if is_id or text.lower().startswith("urn:"):
@@ -203,8 +203,8 @@ def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where:
             if doc is None:
                 raise StudyError(Problem(f"no received footprint has id {bare_id(text)}", **where,
                                          hint=f"pull it (`lca pull --into {received.label}`) or correct the id"))
-            return doc, f"{bare_id(text)} (received, {received.label})"
-        return _by_product(received.by_product(text), text, received.label, where)
+            return doc, f"{bare_id(text)} (received, {received.label})", None
+        return (*_by_product(received.by_product(text), text, received.label, where), None)
     path_text, _, pick = text.partition("#")
     path = base / path_text
     docs = footprints_in(read_json(path, file=where.get("file") or str(path), table=where.get("table"),
@@ -212,14 +212,15 @@ def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where:
     if pick:
         chosen = [d for d in docs if bare_id(str(d.get("id", ""))) == bare_id(pick)]
         if not chosen:
-            return _by_product([d for d in docs if pick in (d.get("productIds") or [])], pick, path_text, where)
-        return chosen[0], f"{path_text}#{bare_id(pick)}"
+            return (*_by_product([d for d in docs if pick in (d.get("productIds") or [])], pick, path_text, where),
+                    path)
+        return chosen[0], f"{path_text}#{bare_id(pick)}", path
     if len(docs) != 1:
         ids = ", ".join(str(d.get("id")) for d in docs[:5]) or "none"
         raise StudyError(Problem(f"{path_text} holds {len(docs)} footprints (ids: {ids})", **where,
                                  column="supplier_footprint",
                                  hint=f'name one: supplier_footprint = "{path_text}#<id>"'))
-    return docs[0], path_text
+    return docs[0], path_text, path
 
 
 def _by_product(docs: list[Mapping[str, Any]], product: str, label: str, where: dict[str, Any]
@@ -272,8 +273,9 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
                 exchanges.append(x)
                 continue
             try:
-                found, source_of = _locate(ref, base=base, received=received, where=where)
+                found, source_of, path = _locate(ref, base=base, received=received, where=where)
                 row = parse_footprint(found, where={**where, "column": "supplier_footprint"}, source_of=source_of)
+                row["file"] = None if path is None else str(path)
             except StudyError as exc:
                 problems += exc.problems
                 exchanges.append({k: v for k, v in x.items() if k != "supplier_footprint"} | {"flow": "unresolved"})
