@@ -3,9 +3,9 @@
 An exchange may name a supplier's footprint instead of a flow (docs/study-format.md "Supplier
 footprints")::
 
-    { supplier_footprint = "separator.json", amount = "1.05 m^2", primary = true }
+    { supplier_footprint = "supplier.json", amount = "1.05 m^2", primary = true }
     { supplier_footprint = "urn:uuid:ead2fc83-0d13-534c-b0eb-309f8d94c8f3", amount = "1.05 m^2" }
-    { supplier_footprint = "urn:lca:product:ceramic-coated-wet-pe-separator", amount = "1.05 m^2" }
+    { supplier_footprint = "urn:example:product:part-42", amount = "1.05 m^2" }
 
 * a ``urn:uuid:`` or a bare UUID is a footprint id, any other ``urn:`` a product id: both are
   looked up in the received footprints (:mod:`lca.study.received`: ``[factors] received = "DIR"``
