@@ -356,3 +356,18 @@ def test_the_supplier_part_is_linear_and_the_share_bounded(tmp_path_factory, amo
     assert f["biogenic_non_co2"] == pytest.approx(part * bio, rel=1e-9, abs=1e-12)
     assert 0 <= f["primary_pct"] <= 100
     assert f["primary_pct"] == pytest.approx(part * share / (part + 1.12) if primary else 0.0, rel=1e-9, abs=1e-9)
+
+
+def test_one_id_with_two_contents_is_refused(tmp_path):
+    store = FolderFootprints(tmp_path / "in")
+    store.put(FOOTPRINT)
+    store.put(copy.deepcopy(FOOTPRINT))  # the same content again: fine
+    with pytest.raises(LcaInputError, match="already stored with different content"):
+        store.put(changed(pcfExcludingBiogenicUptake="3.5"))
+    (tmp_path / "other.json").write_text(json.dumps(changed(pcfExcludingBiogenicUptake="3.5")), encoding="utf-8")
+    path = write(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '{ flow = "dichloromethane_to_air"', '{ supplier_footprint = "other.json", amount = "1 m^2" },\n  '
+                                             '{ flow = "dichloromethane_to_air"'), encoding="utf-8")
+    with pytest.raises(LcaInputError, match="with different content"):
+        lca.load_study(path)

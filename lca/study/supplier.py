@@ -293,6 +293,11 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
             key = row["pf_id"]
             flow = "supplier_" + key.replace("-", "")
             row.update(flow=flow, factor_id=f"supplier.{key}", reference=ref.strip())
+            if key in rows and rows[key]["digest"] != row["digest"]:  # an id names one content (PACT v3)
+                problems.append(Problem(f"supplier footprint id {key} is read from {rows[key]['source_of']} and from "
+                                        f"{row['source_of']} with different content", **where,
+                                        column="supplier_footprint", hint="name one copy of it, or ask the supplier "
+                                                                          "which one is current"))
             kept = rows.setdefault(key, row)
             kept["used_by"] = "; ".join(filter(None, [kept.get("used_by"), where["table"]]))
             exchanges.append({k: v for k, v in x.items() if k != "supplier_footprint"} | {"flow": flow})
