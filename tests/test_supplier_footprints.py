@@ -371,3 +371,9 @@ def test_one_id_with_two_contents_is_refused(tmp_path):
                                              '{ flow = "dichloromethane_to_air"'), encoding="utf-8")
     with pytest.raises(LcaInputError, match="with different content"):
         lca.load_study(path)
+
+
+def test_a_footprint_per_piece_takes_a_count(tmp_path):
+    doc = changed(declaredUnitOfMeasurement="piece", declaredUnitAmount="1", pcfExcludingBiogenicUptake="5")
+    fp = lca.compute(lca.load_study(write(tmp_path, amount="3 count", footprint=doc)))
+    assert fp.total("base").value == pytest.approx(3 * 5 + 1.12)
