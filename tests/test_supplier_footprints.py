@@ -377,3 +377,19 @@ def test_a_footprint_per_piece_takes_a_count(tmp_path):
     doc = changed(declaredUnitOfMeasurement="piece", declaredUnitAmount="1", pcfExcludingBiogenicUptake="5")
     fp = lca.compute(lca.load_study(write(tmp_path, amount="3 count", footprint=doc)))
     assert fp.total("base").value == pytest.approx(3 * 5 + 1.12)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("[1, 2]", "holds 0 footprints"),
+    ('{"id": "x", "pcf": []}', "has no 'pcf' object"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ("{not json", "is not valid JSON (line 1, column 2"),
+    ('{"pcf": {"declaredUnitAmount": "1e400"}}', "declaredUnitAmount '1e400' is not a positive decimal"),
+])
+def test_hostile_footprint_files_are_one_located_error(tmp_path, content, words):
+    path = write(tmp_path, ref="bad.json")
+    (tmp_path / "bad.json").write_text(content, encoding="utf-8")
+    with pytest.raises(LcaInputError) as exc:
+        lca.load_study(path)
+    text = problems_of(exc)
+    assert words in text and "exchange #1" in text, text
