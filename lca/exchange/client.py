@@ -123,7 +123,7 @@ def _pact_error(response: Any) -> str:
     head = f"HTTP {response.status_code}"
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return head
     if isinstance(body, Mapping) and ("code" in body or "message" in body):
         return f"{head} {str(body.get('code', ''))[:60]}: {str(body.get('message', ''))[:200]}".rstrip(": ")
@@ -133,7 +133,7 @@ def _pact_error(response: Any) -> str:
 def _json(response: Any, url: str) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         raise _fail("the partner's answer is not JSON", url, "is the URL the partner's PACT API?") from None
 
 
@@ -145,7 +145,7 @@ def token_url(client: Any, partner: Partner) -> str:
         return fallback
     try:
         doc = r.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return fallback
     endpoint = doc.get("token_endpoint") if isinstance(doc, Mapping) else None
     if isinstance(endpoint, str):
