@@ -393,3 +393,16 @@ def test_hostile_footprint_files_are_one_located_error(tmp_path, content, words)
         lca.load_study(path)
     text = problems_of(exc)
     assert words in text and "exchange #1" in text, text
+
+
+def test_validate_takes_the_same_switches(tmp_path, cli):
+    """`lca validate` runs the checks of the commands it guards, with their --received / --allow-expired."""
+    FolderFootprints(tmp_path / "in").put(FOOTPRINT)
+    study = write(tmp_path, ref=f"urn:uuid:{PF_ID}")
+    bad = cli("validate", study, "--skip", "pact")  # (this little study has no CPC for a PACT v2 export)
+    assert bad.exit_code == 1 and "the study names none" in bad.stdout + bad.stderr
+    ok = cli("validate", study, "--skip", "pact", "--received", tmp_path / "in")
+    assert ok.exit_code == 0, ok.stdout + ok.stderr
+    old = write(tmp_path, footprint=changed(validityPeriodEnd="2025-06-30T00:00:00Z"), name="old.toml")
+    assert cli("validate", old, "--skip", "pact").exit_code == 1
+    assert cli("validate", old, "--skip", "pact", "--allow-expired").exit_code == 0
