@@ -75,6 +75,11 @@ BasisOpt = Annotated[Optional[ElectricityBasis], typer.Option(
         choices.ELECTRICITY_BASES) + " (overrides the study; sets T&D losses with its point).")]
 FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
                                                                             "of the library; repeatable.")]
+ReceivedOpt = Annotated[Optional[Path], typer.Option(
+    "--received", metavar="DIR", help="Folder of received PACT footprints (`lca pull --into DIR`) that supplier_footprint "
+                                      "ids and product ids are looked up in (overrides the study's \\[factors] received).")]
+AllowExpiredOpt = Annotated[bool, typer.Option(
+    "--allow-expired", help="Use supplier footprints that are expired or Deprecated (the outputs warn).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
 PerOpt = Annotated[Per, typer.Option("--per", parser=Per, metavar="VIEW", help="Express results per declared unit, "
                                      "per kg, or per one of the study's [[view]] ids (e.g. kWh, vehicle, year).")]
@@ -92,11 +97,14 @@ class Switches:
     td_losses: Optional[TdLosses] = None
     electricity_basis: Optional[ElectricityBasis] = None
     factors: Optional[List[Path]] = None
+    received: Optional[Path] = None
+    allow_expired: Optional[bool] = None
 
     def load(self, study: Optional[Path]):
         """The study (or the default) loaded, these switches applied (:func:`load`)."""
         return load(study, cell_plant=self.cell_plant, gwp=self.gwp, electricity_rule=self.electricity_rule,
-                    td_losses=self.td_losses, electricity_basis=self.electricity_basis)
+                    td_losses=self.td_losses, electricity_basis=self.electricity_basis, received=self.received,
+                    allow_expired=bool(self.allow_expired))
 
     def compute(self, study: Optional[Path]):
         """Load and compute in one go (the common case for commands); method gaps go to stderr."""
@@ -105,7 +113,8 @@ class Switches:
 
 #: The options behind :class:`Switches`, in the order every command shows them.
 SWITCH_OPTIONS = {"cell_plant": CellPlantOpt, "gwp": GwpOpt, "electricity_rule": RuleOpt, "td_losses": TdOpt,
-                  "electricity_basis": BasisOpt, "factors": FactorsOpt}
+                  "electricity_basis": BasisOpt, "factors": FactorsOpt, "received": ReceivedOpt,
+                  "allow_expired": AllowExpiredOpt}
 
 
 def method_switches(func: F) -> F:
@@ -117,8 +126,8 @@ def method_switches(func: F) -> F:
     params: list[inspect.Parameter] = []
     for p in sig.parameters.values():
         if p.name == "switches":
-            params += [inspect.Parameter(name, p.kind, default=None, annotation=option)
-                       for name, option in SWITCH_OPTIONS.items()]
+            params += [inspect.Parameter(name, p.kind, default=False if name == "allow_expired" else None,
+                                         annotation=option) for name, option in SWITCH_OPTIONS.items()]
         else:
             params.append(p)
 
@@ -151,7 +160,8 @@ def compare_opt(help: str) -> Any:
 
 def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | None = None,
          electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None,
-         electricity_basis: ElectricityBasis | None = None):
+         electricity_basis: ElectricityBasis | None = None, received: Path | None = None,
+         allow_expired: bool = False):
     """Load a study (or the default) and apply method switches given on the command line."""
     from lca.errors import StudyError
     from lca.resources import default_study_path
@@ -159,7 +169,7 @@ def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | Non
 
     path = study or default_study_path()
     try:
-        s = load_study(path, cell_plant=cell_plant)
+        s = load_study(path, cell_plant=cell_plant, received=received, allow_expired=allow_expired)
     except StudyError:
         if cell_plant is not None:
             _check_cell_plant(path, cell_plant)
@@ -238,6 +248,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
         items.append(("study file", study.path))
     items += [("table file", p) for p in study.table_files]
     items += [("factor file", p) for p in study.factor_files if isinstance(p, Path)]  # not [factors] sources
+    items += [("supplier footprint file", Path(f)) for f in study.supplier_footprints.get_column("file").drop_nulls()]
     items += [("factor file (--factors)", Path(p)) for p in factors or ()]
     items.append(("shipped factor library", factors_dir()))
     return items

@@ -22,6 +22,7 @@ from lca.factors.editions import edition_expr, edition_ties
 from lca.resources import factors_dir
 from lca.schemas import FactorTable, GwpTable, validate_table
 from lca.study.sources import SourceSelection
+from lca.study.supplier import SupplierLayer
 from lca.units import factor_unit_table
 
 #: Denominator dimensions each category accepts (what one unit of activity is).
@@ -65,7 +66,7 @@ class FactorLibrary:
                                       hint="list ids with `lca factors list` or `lca factors search`"))
         return row.row(0, named=True)
 
-    def with_overrides(self, *layers: Path | str | pl.DataFrame | SourceSelection) -> "FactorLibrary":
+    def with_overrides(self, *layers: Path | str | pl.DataFrame | SourceSelection | SupplierLayer) -> "FactorLibrary":
         """A new library with user layers on top (later layers win, by id); a study's
         :class:`~lca.study.sources.SourceSelection` applies its factor sources (:mod:`lca.factors.sources`)."""
         lib = self
@@ -74,6 +75,10 @@ class FactorLibrary:
                 from lca.factors.sources import apply_sources  # it builds on this module
 
                 lib = apply_sources(lib, layer)
+                continue
+            if isinstance(layer, SupplierLayer):  # a study's supplier footprints (lca.study.supplier)
+                name = _layer_name(lib, layer.name)
+                lib = _apply_layer(lib, _layer_frame(layer.rows, name=name, file=layer.name), name)
                 continue
             name, frame = _read_layer(layer)
             lib = _apply_layer(lib, frame, _layer_name(lib, name))

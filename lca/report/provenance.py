@@ -146,7 +146,7 @@ def gases(fp: Any, labels: dict[str, str]) -> dict[str, Any]:
 
 def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str, Any]:
     """DQR per significant input, value-weighted DQR, estimate and primary-data shares, region fallbacks."""
-    from lca.disclosure.pact.figures import PRIMARY  # one rule for the report and the PACT export
+    from lca.disclosure.pact.figures import PRIMARY_PART, with_supplier_shares  # one rule: report and PACT export
 
     d = _system(fp.detail, kinds)
     tot = d.group_by("scenario").agg(pl.col("value").sum().alias("tot"))
@@ -167,12 +167,13 @@ def quality(fp: Any, labels: dict[str, str], kinds: dict[str, str]) -> dict[str,
     w = pl.col("value") / pl.col("tot")
     # every scenario, a supply mix too (its rows are its components' rows weighted by share), as the PACT
     # export rates each footprint
-    every = fp.detail.join(fp.detail.group_by("scenario").agg(pl.col("value").sum().alias("tot")), on="scenario")
+    every = with_supplier_shares(fp)
+    every = every.join(every.group_by("scenario").agg(pl.col("value").sum().alias("tot")), on="scenario")
     per = (every.group_by("scenario", maintain_order=True)
            .agg((w * pl.col("dq_technological")).sum().alias("tech"), (w * pl.col("dq_geographical")).sum().alias("geo"),
                 (w * pl.col("dq_temporal")).sum().alias("temp"),
                 (w * pl.col("estimate").cast(pl.Float64)).sum().alias("estimate"),
-                (w * PRIMARY.cast(pl.Float64)).sum().alias("primary")))
+                (PRIMARY_PART / pl.col("tot")).sum().alias("primary")))
     per_rows = {r["scenario"]: r for r in per.iter_rows(named=True)}
     dqr = lambda v: f"{round(v, 2):.2f}"  # noqa: E731  as the PACT v3 export writes dqi (two places)
     scen = [{"label": labels[s], "tech": dqr(per_rows[s]["tech"]), "geo": dqr(per_rows[s]["geo"]),

@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Columns that say where a row was written, not what it says.
 LOCATION_COLUMNS = ("origin", "row", "element")
+#: Columns of ``Study.supplier_footprints`` that say where a footprint was read or named, not what it says.
+SUPPLIER_LOCATION = ("reference", "used_by", "source_of", "file")
 #: The study's frames, in the order they are hashed.
 STUDY_FRAMES = ("sites", "processes", "exchanges", "scenarios", "steps", "transport", "mixes")
 #: (amount, unit) column pairs of the study frames, hashed as SI amounts with their dimension.
@@ -201,6 +203,9 @@ def study_hash(study: "Study") -> str:
             if "shares" in frame.columns:
                 frame = frame.with_columns(pl.col("shares").list.eval(pl.element().struct.json_encode()).list.join(";"))
             h.update(b"\0" + name.encode() + b"\0" + canonical_frame(frame))
+    suppliers = getattr(study, "supplier_footprints", None)  # hashed when used: each one's content (digest) and use
+    if suppliers is not None and suppliers.height:
+        h.update(b"\0supplier_footprints\0" + canonical_frame(suppliers, drop=(*LOCATION_COLUMNS, *SUPPLIER_LOCATION)))
     outlook = study.outlooks  # hashed when a scenario is not current (a study without keeps its hash)
     if outlook.filter(pl.col("outlook") != "current").height:
         h.update(b"\0outlook\0" + canonical_frame(outlook))

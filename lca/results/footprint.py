@@ -211,11 +211,13 @@ class Footprint:
         and routes no scenario can use (a typo in a route's ends)."""
         from lca.factors.basis import basis_warnings
         from lca.study.routes import unused_routes
+        from lca.study.supplier import supplier_warnings
 
         notes = self.detail.get_column("method_note").drop_nulls().unique(maintain_order=True).to_list()
         return ([part for note in notes for part in dict.fromkeys(note.split("; "))]
                 + unused_routes(self.study.routes, self.study.transport_plan)
-                + basis_warnings(self.electricity_basis))
+                + basis_warnings(self.electricity_basis)
+                + supplier_warnings(self.study.supplier_footprints, self.study.method.gwp))
 
     @property
     def replaced_factors(self) -> pl.DataFrame:

@@ -32,7 +32,7 @@ FrameLike = Union[pl.DataFrame, Sequence[Mapping[str, Any]]]
 
 _SITE_COLS = ["id", "name", "country", "subdivision", "grid", "market_factor", "grid_fallback"]
 _EXCHANGE_KEYS = ["flow", "input", "amount", "unit", "stage", "factor", "primary", "note", "source", "dqr",
-                  *DQR_COLUMNS]
+                  *DQR_COLUMNS, "supplier_footprint"]
 _PROCESS_KEYS = ["id", "name", "stage", "output", "output_mass", "yield"]
 #: the columns of ``Study.coproducts`` / ``Study.allocation`` / ``Study.parameters`` (a study's own
 #: frames can be passed back), ``note`` where the TOML form has one; ``origin`` is re-made
@@ -188,7 +188,8 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
                       stages: Sequence[Mapping[str, Any]] | None = None,
                       profile: Mapping[str, Any] | None = None, coproducts: FrameLike | None = None,
                       allocation: FrameLike | None = None,
-                      parameters: Mapping[str, Any] | FrameLike | None = None) -> Study:
+                      parameters: Mapping[str, Any] | FrameLike | None = None,
+                      received: Any = None, allow_expired: bool = False) -> Study:
     """A validated :class:`Study` from tables.
 
     * ``study``/``product``/``method``/``comparison``/``pact``: as the TOML sections (dates may be
@@ -207,6 +208,10 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
       price, currency, price_unit, substitutes, factor, note (the columns of ``Study.coproducts``);
       ``allocation``: process, method, reason, optional basis, price, currency, price_unit, shares
       (those of ``Study.allocation``; shares as ``[{output, share}]`` or ``{output: share}``).
+    * ``exchanges`` may name a supplier footprint in a ``supplier_footprint`` column instead of a
+      flow (a JSON file relative to the working directory, a footprint id or a product id looked up
+      in ``received``: a folder or a :class:`~lca.study.received.ReceivedFootprints` store;
+      ``allow_expired`` as ``--allow-expired``; :mod:`lca.study.supplier`).
     * ``parameters``: the ``[parameters]`` table as a dict, or rows of name, value, unit,
       expression, note (the columns of ``Study.parameters``). An exchange ``amount`` may then be
       a string: with a ``unit`` a number, without one a quantity or an expression of them.
@@ -247,6 +252,10 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
     for col in ("flow", "input", "stage", "factor"):
         if col not in ex_check.columns:
             ex_check = ex_check.with_columns(pl.lit(None, pl.String).alias(col))
+    if "supplier_footprint" in ex_check.columns:  # the footprint stands for the flow (resolved by the loader)
+        ex_check = ex_check.with_columns(pl.coalesce(pl.col("flow"), pl.when(
+            pl.col("supplier_footprint").is_not_null()).then(pl.lit("supplier_footprint"))).alias("flow")
+                                         ).drop("supplier_footprint")
     try:
         validate_table(ex_check, ExchangeTable, table="exchanges")
     except SchemaError as exc:
@@ -288,4 +297,5 @@ def study_from_frames(*, study: Mapping[str, Any], product: Mapping[str, Any], s
             doc[key] = [dict(e) for e in entries]
     # routes are checked as a routes table (every row, by row number), exactly like a file's
     tables = {"routes": route_df} if route_df is not None else None
-    return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables)
+    return study_from_dict(doc, file="frames", cell_plant=cell_plant, tables=tables, received=received,
+                           allow_expired=allow_expired)

@@ -36,6 +36,8 @@ from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
 from lca.study.sources import parse_sources
+from lca.study.received import FolderFootprints, ReceivedFootprints, as_store
+from lca.study.supplier import resolve_supplier_footprints, supplier_layer
 from lca.study.screening import parse_exclusions
 from lca.study.shipping import parse_shipping
 from lca.study.waste import with_waste
@@ -45,6 +47,9 @@ from lca.study.tables import (ROUTE_COLUMNS, _check_exchange_refs, _processes, _
 #: Years a reference period may lie in: a footprint describes real (or planned) production.
 REFERENCE_YEARS = (1900, 2200)
 
+#: what ``received=`` accepts: a store, a folder, or None (the study's ``[factors] received``)
+ReceivedLike = ReceivedFootprints | Path | str | None
+
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
              "material", "inbound", "exclusion", "cutoff", "battery", "disclosure"}
@@ -52,14 +57,21 @@ _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario
 
 # ------------------------------------------------------------------------------------ parsing
 
-def load_study(path: Path | str, *, cell_plant: str | None = None) -> Study:
-    """Read, parse and validate a study file (and its table files). Raises :class:`StudyError`."""
+def load_study(path: Path | str, *, cell_plant: str | None = None, received: ReceivedLike = None,
+               allow_expired: bool = False) -> Study:
+    """Read, parse and validate a study file (and its table files). Raises :class:`StudyError`.
+
+    ``received``: where supplier footprints named by id or product id are looked up (a
+    :class:`~lca.study.received.ReceivedFootprints` store or a folder; default: the study's
+    ``[factors] received``); ``allow_expired`` uses expired or Deprecated ones, with a warning
+    (:mod:`lca.study.supplier`)."""
     path = Path(path)
     file = str(path)
     raw = read_bytes(path, file=file, what="study file")
     doc = parse_toml(raw, file=file)
     hashes = {path.name: hashlib.sha256(raw).hexdigest()}
-    study = study_from_dict(doc, base=path.parent, file=file, hashes=hashes, cell_plant=cell_plant)
+    study = study_from_dict(doc, base=path.parent, file=file, hashes=hashes, cell_plant=cell_plant,
+                            received=received, allow_expired=allow_expired)
     return replace(study, path=path)
 
 
@@ -103,7 +115,8 @@ def _head(head: Mapping[str, Any], file: str) -> tuple[dt.date, dt.date, list[Pr
 
 def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: str = "study",
                     hashes: dict[str, str] | None = None, cell_plant: str | None = None,
-                    tables: Mapping[str, pl.DataFrame] | None = None) -> Study:
+                    tables: Mapping[str, pl.DataFrame] | None = None, received: ReceivedLike = None,
+                    allow_expired: bool = False) -> Study:
     """Build a :class:`Study` from a parsed TOML document (or an equivalent dict).
 
     ``tables`` gives ``[tables]`` entries (``sites``, ``exchanges``, ``routes``) as in-memory
@@ -113,13 +126,15 @@ def study_from_dict(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     """
     params = Parameters.parse(doc.get("parameters") if isinstance(doc, Mapping) else None, file=file)
     with using(params):
-        study = _study_from_doc(doc, base=base, file=file, hashes=hashes, cell_plant=cell_plant, tables=tables)
+        study = _study_from_doc(doc, base=base, file=file, hashes=hashes, cell_plant=cell_plant, tables=tables,
+                                received=received, allow_expired=allow_expired)
     return replace(study, parameters=params.frame(), expressions=params.expressions())
 
 
 def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: str = "study",
                     hashes: dict[str, str] | None = None, cell_plant: str | None = None,
-                    tables: Mapping[str, pl.DataFrame] | None = None) -> Study:
+                    tables: Mapping[str, pl.DataFrame] | None = None, received: ReceivedLike = None,
+                    allow_expired: bool = False) -> Study:
     """The study of ``doc`` (amounts parsed under the active parameters)."""
     base = base or Path.cwd()
     hashes = dict(hashes or {})
@@ -193,6 +208,21 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         if digest:
             hashes[name] = digest
 
+    # supplier footprints named by exchanges become flows of their own (lca.study.supplier)
+    store = as_store(received)
+    fdoc0 = doc.get("factors") if isinstance(doc.get("factors"), Mapping) else {}
+    if store is None and fdoc0.get("received") is not None:
+        if isinstance(fdoc0["received"], str):
+            store = FolderFootprints(base / fdoc0["received"])
+        else:
+            problems.append(Problem(f"received must be a folder name, got {fdoc0['received']!r:.60}", file=file,
+                                    table="factors", column="received", hint='write received = "received/"'))
+    doc, suppliers, more = resolve_supplier_footprints(doc, base=base, file=file, received=store,
+                                                       allow_expired=allow_expired, reference_end=ref_end)
+    problems += more
+    for pf_id, sha in suppliers.select("pf_id", "digest").iter_rows():
+        hashes[f"supplier footprint {pf_id}"] = sha
+
     sites = processes = exchanges = None
     try:
         sites = _sites(doc.get("site", []), table_names, base, file, memory)
@@ -252,7 +282,7 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     inline_unc, more = inline_uncertainties(doc, file=file)  # exchanges' and parameters' own uncertainty
     problems += more
     fdoc = doc.get("factors", {})
-    problems += _check_keys(fdoc, {"files", "sources"}, file=file, where="factors")
+    problems += _check_keys(fdoc, {"files", "sources", "received"}, file=file, where="factors")
     listed = fdoc.get("files", [])
     if not (isinstance(listed, str) or isinstance(listed, list) and all(isinstance(x, str) for x in listed)):
         problems.append(Problem(f"files must be a file name or a list of file names, got {listed!r:.60}", file=file,
@@ -288,7 +318,8 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
         processes=processes, exchanges=exchanges, scenarios=scen, steps=steps, transport=transport,
         mixes=mixes, cell_plant=plant, comparison=comparison, input_hashes=hashes,
-        factor_files=((selection,) if selection else ()) + factor_files,
+        factor_files=((selection,) if selection else ()) + factor_files
+        + ((supplier_layer(suppliers),) if suppliers.height else ()), supplier_footprints=suppliers,
         table_files=tuple(base / str(n) for k, n in table_names.items() if k not in memory),
         company_name=head.get("company_name"), company_ids=tuple(head.get("company_ids", ())),
         product_ids=tuple(head.get("product_ids", ())), product_category_cpc=head.get("product_category_cpc"),

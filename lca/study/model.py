@@ -25,6 +25,7 @@ from lca.study.routes import LEG_SCHEMA
 from lca.study.screening import DEFAULT_CUTOFF, EXCLUSION_SCHEMA
 from lca.study.shipping import INBOUND_SCHEMA, PACKAGING_SCHEMA
 from lca.study.sources import SourceSelection
+from lca.study.supplier import SUPPLIER_SCHEMA, SupplierLayer
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class Study:
     comparison: tuple[str, str] | None = None
     #: the study's factor layers, in order: its ``[factors] sources`` (a
     #: :class:`~lca.study.sources.SourceSelection`, when given) then its ``[factors] files``
-    factor_files: tuple[Path | SourceSelection, ...] = ()
+    factor_files: tuple[Path | SourceSelection | SupplierLayer, ...] = ()
     path: Path | None = None
     #: table files named in ``[tables]`` (inputs a command must never write over)
     table_files: tuple[Path, ...] = ()
@@ -121,6 +122,9 @@ class Study:
     #: declared exclusions with their screening estimates and the cut-off (each, total) (:mod:`lca.study.screening`)
     exclusions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUSION_SCHEMA), repr=False)
     cutoff: tuple[float, float] = DEFAULT_CUTOFF
+    #: supplier footprints the exchanges use (:mod:`lca.study.supplier`, ``SUPPLIER_SCHEMA``): one row each
+    supplier_footprints: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SUPPLIER_SCHEMA),
+                                              repr=False)
 
     #: per scenario: current | prospective | hypothetical, operation start and reference period
     #: (:mod:`lca.study.outlook`); None: every scenario current, in the study's reference period

@@ -164,8 +164,25 @@ def _identity(fp: Footprint, spec: Mapping[str, Any], scenario: str, version: Ve
         f"{fp.library.version}; GWP100 {m['gwp']}, electricity rule {m['electricity_rule']}, electricity basis "
         f"{m['electricity_basis']} (grid T&D losses {m['td_losses']}). Amounts are engineering estimates unless "
         "supplier data replaced them."
-        + _view_note(fp, view, version)))
+        + _view_note(fp, view, version))) + _supplier_note(fp, scenario)
     return {k: v for k, v in doc.items() if v is not None}
+
+
+def _supplier_note(fp: Footprint, scenario: str) -> str:
+    """The comment's sentence naming the supplier footprints (PACT ids) this footprint builds on:
+    PACT v3 has no field for the inputs' ids (``precedingPfIds`` are this footprint's own earlier
+    versions), so the lineage is stated here and in ``secondaryEmissionFactorSources``."""
+    sup = getattr(fp.study, "supplier_footprints", None)
+    if sup is None or sup.height == 0:
+        return ""
+    used = set(fp.detail.filter(pl.col("scenario") == scenario).get_column("factor_id").to_list())
+    rows = sup.filter(pl.col("factor_id").is_in(list(used))).sort("pf_id")
+    if rows.height == 0:
+        return ""
+    parts = [f"urn:uuid:{r['pf_id']} ({r['company_name']}, {r['product_name']}, primary data share "
+             f"{r['primary_share'] * 100:g} %{', EXPIRED' if r['expired'] else ''}"
+             f"{', DEPRECATED' if r['deprecated'] else ''})" for r in rows.iter_rows(named=True)]
+    return " Supplier footprints used (PACT ids): " + "; ".join(parts) + "."
 
 
 def _outlook(fp: Footprint, scenario: str) -> dict[str, Any]:

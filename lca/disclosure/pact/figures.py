@@ -42,6 +42,26 @@ from lca.results import Footprint
 #: and no (secondary) grid-loss factor grossed it up. One owner: the report uses this rule too.
 PRIMARY = (pl.col("primary").fill_null(False) & pl.col("factor_primary").fill_null(False)
            & pl.col("td_loss_factor").is_null())
+#: The primary part of a contribution (kg CO2e): all of it when :data:`PRIMARY`; for a supplier
+#: footprint (``__supplier_pds``, its primaryDataShare as a fraction) charged on primary activity data,
+#: the supplier's share of it (PACT Methodology v3 §4.2.2 / Appendix B; docs/api.md "Primary data").
+PRIMARY_PART = (pl.when(PRIMARY).then(pl.col("value"))
+                .when(pl.col("primary").fill_null(False) & pl.col("__supplier_pds").is_not_null())
+                .then(pl.col("value") * pl.col("__supplier_pds")).otherwise(0.0))
+
+
+def with_supplier_shares(fp: Footprint) -> pl.DataFrame:
+    """``fp.detail`` with ``__supplier_pds`` and ``__supplier_biogenic`` (fractions; null for a
+    contribution that is not charged with a supplier footprint, :mod:`lca.study.supplier`)."""
+    sup = getattr(fp.study, "supplier_footprints", None)
+    d = fp.detail
+    if sup is None or sup.height == 0:
+        return d.with_columns(pl.lit(None, pl.Float64).alias("__supplier_pds"),
+                              pl.lit(None, pl.Float64).alias("__supplier_biogenic"))
+    shares = sup.select(pl.col("factor_id"), pl.col("primary_share").alias("__supplier_pds"),
+                        pl.when(pl.col("pcf") > 0).then(pl.col("biogenic") / pl.col("pcf")).otherwise(0.0)
+                        .alias("__supplier_biogenic"))
+    return d.join(shares, on="factor_id", how="left", maintain_order="left")
 
 
 def _transport(fp: Footprint) -> pl.DataFrame:
@@ -55,7 +75,7 @@ def _transport(fp: Footprint) -> pl.DataFrame:
 
 def scenario_figures(fp: Footprint) -> pl.DataFrame:
     """One row per scenario with every PACT figure (see the module docstring for the rules)."""
-    d = fp.detail
+    d = with_supplier_shares(fp)
     packaging = pl.col("stage").is_in(fp.stages.filter(pl.col("pact_field") == "packagingGhgEmissions")
                                       .get_column("stage").implode())
     v = pl.col("value")
@@ -64,11 +84,15 @@ def scenario_figures(fp: Footprint) -> pl.DataFrame:
     # plain sums, then division: weighted means are sum(w·q)/sum(w)
     agg = d.group_by("scenario").agg(
         v.sum().alias("total"),
-        v.filter(pl.col("carbon_origin") == "fossil").sum().alias("fossil"),
-        v.filter(pl.col("carbon_origin") == "biogenic").sum().alias("biogenic_non_co2"),
+        # a supplier footprint's biogenic non-CO2 part stays biogenic (its own share of its figure)
+        (v * (1 - pl.col("__supplier_biogenic").fill_null(0.0))).filter(pl.col("carbon_origin") == "fossil").sum()
+        .alias("fossil"),
+        (v.filter(pl.col("carbon_origin") == "biogenic").sum()
+         + (v * pl.col("__supplier_biogenic").fill_null(0.0)).filter(pl.col("carbon_origin") == "fossil").sum())
+        .alias("biogenic_non_co2"),
         v.filter(packaging).sum().alias("packaging"),
         packaging.any().alias("has_packaging"),
-        v.filter(PRIMARY).sum().alias("primary"),
+        PRIMARY_PART.sum().alias("primary"),
         w.sum().alias("weight"),
         (w * pl.col("dq_technological")).sum().alias("w_tech"),
         (w * pl.col("dq_geographical")).sum().alias("w_geo"),
