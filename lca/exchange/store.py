@@ -191,8 +191,9 @@ class Store(EventLogMixin, AccessMixin):
 
     # ------------------------------------------------------------------ reading
     def query(self, filters: Filters | None = None, *, offset: int = 0, limit: int | None = None,
-              origin: str = "published") -> tuple[list[dict], bool]:
-        """Documents matching ``filters`` in a stable order (oldest first) and whether more follow."""
+              origin: str = "published", raw: bool = False) -> tuple[list, bool]:
+        """Documents matching ``filters`` in a stable order (oldest first) and whether more follow.
+        ``raw``: the stored JSON texts, unparsed (the API sends them as they are)."""
         import sqlalchemy as sa
         from lca.exchange import models as m
 
@@ -215,18 +216,21 @@ class Store(EventLogMixin, AccessMixin):
         if limit is not None:
             q = q.limit(limit + 1)
         with self.engine.connect() as conn:
-            docs = [json.loads(r[0]) for r in conn.execute(q)]
+            docs = [r[0] if raw else json.loads(r[0]) for r in conn.execute(q)]
         more = limit is not None and len(docs) > limit
         return docs[:limit] if limit is not None else docs, more
 
-    def get(self, footprint_id: str, *, origin: str = "published") -> dict | None:
-        """One document by id (any status), or None."""
+    def get(self, footprint_id: str, *, origin: str = "published", raw: bool = False):
+        """One document by id (any status), or None; ``raw``: its stored JSON text."""
+        import sqlalchemy as sa
         from lca.exchange import models as m
 
+        t = m.footprints
         with self.engine.connect() as conn:
-            row = conn.execute(m.footprints.select().where(m.footprints.c.id == footprint_id,
-                                                           m.footprints.c.origin == origin)).mappings().first()
-        return None if row is None else json.loads(row["doc"])
+            text = conn.execute(sa.select(t.c.doc).where(t.c.id == footprint_id, t.c.origin == origin)).scalar()
+        if text is None or raw:
+            return text
+        return json.loads(text)
 
     def listing(self, origin: str = "published") -> list[dict]:
         """One summary row per footprint (for ``lca footprints list``), oldest first."""
