@@ -200,3 +200,20 @@ def test_crash_mid_publish_keeps_the_previous_version_served(tmp_path, docs, how
         assert len(Store.open(db).publish([(series, revised(doc, 2))]).added) == 1
     finally:
         server.stop()
+
+
+def test_serve_refuses_bad_tls_and_urls(tmp_path, cli):
+    db = str(tmp_path / "s.db")
+    r = cli("serve", "--db", db, "--certfile", tmp_path / "none.pem", "--keyfile", tmp_path / "none.pem")
+    assert r.exit_code == 1 and "none.pem: file not found" in r.stderr
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    r = cli("serve", "--db", db, "--certfile", junk, "--keyfile", junk)
+    assert r.exit_code == 1 and "cannot use this certificate and key" in r.stderr
+    r = cli("serve", "--db", db, "--certfile", junk, "--keyfile", junk, "--public-url", "http://x")
+    assert r.exit_code == 2 and "https://" in r.stderr
+    partners = tmp_path / "p.toml"
+    partners.write_text('[[partner]]\nsource = "ftp://x"\nclient_id = "a"\n')
+    tls = Tls(tmp_path)
+    r = cli("serve", "--db", db, "--certfile", tls.cert, "--keyfile", tls.key, "--partners", partners)
+    assert r.exit_code == 1 and "p.toml: partner row 1: a partner needs source" in r.stderr
