@@ -180,3 +180,23 @@ def test_serves_while_a_publish_holds_the_write_lock(host):
 def test_no_secret_in_the_server_log(host):
     text = "".join(host.server.log)
     assert CLIENT_SECRET not in text and host.access_token not in text and "Traceback" not in text
+
+
+def test_fulfilled_event_stores_checked_footprints_as_received(host):
+    """An answer to one of our requests: its footprints are kept as received (never served as ours);
+    one that breaks a lca check rule is refused whole."""
+    from lca.exchange.store import Store
+
+    with host.client() as c:
+        doc = c.get("/3/footprints?limit=1").json()["data"][0]
+        theirs = {**doc, "id": str(uuid.uuid4()), "companyIds": ["urn:example:supplier"]}
+        ev = {**published(host, []), "type": "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+              "data": {"requestEventId": "ours-1", "pfs": [theirs]}}
+        assert c.post("/3/events", json=ev, headers=EVENT_CT).status_code == 200
+        bad = {**theirs, "id": str(uuid.uuid4()), "pcf": {**theirs["pcf"], "pcfExcludingBiogenicUptake": "-5"}}
+        r = c.post("/3/events", json={**ev, "id": str(uuid.uuid4()), "data": {"requestEventId": "ours-2", "pfs": [bad]}},
+                   headers=EVENT_CT)
+        assert r.status_code == 400 and r.json()["code"] == "BadRequest"
+        assert c.get(f"/3/footprints/{theirs['id']}").status_code == 404
+    store = Store.open(host.db)
+    assert store.received(footprint_id=theirs["id"]) == [theirs] and store.received(footprint_id=bad["id"]) == []

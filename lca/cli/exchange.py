@@ -48,10 +48,12 @@ def publish(
     """
     from lca.exchange.publish import publish as do_publish
 
+    from lca.cli.common import compute_loaded
+
     store = open_store(db)
     s = switches.load(study)
     check_scenarios(s, scenario or [], "--scenario")
-    fp = switches.compute(study)
+    fp = compute_loaded(s, switches.factors)
     result = do_publish(store, fp, scenario or None, created=created)
     console = out_console()
     for fid in result.added:

@@ -205,6 +205,11 @@ async def post_event(request: Request) -> Response:
             if worker is not None:
                 worker.wake.set()
     elif event["type"] == ev.FULFILLED:  # an answer to our request (lca request): keep what came
+        from lca.disclosure import check_pact
+
+        problems = check_pact(event["data"]["pfs"], "v3")
+        if problems:  # stored only if every footprint passes the lca check rules
+            return error(400, "RequestFulfilledEvent: " + "; ".join(str(p) for p in problems[:5]))
         for pf in event["data"]["pfs"]:
             await run_in_threadpool(s.store.add_received, pf, source=event["source"])
     return Response(status_code=200)

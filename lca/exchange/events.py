@@ -106,8 +106,10 @@ def partner_base(source: str) -> str | None:
 
 
 def answer(store, event: dict, *, public_url: str) -> dict:
-    """The RequestFulfilled (footprints matching the request's filters) or RequestRejected event."""
-    filters = Filters.from_mapping(event["data"])
+    """The RequestFulfilled (footprints matching the request's filters; Active ones unless the request
+    names a status) or RequestRejected event."""
+    data = event["data"]
+    filters = Filters.from_mapping(data if "status" in data else {**data, "status": "Active"})
     docs, _ = store.query(filters, limit=100)
     base = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": public_url, "time": now_utc()}
     if docs:
