@@ -1,9 +1,8 @@
-"""``lca pull`` and ``lca request``: fetch and ask for partners' PACT v3 footprints (:mod:`lca.exchange.client`).
+"""``lca publish``, ``lca serve``, ``lca footprints list|show|deprecate``, ``lca clients add|list|revoke``:
+the PACT v3 host (:mod:`lca.exchange`; needs ``lca[server]``).
 
-Both store what they receive in a folder of received footprints (``--into``, default ``received``),
-which a study reads with ``[factors] received = "received"`` or ``--received received``. The client
-secret may come from the environment (``LCA_CLIENT_SECRET``) so it stays out of shell history; it is
-never printed.
+Other commands that use the store (``lca pull``) take the same option: ``db: DbOpt = DEFAULT_DB`` and
+:func:`open_store`.
 """
 
 from __future__ import annotations
@@ -13,131 +12,188 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from lca.cli.console import err_console, handle_errors, out_console
+from lca.cli.common import FormatOpt, OutputFormat, StudyArg, Switches, check_scenarios, iso_timestamp, method_switches, print_frame
+from lca.cli.console import handle_errors, out_console
 
-FromOpt = Annotated[str, typer.Option("--from", metavar="URL", help="The partner's PACT API base URL (https://…).",
-                                      show_default=False)]
-ClientIdOpt = Annotated[str, typer.Option("--client-id", help="The OAuth2 client id the partner gave you.",
-                                          show_default=False)]
-SecretOpt = Annotated[str, typer.Option("--client-secret", envvar="LCA_CLIENT_SECRET", show_default=False,
-                                        show_envvar=True, help="The client secret (never printed).")]
-ProductOpt = Annotated[Optional[List[str]], typer.Option("--product-id", metavar="URN",
-                                                         help="A product id (URN) to fetch; repeatable (= OR).")]
-IntoOpt = Annotated[Path, typer.Option("--into", metavar="DIR", help="Folder of received footprints to store them in.")]
-CaOpt = Annotated[Optional[Path], typer.Option("--ca-file", help="PEM file of CA certificates to trust (a partner "
-                                                                 "with a private CA).")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each HTTP answer.")]
-SpecOpt = Annotated[Optional[Path], typer.Option("--pact-dir", metavar="DIR", help="Folder with the official PACT "
-                                                 "openapi-3.0.3.yaml to validate against (default: LCA_PACT_DIR).")]
+DEFAULT_DB = "lca-footprints.db"
+DbOpt = Annotated[str, typer.Option("--db", envvar="LCA_DB", help="Footprint store: an SQLite file (created if "
+                                    "absent) or a URL such as postgresql+psycopg://user@host/db (env LCA_DB).")]
 
 
-def _partner(url: str, client_id: str, secret: str, ca_file: Optional[Path], timeout: float):
-    from lca.exchange.client import Partner, check_url
+def open_store(db: str):
+    """The store at ``--db`` (created and migrated as needed); a missing ``lca[server]`` is exit 1."""
+    from lca.exchange.store import Store
 
-    check_url(url)
-    return Partner(url=url, client_id=client_id, client_secret=secret, ca_file=ca_file, timeout=timeout)
-
-
-def _report(received, into: Path, what: str) -> None:
-    out = out_console()
-    out.print(f"{what} {len(received.ids)} footprint(s) into {into} (checked with {received.schema} and the "
-              "lca check rules)")
-    for pf_id in received.ids:
-        out.print(f"  urn:uuid:{pf_id}")
-
-
-def _filters(values: Optional[List[str]]) -> list[tuple[str, str]]:
-    out = []
-    for v in values or []:
-        key, sep, value = v.partition("=")
-        if not sep or not key or not value:
-            raise typer.BadParameter(f"{v!r} is not KEY=VALUE (e.g. geography=DE)", param_hint="'--filter'")
-        out.append((key, value))
-    return out
+    return Store.open(db)
 
 
 @handle_errors
-def pull(
-    url: FromOpt,
-    client_id: ClientIdOpt,
-    client_secret: SecretOpt,
-    product_id: ProductOpt = None,
-    filter_: Annotated[Optional[List[str]], typer.Option("--filter", metavar="KEY=VALUE", help="A PACT v3 filter "
-                                                         "(companyId, geography, classification, validOn, validAfter, "
-                                                         "validBefore, status); repeatable.")] = None,
-    into: IntoOpt = Path("received"),
-    ca_file: CaOpt = None,
-    timeout: TimeoutOpt = 30.0,
-    pact_dir: SpecOpt = None,
+@method_switches
+def publish(
+    study: StudyArg = None,
+    scenario: Annotated[Optional[List[str]], typer.Option("--scenario", help="Publish this scenario (repeatable); "
+                                                          "default: every scenario of the study.")] = None,
+    db: DbOpt = DEFAULT_DB,
+    created: Annotated[Optional[str], typer.Option("--created", callback=iso_timestamp,
+                                                   help="PACT 'created' of new versions (ISO 8601); default now.")] = None,
+    switches: Switches = None,
 ) -> None:
-    """Fetch a partner's PACT v3 footprints (GET /3/footprints, every page), check each, store them all.
+    """Compute the study and publish its PACT v3 footprints in the store, in one transaction.
 
-    Nothing is stored unless every footprint passes the PACT v3 schema and the `lca check` rules.
+    The footprints pass the `lca check` rules first (else nothing is stored, exit 1). A scenario whose
+    content is unchanged is left as it is; changed content becomes a new Active version linked to the
+    previous one (precedingPfIds), which is Deprecated.
 
-    Example: lca pull --from https://pcf.supplier.example --client-id me --product-id urn:… --into received
+    Example: lca publish --db pcf.db
     """
-    from lca.exchange.client import pull as do_pull
-    from lca.exchange.received import FolderFootprints
+    from lca.exchange.publish import publish as do_publish
 
-    filters = _filters(filter_)
-    partner = _partner(url, client_id, client_secret, ca_file, timeout)
-    received = do_pull(partner, FolderFootprints(into), product_ids=product_id or [], filters=filters, spec=pact_dir,
-                       progress=lambda text: err_console().print(f"pull: {text}"))
-    _report(received, into, "pulled")
+    from lca.cli.common import compute_loaded
+
+    store = open_store(db)
+    s = switches.load(study)
+    check_scenarios(s, scenario or [], "--scenario")
+    fp = compute_loaded(s, switches.factors)
+    result = do_publish(store, fp, scenario or None, created=created)
+    console = out_console()
+    for fid in result.added:
+        console.print(f"published {fid}", markup=False)
+    for fid in result.deprecated:
+        console.print(f"deprecated {fid}", markup=False)
+    console.print(f"{len(result.added)} new, {len(result.unchanged)} unchanged, {len(result.deprecated)} deprecated",
+                  markup=False)
 
 
 @handle_errors
-def request(
-    url: FromOpt,
-    client_id: ClientIdOpt,
-    client_secret: SecretOpt,
-    inbox: Annotated[Path, typer.Option("--inbox", metavar="DIR", help="Folder where your `lca serve` keeps the "
-                                        "events it receives (the partner's answer arrives there).",
-                                        show_default=False)],
-    product_id: ProductOpt = None,
-    source: Annotated[Optional[str], typer.Option("--source", metavar="URL", help="Your own PACT API base URL: the "
-                                                  "partner answers to {source}/3/events.")] = None,
-    comment: Annotated[Optional[str], typer.Option("--comment", help="Free text for the partner.")] = None,
-    into: IntoOpt = Path("received"),
-    wait: Annotated[Optional[str], typer.Option("--wait", metavar="REQUEST_ID", help="Send nothing: wait for the "
-                                                "answer to an earlier request.")] = None,
-    wait_seconds: Annotated[float, typer.Option("--wait-seconds", min=0, help="How long to wait for the answer.")] = 600,
-    poll: Annotated[float, typer.Option("--poll", min=0.1, help="Seconds between looks at the inbox.")] = 2.0,
-    ca_file: CaOpt = None,
-    timeout: TimeoutOpt = 30.0,
-    pact_dir: SpecOpt = None,
+def serve(
+    db: DbOpt = DEFAULT_DB,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port (HTTPS).")] = 8443,
+    certfile: Annotated[Path, typer.Option("--certfile", help="TLS certificate chain (PEM).", show_default=False)] = ...,
+    keyfile: Annotated[Path, typer.Option("--keyfile", help="TLS private key (PEM).", show_default=False)] = ...,
+    public_url: Annotated[Optional[str], typer.Option("--public-url", help="The base URL clients use (paging links, "
+                                                      "OpenID issuer); default https://HOST:PORT.")] = None,
+    partners: Annotated[Optional[Path], typer.Option("--partners", help="TOML file of [[partner]] source, client_id, "
+                                                     "client_secret(_env), ca_file: credentials for event callbacks.")] = None,
+    token_ttl: Annotated[int, typer.Option("--token-ttl", min=60, max=86400, help="Seconds an access token lives.")] = 3600,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
 ) -> None:
-    """Ask a partner for footprints (a PACT v3 RequestCreated event) and wait for the answer.
+    """Serve the published footprints over the PACT v3 API, HTTPS only.
 
-    A fulfilled request's footprints are checked and stored like pulled ones; a rejection is an error.
+    Endpoints: POST /auth/token (client credentials, HTTP Basic), /.well-known/openid-configuration,
+    GET /3/footprints (filters, paging), GET /3/footprints/{id}, POST /3/events (CloudEvents).
 
-    Example: lca request --from https://pcf.supplier.example --client-id me --product-id urn:… --source
-    https://pcf.me.example --inbox events
+    Example: lca serve --db pcf.db --certfile cert.pem --keyfile key.pem --public-url https://pcf.example.com
     """
-    from lca.exchange.client import request_event, send_request, take_answer, wait_for_answer
-    from lca.exchange.received import FolderFootprints, FolderInbox
+    from lca.exchange import require
+    from lca.exchange.api import Settings
+    from lca.exchange.events import load_partners
+    from lca.exchange.server import serve as run_server
 
-    if wait is None:
-        if not product_id:
-            raise typer.BadParameter("give at least one --product-id (or --wait REQUEST_ID)", param_hint="'--product-id'")
-        if not source:
-            raise typer.BadParameter("give --source, your own PACT API base URL (where the answer is sent)",
-                                     param_hint="'--source'")
-        from lca.exchange.client import check_url
+    require()
+    if public_url is not None and not public_url.lower().startswith("https://"):
+        raise typer.BadParameter("must be an https:// URL (the API is served over HTTPS only)", param_hint="--public-url")
+    base = (public_url or f"https://{host}:{port}").rstrip("/")
+    settings = Settings(store=open_store(db), public_url=base, token_ttl=token_ttl, partners=load_partners(partners))
+    run_server(settings, host=host, port=port, certfile=certfile, keyfile=keyfile, log_level=log_level)
 
-        check_url(source, "--source")
-    partner = _partner(url, client_id, client_secret, ca_file, timeout)
-    if wait is None:
-        event = request_event(product_id, source, comment=comment)
-        send_request(partner, event)
-        request_id = event["id"]
-        err_console().print(f"request {request_id} sent to {partner.base}; waiting up to {wait_seconds:g} s for the "
-                            f"answer in {inbox}")
-    else:
-        request_id = wait
-    box = FolderInbox(inbox)
-    answer = wait_for_answer(box, request_id, timeout=wait_seconds, poll=poll,
-                             progress=lambda s: err_console().print(f"waiting for the answer to {request_id}: "
-                                                                    f"{s:.0f} s"))
-    received = take_answer(answer, FolderFootprints(into), where=f"{inbox} (answer to {request_id})", spec=pact_dir)
-    _report(received, into, "received")
+
+footprints_app = typer.Typer(help="The footprints in the store: list, show, deprecate.", no_args_is_help=True)
+clients_app = typer.Typer(help="API clients (OAuth2 client credentials): add, list, revoke.", no_args_is_help=True)
+
+
+@footprints_app.command("list")
+@handle_errors
+def footprints_list(db: DbOpt = DEFAULT_DB, received: Annotated[bool, typer.Option(
+        "--received", help="List footprints received from partners instead of published ones.")] = False,
+        output_format: FormatOpt = OutputFormat.table) -> None:
+    """Every footprint in the store: id, status, series (study/scenario), product, PCF, predecessors."""
+    import polars as pl
+
+    rows = open_store(db).listing("received" if received else "published")
+    cols = ["id", "status", "series", "stored", "product", "pcf", "unit", "preceding"]
+    frame = pl.DataFrame(rows or None, schema={c: pl.String for c in cols})
+    if print_frame(frame, output_format):
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=f"{'Received' if received else 'Published'} footprints", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for c in ("id", "status", "series", "pcf", "unit", "preceding"):
+        table.add_column(c)
+    for r in frame.iter_rows(named=True):
+        table.add_row(*(r[c] or "" for c in ("id", "status", "series", "pcf", "unit", "preceding")))
+    out_console().print(table)
+
+
+@footprints_app.command("show")
+@handle_errors
+def footprints_show(footprint_id: Annotated[str, typer.Argument(help="Footprint id (UUID).", show_default=False)],
+                    db: DbOpt = DEFAULT_DB) -> None:
+    """Print one footprint's PACT v3 JSON (published or received)."""
+    import json
+
+    from lca.errors import LcaInputError, Problem
+
+    store = open_store(db)
+    doc = store.get(footprint_id) or store.get(footprint_id, origin="received")
+    if doc is None:
+        raise LcaInputError(Problem(f"no footprint with id '{footprint_id}' in {db}",
+                                    hint="lca footprints list shows the ids"))
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@footprints_app.command("deprecate")
+@handle_errors
+def footprints_deprecate(footprint_id: Annotated[str, typer.Argument(help="Footprint id (UUID).", show_default=False)],
+                         db: DbOpt = DEFAULT_DB) -> None:
+    """Mark a published footprint Deprecated (still served, with that status)."""
+    open_store(db).deprecate(footprint_id)
+    out_console().print(f"deprecated {footprint_id}", markup=False)
+
+
+@clients_app.command("add")
+@handle_errors
+def clients_add(client_id: Annotated[str, typer.Argument(help="Client id to create.", show_default=False)],
+                db: DbOpt = DEFAULT_DB,
+                name: Annotated[Optional[str], typer.Option("--name", help="Who the client is (free text).")] = None,
+                scope: Annotated[Optional[List[str]], typer.Option(
+                    "--scope", help="Scope granted (repeatable): footprint:list, footprint:read, events:write; "
+                                    "default all.")] = None) -> None:
+    """Create a client and print its secret ONCE (only a salted hash is stored)."""
+    from lca.exchange.access import SCOPES
+
+    secret = open_store(db).add_client(client_id, scopes=tuple(scope or SCOPES), name=name)
+    out_console().print(f"client_id: {client_id}\nclient_secret: {secret}\n"
+                        "(the secret is shown only now: store it safely)", markup=False)
+
+
+@clients_app.command("list")
+@handle_errors
+def clients_list(db: DbOpt = DEFAULT_DB, output_format: FormatOpt = OutputFormat.table) -> None:
+    """Every client: id, name, scopes, created, revoked (no secrets)."""
+    import polars as pl
+
+    cols = ["client_id", "name", "scopes", "created", "revoked"]
+    frame = pl.DataFrame(open_store(db).clients() or None, schema={c: pl.String for c in cols})
+    if print_frame(frame, output_format):
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title="Clients", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for c in cols:
+        table.add_column(c)
+    for r in frame.iter_rows():
+        table.add_row(*(v or "" for v in r))
+    out_console().print(table)
+
+
+@clients_app.command("revoke")
+@handle_errors
+def clients_revoke(client_id: Annotated[str, typer.Argument(help="Client id.", show_default=False)],
+                   db: DbOpt = DEFAULT_DB) -> None:
+    """Revoke a client: its secret and every token it holds stop working at once."""
+    open_store(db).revoke_client(client_id)
+    out_console().print(f"revoked {client_id}", markup=False)
