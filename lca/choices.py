@@ -93,6 +93,9 @@ FUEL_ROUTES = ("pipeline", "lng", "mix")
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 EXPORT_FORMATS = ("pact-v3", "pact-v2", "csv", "parquet", "json")
+#: declarations under the study's rule pack (docs/rule-packs.md): the EU Art. 7 JSON document and the
+#: Catena-X battery passport's carbon-footprint part
+EXPORT_FORMATS += ("eu-declaration", "battery-pass")
 EXPORT_TABLES = ("results", "inventory")
 TABLE_FORMATS = ("csv", "parquet", "json")
 PACT_VERSIONS = ("v2", "v3")

@@ -30,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lca"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("domain", ("lca.errors", "lca.choices", "lca.units", "lca.resources", "lca.timestamps")),
-    ("io", ("lca.schemas", "lca.study", "lca.outputs")),
+    ("io", ("lca.schemas", "lca.study", "lca.outputs", "lca.rules")),
     ("engine", ("lca.factors", "lca.engine")),
     ("results", ("lca.results",)),
     ("consumers", ("lca.report", "lca.disclosure", "lca.uncertainty", "lca.ledger", "lca.validation", "lca.cli")),

@@ -37,7 +37,9 @@ def export(
                                                                   "now. Pin it for reproducible files."),
     switches: Switches = None,
 ) -> None:
-    """Export PACT v2.3/v3.0 ProductFootprints, or result/inventory tables (CSV, Parquet, JSON).
+    """Export PACT v2.3/v3.0 ProductFootprints, result/inventory tables (CSV, Parquet, JSON), or a
+    declaration under the study's rule pack (eu-declaration: EU Battery Regulation Art. 7 JSON, both
+    electricity variants side by side; battery-pass: the Catena-X battery passport's carbon footprint).
 
     PACT exports pass the `lca check` rules first: if one fails, nothing is written (exit code 1).
 
@@ -61,7 +63,7 @@ def export(
     check_scenarios(s, [scenario], "--scenario")
     pact = output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3)
     views = [p.value for p in per or []]
-    if len(views) > 1 and not pact:
+    if len(views) > 1 and not pact and output_format.value not in DECLARATIONS:
         raise typer.BadParameter("a table is in one view: give --per once (several only for PACT formats)",
                                  param_hint="--per")
     fp = compute(s, factors=switches.factors or [])
@@ -71,6 +73,9 @@ def export(
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
         docs = export_pact(fp, version, scenario, created=created, per=views)
         text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+    elif output_format.value in DECLARATIONS:
+        text = json.dumps(_declaration(fp, output_format.value, scenario, views, created), indent=2,
+                          ensure_ascii=False) + "\n"
     else:
         data = export_table(fp, table.value, output_format.value, per=(views or ["declared_unit"])[0],
                             scenario=scenario)
@@ -82,6 +87,25 @@ def export(
         write_atomic(output, text)
     else:
         typer.echo(text, nl=False)
+
+
+#: formats made under the study's rule pack (lca.disclosure.declaration): per kWh of lifetime energy
+DECLARATIONS = ("eu-declaration", "battery-pass")
+
+
+def _declaration(fp, fmt: str, scenario: str | None, views: list[str], created: str | None):
+    """The EU Art. 7 declaration document or the battery passport's carbon footprint (no --per: the rules
+    fix the unit, kg CO2e per kWh of lifetime energy)."""
+    if views:
+        raise typer.BadParameter(f"{fmt} is per kWh of lifetime energy, as the study's rule pack defines it: "
+                                 "leave out --per", param_hint="--per")
+    if fmt == "eu-declaration":
+        from lca.disclosure.declaration.build import export_declaration
+
+        return export_declaration(fp, scenario, created=created)
+    from lca.disclosure.declaration.battery_pass import export_battery_pass
+
+    return export_battery_pass(fp, scenario)
 
 
 NOT_COMPARED = "figures were not compared with a study; pass --study to do so"

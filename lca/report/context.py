@@ -69,6 +69,9 @@ def build_context(fp: Any, *, timestamp: str, uncertainty: Any = None) -> dict[s
 
     ctx["summary"]["findings"] += point_sentences(fp, uncertainty, labels, pair)
     ctx["manifest"] = provenance.manifest(fp, timestamp)
+    from lca.report.declaration import declaration_context
+
+    ctx["declaration"] = declaration_context(fp, labels)  # None unless the study names a rule pack
     return ctx
 
 

@@ -159,6 +159,9 @@ def study_settings(study: "Study") -> dict[str, Any]:
         "product_ids": list(study.product_ids), "product_category_cpc": study.product_category_cpc,
         "uncertainty": [{k: _settings_value(k, v) for k, v in u.items()} for u in study.uncertainty_spec],
         "pact": {k: _settings_value(k, v) for k, v in study.pact_spec.items()},
+        # a rule pack and its battery only when declared: studies without them keep their hashes
+        **({"rules": m.rules, "battery": study.battery.as_settings() if study.battery else None}
+           if m.rules or study.battery else {}),
     }
 
 

@@ -30,6 +30,7 @@ from lca.study.profile import Profile, View, complete_stages, parse_profile, par
 from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
+from lca.study.battery import parse_battery
 from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
@@ -50,7 +51,7 @@ ReceivedLike = ReceivedFootprints | Path | str | None
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
-             "material", "inbound", "exclusion", "cutoff"}
+             "material", "inbound", "exclusion", "cutoff", "battery"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -157,10 +158,11 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     problems += more
 
     mdoc = doc.get("method", {})
-    problems += _check_keys(mdoc, {"gwp", "electricity_rule", "td_losses", "electricity_basis"}, file=file,
+    problems += _check_keys(mdoc, {"gwp", "electricity_rule", "td_losses", "electricity_basis", "rules"}, file=file,
                             where="method")
     method = Method(str(mdoc.get("gwp", "AR6")), str(mdoc.get("electricity_rule", "location")),
-                    *(None if mdoc.get(k) is None else str(mdoc[k]) for k in ("td_losses", "electricity_basis")))
+                    *(None if mdoc.get(k) is None else str(mdoc[k]) for k in ("td_losses", "electricity_basis",
+                                                                              "rules")))
     try:
         _check_method(method, file)
     except StudyError as exc:
@@ -303,6 +305,8 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         raise StudyError(more + more2)
     used, where_used = used_stages(processes, exchanges)
     stages = complete_stages(declared, used, file, where_used)
+    battery = parse_battery(doc.get("battery"), method.rules, product=product, views=views, site_ids=site_ids,
+                            file=file)
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -316,4 +320,5 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         uncertainty_spec=tuple(doc.get("uncertainty", ())) + tuple(inline_unc), pact_spec=pact, routes=routes, source=file,
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
-        outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff)
+        outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff,
+        battery=battery)

@@ -15,6 +15,7 @@ import polars as pl
 
 from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
+from lca.rules import Battery
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
@@ -40,6 +41,8 @@ class Method:
     electricity_rule: str = "location"
     td_losses: str | None = None
     electricity_basis: str | None = None
+    #: a rule pack (:mod:`lca.rules`, ``factors/rules/<id>.toml``) the study declares under, or None
+    rules: str | None = None
 
     def __post_init__(self) -> None:
         td, basis = self.td_losses, self.electricity_basis
@@ -125,6 +128,8 @@ class Study:
     #: per scenario: current | prospective | hypothetical, operation start and reference period
     #: (:mod:`lca.study.outlook`); None: every scenario current, in the study's reference period
     outlook: pl.DataFrame | None = field(default=None, repr=False)
+    #: the battery a rule-pack declaration is made for (``[battery]``, :mod:`lca.study.battery`), or None
+    battery: Battery | None = None
 
     @property
     def outlooks(self) -> pl.DataFrame:

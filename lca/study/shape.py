@@ -19,14 +19,15 @@ STRING, STRINGS = "a string", "a list of strings"
 TOP_SHAPES = {"study": TABLE, "method": TABLE, "product": TABLE, "site": TABLES, "process": TABLES,
               "route": TABLES, "scenario": TABLES, "comparison": TABLE, "tables": TABLE, "factors": TABLE,
               "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE,
-              "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE}
+              "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE,
+              "battery": TABLE}
 
 _S = STRING
 #: Section → key → shape, for the keys whose type is fixed (quantities are checked where parsed).
 SECTION_KEYS: dict[str, dict[str, str]] = {
     "study": {"id": _S, "title": _S, "description": _S, "cell_plant": _S, "company_name": _S,
               "company_ids": STRINGS, "product_ids": STRINGS, "product_category_cpc": _S, "reference_period": TABLE},
-    "method": {"gwp": _S, "electricity_rule": _S, "td_losses": _S, "electricity_basis": _S},
+    "method": {"gwp": _S, "electricity_rule": _S, "td_losses": _S, "electricity_basis": _S, "rules": _S},
     "product": {"name": _S, "shipped_mass_ratio": NUMBER},
     "comparison": {"baseline": _S, "alternative": _S},
     "tables": {"sites": _S, "exchanges": _S, "routes": _S},

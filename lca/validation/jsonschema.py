@@ -103,6 +103,8 @@ def study_schema() -> dict[str, Any]:
     amount = {"oneOf": [q["oneOf"][0], {"type": "number", "minimum": 0}, expression]}
     from lca.choices import EU_BATTERY_STAGES, GHG_STAGES, PACT_STAGE_FIELDS, WASTE_TREATMENTS
     from lca.schemas import ID, SiteTable
+    from lca.rules import pack_ids
+    from lca.study.battery import BPNA
 
     ident = {"type": "string", "pattern": ID}
     obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
@@ -134,7 +136,16 @@ def study_schema() -> dict[str, Any]:
                           "product_category_cpc": {"type": "string"}}, ["id", "reference_period"]),
             "method": obj({"gwp": {"enum": list(GWP_SETS)}, "electricity_rule": {"enum": list(ELECTRICITY_RULES)},
                            "td_losses": {"enum": list(TD_LOSSES)},
-                           "electricity_basis": {"enum": list(ELECTRICITY_BASES)}}),
+                           "electricity_basis": {"enum": list(ELECTRICITY_BASES)},
+                           # a shipped rule pack (factors/rules/*.toml: data, not a choice set), checked at load
+                           "rules": {"type": "string", "description": "rule pack: " + ", ".join(pack_ids())}}),
+            "battery": obj({**{k: {"type": "string"} for k in ("manufacturer", "model", "vehicle_category", "per",
+                                                                "electricity_variant", "study_url", "conformity_id")},
+                            **{k: q for k in ("usable_capacity", "rated_capacity", "warranty_years", "warranty_km",
+                                              "annual_distance")},
+                            "facilities": {"type": "object", "additionalProperties": {"type": "string",
+                                                                                      "pattern": BPNA}}},
+                           ["manufacturer", "model", "vehicle_category", "usable_capacity"]),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},
                            ["declared_unit", "mass_per_declared_unit"]),
