@@ -31,6 +31,7 @@ from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study.battery import parse_battery
+from lca.study.catenax import parse_catenax
 from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
@@ -51,7 +52,7 @@ ReceivedLike = ReceivedFootprints | Path | str | None
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
-             "material", "inbound", "exclusion", "cutoff", "battery"}
+             "material", "inbound", "exclusion", "cutoff", "battery", "catenax"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -307,6 +308,7 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     stages = complete_stages(declared, used, file, where_used)
     battery = parse_battery(doc.get("battery"), method.rules, product=product, views=views, site_ids=site_ids,
                             file=file)
+    catenax = parse_catenax(doc.get("catenax"), site_ids=site_ids, file=file)
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -321,4 +323,4 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
         outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff,
-        battery=battery)
+        battery=battery, catenax=catenax)

@@ -16,6 +16,7 @@ import polars as pl
 from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
 from lca.rules import Battery
+from lca.study.catenax import CatenaX
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
 from lca.study.parse import Product
@@ -130,6 +131,8 @@ class Study:
     outlook: pl.DataFrame | None = field(default=None, repr=False)
     #: the battery a rule-pack declaration is made for (``[battery]``, :mod:`lca.study.battery`), or None
     battery: Battery | None = None
+    #: Catena-X identifiers for component-supplier exports (``[catenax]``, :mod:`lca.study.catenax`), or None
+    catenax: CatenaX | None = None
 
     @property
     def outlooks(self) -> pl.DataFrame:

@@ -105,6 +105,7 @@ def study_schema() -> dict[str, Any]:
     from lca.schemas import ID, SiteTable
     from lca.rules import pack_ids
     from lca.study.battery import BPNA
+    from lca.study.catenax import BPNL, BPNS
 
     ident = {"type": "string", "pattern": ID}
     obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
@@ -146,6 +147,11 @@ def study_schema() -> dict[str, Any]:
                             "facilities": {"type": "object", "additionalProperties": {"type": "string",
                                                                                       "pattern": BPNA}}},
                            ["manufacturer", "model", "vehicle_category", "usable_capacity"]),
+            "catenax": obj({"legal_identifier": {"type": "string", "pattern": BPNL},
+                            "sites": {"type": "object", "additionalProperties": {"type": "string", "pattern": BPNS}},
+                            **{k: {"type": "string"} for k in ("manufacturer_part_id", "customer_part_id", "study_url")},
+                            **{k: {"type": "array", "items": {"type": "string"}}
+                               for k in ("quality_parameters", "metal_contents")}}),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},
                            ["declared_unit", "mass_per_declared_unit"]),
