@@ -33,7 +33,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("io", ("lca.schemas", "lca.study", "lca.outputs", "lca.rules")),
     ("engine", ("lca.factors", "lca.engine")),
     ("results", ("lca.results",)),
-    ("consumers", ("lca.report", "lca.disclosure", "lca.uncertainty", "lca.ledger", "lca.validation", "lca.cli")),
+    ("consumers", ("lca.report", "lca.disclosure", "lca.uncertainty", "lca.ledger", "lca.validation", "lca.exchange",
+                   "lca.cli")),
 )
 #: The package itself (``lca/__init__.py``) is the public facade above every layer: it imports
 #: lazily whatever ``lca.__all__`` names; ``lca.__version__`` is package metadata, usable anywhere.

@@ -33,7 +33,7 @@ from lca.study.received import FolderFootprints
 PF_ID = "3f1c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
 FOOTPRINT = {
     "id": PF_ID, "specVersion": "3.0.0", "created": "2025-06-01T00:00:00Z", "status": "Active",
-    "validityPeriodStart": "2025-06-01T00:00:00Z", "validityPeriodEnd": "2028-06-01T00:00:00Z",
+    "validityPeriodStart": "2025-06-01T00:00:00Z", "validityPeriodEnd": "2028-01-01T00:00:00Z",
     "companyName": "Film Maker Ltd", "companyIds": ["urn:lca:company:film-maker"], "productDescription": "A film",
     "productIds": ["urn:lca:product:film"], "productNameCompany": "Film A",
     "pcf": {"declaredUnitOfMeasurement": "square meter", "declaredUnitAmount": "2",
@@ -139,7 +139,7 @@ def test_lineage_names_the_footprint(tmp_path):
     assert lin["layer"] == "supplier footprints"
     row = fp.library.get(f"supplier.{PF_ID}")
     assert PF_ID in row["source"] and "Film Maker Ltd" in row["source"]
-    assert "valid 2025-06-01T00:00:00Z to 2028-06-01T00:00:00Z" in row["notes"]
+    assert "valid 2025-06-01T00:00:00Z to 2028-01-01T00:00:00Z" in row["notes"]
     assert "primary data share 40 %" in row["notes"]
     sup = fp.study.supplier_footprints.row(0, named=True)
     assert (sup["pf_id"], sup["company_name"], sup["primary_share"], sup["gwp_sets"]) == (PF_ID, "Film Maker Ltd", 0.4,
@@ -308,3 +308,66 @@ def test_round_trip_the_default_studys_export_as_an_input(tmp_path, cli):
     assert f["total"] == pytest.approx(1.05 * per_m2 + 1.12, rel=1e-9)
     assert f["primary_pct"] == pytest.approx(0.0)  # the separator study has no primary data
     assert fp.warnings == []
+
+
+# ------------------------------------------------------------------------------ lineage elsewhere
+
+def test_the_ledger_metadata_names_the_footprints(tmp_path):
+    import datetime as dt
+
+    from lca.ledger.plan import Dimensions, build_plan
+
+    fp = lca.compute(lca.load_study(write(tmp_path)))
+    plan = build_plan(fp, Dimensions(["base"], ["kg"], ["plant"], dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+    assert plan.lineage["supplier_footprints"].startswith(f"urn:uuid:{PF_ID} (sha256 ")
+    default = lca.compute(lca.load_study(lca.default_study_path()))
+    plan = build_plan(default, Dimensions(["jp-import"], ["m^2"], ["liberty"], dt.date(2025, 1, 1),
+                                          dt.date(2025, 1, 31)))
+    assert "supplier_footprints" not in plan.lineage  # a study without them: the metadata as before
+
+
+def test_an_output_never_overwrites_the_footprint_file(tmp_path, cli):
+    study = write(tmp_path)
+    res = cli("export", study, "--format", "pact-v3", "--scenario", "base", "-o", tmp_path / "supplier.json")
+    assert res.exit_code == 1 and "supplier footprint file" in res.stderr
+    assert json.loads((tmp_path / "supplier.json").read_text(encoding="utf-8")) == FOOTPRINT
+
+
+# ------------------------------------------------------------------------------ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(amount=st.floats(0.01, 100), per=st.floats(0.1, 50), pcf=st.floats(0.0, 20), bio=st.floats(0, 1),
+       share=st.floats(0, 100), primary=st.booleans())
+def test_the_supplier_part_is_linear_and_the_share_bounded(tmp_path_factory, amount, per, pcf, bio, share, primary):
+    """Charged = amount × pcf / declaredUnitAmount; biogenic part = its own share; primary share in [0, 100]
+    and = supplier part × share / total when the amount is primary."""
+    tmp = tmp_path_factory.mktemp("p")
+    doc = changed(declaredUnitAmount=repr(per), pcfExcludingBiogenicUptake=repr(pcf),
+                  biogenicNonCO2Emissions=repr(pcf * bio), fossilGhgEmissions=repr(pcf * (1 - bio)),
+                  primaryDataShare=repr(share))
+    f = figures(lca.compute(lca.load_study(write(tmp, amount=f"{amount!r} m^2", footprint=doc,
+                                                 primary=str(primary).lower()))))
+    part = amount * pcf / per
+    assert f["total"] == pytest.approx(part + 1.12, rel=1e-9)
+    assert f["biogenic_non_co2"] == pytest.approx(part * bio, rel=1e-9, abs=1e-12)
+    assert 0 <= f["primary_pct"] <= 100
+    assert f["primary_pct"] == pytest.approx(part * share / (part + 1.12) if primary else 0.0, rel=1e-9, abs=1e-9)
+
+
+def test_one_id_with_two_contents_is_refused(tmp_path):
+    store = FolderFootprints(tmp_path / "in")
+    store.put(FOOTPRINT)
+    store.put(copy.deepcopy(FOOTPRINT))  # the same content again: fine
+    with pytest.raises(LcaInputError, match="already stored with different content"):
+        store.put(changed(pcfExcludingBiogenicUptake="3.5"))
+    (tmp_path / "other.json").write_text(json.dumps(changed(pcfExcludingBiogenicUptake="3.5")), encoding="utf-8")
+    path = write(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '{ flow = "dichloromethane_to_air"', '{ supplier_footprint = "other.json", amount = "1 m^2" },\n  '
+                                             '{ flow = "dichloromethane_to_air"'), encoding="utf-8")
+    with pytest.raises(LcaInputError, match="with different content"):
+        lca.load_study(path)

@@ -30,7 +30,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Every command and group, in the order ``lca --help`` lists them (one place for both)."""
-    from lca.cli import export, factors, ledger, report, run, uncertainty, validate
+    from lca.cli import exchange, export, factors, ledger, report, run, uncertainty, validate
 
     app.command("run")(run.run)
     app.command("report")(report.report)
@@ -41,6 +41,8 @@ def _register() -> None:
     app.add_typer(validate.schema_app, name="schema")
     app.command("uncertainty")(uncertainty.uncertainty)
     app.command("ledger")(ledger.ledger)
+    app.command("pull")(exchange.pull)
+    app.command("request")(exchange.request)
 
 
 _register()

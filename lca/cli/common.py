@@ -236,6 +236,7 @@ def study_inputs(study, factors: Optional[List[Path]] = None) -> list[tuple[str,
         items.append(("study file", study.path))
     items += [("table file", p) for p in study.table_files]
     items += [("factor file", p) for p in study.factor_files if isinstance(p, Path)]  # not [factors] sources
+    items += [("supplier footprint file", Path(f)) for f in study.supplier_footprints.get_column("file").drop_nulls()]
     items += [("factor file (--factors)", Path(p)) for p in factors or ()]
     items.append(("shipped factor library", factors_dir()))
     return items

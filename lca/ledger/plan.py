@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import polars as pl
@@ -209,4 +209,15 @@ def build_plan(fp, dims: Dimensions, *, plant: pl.DataFrame | None = None, m2_pe
         products=list(dims.products), origins=list(dims.origins), duplicate_ids=list(duplicate_ids),
         lineage={"study_id": fp.meta.study_id,
                  "factor_library": lib.version if lib is not None else "",
-                 "factor_library_hash": lib.content_hash if lib is not None else ""})
+                 "factor_library_hash": lib.content_hash if lib is not None else "",
+                 **_supplier_lineage(fp)})
+
+
+def _supplier_lineage(fp: Any) -> dict[str, str]:
+    """``supplier_footprints``: the PACT ids (and content digests) of the supplier footprints the study
+    uses, for the ledger's Parquet metadata (``lca.supplier_footprints``); nothing when it uses none."""
+    sup = getattr(fp.study, "supplier_footprints", None) if fp is not None else None
+    if sup is None or sup.height == 0:
+        return {}
+    return {"supplier_footprints": "; ".join(f"urn:uuid:{i} (sha256 {d[:16]})"
+                                             for i, d in sup.sort("pf_id").select("pf_id", "digest").iter_rows())}

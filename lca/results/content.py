@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Columns that say where a row was written, not what it says.
 LOCATION_COLUMNS = ("origin", "row", "element")
 #: Columns of ``Study.supplier_footprints`` that say where a footprint was read or named, not what it says.
-SUPPLIER_LOCATION = ("reference", "used_by", "source_of")
+SUPPLIER_LOCATION = ("reference", "used_by", "source_of", "file")
 #: The study's frames, in the order they are hashed.
 STUDY_FRAMES = ("sites", "processes", "exchanges", "scenarios", "steps", "transport", "mixes")
 #: (amount, unit) column pairs of the study frames, hashed as SI amounts with their dimension.

@@ -117,7 +117,8 @@ class FolderFootprints:
         return sorted(self._index())
 
     def put(self, doc: Doc) -> Path:
-        """Store one footprint as ``<id>.json`` (atomically; the same content again is a no-op)."""
+        """Store one footprint as ``<id>.json`` (atomically). The same content again is rewritten as it
+        was; other content under a stored id is refused (:class:`StudyError`)."""
         from lca.outputs import write_atomic
 
         key = bare_id(str(doc.get("id", "")))
@@ -125,6 +126,15 @@ class FolderFootprints:
             raise StudyError(Problem(f"footprint id {key!r:.60} cannot name a file", file=self.label))
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{key}.json"
+        if target.is_file():  # an id names one content (PACT v3: a change makes a new id): never replaced
+            try:
+                same = json.loads(target.read_text(encoding="utf-8")) == doc
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                same = False
+            if not same:
+                raise StudyError(Problem(f"footprint id {key} is already stored with different content",
+                                         file=str(target), hint="a PACT id names one content: ask the partner why it "
+                                                                "changed, or remove the stored copy"))
         write_atomic(target, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         self._by_id = None
         return target

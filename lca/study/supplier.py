@@ -3,9 +3,9 @@
 An exchange may name a supplier's footprint instead of a flow (docs/study-format.md "Supplier
 footprints")::
 
-    { supplier_footprint = "separator.json", amount = "1.05 m^2", primary = true }
+    { supplier_footprint = "supplier.json", amount = "1.05 m^2", primary = true }
     { supplier_footprint = "urn:uuid:ead2fc83-0d13-534c-b0eb-309f8d94c8f3", amount = "1.05 m^2" }
-    { supplier_footprint = "urn:lca:product:ceramic-coated-wet-pe-separator", amount = "1.05 m^2" }
+    { supplier_footprint = "urn:example:product:part-42", amount = "1.05 m^2" }
 
 * a ``urn:uuid:`` or a bare UUID is a footprint id, any other ``urn:`` a product id: both are
   looked up in the received footprints (:mod:`lca.study.received`: ``[factors] received = "DIR"``
@@ -58,7 +58,7 @@ SUPPLIER_SCHEMA = {
     "pcf": pl.Float64, "fossil": pl.Float64, "biogenic": pl.Float64, "primary_share": pl.Float64,
     "dqr_technological": pl.Float64, "dqr_geographical": pl.Float64, "dqr_temporal": pl.Float64,
     "gwp_sets": pl.String, "preceding_pf_ids": pl.String, "digest": pl.String, "source_of": pl.String,
-    "expired": pl.Boolean, "deprecated": pl.Boolean, "year": pl.Int64,
+    "expired": pl.Boolean, "deprecated": pl.Boolean, "year": pl.Int64, "file": pl.String,
 }
 
 
@@ -188,8 +188,8 @@ def parse_footprint(doc: Mapping[str, Any], *, where: dict[str, Any], source_of:
 
 
 def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where: dict[str, Any]
-            ) -> tuple[Mapping[str, Any], str]:
-    """The footprint a reference names and how to name where it came from."""
+            ) -> tuple[Mapping[str, Any], str, Path | None]:
+    """The footprint a reference names, how to name where it came from, and its file (None: received)."""
     text = ref.strip()
     is_id = UUID.fullmatch(bare_id(text)) is not None
     if is_id or text.lower().startswith("urn:"):
@@ -203,8 +203,8 @@ def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where:
             if doc is None:
                 raise StudyError(Problem(f"no received footprint has id {bare_id(text)}", **where,
                                          hint=f"pull it (`lca pull --into {received.label}`) or correct the id"))
-            return doc, f"{bare_id(text)} (received, {received.label})"
-        return _by_product(received.by_product(text), text, received.label, where)
+            return doc, f"{bare_id(text)} (received, {received.label})", None
+        return (*_by_product(received.by_product(text), text, received.label, where), None)
     path_text, _, pick = text.partition("#")
     path = base / path_text
     docs = footprints_in(read_json(path, file=where.get("file") or str(path), table=where.get("table"),
@@ -212,14 +212,15 @@ def _locate(ref: str, *, base: Path, received: ReceivedFootprints | None, where:
     if pick:
         chosen = [d for d in docs if bare_id(str(d.get("id", ""))) == bare_id(pick)]
         if not chosen:
-            return _by_product([d for d in docs if pick in (d.get("productIds") or [])], pick, path_text, where)
-        return chosen[0], f"{path_text}#{bare_id(pick)}"
+            return (*_by_product([d for d in docs if pick in (d.get("productIds") or [])], pick, path_text, where),
+                    path)
+        return chosen[0], f"{path_text}#{bare_id(pick)}", path
     if len(docs) != 1:
         ids = ", ".join(str(d.get("id")) for d in docs[:5]) or "none"
         raise StudyError(Problem(f"{path_text} holds {len(docs)} footprints (ids: {ids})", **where,
                                  column="supplier_footprint",
                                  hint=f'name one: supplier_footprint = "{path_text}#<id>"'))
-    return docs[0], path_text
+    return docs[0], path_text, path
 
 
 def _by_product(docs: list[Mapping[str, Any]], product: str, label: str, where: dict[str, Any]
@@ -272,8 +273,9 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
                 exchanges.append(x)
                 continue
             try:
-                found, source_of = _locate(ref, base=base, received=received, where=where)
+                found, source_of, path = _locate(ref, base=base, received=received, where=where)
                 row = parse_footprint(found, where={**where, "column": "supplier_footprint"}, source_of=source_of)
+                row["file"] = None if path is None else str(path)
             except StudyError as exc:
                 problems += exc.problems
                 exchanges.append({k: v for k, v in x.items() if k != "supplier_footprint"} | {"flow": "unresolved"})
@@ -291,6 +293,11 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
             key = row["pf_id"]
             flow = "supplier_" + key.replace("-", "")
             row.update(flow=flow, factor_id=f"supplier.{key}", reference=ref.strip())
+            if key in rows and rows[key]["digest"] != row["digest"]:  # an id names one content (PACT v3)
+                problems.append(Problem(f"supplier footprint id {key} is read from {rows[key]['source_of']} and from "
+                                        f"{row['source_of']} with different content", **where,
+                                        column="supplier_footprint", hint="name one copy of it, or ask the supplier "
+                                                                          "which one is current"))
             kept = rows.setdefault(key, row)
             kept["used_by"] = "; ".join(filter(None, [kept.get("used_by"), where["table"]]))
             exchanges.append({k: v for k, v in x.items() if k != "supplier_footprint"} | {"flow": flow})

@@ -1,0 +1,62 @@
+"""Received footprints and answers to requests, behind two small interfaces.
+
+:class:`ReceivedFootprints` (``get``, ``by_product``, ``label``; optionally ``put``) is defined with
+the study loader that reads it (:mod:`lca.study.received`) and re-exported here: ``lca pull`` stores
+into it, a study's ``supplier_footprint`` looks ids and product ids up in it.
+:class:`FolderFootprints` keeps one ``<id>.json`` per footprint in a folder.
+
+:class:`EventInbox` is where ``lca request`` looks for the answer to its ``RequestCreated`` event:
+the ``RequestFulfilled`` or ``RequestRejected`` event the data owner POSTs to the requester's
+``/3/events`` (``lca serve`` receives it). One method, ``answer(request_id)``: the answering event
+as parsed JSON, or None while there is none. :class:`FolderInbox` reads a folder of event JSON
+files (one event per file, any name); a server backed by a database implements the same method.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from lca.study.received import FolderFootprints, ReceivedFootprints, bare_id, footprints_in
+
+__all__ = ["EventInbox", "FolderFootprints", "FolderInbox", "ReceivedFootprints", "bare_id", "footprints_in",
+           "ANSWER_TYPES"]
+
+#: The CloudEvent types that answer a RequestCreated event (PACT v3), and what each means.
+ANSWER_TYPES = {"org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3": "fulfilled",
+                "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3": "rejected"}
+
+
+@runtime_checkable
+class EventInbox(Protocol):
+    """Where the answer to a request arrives."""
+
+    label: str
+
+    def answer(self, request_id: str) -> dict[str, Any] | None:
+        """The RequestFulfilled/RequestRejected event whose ``data.requestEventId`` is ``request_id``."""
+        ...
+
+
+class FolderInbox:
+    """Answers kept as JSON files in a folder (read on every call: the server writes while we wait).
+
+    A file that is not (yet) valid JSON — being written — is skipped until the next call."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.label = str(self.folder)
+
+    def answer(self, request_id: str) -> dict[str, Any] | None:
+        if not self.folder.is_dir():
+            return None
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                event = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if (isinstance(event, dict) and event.get("type") in ANSWER_TYPES and isinstance(event.get("data"), dict)
+                    and str(event["data"].get("requestEventId")) == request_id):
+                return event
+        return None
