@@ -260,3 +260,23 @@ def test_a_report_without_rules_has_no_declaration(default_fp):
 
     html = render_html(default_fp, timestamp=CREATED)
     assert 'id="declaration"' not in html and DRAFT not in html
+
+
+def test_lca_run_shows_the_declared_totals_with_the_notice(cli, tmp_path, dec):
+    r = cli("run", write_battery_study(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert DRAFT in r.stdout and ARES in r.stdout and "no performance class" in r.stdout
+    row = next(line for line in r.stdout.splitlines() if line.strip().startswith("ontario") and "0.07" in line)
+    assert row.split()[1:] == [f"{dec.total('ontario', v):.4g}" for v in ("draft-2024", "jrc-cfb-ev")]
+    plain = cli("run", lca.default_study_path())
+    assert DRAFT not in plain.stdout
+
+
+def test_the_study_json_schema_accepts_a_battery_section():
+    jsonschema = pytest.importorskip("jsonschema")
+    from lca.validation.jsonschema import study_schema
+
+    doc = json.loads(json.dumps(battery_doc(), default=str))
+    assert [e.message for e in jsonschema.Draft202012Validator(study_schema()).iter_errors(doc)] == []
+    doc["battery"]["facilities"] = {"x": "BPNA1"}
+    assert list(jsonschema.Draft202012Validator(study_schema()).iter_errors(doc))

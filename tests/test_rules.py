@@ -104,6 +104,9 @@ def test_unknown_pack_and_variant_are_refused(pack):
         lifetime_energy(pack, battery(vehicle_category="T"))
     with pytest.raises(RulesError, match="annual distance"):
         lifetime_energy(pack, battery(warranty_distance=Q(1, "km")))
+    with pytest.raises(RulesError, match="not a number to divide by") as info:  # 1e300 kWh × 60 × 1e10 yr = inf
+        lifetime_energy(pack, battery(usable_capacity=Q(1e300, "kWh"), warranty_years=Q(1e10, "year")))
+    assert info.value.problems[0].column == "usable_capacity"
 
 
 def test_study_battery_section_is_read():
@@ -160,3 +163,14 @@ def test_a_study_without_rules_keeps_its_content_hash(default_fp):
 
     assert "rules" not in study_settings(default_fp.study) and "battery" not in study_settings(default_fp.study)
     assert "rules" in study_settings(battery_study())
+
+
+def test_doctests_of_the_rules_modules():
+    import doctest
+
+    import lca.rules.battery
+    import lca.rules.pack
+
+    for mod in (lca.rules.pack, lca.rules.battery):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted > 0, mod.__name__

@@ -34,6 +34,7 @@ def run(
     if not print_frame(stages, output_format):
         _print_tables(fp, stages, per.value, compare)
         _print_disclosure(out_console(), fp)
+        _print_declaration(out_console(), fp)
 
 
 def _warn_over_cutoff(fp) -> None:
@@ -153,3 +154,31 @@ def _print_disclosure(console, fp) -> None:
         table.add_row(styled(r["scenario"]), two(exempted_percent(fp, r["scenario"])), two(r["primary_pct"]),
                       two(r["dqr_technological"]), two(r["dqr_geographical"]), two(r["dqr_temporal"]))
     console.print(table)
+
+
+def _print_declaration(console, fp) -> None:
+    """Under a rule pack (``[method] rules``): each scenario's declared total per kWh of lifetime energy
+    under every electricity variant, with the pack's notice ("draft rules, not in force") — the figures
+    of ``lca export --format eu-declaration`` and the report's declaration section."""
+    if fp.study.method.rules is None:
+        return
+    from rich import box
+    from rich.table import Table
+
+    import polars as pl
+
+    from lca.disclosure.declaration import declare
+
+    d = declare(fp)
+    table = Table(title=f"Declaration under {d.pack.id}, kg CO2e/kWh of lifetime energy "
+                        f"({d.energy.total.to('kWh').magnitude:g} kWh)", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column("scenario", no_wrap=True)
+    for v in d.variants:
+        table.add_column(v.id, justify="right")
+    for sid in fp.scenarios:
+        table.add_row(styled(sid), *(f"{d.total(sid, v.id):.4g}" for v in d.variants))
+    console.print(table)
+    console.print(styled((f"{d.pack.notice}; end of life: "
+                          + ("not yet modelled" if d.rows.filter(pl.col("status") == "not yet modelled").height
+                             else "modelled") + "; no performance class: " + d.pack.classes_reason, "")))

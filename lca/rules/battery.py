@@ -20,6 +20,7 @@ study's view ``per``, on ``rated_capacity``) becomes one per kWh of *lifetime en
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -103,7 +104,7 @@ def service_life(battery: Battery) -> tuple[Any, str]:
                                  column="warranty_years", hint='add warranty_years = "8 yr"'))
     life, words = min(options, key=lambda o: o[0].magnitude)
     if len(options) == 2:
-        words = f"shorter of {options[0][1]} and {options[1][1]}: {life.magnitude:g} years"
+        words = f"shorter of {options[0][1]} and {options[1][1]}"
     return life, words
 
 
@@ -117,5 +118,10 @@ def lifetime_energy(pack: RulePack, battery: Battery) -> LifetimeEnergy:
     life, basis = service_life(battery)
     usable = battery.usable_capacity.to("kWh")
     total = (usable * cycles * life.magnitude).to("kWh")  # cycles per year × years
+    if not (math.isfinite(total.magnitude) and total.magnitude > 0):  # a divisor: never inf or 0
+        raise RulesError(Problem(f"the lifetime energy {usable.magnitude:g} kWh × {cycles} cycles/yr × "
+                                 f"{life.magnitude:g} years is {total.magnitude:g} kWh: not a number to divide by",
+                                 table="battery", column="usable_capacity",
+                                 hint="check usable_capacity and the warranty"))
     rated = (battery.rated_capacity if battery.rated_capacity is not None else battery.usable_capacity).to("kWh")
     return LifetimeEnergy(usable, rated, cycles, battery.vehicle_category, life, basis, total)

@@ -9,6 +9,9 @@ declaration as a JSON document and as the Catena-X battery passport's ``sustaina
 
 from __future__ import annotations
 
+from lca.disclosure.declaration.battery_pass import export_battery_pass
+from lca.disclosure.declaration.build import check_document, export_declaration
 from lca.disclosure.declaration.figures import Declaration, DeclarationTable, declare
 
-__all__ = ["Declaration", "DeclarationTable", "declare"]
+__all__ = ["Declaration", "DeclarationTable", "declare", "export_declaration", "export_battery_pass",
+           "check_document"]
