@@ -102,3 +102,30 @@ def test_a_cycle_is_refused(tmp_path):
     with pytest.raises(StudyError) as err:
         lca.load_study(path)
     assert any("cycle" in p.message for p in err.value.problems)
+
+
+def test_property_the_view_is_the_cell_amount_over_its_yield():
+    """For any m² per kWh and cell-process yield, the separator study's per-kWh multiplier is amount ÷ yield
+    and its per-vehicle multiplier that × 71.4; the per-m² totals never move."""
+    import tempfile
+
+    from hypothesis import given, settings, strategies as st
+
+    base_total = lca.compute(lca.load_study(SEPARATOR)).total("jp-import").value
+
+    @settings(max_examples=8, deadline=None)
+    @given(amount=st.floats(0.5, 40.0), y=st.floats(0.5, 1.0))
+    def check(amount, y):
+        with tempfile.TemporaryDirectory() as d:
+            path = _copy_both(Path(d), cell_edit=('amount = "10 m^2", stage = "separator"',
+                                                  f'amount = "{amount!r} m^2", stage = "separator"'))
+            text = (Path(d) / CELL.name).read_text(encoding="utf-8").replace("yield = 1.0 ", f"yield = {y!r} ")
+            (Path(d) / CELL.name).write_text(text, encoding="utf-8")
+            s = lca.load_study(path)
+            views = {v.id: v for v in s.views}
+            assert views["kWh"].multiplier == pytest.approx(amount / y, rel=1e-12)
+            assert views["vehicle"].multiplier == pytest.approx(amount / y * 71.4, rel=1e-12)
+            fp = lca.compute(s)
+            assert fp.total("jp-import").value == pytest.approx(base_total, rel=1e-12)
+
+    check()
