@@ -83,7 +83,7 @@ def test_contribution_sentences_name_the_dominant_input(default_fp, html):
 def test_views_state_their_conversion_factors(html):
     text = _text(html)
     assert "× 114.9 (1 m² per kg)" in text          # 1 m² / 8.7 g
-    assert "× 10 " in text and "× 750 " in text  # 10 m²/kWh; 10 × 75 kWh
+    assert "× 10 " in text and "× 714 " in text  # 10 m²/kWh; 10 × 71.4 kWh (the cell study's pack, #16 item 5)
     assert "× 700\u202f000 " in text  # 700e6 m² a year, in t: 1 kg CO2e/m² is 700 000 t CO2e/year
 
 

@@ -204,10 +204,13 @@ def study_schema() -> dict[str, Any]:
                 "id": ident, "label": {"type": "string"}, "eu_battery_stage": {"enum": list(EU_BATTERY_STAGES)},
                 "ghg_stage": {"enum": list(GHG_STAGES)}, "pact_field": {"enum": list(PACT_STAGE_FIELDS)},
                 "description": {"type": "string"}}, ["id"])},
-            "view": {"type": "array", "items": obj({
+            # amount, or from_study (+ from_view): the amount taken from another study (lca.study.linked)
+            "view": {"type": "array", "items": {**obj({
                 "id": ident, "label": {"type": "string"}, "per": {"type": "string"}, "amount": q,
-                "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"}},
-                ["id", "per", "amount"])},
+                "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"},
+                "from_study": {"type": "string"}, "from_view": {"type": "string"}}, ["id", "per"]),
+                "oneOf": [{"required": ["amount"], "not": {"required": ["from_study"]}},
+                          {"required": ["from_study"], "not": {"required": ["amount"]}}]}},
             "material": {"type": "array", "items": obj({
                 "id": {"type": "string"}, "name": {"type": "string"},
                 "fossil_carbon": {"type": "number", "minimum": 0, "maximum": 1}, "source": {"type": "string"},
