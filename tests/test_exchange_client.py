@@ -302,3 +302,27 @@ def test_cli_request_with_an_answer_waiting(tmp_path, cli, stubbed):
               "--wait-seconds", "0")
     assert res.exit_code == 1 and "no answer to request" in res.stderr
     assert stubbed.events and stubbed.events[0]["data"]["productId"] == ["urn:lca:product:film-1"]
+
+
+def test_a_hostile_answer_is_one_located_error(tmp_path):
+    def deep(request):
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "t"})
+        return httpx.Response(200, content=b"[" * 100000 + b"]" * 100000)
+
+    with pytest.raises(ExchangeError, match="not JSON"):
+        pull(Partner(URL, "me", SECRET, transport=httpx.MockTransport(deep)), FolderFootprints(tmp_path / "in"))
+
+
+def test_an_endless_answer_is_cut_off(tmp_path, monkeypatch):
+    import lca.exchange.client as client
+
+    monkeypatch.setattr(client, "MAX_BODY", 1000)
+
+    def big(request):
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "t"})
+        return httpx.Response(200, content=b" " * 5000)
+
+    with pytest.raises(ExchangeError, match="larger than"):
+        pull(Partner(URL, "me", SECRET, transport=httpx.MockTransport(big)), FolderFootprints(tmp_path / "in"))

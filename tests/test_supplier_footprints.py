@@ -371,3 +371,38 @@ def test_one_id_with_two_contents_is_refused(tmp_path):
                                              '{ flow = "dichloromethane_to_air"'), encoding="utf-8")
     with pytest.raises(LcaInputError, match="with different content"):
         lca.load_study(path)
+
+
+def test_a_footprint_per_piece_takes_a_count(tmp_path):
+    doc = changed(declaredUnitOfMeasurement="piece", declaredUnitAmount="1", pcfExcludingBiogenicUptake="5")
+    fp = lca.compute(lca.load_study(write(tmp_path, amount="3 count", footprint=doc)))
+    assert fp.total("base").value == pytest.approx(3 * 5 + 1.12)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("[1, 2]", "holds 0 footprints"),
+    ('{"id": "x", "pcf": []}', "has no 'pcf' object"),
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ("{not json", "is not valid JSON (line 1, column 2"),
+    ('{"pcf": {"declaredUnitAmount": "1e400"}}', "declaredUnitAmount '1e400' is not a positive decimal"),
+])
+def test_hostile_footprint_files_are_one_located_error(tmp_path, content, words):
+    path = write(tmp_path, ref="bad.json")
+    (tmp_path / "bad.json").write_text(content, encoding="utf-8")
+    with pytest.raises(LcaInputError) as exc:
+        lca.load_study(path)
+    text = problems_of(exc)
+    assert words in text and "exchange #1" in text, text
+
+
+def test_validate_takes_the_same_switches(tmp_path, cli):
+    """`lca validate` runs the checks of the commands it guards, with their --received / --allow-expired."""
+    FolderFootprints(tmp_path / "in").put(FOOTPRINT)
+    study = write(tmp_path, ref=f"urn:uuid:{PF_ID}")
+    bad = cli("validate", study, "--skip", "pact")  # (this little study has no CPC for a PACT v2 export)
+    assert bad.exit_code == 1 and "the study names none" in bad.stdout + bad.stderr
+    ok = cli("validate", study, "--skip", "pact", "--received", tmp_path / "in")
+    assert ok.exit_code == 0, ok.stdout + ok.stderr
+    old = write(tmp_path, footprint=changed(validityPeriodEnd="2025-06-30T00:00:00Z"), name="old.toml")
+    assert cli("validate", old, "--skip", "pact").exit_code == 1
+    assert cli("validate", old, "--skip", "pact", "--allow-expired").exit_code == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -33,6 +33,10 @@ def validate(
     skip: List[Stage] = typer.Option([], "--skip", help="Leave a study stage out (repeatable): uncertainty, pact "
                                                         "(e.g. an AR4 study that is never exported to PACT). The "
                                                         "summary line says which stages were skipped."),
+    received: Optional[Path] = typer.Option(None, "--received", metavar="DIR", help="Folder of received PACT "
+                                            "footprints, as for lca run (supplier_footprint ids)."),
+    allow_expired: bool = typer.Option(False, "--allow-expired", help="Accept expired or Deprecated supplier "
+                                                                      "footprints, as for lca run."),
 ) -> None:
     """Validate studies, tables and factor files for CI (exit 0 valid, 1 otherwise).
 
@@ -47,7 +51,8 @@ def validate(
 
     from lca.validation import Annotation, annotation, validate as run_checks
 
-    outcome = run_checks(paths, allow_unknown=allow_unknown, skip=[s.value for s in skip])
+    outcome = run_checks(paths, allow_unknown=allow_unknown, skip=[s.value for s in skip], received=received,
+                         allow_expired=allow_expired)
     problems = outcome.problems
     shown = problems if max_problems == 0 else problems[:max_problems]
     more = len(problems) - len(shown)

@@ -37,6 +37,8 @@ from lca.exchange.validate import footprint_problems, schema_used
 
 REQUEST_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 CLOUDEVENTS = "application/cloudevents+json"
+#: the largest answer read (bytes); a page of footprints is far smaller
+MAX_BODY = 64 * 2**20
 #: pages followed at most (a server whose ``next`` never ends is refused, not followed forever)
 MAX_PAGES = 10_000
 #: filters ``GET /3/footprints`` takes (PACT v3 §filtering); repeated = OR, different = AND
@@ -106,7 +108,19 @@ def _send(client: Any, method: str, url: str, **kw: Any):
     import httpx
 
     try:
-        return client.request(method, url, **kw)
+        auth = kw.pop("auth", None)  # send() takes the auth, build_request() does not
+        response = client.send(client.build_request(method, url, **kw), auth=auth, stream=True)
+        try:  # read at most MAX_BODY bytes: a partner cannot make us hold an endless answer in memory
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise _fail(f"the partner's answer is larger than {MAX_BODY // 2**20} MiB", url,
+                                "ask for fewer footprints at a time (--product-id, --filter), or tell the partner")
+        finally:
+            response.close()
+        return httpx.Response(response.status_code, headers=response.headers, content=bytes(body),
+                              request=response.request)
     except httpx.TimeoutException:
         raise _fail("the partner did not answer in time", url, "check the URL and the network, or raise --timeout"
                     ) from None
@@ -123,7 +137,7 @@ def _pact_error(response: Any) -> str:
     head = f"HTTP {response.status_code}"
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return head
     if isinstance(body, Mapping) and ("code" in body or "message" in body):
         return f"{head} {str(body.get('code', ''))[:60]}: {str(body.get('message', ''))[:200]}".rstrip(": ")
@@ -133,7 +147,7 @@ def _pact_error(response: Any) -> str:
 def _json(response: Any, url: str) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         raise _fail("the partner's answer is not JSON", url, "is the URL the partner's PACT API?") from None
 
 
@@ -145,7 +159,7 @@ def token_url(client: Any, partner: Partner) -> str:
         return fallback
     try:
         doc = r.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return fallback
     endpoint = doc.get("token_endpoint") if isinstance(doc, Mapping) else None
     if isinstance(endpoint, str):

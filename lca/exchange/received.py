@@ -54,7 +54,7 @@ class FolderInbox:
         for path in sorted(self.folder.glob("*.json")):
             try:
                 event = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError):
                 continue
             if (isinstance(event, dict) and event.get("type") in ANSWER_TYPES and isinstance(event.get("data"), dict)
                     and str(event["data"].get("requestEventId")) == request_id):

@@ -69,6 +69,9 @@ def read_json(path: Path, *, file: str, table: str | None = None, column: str | 
     text = decode(raw, file=file, table=table)
     try:
         return json.loads(text)
+    except RecursionError:  # nested deeper than the parser's stack: refused like any malformed file
+        raise StudyError(Problem(f"{path.name} is nested too deeply to be a PACT footprint", file=file, table=table,
+                                 column=column, hint="name a PACT v3 ProductFootprint JSON file")) from None
     except json.JSONDecodeError as exc:
         raise StudyError(Problem(f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
                                  file=file, table=table, column=column,

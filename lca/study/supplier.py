@@ -64,11 +64,16 @@ SUPPLIER_SCHEMA = {
 
 @dataclass(frozen=True)
 class SupplierLayer:
-    """The factor rows of a study's supplier footprints: a layer :meth:`FactorLibrary.with_overrides`
-    applies on top of the study's other layers (named ``supplier footprints``)."""
+    """The factor rows of a study's supplier footprints: a factor source (``factor_rows()``) that
+    :meth:`FactorLibrary.with_overrides` applies on top of the study's other layers, validated like
+    every layer and named ``supplier footprints`` in the lineage."""
 
     rows: pl.DataFrame
     name: str = "supplier footprints"
+
+    def factor_rows(self) -> pl.DataFrame:
+        """The rows as a :class:`lca.factors.FactorSource` gives them (the same validation applies)."""
+        return self.rows
 
 
 def empty_supplier_frame() -> pl.DataFrame:

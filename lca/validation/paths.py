@@ -152,7 +152,7 @@ def _located(exc: LcaInputError, file: str) -> list[Problem]:
     return [p if p.file else Problem(**{**p.as_dict(), "file": file}) for p in exc.problems]
 
 
-def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] = ()) -> None:
+def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] = (), **supplier: Any) -> None:
     from lca.validation.study import check_study, read_study_doc
 
     doc = read_study_doc(path)
@@ -162,7 +162,7 @@ def _check_study(path: Path, explicit: bool, out: Outcome, skip: Sequence[str] =
         else:
             out.skipped.append({"file": str(path), "reason": "TOML without [study] (not a study)"})
         return
-    result = check_study(path, doc or {}, skip=skip)
+    result = check_study(path, doc or {}, skip=skip, **supplier)
     out.problems += result.problems
     out.warnings += [{"file": str(path), "message": w} for w in result.warnings]
     out.checked.append({"file": str(path), "kind": "study", "checks": result.ran,
@@ -248,10 +248,12 @@ def check_table_frame(df, kind: str, *, file: str) -> None:
             raise LcaInputError(sorted(problems, key=lambda p: p.row or 0))
 
 
-def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: Sequence[str] = ()) -> Outcome:
+def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: Sequence[str] = (),
+             received: Path | None = None, allow_expired: bool = False) -> Outcome:
     """Check every given file and folder; the outcome lists problems (each once) and what was checked.
 
-    ``skip``: study stages to leave out (``uncertainty``, ``pact``), said in the summary.
+    ``skip``: study stages to leave out (``uncertainty``, ``pact``), said in the summary. ``received``,
+    ``allow_expired``: as ``--received`` / ``--allow-expired`` of the commands (supplier footprints).
     """
     from lca.validation.study import SKIPPABLE
     from lca.validation.walk import broken, path_kind
@@ -267,7 +269,7 @@ def validate(paths: Iterable[Path | str], *, allow_unknown: bool = False, skip: 
         if why:
             out.problems.append(Problem(why[0], file=str(path), hint=why[1]))
         elif path.suffix.lower() == ".toml":
-            _check_study(path, explicit, out, skip)
+            _check_study(path, explicit, out, skip, received=received, allow_expired=allow_expired)
         elif path.suffix.lower() in (".csv", ".parquet"):
             _check_table(path, out, allow_unknown)
         else:

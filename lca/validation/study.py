@@ -85,7 +85,8 @@ def _layers_ok(doc: dict[str, Any], path: Path, out: StudyCheck) -> bool:
     return ok
 
 
-def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = ()) -> StudyCheck:
+def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = (), received: Path | None = None,
+                allow_expired: bool = False) -> StudyCheck:
     """Every problem of the study at ``path`` (``doc``: its parsed TOML) that its stages can find.
 
     ``skip``: stages left out on request (``uncertainty``, ``pact``).
@@ -97,11 +98,11 @@ def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = ()) 
     for key in skip:
         out.skip(SKIPPABLE[key], f"skipped by request (--skip {key})")
     try:
-        study = load_study(path)
+        study = load_study(path, received=received, allow_expired=allow_expired)
         entries = numbered(study.uncertainty_spec)
     except LcaInputError as exc:
         out.problems += _located(exc, file)
-        study, why, more = _set_aside(path, doc, exc)
+        study, why, more = _set_aside(path, doc, exc, received=received, allow_expired=allow_expired)
         out.problems += [Problem(**{**p.as_dict(), "file": p.file or file}) for p in more]
         entries = numbered(doc.get("uncertainty") if isinstance(doc.get("uncertainty"), list) else [])
     layers_ok = _layers_ok(doc, path, out)
@@ -161,7 +162,7 @@ def _part(p: Problem, file: str) -> str:
     return f"[{t.split(' ')[0]}]"
 
 
-def _set_aside(path: Path, doc: dict[str, Any] | None, exc: LcaInputError):
+def _set_aside(path: Path, doc: dict[str, Any] | None, exc: LcaInputError, **supplier: Any):
     """``(study, None, more)`` without the ``[pact]`` keys and ``[[uncertainty]]`` section found wrong, when
     only those are wrong; else ``(None, why, more)``: other problems cannot be left out without changing
     the numbers. ``more``: problems the loader finds once the first ones are set aside (a wrong section
@@ -180,7 +181,7 @@ def _set_aside(path: Path, doc: dict[str, Any] | None, exc: LcaInputError):
                           "computed: fix them, then run again"), more
         doc = _trimmed(doc, problems)
         try:
-            return replace(study_from_dict(doc, base=path.parent, file=str(path)), path=path), None, more
+            return replace(study_from_dict(doc, base=path.parent, file=str(path), **supplier), path=path), None, more
         except LcaInputError as again:
             problems = again.problems
             more += problems
