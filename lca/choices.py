@@ -96,6 +96,8 @@ EXPORT_FORMATS = ("pact-v3", "pact-v2", "csv", "parquet", "json")
 #: declarations under the study's rule pack (docs/rule-packs.md): the EU Art. 7 JSON document and the
 #: Catena-X battery passport's carbon-footprint part
 EXPORT_FORMATS += ("eu-declaration", "battery-pass")
+#: Catena-X: the PCF data model 9.0.0 and the battery-component-supplier PCF 1.0.0 (per kg)
+EXPORT_FORMATS += ("catenax-pcf", "catenax-battery-component")
 EXPORT_TABLES = ("results", "inventory")
 TABLE_FORMATS = ("csv", "parquet", "json")
 PACT_VERSIONS = ("v2", "v3")

@@ -38,3 +38,13 @@ def default_study_path() -> Path:
     data, not code)."""
     studies = resources.files("lca") / "studies"
     return Path(str(studies / (studies / "DEFAULT").read_text(encoding="utf-8").strip()))
+
+
+def shipped_study(name: str) -> Path | None:
+    """A study shipped in ``lca/studies`` by file name (``ncma-pouch-na.toml``) or stem; None if there is none."""
+    studies = Path(str(resources.files("lca") / "studies"))
+    for candidate in (name, f"{name}.toml"):
+        path = studies / candidate
+        if "/" not in candidate and "\\" not in candidate and path.suffix == ".toml" and path.is_file():
+            return path
+    return None

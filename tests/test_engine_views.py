@@ -24,7 +24,8 @@ def test_a_view_amount_changes_that_view_and_the_views_built_on_it(model):
     assert _totals(fp, "declared_unit") == base
     for sid, t in base.items():
         assert _totals(fp, "kWh")[sid] == pytest.approx(t * 12, rel=1e-12)
-        assert _totals(fp, "vehicle")[sid] == pytest.approx(t * 12 * 75, rel=1e-12)  # built on kWh
+        # built on kWh; 71.4 kWh: the cell study's pack (#16 item 5; was the constant 75)
+        assert _totals(fp, "vehicle")[sid] == pytest.approx(t * 12 * 71.4, rel=1e-12)
         assert _totals(fp, "year")[sid] == pytest.approx(t * 700e6 / 1000, rel=1e-12)  # not built on kWh: unchanged
         assert _totals(fp, "kg")[sid] == pytest.approx(t / 0.0087, rel=1e-12)
     # a quantity in another unit of the same dimension, and the model itself is not modified
@@ -32,7 +33,7 @@ def test_a_view_amount_changes_that_view_and_the_views_built_on_it(model):
     sid = next(iter(base))
     assert _totals(fp2, "vehicle")[sid] == pytest.approx(base[sid] * 10 * 100, rel=1e-12)
     assert _totals(fp2, "kWh")[sid] == pytest.approx(base[sid] * 10, rel=1e-12)
-    assert _totals(model.footprint(), "vehicle")[sid] == pytest.approx(base[sid] * 10 * 75, rel=1e-12)
+    assert _totals(model.footprint(), "vehicle")[sid] == pytest.approx(base[sid] * 10 * 71.4, rel=1e-12)
 
 
 def test_the_mass_per_declared_unit_changes_the_per_kg_view_only(model):
@@ -75,13 +76,15 @@ def test_a_parameter_feeding_a_view_amount_moves_that_view(tmp_path):
     path = lca.default_study_path()
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     doc.setdefault("parameters", {})["area_per_kwh"] = "10 m^2"
-    next(v for v in doc["view"] if v["id"] == "kWh")["amount"] = "area_per_kwh"
+    kwh = next(v for v in doc["view"] if v["id"] == "kWh")
+    kwh.pop("from_study", None)  # the amount from the cell study (#16 item 5) replaced by the parameter
+    kwh["amount"] = "area_per_kwh"
     m = lca.build_model(study_from_dict(doc, base=path.parent, file=str(path)))
     base = _totals(m.footprint(), "declared_unit")
     fp = m.evaluate({"parameter.area_per_kwh": "8 m^2"})
     for sid, t in base.items():
         assert _totals(fp, "kWh")[sid] == pytest.approx(t * 8, rel=1e-12)
-        assert _totals(fp, "vehicle")[sid] == pytest.approx(t * 8 * 75, rel=1e-12)
+        assert _totals(fp, "vehicle")[sid] == pytest.approx(t * 8 * 71.4, rel=1e-12)
     assert np.isclose(_totals(fp, "declared_unit")[next(iter(base))], base[next(iter(base))], rtol=1e-15)
 
 

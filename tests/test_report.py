@@ -84,7 +84,7 @@ def test_contribution_sentences_name_the_dominant_input(default_fp, html):
 def test_views_state_their_conversion_factors(html):
     text = _text(html)
     assert "× 114.9 m² per kg of product" in text          # 1 m² / 8.7 g (#14: said "(1 m² per kg)")
-    assert "× 10 m² per kWh" in text and "× 750 m² per vehicle" in text  # 10 m²/kWh; 10 × 75 kWh
+    assert "× 10 m² per kWh" in text and "× 714 m² per vehicle" in text  # 10 m²/kWh; 10 × 71.4 kWh (the cell study's pack, #16 item 5)
     assert "× 700\u202f000\u202f000 m² per year of supply, ÷ 1000 (kg → t)" in text  # 700e6 m² a year, in t
 
 

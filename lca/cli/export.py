@@ -39,7 +39,8 @@ def export(
 ) -> None:
     """Export PACT v2.3/v3.0 ProductFootprints, result/inventory tables (CSV, Parquet, JSON), or a
     declaration under the study's rule pack (eu-declaration: EU Battery Regulation Art. 7 JSON, both
-    electricity variants side by side; battery-pass: the Catena-X battery passport's carbon footprint).
+    electricity variants side by side; battery-pass: the Catena-X battery passport's carbon footprint),
+    or Catena-X PCFs (catenax-pcf: data model 9.0.0; catenax-battery-component: per kg, EU stages).
 
     PACT exports pass the `lca check` rules first: if one fails, nothing is written (exit code 1).
 
@@ -63,7 +64,7 @@ def export(
     check_scenarios(s, [scenario], "--scenario")
     pact = output_format in (ExportFormat.pact_v2, ExportFormat.pact_v3)
     views = [p.value for p in per or []]
-    if len(views) > 1 and not pact and output_format.value not in DECLARATIONS:
+    if len(views) > 1 and not pact and output_format.value not in DECLARATIONS + CATENAX:
         raise typer.BadParameter("a table is in one view: give --per once (several only for PACT formats)",
                                  param_hint="--per")
     fp = compute(s, factors=switches.factors or [])
@@ -73,6 +74,9 @@ def export(
         version = "v3" if output_format is ExportFormat.pact_v3 else "v2"
         docs = export_pact(fp, version, scenario, created=created, per=views)
         text = json.dumps(docs, indent=2, ensure_ascii=False) + "\n"
+    elif output_format.value in CATENAX:
+        text = json.dumps(_catenax(fp, output_format.value, scenario, views, created), indent=2,
+                          ensure_ascii=False) + "\n"
     elif output_format.value in DECLARATIONS:
         text = json.dumps(_declaration(fp, output_format.value, scenario, views, created), indent=2,
                           ensure_ascii=False) + "\n"
@@ -106,6 +110,24 @@ def _declaration(fp, fmt: str, scenario: str | None, views: list[str], created: 
     from lca.disclosure.declaration.battery_pass import export_battery_pass
 
     return export_battery_pass(fp, scenario)
+
+
+#: Catena-X formats (lca.disclosure.catenax): built from the PACT v3 figures, in a unit the model fixes
+CATENAX = ("catenax-pcf", "catenax-battery-component")
+
+
+def _catenax(fp, fmt: str, scenario: str | None, views: list[str], created: str | None):
+    """The Catena-X PCF 9.0.0 (in the study's declared unit) or the battery-component PCF (per kg)."""
+    if views:
+        unit = "the study's declared unit" if fmt == "catenax-pcf" else "kg of product (the model's only mass unit)"
+        raise typer.BadParameter(f"{fmt} is per {unit}: leave out --per", param_hint="--per")
+    if fmt == "catenax-pcf":
+        from lca.disclosure.catenax import export_catenax_pcf
+
+        return export_catenax_pcf(fp, scenario, created=created)
+    from lca.disclosure.catenax import export_battery_component
+
+    return export_battery_component(fp, scenario, created=created)
 
 
 NOT_COMPARED = "figures were not compared with a study; pass --study to do so"

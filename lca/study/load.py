@@ -32,6 +32,8 @@ from lca.study.parse import _check_keys
 from lca.study.retarget import transport_plan
 from lca.study.routes import LEG_SCHEMA, collect_routes, leg_problems, route_map
 from lca.study.battery import parse_battery
+from lca.study.catenax import parse_catenax
+from lca.study.linked import link_views
 from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
@@ -52,7 +54,7 @@ ReceivedLike = ReceivedFootprints | Path | str | None
 
 _TOP_KEYS = {"study", "method", "product", "site", "process", "route", "scenario", "comparison", "tables",
              "factors", "uncertainty", "pact", "stage", "view", "profile", "parameters",
-             "material", "inbound", "exclusion", "cutoff", "battery", "disclosure"}
+             "material", "inbound", "exclusion", "cutoff", "battery", "disclosure", "catenax"}
 
 
 # ------------------------------------------------------------------------------------ parsing
@@ -73,6 +75,13 @@ def load_study(path: Path | str, *, cell_plant: str | None = None, received: Rec
     study = study_from_dict(doc, base=path.parent, file=file, hashes=hashes, cell_plant=cell_plant,
                             received=received, allow_expired=allow_expired)
     return replace(study, path=path)
+
+
+def _product_ids(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """``[study] product_ids`` as far as they are well-formed (their problems are reported by ``_head``)."""
+    head = doc.get("study")
+    ids = head.get("product_ids") if isinstance(head, Mapping) else None
+    return tuple(x for x in ids if isinstance(x, str)) if isinstance(ids, list) else ()
 
 
 def _head(head: Mapping[str, Any], file: str) -> tuple[dt.date, dt.date, list[Problem]]:
@@ -173,7 +182,9 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     views: tuple[View, ...] = ()
     try:
         product = _product(doc.get("product"), file)
-        views = parse_views(doc.get("view"), product, file)
+        views = parse_views(link_views(doc.get("view"), base=base, file=file, hashes=hashes,
+                                       product_ids=_product_ids(doc)),
+                            product, file)
     except StudyError as exc:
         problems += exc.problems
     profile, declared = Profile(), ()
@@ -313,6 +324,7 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     stages = complete_stages(declared, used, file, where_used)
     battery = parse_battery(doc.get("battery"), method.rules, product=product, views=views, site_ids=site_ids,
                             file=file)
+    catenax = parse_catenax(doc.get("catenax"), site_ids=site_ids, file=file)
     return Study(
         id=str(head["id"]), title=str(head.get("title", head["id"])), description=str(head.get("description", "")),
         reference_start=ref_start, reference_end=ref_end, method=method, product=product, sites=sites,
@@ -327,4 +339,4 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
         table_rows=rows, transport_plan=transport_plan(doc.get("scenario", []), product.shipped_mass_ratio),
         stages=stages, views=views, profile=profile, coproducts=coproducts, allocation=allocation,
         outlook=outlook, shipping_packaging=packaging, inbound=inbound, exclusions=exclusions, cutoff=cutoff,
-        battery=battery, disclosure=disclosure)
+        battery=battery, disclosure=disclosure, catenax=catenax)

@@ -16,6 +16,7 @@ import polars as pl
 from lca.choices import ELECTRICITY_BASES, ELECTRICITY_RULES, GWP_SETS, TD_LOSSES, spoken
 from lca.errors import Problem, StudyError
 from lca.rules import Battery
+from lca.study.catenax import CatenaX
 from lca.study.coproducts import ALLOCATION_SCHEMA, COPRODUCT_SCHEMA
 from lca.study.disclosure import Disclosure
 from lca.study.expressions import EXPRESSION_SCHEMA, PARAMETER_SCHEMA
@@ -134,6 +135,8 @@ class Study:
     #: what the report states about itself: contact, PCRs, packaging carbon, what it does not cover
     #: (:mod:`lca.study.disclosure`)
     disclosure: Disclosure = field(default_factory=Disclosure)
+    #: Catena-X identifiers for component-supplier exports (``[catenax]``, :mod:`lca.study.catenax`), or None
+    catenax: CatenaX | None = None
 
     @property
     def outlooks(self) -> pl.DataFrame:

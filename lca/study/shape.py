@@ -20,7 +20,7 @@ TOP_SHAPES = {"study": TABLE, "method": TABLE, "product": TABLE, "site": TABLES,
               "route": TABLES, "scenario": TABLES, "comparison": TABLE, "tables": TABLE, "factors": TABLE,
               "uncertainty": TABLES, "pact": TABLE, "stage": TABLES, "view": TABLES, "profile": TABLE,
               "material": TABLES, "inbound": TABLES, "exclusion": TABLES, "cutoff": TABLE,
-              "battery": TABLE, "disclosure": TABLE}
+              "battery": TABLE, "disclosure": TABLE, "catenax": TABLE}
 
 _S = STRING
 #: Section → key → shape, for the keys whose type is fixed (quantities are checked where parsed).

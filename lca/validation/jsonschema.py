@@ -105,6 +105,7 @@ def study_schema() -> dict[str, Any]:
     from lca.schemas import ID, SiteTable
     from lca.rules import pack_ids
     from lca.study.battery import BPNA
+    from lca.study.catenax import BPNL, BPNS
 
     ident = {"type": "string", "pattern": ID}
     obj = lambda props, req=(): {"type": "object", "additionalProperties": False,  # noqa: E731
@@ -146,6 +147,11 @@ def study_schema() -> dict[str, Any]:
                             "facilities": {"type": "object", "additionalProperties": {"type": "string",
                                                                                       "pattern": BPNA}}},
                            ["manufacturer", "model", "vehicle_category", "usable_capacity"]),
+            "catenax": obj({"legal_identifier": {"type": "string", "pattern": BPNL},
+                            "sites": {"type": "object", "additionalProperties": {"type": "string", "pattern": BPNS}},
+                            **{k: {"type": "string"} for k in ("manufacturer_part_id", "customer_part_id", "study_url")},
+                            **{k: {"type": "array", "items": {"type": "string"}}
+                               for k in ("quality_parameters", "metal_contents")}}),
             "product": obj({"name": {"type": "string"}, "declared_unit": q, "mass_per_declared_unit": q,
                             "shipped_mass_ratio": {"type": "number", "minimum": 1}},
                            ["declared_unit", "mass_per_declared_unit"]),
@@ -198,10 +204,13 @@ def study_schema() -> dict[str, Any]:
                 "id": ident, "label": {"type": "string"}, "eu_battery_stage": {"enum": list(EU_BATTERY_STAGES)},
                 "ghg_stage": {"enum": list(GHG_STAGES)}, "pact_field": {"enum": list(PACT_STAGE_FIELDS)},
                 "description": {"type": "string"}}, ["id"])},
-            "view": {"type": "array", "items": obj({
+            # amount, or from_study (+ from_view): the amount taken from another study (lca.study.linked)
+            "view": {"type": "array", "items": {**obj({
                 "id": ident, "label": {"type": "string"}, "per": {"type": "string"}, "amount": q,
-                "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"}},
-                ["id", "per", "amount"])},
+                "of": {"type": "string"}, "result_unit": {"type": "string"}, "basis": {"type": "string"},
+                "from_study": {"type": "string"}, "from_view": {"type": "string"}}, ["id", "per"]),
+                "oneOf": [{"required": ["amount"], "not": {"required": ["from_study"]}},
+                          {"required": ["from_study"], "not": {"required": ["amount"]}}]}},
             "material": {"type": "array", "items": obj({
                 "id": {"type": "string"}, "name": {"type": "string"},
                 "fossil_carbon": {"type": "number", "minimum": 0, "maximum": 1}, "source": {"type": "string"},
