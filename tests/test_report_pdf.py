@@ -4,7 +4,8 @@ For both command forms (``-o r.pdf --pdf`` and ``-o r.html --pdf``): the PDF has
 text of every section, running heads and "Page n of N" on every page after the cover, an outline
 (bookmarks) with the section headings, Japanese text drawn with an embedded CJK font (never the
 ``.notdef`` box), no heading or table caption stranded at a page foot, and no page left more than
-a quarter empty unless a figure (which never splits) had to move to the next page.
+a quarter empty unless a figure (which never splits) had to move to the next page, and pages printed
+at full size with every word inside the side margins (nothing wider than the page).
 
 The study is the default one with a Japanese site name, so the CJK path is exercised whatever the
 factor library's sources contain. Skips with a reason when Chromium, poppler or the CJK font is
@@ -13,10 +14,12 @@ missing; CI installs them (and fails on such a skip via LCA_STRICT_SKIPS).
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -312,3 +315,48 @@ def test_no_page_a_quarter_empty_where_a_table_could_split(doc):
         if fill[i] < 0.75:
             assert "/Figure" in first.get(i + 1, []), (
                 f"page {i + 1} is {1 - fill[i]:.0%} empty and page {i + 2} starts with {first.get(i + 1, [])[-3:]}")
+
+
+def _print_css_pt(selector: str, prop: str) -> float:
+    """A length in pt that the ``@media print`` block of templates/report.css gives ``selector``."""
+    from lca.resources import templates_dir
+
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    block = css[css.index("@media print"):]
+    m = re.search(rf"^\s*{re.escape(selector)} {{[^}}]*\b{prop}: ([\d.]+)pt", block, re.M)
+    assert m, f"no '{selector} {{ {prop}: …pt }}' in the print stylesheet"
+    return float(m.group(1))
+
+
+def _font_sizes(reader, index: int) -> Counter:
+    """Effective font size (pt, text matrix × CTM) → characters drawn at it, on page ``index``."""
+    sizes: Counter = Counter()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]  # the y axis of tm × cm
+            sizes[round(size * math.hypot(c, d), 2)] += len(text.strip())
+
+    reader.pages[index].extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_printed_at_full_size_and_within_the_page_width(doc):
+    """Nothing is wider than the printable width (A4 less 2 × 14 mm): Chromium would shrink every
+    page to fit the widest table (to 93 % after the scroll boxes, 67 % before: 6.7 pt text) or, past
+    its limit, cut it at the page edge. So the cover title prints at its CSS size and no word of any
+    page crosses the side margins."""
+    h1 = _print_css_pt("h1", "font-size")
+    cover = _font_sizes(doc["reader"], 0)
+    assert max(cover) == pytest.approx(h1, abs=0.05), (
+        f"the cover title prints at {max(cover)} pt, not {h1} pt: the pages were shrunk to fit something too wide")
+    xml = subprocess.run(["pdftotext", "-bbox", str(doc["pdf"]), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    margin = 14 / 25.4 * 72
+    for n, page in enumerate(xml.split("<page ")[1:], 1):
+        w = float(re.search(r'width="([\d.]+)"', page).group(1))
+        for x0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+                                       page):
+            assert margin - 1 <= float(x0) and float(x1) <= w - margin + 1, (
+                f"page {n}: {word!r} spans x {float(x0):.1f}–{float(x1):.1f} pt, outside the printable "
+                f"{margin:.1f}–{w - margin:.1f} pt")
