@@ -42,10 +42,12 @@ def html_mc(default_fp, unc):
 
 def test_conversion_labels_say_what_is_converted_into_what(ctx):
     factors = {v["label"]: v["factor"] for v in ctx["product"]["views"]}
-    # 1 m² weighs 8.7 g, so 1 kg is 114.9 m²; 10 m² per kWh; 75 kWh × 10 m²/kWh = 750 m² per pack
+    # 1 m² weighs 8.7 g, so 1 kg is 114.9 m²; 10 m² per kWh; the cell study's pack (#16 item 5):
+    # 71.4 kWh × 10 m²/kWh = 714 m² per pack
     assert factors["per kg of product"] == "× 114.9 m² per kg of product"
     assert factors["per kWh of cell capacity"] == "× 10 m² per kWh of cell capacity"
-    assert factors["per vehicle pack"] == "× 750 m² per vehicle pack"
+    pack = "per vehicle pack (Toyota bZ4X FWD, 71.4 kWh)"
+    assert factors[pack] == f"× 714 m² {pack}"
     assert factors["per year of supply"] == "× 700\u202f000\u202f000 m² per year of supply, ÷ 1000 (kg → t)"
     assert not any("(1 m² per" in f for f in factors.values())
 
