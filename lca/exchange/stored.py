@@ -33,6 +33,8 @@ def _sqlite_file(url: str) -> Path | None:
 class _Lazy:
     """A :class:`~lca.exchange.store.Store` opened on first use (``create``: an SQLite file may be made)."""
 
+    what = "received footprints"  # how messages name the database
+
     def __init__(self, store_or_url: Any, *, create: bool = False):
         from lca.exchange.store import _redact
 
@@ -48,7 +50,7 @@ class _Lazy:
 
             file = _sqlite_file(self.url)
             if file is not None and not self.create and not file.is_file():
-                raise StudyError(Problem("the database of received footprints does not exist", file=self.label,
+                raise StudyError(Problem(f"the database of {self.what} does not exist", file=self.label,
                                          hint="fill it with `lca pull --into URL` (or `lca serve --db URL` receives "
                                               "answers to `lca request`), or correct the URL"))
             try:
@@ -87,6 +89,8 @@ class StoreFootprints(_Lazy):
 
 class StoreInbox(_Lazy):
     """Answers to our requests, as ``lca serve`` accepted them into the same database."""
+
+    what = "answers to requests (your `lca serve --db`)"
 
     def answer(self, request_id: str) -> dict[str, Any] | None:
         return self.store.request_answer(request_id)
