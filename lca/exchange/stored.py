@@ -76,11 +76,11 @@ class StoreFootprints(_Lazy):
 
     def put(self, doc: Doc) -> str:
         """Store one footprint as received. Like a folder, an id names one content: a stored id whose
-        content (apart from its status, version links and timestamps) differs is refused."""
-        from lca.exchange.store import content_hash
+        content (apart from its status) differs is refused; the same content replaces the copy."""
+        from lca.study.received import same_content
 
         old = self.get(str(doc.get("id", "")))
-        if old is not None and content_hash(old) != content_hash(doc):
+        if old is not None and not same_content(old, doc):
             raise StudyError(Problem(f"footprint id {bare_id(str(doc.get('id')))} is already stored with different "
                                      "content", file=self.label, hint="a PACT id names one content: ask the partner "
                                                                       "why it changed"))

@@ -86,6 +86,19 @@ def read_json(path: Path, *, file: str, table: str | None = None, column: str | 
                                  hint="name a PACT v3 ProductFootprint JSON file")) from None
 
 
+#: what a partner may change under a footprint's id (PACT v3: deprecating it keeps the id); any other
+#: change makes a new id, so a stored copy differing elsewhere is refused
+STATUS_FIELDS = ("status", "statusComment", "updated")
+
+
+def same_content(a: Doc, b: Doc) -> bool:
+    """Do two footprints state the same, apart from their status (:data:`STATUS_FIELDS`)?"""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return False
+    return ({k: v for k, v in a.items() if k not in STATUS_FIELDS}
+            == {k: v for k, v in b.items() if k not in STATUS_FIELDS})
+
+
 class FolderFootprints:
     """Received footprints kept as JSON files in one folder (read when first asked, then kept).
 
@@ -128,8 +141,9 @@ class FolderFootprints:
         return sorted(self._index())
 
     def put(self, doc: Doc) -> Path:
-        """Store one footprint as ``<id>.json`` (atomically). The same content again is rewritten as it
-        was; other content under a stored id is refused (:class:`StudyError`)."""
+        """Store one footprint as ``<id>.json`` (atomically). The same content again replaces the copy
+        (so a partner's later status, e.g. Deprecated, is kept); other content under a stored id is
+        refused (:class:`StudyError`)."""
         from lca.outputs import write_atomic
 
         key = bare_id(str(doc.get("id", "")))
@@ -139,7 +153,7 @@ class FolderFootprints:
         target = self.folder / f"{key}.json"
         if target.is_file():  # an id names one content (PACT v3: a change makes a new id): never replaced
             try:
-                same = json.loads(target.read_text(encoding="utf-8")) == doc
+                same = same_content(json.loads(target.read_text(encoding="utf-8")), doc)
             except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                 same = False
             if not same:
