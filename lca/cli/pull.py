@@ -88,7 +88,7 @@ def pull(
     store = received_store(into, source=partner.base, create=True)
     received = do_pull(partner, store, product_ids=product_id or [], filters=filters, spec=pact_dir,
                        progress=lambda text: err_console().print(f"pull: {text}"))
-    _report(received, into, "pulled")
+    _report(received, store.label, "pulled")  # a label: a database URL's password is never printed
 
 
 @handle_errors
@@ -115,9 +115,11 @@ def request(
     """Ask a partner for footprints (a PACT v3 RequestCreated event) and wait for the answer.
 
     A fulfilled request's footprints are checked and stored like pulled ones; a rejection is an error.
+    With --inbox URL (your `lca serve --db`) the request is recorded there first: your server accepts
+    an answer only to a recorded request.
 
     Example: lca request --from https://pcf.supplier.example --client-id me --product-id urn:… --source
-    https://pcf.me.example --inbox events
+    https://pcf.me.example --inbox sqlite:///pcf.db --into sqlite:///pcf.db
     """
     from lca.exchange.client import request_event, send_request, take_answer, wait_for_answer
     from lca.exchange.received import event_inbox, received_store
@@ -141,11 +143,12 @@ def request(
         send_request(partner, event)
         request_id = event["id"]
         err_console().print(f"request {request_id} sent to {partner.base}; waiting up to {wait_seconds:g} s for the "
-                            f"answer in {inbox}")
+                            f"answer in {box.label}")
     else:
         request_id = wait
     answer = wait_for_answer(box, request_id, timeout=wait_seconds, poll=poll,
                              progress=lambda s: err_console().print(f"waiting for the answer to {request_id}: "
                                                                     f"{s:.0f} s"))
-    received = take_answer(answer, received_store(into, source=partner.base, create=True), where=f"{inbox} (answer to {request_id})", spec=pact_dir)
-    _report(received, into, "received")
+    store = received_store(into, source=partner.base, create=True)
+    received = take_answer(answer, store, where=f"{box.label} (answer to {request_id})", spec=pact_dir)
+    _report(received, store.label, "received")
