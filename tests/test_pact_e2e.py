@@ -9,9 +9,10 @@ tests/test_engine_equivalence.py). The supplier's primary share by hand: 0.55 g 
 film × 11.2 (AR6) ÷ 0.70 (base-film yield) ÷ 0.95 (coating yield) = 0.0092632 kg CO2e of
 0.2078533 per m² = 4.4566 % (exported rounded: "4.46"). Scenario ``jp-import`` is published (``lca publish --scenario``: one Active footprint of the product id)
 into its own SQLite database, a client added (``lca clients add``), served over TLS (``lca serve``,
-trustme certificate). Cell maker: ``lca pull --ca-file … --into sqlite:///…/cell.db``, a study that
-names the separator by product id (``supplier_footprint = "urn:lca:product:…"``) with
-``[factors] received = "sqlite:///cell.db"``, ``lca export --format pact-v3``.
+trustme certificate). Cell maker: ``lca pull --ca-file … --into sqlite:///…/cell.db`` (and once into a
+throw-away PostgreSQL), a study that names the separator by product id (``supplier_footprint =
+"urn:lca:product:…"``) with ``[factors] received = "sqlite:///cell.db"`` (the database's URL),
+``lca export --format pact-v3``.
 
 The cell maker's numbers, by hand (PACT Methodology v3 §4.2.2: a supplier's PCF brings its own
 primary data share of its contribution, counted when the exchange's activity data are primary)::
@@ -115,13 +116,27 @@ def supplier(tmp_path_factory):
     server.stop()
 
 
-def test_pull_build_export(supplier, tmp_path, cli):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cell_db(request, tmp_path):
+    """The cell maker's database: (URL to pull into, how its study names it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cell.db'}", "sqlite:///cell.db"  # relative to the study's folder
+        return
+    from pact_host import PgCluster
+
+    pg = PgCluster()
+    yield pg.url, pg.url
+    pg.stop()
+
+
+def test_pull_build_export(supplier, tmp_path, cli, cell_db):
     from lca.exchange.store import Store
 
     # the cell maker pulls the separator's footprint into its own database (created by the pull)
+    into, named = cell_db
     ok(cli("pull", "--from", supplier["url"], "--client-id", "cell-maker", "--client-secret", supplier["secret"],
-           "--product-id", PRODUCT, "--ca-file", supplier["ca"], "--into", f"sqlite:///{tmp_path / 'cell.db'}"))
-    store = Store.open(tmp_path / "cell.db")
+           "--product-id", PRODUCT, "--ca-file", supplier["ca"], "--into", into))
+    store = Store.open(into)
     [theirs] = store.received(product_id=PRODUCT)
     store.close()
     assert theirs["companyName"] == SUPPLIER and theirs["status"] == "Active"
@@ -131,7 +146,7 @@ def test_pull_build_export(supplier, tmp_path, cli):
     assert share == pytest.approx(0.55e-3 * 11.2 / 0.70 / 0.95 / float(SUPPLIER_PCF) * 100, abs=0.005)  # 4.46
 
     # ... names it by product id in a study whose [factors] received is that database, and exports
-    (tmp_path / "cell.toml").write_text(CELL_STUDY, encoding="utf-8")
+    (tmp_path / "cell.toml").write_text(CELL_STUDY.replace("sqlite:///cell.db", named), encoding="utf-8")
     ok(cli("export", str(tmp_path / "cell.toml"), "--format", "pact-v3", "--scenario", "base",
            "--created", "2026-07-01T00:00:00Z", "-o", tmp_path / "cell-pcf.json"))
     doc = json.loads((tmp_path / "cell-pcf.json").read_text(encoding="utf-8"))
