@@ -68,6 +68,8 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
+        if _LAZY[name] == "lca.study":  # database URLs as received footprints: lca.exchange registers them
+            importlib.import_module("lca.exchange")
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value

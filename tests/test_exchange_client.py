@@ -99,6 +99,24 @@ def test_pull_follows_every_page_and_stores_all(tmp_path):
     assert "POST /auth/token" in stub.calls
 
 
+@pytest.mark.parametrize("kind", ["folder", "database"])
+def test_a_clash_with_a_stored_id_stores_nothing(tmp_path, kind):
+    """Was: footprints before the one whose id is stored with other content were stored, the rest not
+    (a half pull). Now the clash is found first and nothing is stored."""
+    from lca.exchange.received import received_store
+
+    where = str(tmp_path / "in") if kind == "folder" else f"sqlite:///{tmp_path / 'in.db'}"
+    docs = footprints(3)
+    store = received_store(where, create=True)
+    store.put(docs[2])
+    clash = copy.deepcopy(docs[2])
+    clash["productNameCompany"] = "Film B"
+    with pytest.raises(ExchangeError, match=f"{docs[2]['id']} is already stored with different content"):
+        pull(partner(Stub([docs[0], docs[1], clash])), received_store(where, create=True))
+    store = received_store(where)
+    assert [store.get(d["id"]) for d in docs] == [None, None, docs[2]]
+
+
 def test_pull_filters_by_product_id(tmp_path):
     stub = Stub(footprints(5), page=1)
     got = pull(partner(stub), FolderFootprints(tmp_path / "in"),

@@ -187,6 +187,10 @@ def test_fulfilled_event_stores_checked_footprints_as_received(host):
     one that breaks a lca check rule is refused whole."""
     from lca.exchange.store import Store
 
+    mine = Store.open(host.db)  # the requests lca request sent (and recorded) from this host
+    for rid in ("ours-1", "ours-2"):
+        mine.record_request({"id": rid, "data": {"productId": ["urn:example:p"]}}, partner=host.partner.url)
+    mine.close()
     with host.client() as c:
         doc = c.get("/3/footprints?limit=1").json()["data"][0]
         theirs = {**doc, "id": str(uuid.uuid4()), "companyIds": ["urn:example:supplier"]}
@@ -200,3 +204,38 @@ def test_fulfilled_event_stores_checked_footprints_as_received(host):
         assert c.get(f"/3/footprints/{theirs['id']}").status_code == 404
     store = Store.open(host.db)
     assert store.received(footprint_id=theirs["id"]) == [theirs] and store.received(footprint_id=bad["id"]) == []
+
+
+def test_an_answer_is_taken_only_to_a_request_we_sent_and_only_once(host):
+    """RequestFulfilled/Rejected events are answers: one naming no request this host recorded (lca request
+    --inbox DB) is refused and nothing of it is stored; the first answer to a request is kept (lca request
+    reads it from the store), a second one is refused, a replay of the first is accepted and ignored."""
+    from lca.exchange.store import Store
+    from lca.exchange.stored import StoreInbox
+
+    with host.client() as c:
+        doc = c.get("/3/footprints?limit=1").json()["data"][0]
+    theirs = {**doc, "id": str(uuid.uuid4()), "companyIds": ["urn:example:stranger"]}
+    fulfilled = {**published(host, []), "type": "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3",
+                 "data": {"requestEventId": str(uuid.uuid4()), "pfs": [theirs]}}
+    with host.client() as c:
+        r = c.post("/3/events", json=fulfilled, headers=EVENT_CT)
+    assert r.status_code == 400 and "names no request" in r.json()["message"]
+    store = Store.open(host.db)
+    assert store.received(footprint_id=theirs["id"]) == []
+
+    rid = str(uuid.uuid4())
+    store.record_request({"id": rid, "data": {"productId": ["urn:example:p"]}}, partner=host.partner.url)
+    inbox = StoreInbox(store)
+    assert inbox.answer(rid) is None
+    first = {**fulfilled, "id": str(uuid.uuid4()), "data": {"requestEventId": rid, "pfs": [theirs]}}
+    rejected = {**published(host, []), "type": "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3",
+                "data": {"requestEventId": rid, "error": {"code": "NotFound", "message": "none"}}}
+    with host.client() as c:
+        assert c.post("/3/events", json=first, headers=EVENT_CT).status_code == 200
+        assert c.post("/3/events", json=first, headers=EVENT_CT).status_code == 200  # a replay: ignored
+        r = c.post("/3/events", json=rejected, headers=EVENT_CT)
+    assert r.status_code == 400 and "answered already" in r.json()["message"]
+    assert inbox.answer(rid) == first
+    assert store.received(footprint_id=theirs["id"]) == [theirs]
+    store.close()

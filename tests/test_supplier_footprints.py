@@ -373,6 +373,18 @@ def test_one_id_with_two_contents_is_refused(tmp_path):
         lca.load_study(path)
 
 
+def test_a_partners_deprecation_replaces_the_received_copy(tmp_path):
+    """Was: pulling again after the supplier deprecated a footprint (same id, status Deprecated) was
+    refused as "different content", so the folder kept it Active and studies went on using it. The
+    status may change under an id (PACT v3); the study then refuses it as Deprecated."""
+    store = FolderFootprints(tmp_path / "in")
+    store.put(FOOTPRINT)
+    store.put(changed(status="Deprecated") | {"statusComment": "replaced by a newer version"})
+    assert store.get(PF_ID)["status"] == "Deprecated"
+    with pytest.raises(LcaInputError, match="only Deprecated footprints"):
+        lca.load_study(write(tmp_path, ref="urn:lca:product:film"), received=tmp_path / "in")
+
+
 def test_a_footprint_per_piece_takes_a_count(tmp_path):
     doc = changed(declaredUnitOfMeasurement="piece", declaredUnitAmount="1", pcfExcludingBiogenicUptake="5")
     fp = lca.compute(lca.load_study(write(tmp_path, amount="3 count", footprint=doc)))

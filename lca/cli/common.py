@@ -75,9 +75,10 @@ BasisOpt = Annotated[Optional[ElectricityBasis], typer.Option(
         choices.ELECTRICITY_BASES) + " (overrides the study; sets T&D losses with its point).")]
 FactorsOpt = Annotated[Optional[List[Path]], typer.Option("--factors", help="User factor file (CSV/Parquet) on top "
                                                                             "of the library; repeatable.")]
-ReceivedOpt = Annotated[Optional[Path], typer.Option(
-    "--received", metavar="DIR", help="Folder of received PACT footprints (`lca pull --into DIR`) that supplier_footprint "
-                                      "ids and product ids are looked up in (overrides the study's \\[factors] received).")]
+ReceivedOpt = Annotated[Optional[str], typer.Option(
+    "--received", metavar="DIR|URL", help="Folder of received PACT footprints (`lca pull --into DIR`), or a database "
+                                          "URL (sqlite:///FILE, postgresql+psycopg://…), that supplier_footprint ids and "
+                                          "product ids are looked up in (overrides the study's \\[factors] received).")]
 AllowExpiredOpt = Annotated[bool, typer.Option(
     "--allow-expired", help="Use supplier footprints that are expired or Deprecated (the outputs warn).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
@@ -97,7 +98,7 @@ class Switches:
     td_losses: Optional[TdLosses] = None
     electricity_basis: Optional[ElectricityBasis] = None
     factors: Optional[List[Path]] = None
-    received: Optional[Path] = None
+    received: Optional[str] = None
     allow_expired: Optional[bool] = None
 
     def load(self, study: Optional[Path]):
@@ -160,9 +161,10 @@ def compare_opt(help: str) -> Any:
 
 def load(study: Optional[Path], *, cell_plant: str | None = None, gwp: Gwp | None = None,
          electricity_rule: ElectricityRule | None = None, td_losses: TdLosses | None = None,
-         electricity_basis: ElectricityBasis | None = None, received: Path | None = None,
+         electricity_basis: ElectricityBasis | None = None, received: str | Path | None = None,
          allow_expired: bool = False):
     """Load a study (or the default) and apply method switches given on the command line."""
+    import lca.exchange  # noqa: F401 — registers database URLs as received footprints (--received URL)
     from lca.errors import StudyError
     from lca.resources import default_study_path
     from lca.study import load_study

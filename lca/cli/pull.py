@@ -1,7 +1,10 @@
 """``lca pull`` and ``lca request``: fetch and ask for partners' PACT v3 footprints (:mod:`lca.exchange.client`).
 
 Both store what they receive in a folder of received footprints (``--into``, default ``received``),
-which a study reads with ``[factors] received = "received"`` or ``--received received``. The client
+which a study reads with ``[factors] received = "received"`` or ``--received received``, or in a
+database named by URL (``--into sqlite:///pcf.db``: the received footprints of that store, which a
+study names the same way). ``lca request --inbox URL`` waits on the database of your ``lca serve``:
+the request is recorded there, and the server accepts an answer only to a recorded request. The client
 secret may come from the environment (``LCA_CLIENT_SECRET``) so it stays out of shell history; it is
 never printed.
 """
@@ -23,7 +26,8 @@ SecretOpt = Annotated[str, typer.Option("--client-secret", envvar="LCA_CLIENT_SE
                                         show_envvar=True, help="The client secret (never printed).")]
 ProductOpt = Annotated[Optional[List[str]], typer.Option("--product-id", metavar="URN",
                                                          help="A product id (URN) to fetch; repeatable (= OR).")]
-IntoOpt = Annotated[Path, typer.Option("--into", metavar="DIR", help="Folder of received footprints to store them in.")]
+IntoOpt = Annotated[str, typer.Option("--into", metavar="DIR|URL", help="Folder of received footprints to store them "
+                                      "in, or a database URL (sqlite:///FILE, postgresql+psycopg://…).")]
 CaOpt = Annotated[Optional[Path], typer.Option("--ca-file", help="PEM file of CA certificates to trust (a partner "
                                                                  "with a private CA).")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each HTTP answer.")]
@@ -38,7 +42,7 @@ def _partner(url: str, client_id: str, secret: str, ca_file: Optional[Path], tim
     return Partner(url=url, client_id=client_id, client_secret=secret, ca_file=ca_file, timeout=timeout)
 
 
-def _report(received, into: Path, what: str) -> None:
+def _report(received, into: str, what: str) -> None:
     out = out_console()
     out.print(f"{what} {len(received.ids)} footprint(s) into {into} (checked with {received.schema} and the "
               "lca check rules)")
@@ -65,7 +69,7 @@ def pull(
     filter_: Annotated[Optional[List[str]], typer.Option("--filter", metavar="KEY=VALUE", help="A PACT v3 filter "
                                                          "(companyId, geography, classification, validOn, validAfter, "
                                                          "validBefore, status); repeatable.")] = None,
-    into: IntoOpt = Path("received"),
+    into: IntoOpt = "received",
     ca_file: CaOpt = None,
     timeout: TimeoutOpt = 30.0,
     pact_dir: SpecOpt = None,
@@ -77,13 +81,14 @@ def pull(
     Example: lca pull --from https://pcf.supplier.example --client-id me --product-id urn:… --into received
     """
     from lca.exchange.client import pull as do_pull
-    from lca.exchange.received import FolderFootprints
+    from lca.exchange.received import received_store
 
     filters = _filters(filter_)
     partner = _partner(url, client_id, client_secret, ca_file, timeout)
-    received = do_pull(partner, FolderFootprints(into), product_ids=product_id or [], filters=filters, spec=pact_dir,
+    store = received_store(into, source=partner.base, create=True)
+    received = do_pull(partner, store, product_ids=product_id or [], filters=filters, spec=pact_dir,
                        progress=lambda text: err_console().print(f"pull: {text}"))
-    _report(received, into, "pulled")
+    _report(received, store.label, "pulled")  # a label: a database URL's password is never printed
 
 
 @handle_errors
@@ -91,14 +96,14 @@ def request(
     url: FromOpt,
     client_id: ClientIdOpt,
     client_secret: SecretOpt,
-    inbox: Annotated[Path, typer.Option("--inbox", metavar="DIR", help="Folder where your `lca serve` keeps the "
-                                        "events it receives (the partner's answer arrives there).",
-                                        show_default=False)],
+    inbox: Annotated[str, typer.Option("--inbox", metavar="URL|DIR", help="The database of your `lca serve` (its "
+                                       "--db URL, e.g. sqlite:///pcf.db), where the partner's answer arrives; or a "
+                                       "folder of answer event files.", show_default=False)],
     product_id: ProductOpt = None,
     source: Annotated[Optional[str], typer.Option("--source", metavar="URL", help="Your own PACT API base URL: the "
                                                   "partner answers to {source}/3/events.")] = None,
     comment: Annotated[Optional[str], typer.Option("--comment", help="Free text for the partner.")] = None,
-    into: IntoOpt = Path("received"),
+    into: IntoOpt = "received",
     wait: Annotated[Optional[str], typer.Option("--wait", metavar="REQUEST_ID", help="Send nothing: wait for the "
                                                 "answer to an earlier request.")] = None,
     wait_seconds: Annotated[float, typer.Option("--wait-seconds", min=0, help="How long to wait for the answer.")] = 600,
@@ -110,12 +115,15 @@ def request(
     """Ask a partner for footprints (a PACT v3 RequestCreated event) and wait for the answer.
 
     A fulfilled request's footprints are checked and stored like pulled ones; a rejection is an error.
+    With --inbox URL (your `lca serve --db`) the request is recorded there first: your server accepts
+    an answer only to a recorded request.
 
     Example: lca request --from https://pcf.supplier.example --client-id me --product-id urn:… --source
-    https://pcf.me.example --inbox events
+    https://pcf.me.example --inbox sqlite:///pcf.db --into sqlite:///pcf.db
     """
     from lca.exchange.client import request_event, send_request, take_answer, wait_for_answer
-    from lca.exchange.received import FolderFootprints, FolderInbox
+    from lca.exchange.received import event_inbox, received_store
+    from lca.exchange.stored import StoreInbox
 
     if wait is None:
         if not product_id:
@@ -127,17 +135,20 @@ def request(
 
         check_url(source, "--source")
     partner = _partner(url, client_id, client_secret, ca_file, timeout)
+    box = event_inbox(inbox)
     if wait is None:
         event = request_event(product_id, source, comment=comment)
+        if isinstance(box, StoreInbox):  # recorded first: the answer may arrive before send_request returns
+            box.store.record_request(event, partner=partner.base)
         send_request(partner, event)
         request_id = event["id"]
         err_console().print(f"request {request_id} sent to {partner.base}; waiting up to {wait_seconds:g} s for the "
-                            f"answer in {inbox}")
+                            f"answer in {box.label}")
     else:
         request_id = wait
-    box = FolderInbox(inbox)
     answer = wait_for_answer(box, request_id, timeout=wait_seconds, poll=poll,
                              progress=lambda s: err_console().print(f"waiting for the answer to {request_id}: "
                                                                     f"{s:.0f} s"))
-    received = take_answer(answer, FolderFootprints(into), where=f"{inbox} (answer to {request_id})", spec=pact_dir)
-    _report(received, into, "received")
+    store = received_store(into, source=partner.base, create=True)
+    received = take_answer(answer, store, where=f"{box.label} (answer to {request_id})", spec=pact_dir)
+    _report(received, store.label, "received")

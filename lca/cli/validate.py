@@ -33,8 +33,8 @@ def validate(
     skip: List[Stage] = typer.Option([], "--skip", help="Leave a study stage out (repeatable): uncertainty, pact "
                                                         "(e.g. an AR4 study that is never exported to PACT). The "
                                                         "summary line says which stages were skipped."),
-    received: Optional[Path] = typer.Option(None, "--received", metavar="DIR", help="Folder of received PACT "
-                                            "footprints, as for lca run (supplier_footprint ids)."),
+    received: Optional[str] = typer.Option(None, "--received", metavar="DIR|URL", help="Folder (or database URL) of "
+                                           "received PACT footprints, as for lca run (supplier_footprint ids)."),
     allow_expired: bool = typer.Option(False, "--allow-expired", help="Accept expired or Deprecated supplier "
                                                                       "footprints, as for lca run."),
 ) -> None:
@@ -49,6 +49,7 @@ def validate(
     """
     import json
 
+    import lca.exchange  # noqa: F401 — registers database URLs as received footprints (--received URL)
     from lca.validation import Annotation, annotation, validate as run_checks
 
     outcome = run_checks(paths, allow_unknown=allow_unknown, skip=[s.value for s in skip], received=received,

@@ -17,6 +17,8 @@ Received footprints from partners (``lca pull``, ``lca request``; the optional e
 * :mod:`lca.exchange.received` — where received footprints (and the answers to requests) are kept:
   the small interfaces :class:`ReceivedFootprints` and :class:`EventInbox`, each with a
   folder-of-JSON implementation (a database store implements the same methods);
+* :mod:`lca.exchange.stored` — the database store behind both interfaces (:class:`StoreFootprints`,
+  :class:`StoreInbox`): a database URL names it wherever a folder may be named;
 * :mod:`lca.exchange.validate` — a received footprint checked as PACT v3: its shape (required
   fields and types; the official OpenAPI schema too when it is available) and the ``lca check`` rules;
 * :mod:`lca.exchange.client` — ``lca pull`` and ``lca request``: OAuth2 client credentials, paged
@@ -51,5 +53,7 @@ def require(*names: str) -> None:
                                          hint="install lca[server] (pip install 'lca[server]')"))
 
 from lca.exchange.received import EventInbox, FolderFootprints, FolderInbox, ReceivedFootprints  # noqa: E402
+from lca.exchange.stored import StoreFootprints, StoreInbox  # noqa: E402
 
-__all__ = ["EventInbox", "FolderFootprints", "FolderInbox", "ReceivedFootprints", "ServerExtraMissing", "require"]
+__all__ = ["EventInbox", "FolderFootprints", "FolderInbox", "ReceivedFootprints", "ServerExtraMissing", "StoreFootprints",
+           "StoreInbox", "require"]

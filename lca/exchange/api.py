@@ -193,6 +193,18 @@ async def post_event(request: Request) -> Response:
         return error(400, "the body is not valid JSON")
     except ev.EventError as exc:
         return error(400, str(exc))
+    answering = event["type"] in (ev.FULFILLED, ev.REJECTED)
+    if answering:  # an answer is taken only to a request we sent (lca request recorded it), and only once
+        state = await run_in_threadpool(s.store.request_state, event["data"]["requestEventId"])
+        if state == "unknown":
+            return error(400, "data.requestEventId names no request this host sent")
+        pfs = (event["data"].get("pfs") or []) if event["type"] == ev.FULFILLED else []
+        if pfs:
+            from lca.disclosure import check_pact
+
+            problems = check_pact(pfs, "v3")
+            if problems:  # stored only if every footprint passes the lca check rules
+                return error(400, "RequestFulfilledEvent: " + "; ".join(str(p) for p in problems[:5]))
     fresh = await run_in_threadpool(s.store.record_event, event, client_id=who)
     if not fresh:
         return Response(status_code=200)  # a replay: accepted, not acted on twice
@@ -204,14 +216,10 @@ async def post_event(request: Request) -> Response:
             worker = getattr(request.app.state, "worker", None)
             if worker is not None:
                 worker.wake.set()
-    elif event["type"] == ev.FULFILLED:  # an answer to our request (lca request): keep what came
-        from lca.disclosure import check_pact
-
-        problems = check_pact(event["data"]["pfs"], "v3")
-        if problems:  # stored only if every footprint passes the lca check rules
-            return error(400, "RequestFulfilledEvent: " + "; ".join(str(p) for p in problems[:5]))
-        for pf in event["data"]["pfs"]:
-            await run_in_threadpool(s.store.add_received, pf, source=event["source"])
+    elif answering:  # the answer to our request (lca request waits for it in this store): keep what came
+        taken = await run_in_threadpool(s.store.answer_request, event, pfs, source=event["source"])
+        if not taken:
+            return error(400, "the request data.requestEventId names was answered already")
     return Response(status_code=200)
 
 

@@ -267,9 +267,18 @@ class Received:
 
 
 def _store(docs: list[dict[str, Any]], store: ReceivedFootprints, spec: Path | str | None) -> Received:
+    from lca.study.received import FolderFootprints, same_content
+
     put = getattr(store, "put", None)
     if put is None:
         raise ExchangeError(Problem(f"the store {store.label} cannot take footprints (it has no put())"))
+    # an id already stored with other content would stop put() half-way: found before anything is stored
+    empty = isinstance(store, FolderFootprints) and not store.folder.is_dir()  # (pull makes the folder)
+    clashes = [] if empty else [Problem(f"footprint id {bare_id(str(d['id']))} is already stored with different content",
+                       file=store.label, hint="a PACT id names one content: ask the partner why it changed")
+               for d in docs if (old := store.get(str(d["id"]))) is not None and not same_content(old, d)]
+    if clashes:
+        raise ExchangeError(clashes)
     stored = [str(put(doc)) for doc in docs]  # all were checked first: nothing is stored unless all pass
     return Received(tuple(bare_id(str(d["id"])) for d in docs), tuple(stored), schema_used(spec))
 

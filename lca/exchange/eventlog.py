@@ -88,3 +88,52 @@ class EventLogMixin:
         with self.engine.begin() as conn:  # type: ignore[attr-defined]
             conn.execute(m.callbacks.update().where(m.callbacks.c.seq == seq).values(
                 state="abandoned", done=True, last_error=reason))
+
+
+class RequestLogMixin:
+    """Outgoing requests (``lca request``) and their answers: a RequestFulfilled/Rejected event that
+    reaches ``lca serve`` is accepted only as the first answer to a request this store sent."""
+
+    engine: object
+
+    def record_request(self, event: dict, *, partner: str) -> None:
+        """Remember a RequestCreated event sent to ``partner`` (its base URL)."""
+        from lca.exchange import models as m
+
+        with self.engine.begin() as conn:  # type: ignore[attr-defined]
+            conn.execute(m.requests.insert().values(event_id=str(event["id"]), partner=partner[:1024],
+                                                    product_ids=json.dumps(event["data"].get("productId") or []),
+                                                    created=now_utc()))
+
+    def request_state(self, request_id: str) -> str:
+        """``unknown`` (we sent no such request), ``open`` or ``answered``."""
+        from lca.exchange import models as m
+
+        with self.engine.connect() as conn:  # type: ignore[attr-defined]
+            row = conn.execute(m.requests.select().where(m.requests.c.event_id == request_id)).mappings().first()
+        return "unknown" if row is None else ("open" if row["answered"] is None else "answered")
+
+    def answer_request(self, event: dict, pfs_received: list[dict] = (), *, source: str | None = None) -> bool:
+        """Accept ``event`` as the answer to its ``data.requestEventId``, storing its footprints (if
+        any) as received, in ONE transaction; False if that request is unknown or already answered."""
+        from lca.exchange import models as m
+
+        r = m.requests
+        with self.engine.begin() as conn:  # type: ignore[attr-defined]
+            done = conn.execute(r.update().where(r.c.event_id == str(event["data"]["requestEventId"]),
+                                                 r.c.answered.is_(None))
+                                .values(answered=now_utc(), answer=json.dumps(event, ensure_ascii=False)))
+            if done.rowcount != 1:
+                return False
+            for doc in pfs_received:
+                self._put_received(conn, doc, source=source)  # type: ignore[attr-defined]
+        return True
+
+    def request_answer(self, request_id: str) -> dict | None:
+        """The accepted answer to one of our requests, or None while there is none."""
+        from lca.exchange import models as m
+
+        with self.engine.connect() as conn:  # type: ignore[attr-defined]
+            text = conn.execute(m.requests.select().with_only_columns(m.requests.c.answer)
+                                .where(m.requests.c.event_id == request_id)).scalar()
+        return None if text is None else json.loads(text)

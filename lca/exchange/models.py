@@ -100,3 +100,15 @@ callbacks = Table(
     Column("done", Boolean, nullable=False, default=False),
     Index("ix_callbacks_due", "done", "next_attempt"),
 )
+
+#: RequestCreated events we sent (lca request): a RequestFulfilled/Rejected event is accepted only as the
+#: answer to one of these (data.requestEventId), once
+requests = Table(
+    "requests", metadata,
+    Column("event_id", String(256), primary_key=True),
+    Column("partner", String(1024), nullable=False),  # the base URL the request went to
+    Column("product_ids", Text, nullable=False),  # JSON list
+    Column("created", String(TS), nullable=False),
+    Column("answered", String(TS)),
+    Column("answer", Text),  # the accepted RequestFulfilled/Rejected event (what lca request waits for)
+)

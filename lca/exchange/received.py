@@ -9,7 +9,10 @@ into it, a study's ``supplier_footprint`` looks ids and product ids up in it.
 the ``RequestFulfilled`` or ``RequestRejected`` event the data owner POSTs to the requester's
 ``/3/events`` (``lca serve`` receives it). One method, ``answer(request_id)``: the answering event
 as parsed JSON, or None while there is none. :class:`FolderInbox` reads a folder of event JSON
-files (one event per file, any name); a server backed by a database implements the same method.
+files (one event per file, any name); :class:`~lca.exchange.stored.StoreInbox` reads the answers
+``lca serve`` accepted into its database (only answers to requests ``lca request`` recorded there).
+A database URL names either store wherever a folder may be named (:func:`received_store`,
+:func:`event_inbox`; the study loader through the opener registered below).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import json
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from lca.study.received import FolderFootprints, ReceivedFootprints, bare_id, footprints_in
+from lca.study.received import (FolderFootprints, ReceivedFootprints, bare_id, footprints_in, is_url,
+                                 register_url_opener)
 
 __all__ = ["EventInbox", "FolderFootprints", "FolderInbox", "ReceivedFootprints", "bare_id", "footprints_in",
-           "ANSWER_TYPES"]
+           "ANSWER_TYPES", "event_inbox", "received_store"]
 
 #: The CloudEvent types that answer a RequestCreated event (PACT v3), and what each means.
 ANSWER_TYPES = {"org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3": "fulfilled",
@@ -60,3 +64,31 @@ class FolderInbox:
                     and str(event["data"].get("requestEventId")) == request_id):
                 return event
         return None
+
+
+def _open_database(url: str, base: Path | None) -> ReceivedFootprints:
+    from lca.exchange.stored import open_received
+
+    return open_received(url, base)
+
+
+register_url_opener(_open_database)  # database URLs name received footprints (lca.study.received)
+
+
+def received_store(where: str | Path, *, source: str | None = None, create: bool = False) -> ReceivedFootprints:
+    """``--into``/``--received``: a database URL (:class:`~lca.exchange.stored.StoreFootprints`;
+    ``create``: an SQLite file may be made) or a folder (:class:`FolderFootprints`)."""
+    if isinstance(where, str) and is_url(where):
+        from lca.exchange.stored import StoreFootprints
+
+        return StoreFootprints(where, source=source, create=create)
+    return FolderFootprints(where)
+
+
+def event_inbox(where: str | Path) -> EventInbox:
+    """``--inbox``: the database of your ``lca serve`` (:class:`~lca.exchange.stored.StoreInbox`) or a folder."""
+    if isinstance(where, str) and is_url(where):
+        from lca.exchange.stored import StoreInbox
+
+        return StoreInbox(where)
+    return FolderInbox(where)

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 from lca.errors import LcaInputError, Problem
 from lca.exchange import require
 from lca.exchange.access import AccessMixin
-from lca.exchange.eventlog import EventLogMixin
+from lca.exchange.eventlog import EventLogMixin, RequestLogMixin
 from lca.exchange.filters import Filters, doc_keys, validity
 from lca.timestamps import now_utc
 
@@ -59,7 +59,7 @@ class PublishResult:
     deprecated: list[str] = field(default_factory=list)
 
 
-class Store(EventLogMixin, AccessMixin):
+class Store(EventLogMixin, RequestLogMixin, AccessMixin):
     """A footprint store on an SQLAlchemy engine (see the module docstring)."""
 
     def __init__(self, engine, url: str):
@@ -253,26 +253,31 @@ class Store(EventLogMixin, AccessMixin):
     def add_received(self, doc: Mapping[str, Any], *, source: str | None = None, now: str | None = None) -> str:
         """Store a partner's v3 ProductFootprint (already validated by the caller); its id is kept.
         The same id again replaces the stored copy (the partner may have deprecated it); returns the id."""
-        from lca.exchange import models as m
-
         fid = doc.get("id") if isinstance(doc, Mapping) else None
         try:
             fid = str(uuid.UUID(str(fid)))
         except ValueError:
             raise LcaInputError(Problem(f"a received footprint needs a UUID 'id', got {str(fid)[:60]!r}",
                                         file=source)) from None
-        doc = dict(doc)
-        series = "received:" + ",".join(sorted(doc.get("companyIds") or [])) + ":" + ",".join(sorted(doc.get("productIds") or []))
         with self.engine.begin() as conn:
-            row = conn.execute(m.footprints.select().where(m.footprints.c.id == fid)).mappings().first()
-            if row is not None and row["origin"] != "received":
-                raise LcaInputError(Problem(f"footprint '{fid}' is one this store publishes, not a received one",
-                                            file=source))
-            if row is not None:
-                conn.execute(m.footprints.delete().where(m.footprints.c.id == fid))
-            self._insert(conn, doc, series=series[:512], origin="received", digest=content_hash(doc),
-                         now=now or now_utc(), source=source)
+            self._put_received(conn, doc, source=source, now=now)
         return fid
+
+    def _put_received(self, conn, doc: Mapping[str, Any], *, source: str | None, now: str | None = None) -> None:
+        """:meth:`add_received` inside the caller's transaction (``doc['id']`` already checked a UUID)."""
+        from lca.exchange import models as m
+
+        doc = dict(doc)
+        fid = str(uuid.UUID(str(doc["id"])))
+        series = "received:" + ",".join(sorted(doc.get("companyIds") or [])) + ":" + ",".join(sorted(doc.get("productIds") or []))
+        row = conn.execute(m.footprints.select().where(m.footprints.c.id == fid)).mappings().first()
+        if row is not None and row["origin"] != "received":
+            raise LcaInputError(Problem(f"footprint '{fid}' is one this store publishes, not a received one",
+                                        file=source))
+        if row is not None:
+            conn.execute(m.footprints.delete().where(m.footprints.c.id == fid))
+        self._insert(conn, doc, series=series[:512], origin="received", digest=content_hash(doc),
+                     now=now or now_utc(), source=source)
 
     def received(self, *, footprint_id: str | None = None, product_id: str | None = None,
                  include_deprecated: bool = True) -> list[dict]:

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from lca.errors import Problem, SchemaError, StudyError
+from lca.errors import LcaInputError, Problem, SchemaError, StudyError
 from lca.schemas import ID
 from lca.study.model import Method, Study, _check_method
 from lca.study.origins import exchange_rows, locate
@@ -38,7 +38,7 @@ from lca.study.outlook import outlook_frame
 from lca.study.scenarios import _scenarios
 from lca.study.shape import shape_problems
 from lca.study.sources import parse_sources
-from lca.study.received import FolderFootprints, ReceivedFootprints, as_store
+from lca.study.received import FolderFootprints, ReceivedFootprints, as_store, is_url, open_url
 from lca.study.supplier import resolve_supplier_footprints, supplier_layer
 from lca.study.screening import parse_exclusions
 from lca.study.shipping import parse_shipping
@@ -223,11 +223,17 @@ def _study_from_doc(doc: Mapping[str, Any], *, base: Path | None = None, file: s
     store = as_store(received)
     fdoc0 = doc.get("factors") if isinstance(doc.get("factors"), Mapping) else {}
     if store is None and fdoc0.get("received") is not None:
-        if isinstance(fdoc0["received"], str):
+        if isinstance(fdoc0["received"], str) and is_url(fdoc0["received"]):  # a database (lca.study.received)
+            try:
+                store = open_url(fdoc0["received"], base=base,
+                                 where={"file": file, "table": "factors", "column": "received"})
+            except LcaInputError as exc:
+                problems += exc.problems
+        elif isinstance(fdoc0["received"], str):
             store = FolderFootprints(base / fdoc0["received"])
         else:
             problems.append(Problem(f"received must be a folder name, got {fdoc0['received']!r:.60}", file=file,
-                                    table="factors", column="received", hint='write received = "received/"'))
+                                    table="factors", column="received", hint='write received = "received/" (a folder) or "sqlite:///received.db" (a database)'))
     doc, suppliers, more = resolve_supplier_footprints(doc, base=base, file=file, received=store,
                                                        allow_expired=allow_expired, reference_end=ref_end)
     problems += more

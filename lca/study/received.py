@@ -14,13 +14,21 @@ else.
 * ``label`` — how messages name the store (a folder path, a database URL without its password).
 
 A store may also offer ``put(doc)`` (``lca pull`` stores what it fetched); the loader never calls it.
+
+**Database URLs.** Wherever a folder of received footprints may be named (``[factors] received``,
+``--received``, ``lca pull --into``), a database URL may be too: any text with ``://`` is one
+(``sqlite:///received.db``, ``postgresql+psycopg://user@host/db``), and names the footprint store of
+``lca serve``/``lca publish`` (its *received* footprints). Databases need :mod:`lca.exchange`, a
+higher layer, so it registers its opener here (:func:`register_url_opener`) when it is imported;
+this module only recognises the syntax. In a study file, a relative SQLite path is relative to the
+study's folder, like a folder name.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 from lca.errors import Problem, StudyError
 
@@ -78,6 +86,19 @@ def read_json(path: Path, *, file: str, table: str | None = None, column: str | 
                                  hint="name a PACT v3 ProductFootprint JSON file")) from None
 
 
+#: what a partner may change under a footprint's id (PACT v3: deprecating it keeps the id); any other
+#: change makes a new id, so a stored copy differing elsewhere is refused
+STATUS_FIELDS = ("status", "statusComment", "updated")
+
+
+def same_content(a: Doc, b: Doc) -> bool:
+    """Do two footprints state the same, apart from their status (:data:`STATUS_FIELDS`)?"""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return False
+    return ({k: v for k, v in a.items() if k not in STATUS_FIELDS}
+            == {k: v for k, v in b.items() if k not in STATUS_FIELDS})
+
+
 class FolderFootprints:
     """Received footprints kept as JSON files in one folder (read when first asked, then kept).
 
@@ -120,8 +141,9 @@ class FolderFootprints:
         return sorted(self._index())
 
     def put(self, doc: Doc) -> Path:
-        """Store one footprint as ``<id>.json`` (atomically). The same content again is rewritten as it
-        was; other content under a stored id is refused (:class:`StudyError`)."""
+        """Store one footprint as ``<id>.json`` (atomically). The same content again replaces the copy
+        (so a partner's later status, e.g. Deprecated, is kept); other content under a stored id is
+        refused (:class:`StudyError`)."""
         from lca.outputs import write_atomic
 
         key = bare_id(str(doc.get("id", "")))
@@ -131,7 +153,7 @@ class FolderFootprints:
         target = self.folder / f"{key}.json"
         if target.is_file():  # an id names one content (PACT v3: a change makes a new id): never replaced
             try:
-                same = json.loads(target.read_text(encoding="utf-8")) == doc
+                same = same_content(json.loads(target.read_text(encoding="utf-8")), doc)
             except (OSError, UnicodeDecodeError, json.JSONDecodeError):
                 same = False
             if not same:
@@ -143,9 +165,42 @@ class FolderFootprints:
         return target
 
 
-def as_store(received: "ReceivedFootprints | Path | str | None") -> "ReceivedFootprints | None":
-    """A store from what a caller gives: a store, a folder path, or None."""
+#: how a database URL becomes a store: ``opener(url, base)`` (``base``: the folder a relative SQLite
+#: path is relative to, or None for the working directory); registered by :mod:`lca.exchange`
+_URL_OPENERS: list[Callable[[str, Path | None], ReceivedFootprints]] = []
+
+
+def register_url_opener(opener: Callable[[str, Path | None], ReceivedFootprints]) -> None:
+    """Make database URLs usable as received-footprint stores (called once by :mod:`lca.exchange`)."""
+    if opener not in _URL_OPENERS:
+        _URL_OPENERS.append(opener)
+
+
+def is_url(text: str) -> bool:
+    """Does ``text`` name a database (``scheme://…``) rather than a folder?"""
+    return "://" in text
+
+
+def open_url(url: str, *, base: Path | None = None, where: dict[str, Any] | None = None) -> ReceivedFootprints:
+    """The store a database URL names (``where``: how messages locate the URL)."""
+    loc = where or {"file": url}
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("http", "https"):
+        raise StudyError(Problem(f"{url!r:.80} is a partner's API, not a store of received footprints", **loc,
+                                 hint="fetch its footprints first (`lca pull --from URL --into DIR-or-DB-URL`) "
+                                      "and name that folder or database"))
+    if not _URL_OPENERS:  # the database store lives in a higher layer, which registers itself on import
+        raise StudyError(Problem(f"cannot open {url!r:.80}: no database store is registered", **loc,
+                                 hint="`import lca.exchange` first (the CLI and `import lca` do), or name a folder"))
+    return _URL_OPENERS[-1](url, base)
+
+
+def as_store(received: "ReceivedFootprints | Path | str | None", *, base: Path | None = None
+             ) -> "ReceivedFootprints | None":
+    """A store from what a caller gives: a store, a database URL, a folder path, or None."""
     if received is None or isinstance(received, ReceivedFootprints):
         return received
+    if isinstance(received, str) and is_url(received):
+        return open_url(received, base=base)
     return FolderFootprints(received)
 

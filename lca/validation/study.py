@@ -91,6 +91,7 @@ def check_study(path: Path, doc: dict[str, Any], *, skip: Collection[str] = (), 
 
     ``skip``: stages left out on request (``uncertainty``, ``pact``).
     """
+    import lca.exchange  # noqa: F401 — registers database URLs as received footprints
     from lca.study import load_study
     from lca.validation.uncertainty import check_entries, check_model, numbered
 
