@@ -171,6 +171,7 @@ def _print_declaration(console, fp) -> None:
     import polars as pl
 
     from lca.disclosure.declaration import declare
+    from lca.disclosure.declaration.figures import NOT_MODELLED
 
     d = declare(fp)
     table = Table(title=f"Declaration under {d.pack.id}, kg CO2e/kWh of lifetime energy "
@@ -182,6 +183,8 @@ def _print_declaration(console, fp) -> None:
     for sid in fp.scenarios:
         table.add_row(styled(sid), *(f"{d.total(sid, v.id):.4g}" for v in d.variants))
     console.print(table)
-    console.print(styled((f"{d.pack.notice}; end of life: "
-                          + ("not yet modelled" if d.rows.filter(pl.col("status") == "not yet modelled").height
-                             else "modelled") + "; no performance class: " + d.pack.classes_reason, "")))
+    # name every declared stage left out (end of life, or a stage no activity maps to), never just EoL
+    left = d.rows.filter(pl.col("status") == NOT_MODELLED).get_column("stage").unique(maintain_order=True).to_list()
+    console.print(styled((f"{d.pack.notice}; "
+                          + (f"not yet modelled: {', '.join(left).lower()}" if left else "every stage modelled")
+                          + "; no performance class: " + d.pack.classes_reason, "")))
