@@ -122,6 +122,7 @@ def test_study_battery_section_is_read():
     (dict(vehicle_category="T"), "vehicle_category", "no cycles per year"),
     (dict(usable_capacity="75 kg"), "usable_capacity", "energy is expected"),
     (dict(usable_capacity="0 kWh"), "usable_capacity", "must be positive"),
+    (dict(rated_capacity="70 kWh"), "usable_capacity", "75 kWh is greater than rated_capacity 70 kWh"),
     (dict(warranty_years="8 km"), "warranty_years", "time is expected"),
     (dict(warranty_years=None), "warranty_years", "warranty in years or in km"),
     (dict(warranty_years=None, warranty_km="100000 km"), "annual_distance", "annual distance"),
