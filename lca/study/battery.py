@@ -84,7 +84,7 @@ def parse_battery(doc: Any, rules: str | None, *, product: Product | None, views
         if key not in doc:
             continue
         try:
-            amount = parse_quantity(doc[key], file=file, where="battery", key=key, divisor=True)
+            amount = parse_quantity(doc[key], file=file, where="battery", key=key, divisor=True, like=like)
         except StudyError as exc:
             problems += exc.problems
             continue
