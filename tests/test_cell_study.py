@@ -88,6 +88,8 @@ def test_cell_run_cli_reports_both_plants_and_the_separator_stage(cli):
     r = cli("run", CELL)
     assert r.exit_code == 0, r.output
     assert "separator" in r.output
+    # the cell study delivers to no cell plant (it is one): the header names none, never "cell plant None"
+    assert "None" not in r.output and "cell plant" not in r.output.splitlines()[1]
 
 
 def test_cell_study_validates_and_passes_the_cutoff(cli):

@@ -64,7 +64,8 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     console.print(styled((m.title, "bold")))  # user text: never read as markup (the console has it off)
     console.print(f"declared unit {m.declared_unit} · {m.method['gwp']} · electricity "
                   f"{m.method['electricity_rule']}, basis {m.method['electricity_basis']} · T&D losses "
-                  f"{m.method['td_losses']} · cell plant {m.cell_plant} · factors {fp.library.version}")
+                  f"{m.method['td_losses']} · " + (f"cell plant {m.cell_plant} · " if m.cell_plant else "")
+                  + f"factors {fp.library.version}")  # a study delivering to no cell plant: nothing to name
     _print_bases(console, fp)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
