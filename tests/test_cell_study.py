@@ -88,9 +88,35 @@ def test_cell_run_cli_reports_both_plants_and_the_separator_stage(cli):
     r = cli("run", CELL)
     assert r.exit_code == 0, r.output
     assert "separator" in r.output
+    # the cell study delivers to no cell plant (it is one): the header names none, never "cell plant None"
+    assert "None" not in r.output and "cell plant" not in r.output.splitlines()[1]
 
 
 def test_cell_study_validates_and_passes_the_cutoff(cli):
     assert cli("validate", CELL).exit_code == 0
     r = cli("check", CELL)
     assert r.exit_code == 0, r.output
+
+
+def test_stage_no_activity_maps_to_is_not_modelled_never_a_zero(cell, cli, tmp_path):
+    """The cell study (cradle to cell-plant gate) maps nothing to the declared Distribution stage: it is
+    declared not modelled like end of life — no value, a reason, left out of the passport's per-stage
+    entries, and named by the total — never a modelled 0."""
+    from lca.disclosure.declaration import export_battery_pass, export_declaration
+
+    doc = export_declaration(cell)
+    for dec in doc["declarations"]:
+        for v in dec["byVariant"].values():
+            dist = {s["id"]: s for s in v["stages"]}["distribution"]
+            assert dist["value"] is None and dist["status"] == "not yet modelled", dist
+            assert "no activity of the study maps to this stage" in dist["note"]
+            assert "distribution, end of life and recycling" in v["total"]["note"]
+    for bp in export_battery_pass(cell):
+        cf = bp["sustainability"]["carbonFootprint"]
+        assert [e["lifecycle"] for e in cf][:2] == ["raw material acquisition and pre-processing",
+                                                     "main product production"]
+        assert len(cf) == 3 and all(e["lifecycle"] != "distribution" for e in cf)
+        assert cf[2]["lifecycle"].endswith("not included (not yet modelled): distribution, end of life and recycling")
+    r = cli("run", CELL)
+    assert r.exit_code == 0, r.output
+    assert "not yet modelled: distribution, end of life and recycling" in " ".join(r.output.split())

@@ -107,3 +107,38 @@ def test_styled_text_cannot_be_injected():
     with console.capture() as cap:
         console.print("[/x] \x1b[2J")
     assert cap.get() == "[/x] \\x1b[2J\n"
+
+
+def _commands():
+    """``(argv, help texts)`` of every command of the CLI (its own help and its options')."""
+    import typer
+
+    from lca.cli import app
+
+    def walk(c, path):
+        yield path, [c.help or "", *(getattr(p, "help", None) or "" for p in c.params)]
+        for name, sub in sorted(getattr(c, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+def test_help_texts_show_study_table_names_literally(cli):
+    """Help texts name study tables ([[view]], [factors], [[exclusion]]): Rich markup must not eat them
+    (``lca run --help`` printed "the study's [] ids"); every such name, unescaped, is in the rendered help."""
+    import re
+
+    seen = 0
+    for argv, texts in _commands():
+        names = {n.replace("\\", "") for t in texts for n in re.findall(r"\[(?:\\?\[)?[a-z_]+\]\]?", t)}
+        if not names:
+            continue
+        r = cli(*argv, "--help")
+        assert r.exit_code == 0, r.output
+        flat = " ".join(r.output.replace("│", " ").split())
+        for n in names:
+            seen += 1
+            assert n in flat, (argv, n)
+        assert "[]" not in flat, argv
+    assert seen >= 10   # run/export/uncertainty --per, --received of six commands, check, serve --partners
+    assert "the study's [[view]] ids" in " ".join(cli("run", "--help").output.replace("│", " ").split())

@@ -122,6 +122,7 @@ def test_study_battery_section_is_read():
     (dict(vehicle_category="T"), "vehicle_category", "no cycles per year"),
     (dict(usable_capacity="75 kg"), "usable_capacity", "energy is expected"),
     (dict(usable_capacity="0 kWh"), "usable_capacity", "must be positive"),
+    (dict(rated_capacity="70 kWh"), "usable_capacity", "75 kWh is greater than rated_capacity 70 kWh"),
     (dict(warranty_years="8 km"), "warranty_years", "time is expected"),
     (dict(warranty_years=None), "warranty_years", "warranty in years or in km"),
     (dict(warranty_years=None, warranty_km="100000 km"), "annual_distance", "annual distance"),
@@ -138,6 +139,16 @@ def test_bad_battery_sections_are_located(change, column, words):
         battery_study(**change)
     p = next(p for p in info.value.problems if p.column == column)
     assert words in p.message and p.table == "battery" and p.file.endswith("study.toml")
+
+
+@pytest.mark.parametrize("key, number, want", [("warranty_years", 8, '"8 year"'), ("usable_capacity", 75, '"75 kWh"'),
+                                               ("warranty_km", 160000, '"160000 km"')])
+def test_a_bare_number_is_told_a_unit_of_its_key(key, number, want):
+    """A unit-less number: the hint suggests a unit of what the key measures (not "8 kg" for a warranty)."""
+    with pytest.raises(StudyError) as info:
+        battery_study(**{key: number, "annual_distance": "15000 km/yr"})
+    p = next(p for p in info.value.problems if p.column == key)
+    assert "has no unit" in p.message and want in p.hint, p.hint
 
 
 def test_rules_and_battery_go_together():

@@ -83,7 +83,7 @@ AllowExpiredOpt = Annotated[bool, typer.Option(
     "--allow-expired", help="Use supplier footprints that are expired or Deprecated (the outputs warn).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
 PerOpt = Annotated[Per, typer.Option("--per", parser=Per, metavar="VIEW", help="Express results per declared unit, "
-                                     "per kg, or per one of the study's [[view]] ids (e.g. kWh, vehicle, year).")]
+                                     "per kg, or per one of the study's [\\[view]] ids (e.g. kWh, vehicle, year).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed of the Monte Carlo analysis (>= 0); the "
                                                             "same seed gives the same numbers.")]
 

@@ -73,7 +73,7 @@ def serve(
     keyfile: Annotated[Path, typer.Option("--keyfile", help="TLS private key (PEM).", show_default=False)] = ...,
     public_url: Annotated[Optional[str], typer.Option("--public-url", help="The base URL clients use (paging links, "
                                                       "OpenID issuer); default https://HOST:PORT.")] = None,
-    partners: Annotated[Optional[Path], typer.Option("--partners", help="TOML file of [[partner]] source, client_id, "
+    partners: Annotated[Optional[Path], typer.Option("--partners", help="TOML file of [\\[partner]] source, client_id, "
                                                      "client_secret(_env), ca_file: credentials for event callbacks.")] = None,
     token_ttl: Annotated[int, typer.Option("--token-ttl", min=60, max=86400, help="Seconds an access token lives.")] = 3600,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",

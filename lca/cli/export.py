@@ -28,7 +28,7 @@ def export(
     table: Table = typer.Option(Table.results, "--table", help="For csv/parquet/json: results (long format) or "
                                                                "inventory (expanded activities)."),
     per: Optional[List[Per]] = typer.Option(None, "--per", parser=Per, metavar="VIEW",
-                                            help="Tables: express results per declared unit, kg or a [[view]] of "
+                                            help="Tables: express results per declared unit, kg or a [\\[view]] of "
                                                  "the study (once). PACT: one footprint per scenario and view, each "
                                                  "per one unit of its view (repeat --per for several)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (atomically); default stdout "
@@ -157,7 +157,7 @@ def check(
     so must the reference period (a prospective scenario's planned first year; Active once it ended: refused).
     Without it only the rules above run, which a wrong but self-consistent file passes. With --study,
     and for a study file given instead of a JSON file (lca check study.toml), the study's declared
-    [[exclusion]] screening estimates must be within its cut-off (default 1 % each, 3 % together).
+    [\\[exclusion]] screening estimates must be within its cut-off (default 1 % each, 3 % together).
 
     Example: lca check pcf.json --spec v3 --study study.toml
     """

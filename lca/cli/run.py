@@ -64,7 +64,8 @@ def _print_tables(fp, stages, per: str, compare) -> None:
     console.print(styled((m.title, "bold")))  # user text: never read as markup (the console has it off)
     console.print(f"declared unit {m.declared_unit} · {m.method['gwp']} · electricity "
                   f"{m.method['electricity_rule']}, basis {m.method['electricity_basis']} · T&D losses "
-                  f"{m.method['td_losses']} · cell plant {m.cell_plant} · factors {fp.library.version}")
+                  f"{m.method['td_losses']} · " + (f"cell plant {m.cell_plant} · " if m.cell_plant else "")
+                  + f"factors {fp.library.version}")  # a study delivering to no cell plant: nothing to name
     _print_bases(console, fp)
     stage_names = [st for st in stages.get_column("stage").unique(maintain_order=True)]
     # a light table so seven columns of numbers fit an 80-column terminal without truncation
@@ -171,6 +172,7 @@ def _print_declaration(console, fp) -> None:
     import polars as pl
 
     from lca.disclosure.declaration import declare
+    from lca.disclosure.declaration.figures import NOT_MODELLED
 
     d = declare(fp)
     table = Table(title=f"Declaration under {d.pack.id}, kg CO2e/kWh of lifetime energy "
@@ -182,6 +184,8 @@ def _print_declaration(console, fp) -> None:
     for sid in fp.scenarios:
         table.add_row(styled(sid), *(f"{d.total(sid, v.id):.4g}" for v in d.variants))
     console.print(table)
-    console.print(styled((f"{d.pack.notice}; end of life: "
-                          + ("not yet modelled" if d.rows.filter(pl.col("status") == "not yet modelled").height
-                             else "modelled") + "; no performance class: " + d.pack.classes_reason, "")))
+    # name every declared stage left out (end of life, or a stage no activity maps to), never just EoL
+    left = d.rows.filter(pl.col("status") == NOT_MODELLED).get_column("stage").unique(maintain_order=True).to_list()
+    console.print(styled((f"{d.pack.notice}; "
+                          + (f"not yet modelled: {', '.join(left).lower()}" if left else "every stage modelled")
+                          + "; no performance class: " + d.pack.classes_reason, "")))

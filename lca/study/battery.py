@@ -84,7 +84,7 @@ def parse_battery(doc: Any, rules: str | None, *, product: Product | None, views
         if key not in doc:
             continue
         try:
-            amount = parse_quantity(doc[key], file=file, where="battery", key=key, divisor=True)
+            amount = parse_quantity(doc[key], file=file, where="battery", key=key, divisor=True, like=like)
         except StudyError as exc:
             problems += exc.problems
             continue
@@ -99,6 +99,13 @@ def parse_battery(doc: Any, rules: str | None, *, product: Product | None, views
             problems.append(Problem(f"{key} must be positive, got {amount}", file=file, table="battery", column=key))
             continue
         q[key] = registry().Quantity(amount.value, amount.unit.replace("/yr", "/year"))
+    usable, rated = q.get("usable_capacity"), q.get("rated_capacity")
+    if usable is not None and rated is not None and usable > rated:
+        # usable energy is the part of the rated capacity the battery lets the vehicle draw: never more
+        problems.append(Problem(f"usable_capacity {usable:~g} is greater than rated_capacity {rated:~g}",
+                                file=file, table="battery", column="usable_capacity",
+                                hint="the usable capacity at beginning of life is at most the rated capacity: "
+                                     "check both (e.g. usable 64 kWh of a 71.4 kWh pack)"))
     if "warranty_years" not in doc and "warranty_km" not in doc:
         problems.append(Problem("the service life needs a warranty in years or in km", file=file, table="battery",
                                 column="warranty_years", hint='add warranty_years = "8 yr"'))

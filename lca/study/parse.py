@@ -42,10 +42,12 @@ class Product:
 
 
 def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str | None = None,
-                   divisor: bool = False) -> Quantity:
+                   divisor: bool = False, like: str | None = None) -> Quantity:
     """``"7.9 g"`` or ``{value = 7.9, unit = "g"}`` → :class:`Quantity`, unit checked, finite.
 
-    A ``divisor`` (a declared unit, a process output) must also not be subnormal.
+    A ``divisor`` (a declared unit, a process output) must also not be subnormal. ``like`` is the unit
+    the fix hint of a bare number suggests (default: the ``expect``-ed dimension's, else kg): a
+    warranty of ``8`` must be told "8 year", not "8 kg".
     """
     if isinstance(value, Mapping) and "value" in value and "unit" in value:
         number, unit = value["value"], value["unit"]
@@ -61,8 +63,9 @@ def parse_quantity(value: Any, *, file: str, where: str, key: str, expect: str |
                                      column=key, hint='write e.g. "7.9 g" or "0.2 kWh"'))
         number, unit = m.group(1), m.group(2) or "dimensionless"
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        unit = like or _EXAMPLE_UNIT.get(expect or "", "kg")
         raise StudyError(Problem(f"{value} has no unit", file=file, table=where, column=key,
-                                 hint=f'write it with its unit, e.g. "{value} kg"'))
+                                 hint=f'write it with its unit, e.g. "{value} {unit}"'))
     else:
         raise StudyError(Problem(f"expected a quantity such as \"7.9 g\", got {value!r}", file=file, table=where,
                                  column=key))
@@ -108,8 +111,12 @@ def _dim_of(name: str | None) -> str | None:
     if name is None:
         return None
     from lca.units import unit_info
-    return unit_info({"area": "m^2", "mass": "kg", "energy": "kWh", "length": "km",
-                      "area per energy": "m^2/kWh", "mass per area": "kg/m^2"}[name]).dimension
+    return unit_info(_EXAMPLE_UNIT[name]).dimension
+
+
+#: a unit of each dimension name ``expect`` takes
+_EXAMPLE_UNIT = {"area": "m^2", "mass": "kg", "energy": "kWh", "length": "km", "area per energy": "m^2/kWh",
+                 "mass per area": "kg/m^2"}
 
 
 def _split_amount(entry: Mapping[str, Any], *, file: str, where: str,

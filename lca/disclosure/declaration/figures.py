@@ -9,8 +9,9 @@ through the study's ``[[stage]] eu_battery_stage`` and divided by the lifetime e
 
     per kWh of lifetime energy = per kWh of capacity × rated capacity ÷ E_total
 
-A declared stage no contribution maps to is, where the pack says so (end of life: the Circular
-Footprint Formula is not implemented), **not yet modelled**: no value, never a zero. No performance
+A declared stage no contribution maps to is **not yet modelled**: no value, never a zero, with the
+pack's reason where it gives one (end of life: the Circular Footprint Formula is not implemented), else
+"no activity of the study maps to this stage"; the total names every stage it leaves out. No performance
 class is computed while the pack says classes are unpublished.
 
 The rows leave through a pandera model (:class:`DeclarationTable`): every consumer (report, JSON
@@ -33,6 +34,8 @@ from lca.units import conversion_factor
 
 MODELLED, NOT_MODELLED = "modelled", "not yet modelled"
 TOTAL = "total"
+#: why a declared stage without a pack reason is not modelled (the study's [[stage]] mapping leaves it empty)
+NO_ACTIVITY = "not modelled: no activity of the study maps to this stage"
 
 
 class DeclarationTable(pa.DataFrameModel):
@@ -116,16 +119,15 @@ class Declaration:
                             schema={"scenario": pl.String, "eu_battery_stage": pl.String, "stage_id": pl.String,
                                     "order": pl.Int64, "absent": pl.String})
         rows = grid.join(by, on=["scenario", "eu_battery_stage"], how="left", maintain_order="left")
-        missing = pl.col("value").is_null()
-        unmodelled = missing & pl.col("absent").is_not_null()
+        # A declared stage no activity of the study maps to is not modelled — whatever the stage: a zero
+        # would declare "modelled, nothing emitted", which the study never showed. The pack's own reason
+        # where it gives one (end of life), else the mapping's.
+        unmodelled = pl.col("value").is_null()
         stages = rows.select(
             "scenario", pl.lit(variant.id).alias("variant"), "stage_id", pl.col("eu_battery_stage").alias("stage"),
-            "order",
-            pl.when(unmodelled).then(None).when(missing).then(0.0).otherwise(pl.col("value")).alias("value"),
-            pl.lit(self.pack.result_unit).alias("unit"),
+            "order", "value", pl.lit(self.pack.result_unit).alias("unit"),
             pl.when(unmodelled).then(pl.lit(NOT_MODELLED)).otherwise(pl.lit(MODELLED)).alias("status"),
-            pl.when(unmodelled).then(pl.col("absent"))
-            .when(missing).then(pl.lit("no activity of the study maps to this stage"))
+            pl.when(unmodelled).then(pl.coalesce(pl.col("absent"), pl.lit(NO_ACTIVITY)))
             .otherwise(None).alias("note"))
         total = (stages.group_by("scenario", maintain_order=True).agg(
             pl.col("value").sum().alias("value"),
