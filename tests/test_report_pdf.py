@@ -417,3 +417,18 @@ def test_printed_at_full_size_and_within_the_page_width(doc):
             assert margin - 1 <= float(x0) and float(x1) <= w - margin + 1, (
                 f"page {n}: {word!r} spans x {float(x0):.1f}–{float(x1):.1f} pt, outside the printable "
                 f"{margin:.1f}–{w - margin:.1f} pt")
+
+
+def test_views_table_labels_stay_readable_in_print(doc):
+    """The views table ("Totals in each view") has six number columns; at their header's width they
+    left the label columns ~1 inch and "per declared unit" printed in 3 lines. The numbers now take
+    their content's width: a short view label (up to 18 characters) prints on one line."""
+    html = doc["html"].read_text(encoding="utf-8")
+    table = re.search(r'<table class="data views">(.*?)</table>', html, re.S)
+    assert table, "the views table"
+    labels = [lab for lab in re.findall(r'<th scope="row">([^<]*)</th>', table.group(1)) if len(lab) <= 18]
+    assert "per declared unit" in labels and len(labels) >= 3, labels
+    page = next(p for p in doc["pages"] if "Totals in each view" in p)
+    lines = [" ".join(line.split()) for line in page.splitlines()]
+    for lab in labels:
+        assert any(line.startswith(lab + " ") for line in lines), f"{lab!r} wraps in print"
