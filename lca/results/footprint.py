@@ -376,26 +376,9 @@ class Footprint:
         ``uncertainty``: the settings of a Monte Carlo run reported with it
         (``UncertaintyResult.settings()``), kept in the manifest and in its hash.
         """
-        from lca import __version__
-        from lca.results.content import manifest_hash
+        from lca.results.content import manifest
 
-        content = dict(self.content_hashes)
-        body: dict[str, object] = {
-            "lca_version": __version__,
-            "study_id": self.study.id,
-            "content": content,
-            "factor_library": {"version": self.library.version, "content_hash": self.library.content_hash,
-                               "layers": list(self.library.layers)},
-            "method": self.method,
-        }
-        if uncertainty is not None:
-            body["uncertainty"] = dict(uncertainty)
-        body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
-                                              factors=content["factors_used"],
-                                              method=self.method, uncertainty=uncertainty)
-        if timestamp is not None:
-            body["run_timestamp"] = timestamp
-        return body
+        return manifest(self, timestamp=timestamp, uncertainty=uncertainty)
 
     # --------------------------------------------------------------------------- helpers
     def _check_scenario(self, scenario: str) -> None:
