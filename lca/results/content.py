@@ -249,3 +249,29 @@ def manifest_hash(*, lca_version: str, study: str, factors: str, method: dict[st
     if uncertainty is not None:  # absent, the hash is what it always was (PACT ids are derived from it)
         body["uncertainty"] = uncertainty
     return hashlib.sha256(_json(body).encode()).hexdigest()
+
+
+def manifest(fp: "Footprint", *, timestamp: str | None = None,
+             uncertainty: dict[str, Any] | None = None) -> dict[str, object]:
+    """The body of :meth:`Footprint.manifest <lca.results.Footprint.manifest>` (documented there):
+    content hashes, factor library, lca version, method switches and, with a Monte Carlo run, its
+    settings; ``manifest_hash`` over the content only."""
+    from lca import __version__
+
+    content = dict(fp.content_hashes)
+    body: dict[str, object] = {
+        "lca_version": __version__,
+        "study_id": fp.study.id,
+        "content": content,
+        "factor_library": {"version": fp.library.version, "content_hash": fp.library.content_hash,
+                           "layers": list(fp.library.layers)},
+        "method": fp.method,
+    }
+    if uncertainty is not None:
+        body["uncertainty"] = dict(uncertainty)
+    body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
+                                          factors=content["factors_used"],
+                                          method=fp.method, uncertainty=uncertainty)
+    if timestamp is not None:
+        body["run_timestamp"] = timestamp
+    return body

@@ -266,34 +266,17 @@ class Footprint:
         mult, unit = float(row.get_column("factor")[0]), str(row.get_column("unit")[0])
         view = self._views.get(per)
         if view is not None:
-            self._check_view(view, mult)
+            from lca.results.overflow import check_view
+
+            check_view(self, view, mult)
         return mult, unit
-
-    def _check_view(self, view: View, mult: float) -> None:
-        """The largest total (sum of |contributions|) times the view's multiplier must stay finite."""
-        from lca.study.profile import blamed_part, parts_text
-
-        sid, top, largest = self._largest_total
-        if top * mult < float("inf"):
-            return
-        table, key = blamed_part(view.parts)
-        raise LcaInputError(Problem(
-            f"per-{view.id} results overflow: scenario '{sid}' totals {top:g} kg CO2e per declared unit and the "
-            f"per-{view.id} multiplier, made of {parts_text(view.parts)}, is {mult:g} (the largest "
-            f"contribution comes from {largest})", file=self.study.source, table=table, column=key,
-            hint="check these values and the amounts behind the total; results per declared unit are unaffected"))
 
     @cached_property
     def _largest_total(self) -> tuple[str, float, str]:
         """``(scenario, sum of |contributions|, origin of its largest contribution)`` of the largest scenario."""
-        if self.detail.height == 0:
-            return "", 0.0, ""
-        sums = (self.detail.group_by("scenario", maintain_order=True)
-                .agg(pl.col("value").abs().sum().alias("total"),
-                     pl.col("origin").sort_by(pl.col("value").abs(), descending=True).first().alias("largest"))
-                .sort("total", descending=True, maintain_order=True))
-        sid, total, largest = sums.row(0)
-        return str(sid), float(total), str(largest)
+        from lca.results.overflow import largest_total
+
+        return largest_total(self.detail)
 
     def by(self, *keys: str, per: str = "declared_unit", scenario: str | None = None) -> pl.DataFrame:
         """Sum of contributions by the given columns (plus scenario), with a ``unit`` column."""
@@ -376,26 +359,9 @@ class Footprint:
         ``uncertainty``: the settings of a Monte Carlo run reported with it
         (``UncertaintyResult.settings()``), kept in the manifest and in its hash.
         """
-        from lca import __version__
-        from lca.results.content import manifest_hash
+        from lca.results.content import manifest
 
-        content = dict(self.content_hashes)
-        body: dict[str, object] = {
-            "lca_version": __version__,
-            "study_id": self.study.id,
-            "content": content,
-            "factor_library": {"version": self.library.version, "content_hash": self.library.content_hash,
-                               "layers": list(self.library.layers)},
-            "method": self.method,
-        }
-        if uncertainty is not None:
-            body["uncertainty"] = dict(uncertainty)
-        body["manifest_hash"] = manifest_hash(lca_version=__version__, study=content["study"],
-                                              factors=content["factors_used"],
-                                              method=self.method, uncertainty=uncertainty)
-        if timestamp is not None:
-            body["run_timestamp"] = timestamp
-        return body
+        return manifest(self, timestamp=timestamp, uncertainty=uncertainty)
 
     # --------------------------------------------------------------------------- helpers
     def _check_scenario(self, scenario: str) -> None:
