@@ -3,6 +3,9 @@ request): each is one located error, exit 1, no traceback, no secret in the mess
 
 from __future__ import annotations
 
+import socket
+import sqlite3
+
 import pytest
 
 pytest.importorskip("sqlalchemy")
@@ -74,3 +77,25 @@ def test_malformed_urls_are_located(tmp_path, cli, url, words):
     text = refused(cli("serve", "--db", db, "--certfile", "c.pem", "--keyfile", "k.pem", "--partners", partners),
                    f"{partners}: partner row 1, column 'source'", words)
     assert "s3cret" not in text
+
+
+def test_another_programs_database_is_left_unchanged(tmp_path, cli):
+    db = tmp_path / "notes.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    before = db.read_bytes()
+    refused(cli("clients", "add", "me", "--db", db), "another program's database (tables notes)")
+    assert db.read_bytes() == before
+
+
+def test_serve_on_an_address_or_port_it_cannot_use(tmp_path, cli):
+    db = tmp_path / "pcf.db"
+    cli("clients", "add", "me", "--db", db)
+    tls = ["--certfile", tmp_path / "c.pem", "--keyfile", tmp_path / "k.pem"]  # checked after the address
+    refused(cli("serve", "--db", db, *tls, "--host", "192.0.2.1", "--port", "8443"), "cannot listen on 192.0.2.1:8443",
+            "column '--host/--port'")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused(cli("serve", "--db", db, *tls, "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")

@@ -15,6 +15,7 @@ the API serves only ``origin = 'published'``. For the client side::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -82,6 +83,8 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
         if file is not None and not create and not file.exists():
             raise LcaInputError(Problem(f"--db: {file} does not exist",
                                         hint="check the path (lca publish or lca clients add create a new store)"))
+        if file is not None and file.is_file():
+            _check_sqlite_file(file)
         try:
             if url.startswith("sqlite"):
                 engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -113,6 +116,7 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
         cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
         try:
             with self.engine.begin() as conn:
+                _refuse_foreign(sorted(sa.inspect(conn).get_table_names()), f"'{_redact(self.url)}'")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except sa.exc.DatabaseError as exc:  # OperationalError (cannot open/connect) is one kind
@@ -300,6 +304,32 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
         if footprint_id is not None:
             docs = [d for d in docs if str(d.get("id", "")).lower() == footprint_id.lower()]
         return docs[::-1]
+
+
+def _check_sqlite_file(file: Path) -> None:
+    """Refuse a file that is no SQLite database or another program's, read-only before the engine's
+    connect pragmas (WAL) would change it."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise LcaInputError(Problem(f"--db: {file} is not a database (not an SQLite file)",
+                                        hint="give the path of an lca footprint store, or a new file name "
+                                             "for lca publish / lca clients add to create")) from None
+        return  # cannot read it here (locked, permissions): opening it says why
+    _refuse_foreign(tables, str(file))
+
+
+def _refuse_foreign(tables: list[str], label: str) -> None:
+    """Another program's database is never altered: tables but no alembic_version = not an lca store."""
+    if tables and "alembic_version" not in tables:
+        raise LcaInputError(Problem(
+            f"--db: {label} is another program's database (tables {', '.join(tables[:5])}"
+            f"{', …' if len(tables) > 5 else ''}), not an lca footprint store; left unchanged",
+            hint="give a new file name or an empty database of its own"))
 
 
 def sqlite_file(url: str) -> Path | None:
