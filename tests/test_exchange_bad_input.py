@@ -99,3 +99,21 @@ def test_serve_on_an_address_or_port_it_cannot_use(tmp_path, cli):
         taken.listen()
         port = taken.getsockname()[1]
         refused(cli("serve", "--db", db, *tls, "--port", str(port)), f"cannot listen on 127.0.0.1:{port}")
+
+
+def test_pull_into_a_file_is_refused_before_fetching(tmp_path, cli):
+    into = tmp_path / "afile"
+    into.write_text("x")
+    refused(cli("pull", "--from", "https://127.0.0.1:1", "--client-id", "me", "--client-secret", "s",
+                "--into", into), f"{into}: --into: is a file, not a folder")
+    assert into.read_text() == "x"
+
+
+def test_a_folder_that_cannot_be_made_stores_nothing(tmp_path):
+    from lca.errors import StudyError
+    from lca.exchange.received import FolderFootprints
+    from tests.test_supplier_footprints import FOOTPRINT
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(StudyError, match="cannot make the folder of received footprints"):
+        FolderFootprints(tmp_path / "afile" / "in").put(FOOTPRINT)
