@@ -60,7 +60,7 @@ SUPPLIER_SCHEMA = {
     "pcf": pl.Float64, "fossil": pl.Float64, "biogenic": pl.Float64, "primary_share": pl.Float64,
     "dqr_technological": pl.Float64, "dqr_geographical": pl.Float64, "dqr_temporal": pl.Float64,
     "gwp_sets": pl.String, "preceding_pf_ids": pl.String, "digest": pl.String, "source_of": pl.String,
-    "expired": pl.Boolean, "deprecated": pl.Boolean, "not_yet_valid": pl.Boolean, "year": pl.Int64, "file": pl.String,
+    "expired": pl.Boolean, "deprecated": pl.Boolean, "year": pl.Int64, "file": pl.String,
 }
 
 
@@ -244,6 +244,13 @@ def _by_product(docs: list[Mapping[str, Any]], product: str, label: str, where: 
                              hint='name one by id: supplier_footprint = "urn:uuid:<id>"'))
 
 
+def not_yet_valid(row: Mapping[str, Any]) -> bool:
+    """Whether a footprint's PACT validity period (``validity_start``) starts after now: not yet released
+    for use by its owner."""
+    start = _datetime(row["validity_start"]) if row.get("validity_start") else None
+    return start is not None and start > dt.datetime.now(dt.timezone.utc)
+
+
 def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str,
                                 received: ReceivedFootprints | None, allow_expired: bool,
                                 reference_end: dt.date) -> tuple[Mapping[str, Any], pl.DataFrame, list[Problem]]:
@@ -294,8 +301,7 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
             # referencePeriodEnd. So it is about the time of use: a 2025 footprint valid from 2026 is the normal
             # case for a 2025 study. What the owner has not yet released for use (validityPeriodStart after the
             # time of this run) is refused like expiry. Once valid it stays so: a run that passes keeps passing.
-            start = _datetime(row["validity_start"]) if row["validity_start"] else None
-            row["not_yet_valid"] = start is not None and start > dt.datetime.now(dt.timezone.utc)
+            row["not_yet_valid"] = not_yet_valid(row)  # not a column of SUPPLIER_SCHEMA: no content hash changes
             for flag, what in (("expired", f"expired on {row['validity_end']} (before the end of the study's "
                                            f"reference period, {reference_end.isoformat()})"),
                                ("not_yet_valid", f"not yet valid for use: its PACT validity period starts on "
@@ -340,7 +346,7 @@ def supplier_layer(meta: pl.DataFrame) -> SupplierLayer:
                  f"{r['primary_share'] * 100:g} %; characterised with {r['gwp_sets']}; read from {r['source_of']}; "
                  f"content sha256 {r['digest'][:16]}." + (" EXPIRED, NOT YET VALID or DEPRECATED: used with "
                                                           "--allow-expired." if r["expired"] or r["deprecated"]
-                                                          or r.get("not_yet_valid") else ""))
+                                                          or not_yet_valid(r) else ""))
         rows.append({
             "id": r["factor_id"], "flow": r["flow"],
             "name": f"Supplier footprint: {r['product_name']} ({r['company_name']})",
@@ -364,7 +370,7 @@ def supplier_warnings(meta: pl.DataFrame, gwp: str) -> list[str]:
         who = f"supplier footprint {r['pf_id']} ({r['company_name']})"
         if r["expired"]:
             out.append(f"{who} expired on {r['validity_end']}: used because --allow-expired was given")
-        if r.get("not_yet_valid"):
+        if not_yet_valid(r):
             out.append(f"{who} is valid for use only from {r['validity_start']} (not yet when the study was "
                        "loaded): used because --allow-expired was given")
         if r["deprecated"]:

@@ -181,7 +181,6 @@ def _supplier_note(fp: Footprint, scenario: str) -> str:
         return ""
     parts = [f"urn:uuid:{r['pf_id']} ({r['company_name']}, {r['product_name']}, primary data share "
              f"{r['primary_share'] * 100:g} %{', EXPIRED' if r['expired'] else ''}"
-             f"{', NOT YET VALID' if r.get('not_yet_valid') else ''}"
              f"{', DEPRECATED' if r['deprecated'] else ''})" for r in rows.iter_rows(named=True)]
     return " Supplier footprints used (PACT ids): " + "; ".join(parts) + "."
 
