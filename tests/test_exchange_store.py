@@ -131,6 +131,7 @@ def test_cli_publish_footprints_clients(tmp_path, cli):
     (["publish", "--scenario", "nope"], "--scenario: unknown scenario 'nope'"),
 ])
 def test_cli_errors_are_located(tmp_path, cli, args, message):
+    Store.open(tmp_path / "e.db").close()  # an existing store (only publish and clients add create one)
     r = cli(*args, "--db", str(tmp_path / "e.db"))
     assert r.exit_code == 1 and message in r.stderr and "Traceback" not in r.stderr
 
@@ -204,6 +205,7 @@ def test_crash_mid_publish_keeps_the_previous_version_served(tmp_path, docs, how
 
 def test_serve_refuses_bad_tls_and_urls(tmp_path, cli):
     db = str(tmp_path / "s.db")
+    Store.open(db).close()  # serve needs an existing store
     r = cli("serve", "--db", db, "--certfile", tmp_path / "none.pem", "--keyfile", tmp_path / "none.pem")
     assert r.exit_code == 1 and "none.pem: file not found" in r.stderr
     junk = tmp_path / "junk.pem"

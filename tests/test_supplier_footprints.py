@@ -418,3 +418,27 @@ def test_validate_takes_the_same_switches(tmp_path, cli):
     old = write(tmp_path, footprint=changed(validityPeriodEnd="2025-06-30T00:00:00Z"), name="old.toml")
     assert cli("validate", old, "--skip", "pact").exit_code == 1
     assert cli("validate", old, "--skip", "pact", "--allow-expired").exit_code == 0
+
+
+# ------------------------------------------------------------------------------ validity period start (PACT v3: time of use)
+
+
+def test_a_footprint_not_yet_released_for_use_is_refused(tmp_path):
+    # PACT v3: the validity period is when a recipient may use the footprint; this one starts in 2999
+    fp = {**changed(), "validityPeriodStart": "2999-01-01T00:00:00Z", "validityPeriodEnd": "3001-01-01T00:00:00Z"}
+    with pytest.raises(LcaInputError) as exc:
+        lca.load_study(write(tmp_path, footprint=fp))
+    text = problems_of(exc)
+    assert "not yet valid for use: its PACT validity period starts on 2999-01-01T00:00:00Z" in text, text
+    assert "study.toml: process 'assembly' exchange #1" in text and "--allow-expired" in text
+    used = lca.compute(lca.load_study(write(tmp_path, footprint=fp), allow_expired=True))
+    assert used.total("base").value == pytest.approx(TOTAL)
+    assert any("valid for use only from 2999-01-01T00:00:00Z" in w for w in used.warnings), used.warnings
+
+
+def test_validity_starting_after_the_reference_period_is_normal(tmp_path):
+    # a 2025 footprint valid from 2026 (PACT's default: from its referencePeriodEnd) in a 2025 study
+    fp = {**changed(), "validityPeriodStart": "2026-01-01T00:00:00Z"}
+    used = lca.compute(lca.load_study(write(tmp_path, footprint=fp)))
+    assert used.total("base").value == pytest.approx(TOTAL)
+    assert not any("valid for use only from" in w for w in used.warnings)

@@ -80,7 +80,7 @@ ReceivedOpt = Annotated[Optional[str], typer.Option(
                                           "URL (sqlite:///FILE, postgresql+psycopg://…), that supplier_footprint ids and "
                                           "product ids are looked up in (overrides the study's \\[factors] received).")]
 AllowExpiredOpt = Annotated[bool, typer.Option(
-    "--allow-expired", help="Use supplier footprints that are expired or Deprecated (the outputs warn).")]
+    "--allow-expired", help="Use supplier footprints that are expired, not yet valid for use, or Deprecated (the outputs warn).")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help=" | ".join(choices.OUTPUT_FORMATS))]
 PerOpt = Annotated[Per, typer.Option("--per", parser=Per, metavar="VIEW", help="Express results per declared unit, "
                                      "per kg, or per one of the study's [\\[view]] ids (e.g. kWh, vehicle, year).")]

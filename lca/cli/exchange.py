@@ -16,15 +16,19 @@ from lca.cli.common import FormatOpt, OutputFormat, StudyArg, Switches, check_sc
 from lca.cli.console import handle_errors, out_console
 
 DEFAULT_DB = "lca-footprints.db"
-DbOpt = Annotated[str, typer.Option("--db", envvar="LCA_DB", help="Footprint store: an SQLite file (created if "
-                                    "absent) or a URL such as postgresql+psycopg://user@host/db (env LCA_DB).")]
+DbOpt = Annotated[str, typer.Option("--db", envvar="LCA_DB", help="Footprint store: an SQLite file (must exist; "
+                                    "only lca publish and lca clients add create it) or a URL such as "
+                                    "postgresql+psycopg://user@host/db (env LCA_DB).")]
+NewDbOpt = Annotated[str, typer.Option("--db", envvar="LCA_DB", help="Footprint store: an SQLite file (created if "
+                                       "absent) or a URL such as postgresql+psycopg://user@host/db (env LCA_DB).")]
 
 
-def open_store(db: str):
-    """The store at ``--db`` (created and migrated as needed); a missing ``lca[server]`` is exit 1."""
+def open_store(db: str, *, create: bool = False):
+    """The store at ``--db`` (migrated as needed; a missing SQLite file is an error unless ``create``);
+    a missing ``lca[server]`` is exit 1."""
     from lca.exchange.store import Store
 
-    return Store.open(db)
+    return Store.open(db, create=create)
 
 
 @handle_errors
@@ -33,7 +37,7 @@ def publish(
     study: StudyArg = None,
     scenario: Annotated[Optional[List[str]], typer.Option("--scenario", help="Publish this scenario (repeatable); "
                                                           "default: every scenario of the study.")] = None,
-    db: DbOpt = DEFAULT_DB,
+    db: NewDbOpt = DEFAULT_DB,
     created: Annotated[Optional[str], typer.Option("--created", callback=iso_timestamp,
                                                    help="PACT 'created' of new versions (ISO 8601); default now.")] = None,
     switches: Switches = None,
@@ -50,7 +54,7 @@ def publish(
 
     from lca.cli.common import compute_loaded
 
-    store = open_store(db)
+    store = open_store(db, create=True)
     s = switches.load(study)
     check_scenarios(s, scenario or [], "--scenario")
     fp = compute_loaded(s, switches.factors)
@@ -91,8 +95,13 @@ def serve(
     from lca.exchange.server import serve as run_server
 
     require()
-    if public_url is not None and not public_url.lower().startswith("https://"):
-        raise typer.BadParameter("must be an https:// URL (the API is served over HTTPS only)", param_hint="--public-url")
+    if public_url is not None:
+        from lca.exchange.client import check_url
+
+        if not public_url.lower().startswith("https://"):
+            raise typer.BadParameter("must be an https:// URL (the API is served over HTTPS only)",
+                                     param_hint="--public-url")
+        check_url(public_url, "--public-url")  # a malformed URL is a located error, not a crash at the first request
     base = (public_url or f"https://{host}:{port}").rstrip("/")
     settings = Settings(store=open_store(db), public_url=base, token_ttl=token_ttl, partners=load_partners(partners))
     run_server(settings, host=host, port=port, certfile=certfile, keyfile=keyfile, log_level=log_level)
@@ -156,7 +165,7 @@ def footprints_deprecate(footprint_id: Annotated[str, typer.Argument(help="Footp
 @clients_app.command("add")
 @handle_errors
 def clients_add(client_id: Annotated[str, typer.Argument(help="Client id to create.", show_default=False)],
-                db: DbOpt = DEFAULT_DB,
+                db: NewDbOpt = DEFAULT_DB,
                 name: Annotated[Optional[str], typer.Option("--name", help="Who the client is (free text).")] = None,
                 scope: Annotated[Optional[List[str]], typer.Option(
                     "--scope", help="Scope granted (repeatable): footprint:list, footprint:read, events:write; "
@@ -164,7 +173,7 @@ def clients_add(client_id: Annotated[str, typer.Argument(help="Client id to crea
     """Create a client and print its secret ONCE (only a salted hash is stored)."""
     from lca.exchange.access import SCOPES
 
-    secret = open_store(db).add_client(client_id, scopes=tuple(scope or SCOPES), name=name)
+    secret = open_store(db, create=True).add_client(client_id, scopes=tuple(scope or SCOPES), name=name)
     out_console().print(f"client_id: {client_id}\nclient_secret: {secret}\n"
                         "(the secret is shown only now: store it safely)", markup=False)
 

@@ -35,8 +35,8 @@ def validate(
                                                         "summary line says which stages were skipped."),
     received: Optional[str] = typer.Option(None, "--received", metavar="DIR|URL", help="Folder (or database URL) of "
                                            "received PACT footprints, as for lca run (supplier_footprint ids)."),
-    allow_expired: bool = typer.Option(False, "--allow-expired", help="Accept expired or Deprecated supplier "
-                                                                      "footprints, as for lca run."),
+    allow_expired: bool = typer.Option(False, "--allow-expired", help="Accept expired, not yet valid or Deprecated "
+                                                                      "supplier footprints, as for lca run."),
 ) -> None:
     """Validate studies, tables and factor files for CI (exit 0 valid, 1 otherwise).
 

@@ -73,7 +73,12 @@ def _fail(message: str, url: str, hint: str, column: str | None = None) -> Excha
 
 def check_url(url: str, option: str = "--from") -> None:
     """An absolute https URL (http only to this machine's loopback interface)."""
-    parts = urlsplit(url)
+    try:  # urlsplit refuses e.g. an unclosed IPv6 bracket; .port a port that is no number or out of range
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 — parsed for its check
+    except ValueError as exc:
+        raise ExchangeError(Problem(f"{option} {url!r:.80} is not a valid URL ({exc})", column=option,
+                                    hint="give a base URL such as https://pcf.example.com")) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ExchangeError(Problem(f"{option} {url!r:.80} is not an absolute http(s) URL", column=option,
                                     hint="give the partner's base URL, e.g. https://pcf.example.com"))

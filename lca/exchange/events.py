@@ -149,6 +149,13 @@ def load_partners(path: Path | None) -> dict[str, Partner]:
         if base is None or not p.get("client_id") or not secret:
             raise LcaInputError(Problem("a partner needs source (an https URL), client_id and client_secret "
                                         "(or client_secret_env naming a set environment variable)", **where))
+        from lca.exchange.client import ExchangeError, check_url
+
+        try:
+            check_url(base, "source")
+        except ExchangeError as exc:  # located in the partners file, not as a command-line option
+            raise LcaInputError([Problem(x.message, **where, column="source", hint=x.hint)
+                                 for x in exc.problems]) from None
         out[base] = Partner(base, str(p["client_id"]), str(secret), p.get("ca_file"))
     return out
 

@@ -82,6 +82,11 @@ def received_store(where: str | Path, *, source: str | None = None, create: bool
         from lca.exchange.stored import StoreFootprints
 
         return StoreFootprints(where, source=source, create=create)
+    if create and Path(where).exists() and not Path(where).is_dir():  # found before anything is fetched
+        from lca.errors import LcaInputError, Problem
+
+        raise LcaInputError(Problem("--into: is a file, not a folder of received footprints", file=str(where),
+                                    hint="name a folder (made if absent) or a database URL such as sqlite:///pcf.db"))
     return FolderFootprints(where)
 
 

@@ -15,6 +15,7 @@ the API serves only ``origin = 'published'``. For the client side::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -68,13 +69,22 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
 
     # ------------------------------------------------------------------ opening, migrations
     @classmethod
-    def open(cls, db: str | Path, *, migrate: bool = True) -> "Store":
-        """Open (and by default create or upgrade) the database at ``db`` (URL or SQLite path)."""
+    def open(cls, db: str | Path, *, migrate: bool = True, create: bool = True) -> "Store":
+        """Open (and by default create or upgrade) the database at ``db`` (URL or SQLite path).
+
+        ``create=False``: a missing SQLite file is an error naming it (commands that only read or change
+        an existing store must not make an empty one from a mistyped path)."""
         require("sqlalchemy", "alembic")
         import sqlalchemy as sa
         from sqlalchemy import event
 
         url = database_url(db)
+        file = sqlite_file(url)
+        if file is not None and not create and not file.exists():
+            raise LcaInputError(Problem(f"--db: {file} does not exist",
+                                        hint="check the path (lca publish or lca clients add create a new store)"))
+        if file is not None and file.is_file():
+            _check_sqlite_file(file)
         try:
             if url.startswith("sqlite"):
                 engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -106,9 +116,15 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
         cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
         try:
             with self.engine.begin() as conn:
+                _refuse_foreign(sorted(sa.inspect(conn).get_table_names()), f"'{_redact(self.url)}'")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:  # OperationalError (cannot open/connect) is one kind
+            file = sqlite_file(self.url)
+            if file is not None and "not a database" in str(exc.orig):
+                raise LcaInputError(Problem(f"--db: {file} is not a database (not an SQLite file)",
+                                            hint="give the path of an lca footprint store, or a new file name "
+                                                 "for lca publish / lca clients add to create")) from None
             raise LcaInputError(Problem(f"--db: cannot open the database '{_redact(self.url)}': "
                                         f"{str(exc.orig).strip().splitlines()[0]}",
                                         hint="check the path or URL, that the server runs and the user may connect")) from None
@@ -288,6 +304,41 @@ class Store(EventLogMixin, RequestLogMixin, AccessMixin):
         if footprint_id is not None:
             docs = [d for d in docs if str(d.get("id", "")).lower() == footprint_id.lower()]
         return docs[::-1]
+
+
+def _check_sqlite_file(file: Path) -> None:
+    """Refuse a file that is no SQLite database or another program's, read-only before the engine's
+    connect pragmas (WAL) would change it."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise LcaInputError(Problem(f"--db: {file} is not a database (not an SQLite file)",
+                                        hint="give the path of an lca footprint store, or a new file name "
+                                             "for lca publish / lca clients add to create")) from None
+        return  # cannot read it here (locked, permissions): opening it says why
+    _refuse_foreign(tables, str(file))
+
+
+def _refuse_foreign(tables: list[str], label: str) -> None:
+    """Another program's database is never altered: tables but no alembic_version = not an lca store."""
+    if tables and "alembic_version" not in tables:
+        raise LcaInputError(Problem(
+            f"--db: {label} is another program's database (tables {', '.join(tables[:5])}"
+            f"{', …' if len(tables) > 5 else ''}), not an lca footprint store; left unchanged",
+            hint="give a new file name or an empty database of its own"))
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an ``sqlite:///FILE`` URL (None: not SQLite, or in memory)."""
+    if not url.lower().startswith("sqlite"):
+        return None
+    rest = url.split("://", 1)[1]
+    path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
+    return Path(path) if path and path != ":memory:" else None
 
 
 def _redact(url: str) -> str:

@@ -149,7 +149,11 @@ class FolderFootprints:
         key = bare_id(str(doc.get("id", "")))
         if not key or "/" in key or "\\" in key or key.startswith("."):
             raise StudyError(Problem(f"footprint id {key!r:.60} cannot name a file", file=self.label))
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in the way, no permission: nothing is stored
+            raise StudyError(Problem(f"cannot make the folder of received footprints: {exc.strerror or exc}",
+                                     file=self.label, hint="name a folder you may write, or a database URL")) from None
         target = self.folder / f"{key}.json"
         if target.is_file():  # an id names one content (PACT v3: a change makes a new id): never replaced
             try:

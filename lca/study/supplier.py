@@ -20,8 +20,10 @@ split its contributions into fossil and biogenic non-CO2 by the footprint's own
 ``biogenicNonCO2Emissions`` share. Its id, company, validity, primary data share, DQRs and GWP sets
 are kept in ``Study.supplier_footprints`` (:data:`SUPPLIER_SCHEMA`) and in the factor rows' citation columns,
 so every output that lists factors names the footprint. An expired (``validityPeriodEnd``, or
-``referencePeriodEnd`` + 3 years, before the end of the study's reference period) or Deprecated
-footprint is refused unless the caller allows it (``--allow-expired``): then it is used with a
+``referencePeriodEnd`` + 3 years, before the end of the study's reference period), not yet valid
+(``validityPeriodStart`` after the time of the run: PACT declares a footprint valid for use only in its
+validity period, by default from its own reference period's end, so a validity that starts after the
+study's reference period is normal) or Deprecated footprint is refused unless the caller allows it (``--allow-expired``): then it is used with a
 warning. The exchange is rewritten to ``flow = "supplier_<id>"`` before the processes are parsed,
 so everything downstream (units, dimension checks, uncertainty, stages) treats it as any flow.
 """
@@ -242,6 +244,13 @@ def _by_product(docs: list[Mapping[str, Any]], product: str, label: str, where: 
                              hint='name one by id: supplier_footprint = "urn:uuid:<id>"'))
 
 
+def not_yet_valid(row: Mapping[str, Any]) -> bool:
+    """Whether a footprint's PACT validity period (``validity_start``) starts after now: not yet released
+    for use by its owner."""
+    start = _datetime(row["validity_start"]) if row.get("validity_start") else None
+    return start is not None and start > dt.datetime.now(dt.timezone.utc)
+
+
 def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str,
                                 received: ReceivedFootprints | None, allow_expired: bool,
                                 reference_end: dt.date) -> tuple[Mapping[str, Any], pl.DataFrame, list[Problem]]:
@@ -287,8 +296,17 @@ def resolve_supplier_footprints(doc: Mapping[str, Any], *, base: Path, file: str
                 continue
             end = _datetime(row["validity_end"])
             row["expired"] = end is not None and end < limit
+            # PACT v3: the validity period is "the time interval during which the ProductFootprint is declared
+            # as valid for use by a receiving data recipient", by default 3 years from the footprint's own
+            # referencePeriodEnd. So it is about the time of use: a 2025 footprint valid from 2026 is the normal
+            # case for a 2025 study. What the owner has not yet released for use (validityPeriodStart after the
+            # time of this run) is refused like expiry. Once valid it stays so: a run that passes keeps passing.
+            row["not_yet_valid"] = not_yet_valid(row)  # not a column of SUPPLIER_SCHEMA: no content hash changes
             for flag, what in (("expired", f"expired on {row['validity_end']} (before the end of the study's "
                                            f"reference period, {reference_end.isoformat()})"),
+                               ("not_yet_valid", f"not yet valid for use: its PACT validity period starts on "
+                                                 f"{row['validity_start']}, after now (PACT: a footprint is valid "
+                                                 "for use by a recipient only within its validity period)"),
                                ("deprecated", "Deprecated by its supplier (a newer version replaces it)")):
                 if row[flag] and not allow_expired:
                     problems.append(Problem(f"supplier footprint {row['pf_id']} ({row['company_name']}) is {what}",
@@ -326,8 +344,9 @@ def supplier_layer(meta: pl.DataFrame) -> SupplierLayer:
         notes = (f"Supplier footprint, specVersion {r['spec_version']}, {r['status']}, created {r['created']}, valid "
                  f"{r['validity_start'] or '(from its reference period)'} to {r['validity_end']}; primary data share "
                  f"{r['primary_share'] * 100:g} %; characterised with {r['gwp_sets']}; read from {r['source_of']}; "
-                 f"content sha256 {r['digest'][:16]}." + (" EXPIRED or DEPRECATED: used with --allow-expired."
-                                                          if r["expired"] or r["deprecated"] else ""))
+                 f"content sha256 {r['digest'][:16]}." + (" EXPIRED, NOT YET VALID or DEPRECATED: used with "
+                                                          "--allow-expired." if r["expired"] or r["deprecated"]
+                                                          or not_yet_valid(r) else ""))
         rows.append({
             "id": r["factor_id"], "flow": r["flow"],
             "name": f"Supplier footprint: {r['product_name']} ({r['company_name']})",
@@ -345,12 +364,15 @@ def supplier_layer(meta: pl.DataFrame) -> SupplierLayer:
 
 def supplier_warnings(meta: pl.DataFrame, gwp: str) -> list[str]:
     """What the outputs must say about the supplier footprints a study uses under GWP set ``gwp``:
-    each one used although expired or Deprecated, and each characterised with other GWP sets."""
+    each one used although expired, not yet valid or Deprecated, and each characterised with other GWP sets."""
     out = []
     for r in meta.iter_rows(named=True):
         who = f"supplier footprint {r['pf_id']} ({r['company_name']})"
         if r["expired"]:
             out.append(f"{who} expired on {r['validity_end']}: used because --allow-expired was given")
+        if not_yet_valid(r):
+            out.append(f"{who} is valid for use only from {r['validity_start']} (not yet when the study was "
+                       "loaded): used because --allow-expired was given")
         if r["deprecated"]:
             out.append(f"{who} is Deprecated by its supplier: used because --allow-expired was given")
         sets = [s.strip() for s in (r["gwp_sets"] or "").split(",") if s.strip()]
