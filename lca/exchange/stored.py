@@ -21,15 +21,6 @@ from lca.exchange.received import bare_id
 Doc = dict[str, Any]
 
 
-def _sqlite_file(url: str) -> Path | None:
-    """The file of an ``sqlite:///FILE`` URL (None: not SQLite, or in memory)."""
-    if not url.lower().startswith("sqlite"):
-        return None
-    rest = url.split("://", 1)[1]
-    path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
-    return Path(path) if path and path != ":memory:" else None
-
-
 class _Lazy:
     """A :class:`~lca.exchange.store.Store` opened on first use (``create``: an SQLite file may be made)."""
 
@@ -46,9 +37,9 @@ class _Lazy:
     @property
     def store(self):
         if self._store is None:
-            from lca.exchange.store import Store
+            from lca.exchange.store import Store, sqlite_file
 
-            file = _sqlite_file(self.url)
+            file = sqlite_file(self.url)
             if file is not None and not self.create and not file.is_file():
                 raise StudyError(Problem(f"the database of {self.what} does not exist", file=self.label,
                                          hint="fill it with `lca pull --into URL` (or `lca serve --db URL` receives "
@@ -98,7 +89,9 @@ class StoreInbox(_Lazy):
 
 def open_received(url: str, base: Path | None = None) -> StoreFootprints:
     """The opener registered with :mod:`lca.study.received`: a relative SQLite path is taken from ``base``."""
-    file = _sqlite_file(url)
+    from lca.exchange.store import sqlite_file  # the store's own reading of the URL
+
+    file = sqlite_file(url)
     if base is not None and file is not None and not file.is_absolute():
         url = f"sqlite:///{(base / file).resolve()}"
     return StoreFootprints(url)
